@@ -1,0 +1,89 @@
+// The backward engine: topological order of the nodes reachable from the root, then each node's
+// backward function in reverse order, summing gradients into the nodes and leaves they reach
+// (micrograd's engine, with an explicit stack so a 10,000-op chain does not overflow the stack).
+#include <unordered_set>
+
+#include "autograd/node.h"
+#include "core/elementwise.h"
+#include "core/error.h"
+
+namespace ember {
+namespace {
+
+// Nodes reachable from root, every node after all the nodes that consume its output.
+std::vector<Node*> reverse_topological_order(Node* root) {
+  std::vector<Node*> order;
+  std::unordered_set<Node*> visited{root};
+  std::vector<std::pair<Node*, size_t>> stack{{root, 0}};  // node, next edge to visit
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->edges.size()) {
+      Node* child = node->edges[next++].node.get();
+      if (child != nullptr && visited.insert(child).second) stack.emplace_back(child, 0);
+    } else {
+      order.push_back(node);
+      stack.pop_back();
+    }
+  }
+  return {order.rbegin(), order.rend()};
+}
+
+void accumulate(NDArray& slot, NDArray grad) {
+  slot = slot.defined() ? core::add(slot, grad) : std::move(grad);
+}
+
+void accumulate_leaf(TensorImpl& leaf, const NDArray& grad) {
+  if (leaf.grad.defined()) leaf.grad.add_(grad);
+  else leaf.grad = grad.clone();  // a fresh array: the optimizer may modify it in place
+}
+
+void run_node(Node& node) {
+  EMBER_CHECK(node.backward != nullptr,
+              "[backward] the graph through '{}' was already freed by an earlier backward pass",
+              node.op);
+  Gradients grads(node.op, node.edges);
+  node.backward(node.grad_output, grads);
+  node.backward = nullptr;  // release what the op saved
+  node.grad_output = NDArray();
+  for (size_t i = 0; i < node.edges.size(); ++i) {
+    NDArray& g = grads.values()[i];
+    if (!g.defined()) continue;
+    const Edge& e = node.edges[i];
+    if (e.node) accumulate(e.node->grad_output, std::move(g));
+    else if (e.leaf) accumulate_leaf(*e.leaf, g);
+  }
+}
+
+}  // namespace
+
+Gradients::Gradients(const char* op, const std::vector<Edge>& edges)
+    : op_(op), edges_(edges), grads_(edges.size()) {}
+
+bool Gradients::wants(size_t input) const { return edges_[input].wants_grad(); }
+
+void Gradients::set(size_t input, NDArray grad) {
+  if (!wants(input)) return;
+  EMBER_CHECK(grad.shape() == edges_[input].shape,
+              "[{}] backward produced a gradient of shape {} for input {} of shape {}", op_,
+              core::shape_str(grad.shape()), input, core::shape_str(edges_[input].shape));
+  accumulate(grads_[input], std::move(grad));
+}
+
+void backward_from(const Tensor& root, const NDArray& upstream) {
+  EMBER_CHECK(root.requires_grad(),
+              "[backward] tensor of shape {} does not require grad and has no grad_fn",
+              core::shape_str(root.shape()));
+  EMBER_CHECK(upstream.shape() == root.shape(),
+              "[backward] upstream gradient of shape {} for a tensor of shape {}",
+              core::shape_str(upstream.shape()), core::shape_str(root.shape()));
+  if (root.is_leaf()) {
+    accumulate_leaf(*root.impl(), upstream);
+    return;
+  }
+  Node* start = root.grad_fn().get();
+  accumulate(start->grad_output, upstream.contiguous());
+  for (Node* node : reverse_topological_order(start))
+    if (node->grad_output.defined()) run_node(*node);
+}
+
+}  // namespace ember

@@ -1,0 +1,62 @@
+#include "autograd/ops/linear_algebra.h"
+
+#include "autograd/node.h"
+#include "core/error.h"
+#include "core/matmul.h"
+#include "core/reduce.h"
+
+namespace ember {
+namespace {
+
+// x viewed as rows of its last dim: (N..., C) -> (N, C).
+NDArray rows_of(const NDArray& x) { return x.reshape({-1, x.size(-1)}); }
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  return make_result(
+      core::matmul(a.data(), b.data()), "matmul", {a, b},
+      [ad = a.data(), bd = b.data()](const NDArray& dy, Gradients& g) {
+        // Promote 1-D operands as the forward did, so every product below is a batched matrix one.
+        const NDArray a2 = ad.dim() == 1 ? ad.unsqueeze(0) : ad;
+        const NDArray b2 = bd.dim() == 1 ? bd.unsqueeze(1) : bd;
+        NDArray dy2 = ad.dim() == 1 ? dy.unsqueeze(-2) : dy;
+        if (bd.dim() == 1) dy2 = dy2.unsqueeze(-1);
+        if (g.wants(0)) {
+          const NDArray da = core::matmul(dy2, b2.transpose(-1, -2));
+          g.set(0, core::sum_to(da, a2.shape()).reshape(ad.shape()));
+        }
+        if (g.wants(1)) {
+          NDArray db;
+          if (b2.dim() == 2 && a2.dim() > 2)  // shared weight: fold the batch into one product
+            db = core::matmul(rows_of(a2).transpose(0, 1), rows_of(dy2));
+          else
+            db = core::sum_to(core::matmul(a2.transpose(-1, -2), dy2), b2.shape());
+          g.set(1, db.reshape(bd.shape()));
+        }
+      });
+}
+
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+  EMBER_CHECK(x.dim() >= 1 && w.dim() == 2 && x.size(-1) == w.size(1),
+              "[linear] input {} does not match weight {} (expected (..., {}))",
+              core::shape_str(x.shape()), core::shape_str(w.shape()),
+              w.dim() == 2 ? w.size(1) : -1);
+  EMBER_CHECK(!b.defined() || b.shape() == Shape{w.size(0)},
+              "[linear] bias {} does not match weight {}", core::shape_str(b.shape()),
+              core::shape_str(w.shape()));
+  NDArray y = core::matmul(x.data(), w.data().transpose(0, 1));
+  if (b.defined()) y.add_(b.data());
+  std::vector<Tensor> inputs{x, w};
+  if (b.defined()) inputs.push_back(b);
+  return make_result(y, "linear", inputs,
+                     [xd = x.data(), wd = w.data()](const NDArray& dy, Gradients& g) {
+                       if (g.wants(0)) g.set(0, core::matmul(dy, wd));
+                       const NDArray dy_rows = rows_of(dy);
+                       if (g.wants(1))
+                         g.set(1, core::matmul(dy_rows.transpose(0, 1), rows_of(xd)));
+                       if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+                     });
+}
+
+}  // namespace ember

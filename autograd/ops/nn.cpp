@@ -1,0 +1,46 @@
+#include "autograd/ops/nn.h"
+
+#include "autograd/node.h"
+#include "core/elementwise.h"
+#include "core/error.h"
+#include "core/layer_norm.h"
+#include "core/softmax.h"
+
+namespace ember {
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  NDArray y = core::softmax(x.data(), dim);
+  return make_result(y, "softmax", {x}, [y, dim](const NDArray& dy, Gradients& g) {
+    g.set(0, core::softmax_backward(y, dy, dim));
+  });
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  NDArray y = core::log_softmax(x.data(), dim);
+  return make_result(y, "log_softmax", {x}, [y, dim](const NDArray& dy, Gradients& g) {
+    g.set(0, core::log_softmax_backward(y, dy, dim));
+  });
+}
+
+Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
+  core::LayerNormResult r = core::layer_norm(x.data(), weight.data(), bias.data(), eps);
+  return make_result(r.y, "layer_norm", {x, weight, bias},
+                     [xd = x.data(), wd = weight.data(), mean = r.mean, rstd = r.rstd](
+                         const NDArray& dy, Gradients& g) {
+                       core::LayerNormGrads lg = core::layer_norm_backward(dy, xd, wd, mean, rstd);
+                       g.set(0, lg.dx);
+                       g.set(1, lg.dweight);
+                       g.set(2, lg.dbias);
+                     });
+}
+
+Tensor dropout(const Tensor& x, float p, bool training, core::Generator& generator) {
+  EMBER_CHECK(p >= 0.0f && p < 1.0f, "[dropout] probability {} outside [0, 1)", p);
+  if (!training || p == 0.0f) return x;
+  NDArray mask = generator.bernoulli(x.shape(), 1.0f - p);
+  mask.mul_(1.0f / (1.0f - p));
+  return make_result(core::mul(x.data(), mask), "dropout", {x},
+                     [mask](const NDArray& dy, Gradients& g) { g.set(0, core::mul(dy, mask)); });
+}
+
+}  // namespace ember

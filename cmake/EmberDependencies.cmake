@@ -1,0 +1,35 @@
+# Finds ember's dependencies; a missing one stops the configure step naming the Debian package.
+function(ember_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "ember needs ${what}: install it with `apt-get install -y ${package}`")
+  endif()
+endfunction()
+
+find_package(fmt QUIET)
+ember_require(fmt_FOUND "fmt" "libfmt-dev")
+
+find_package(OpenMP QUIET)
+ember_require(OpenMP_CXX_FOUND "OpenMP (g++'s libgomp)" "g++")
+
+find_package(nlohmann_json QUIET)
+ember_require(nlohmann_json_FOUND "nlohmann/json" "nlohmann-json3-dev")
+
+# OpenBLAS: cblas.h and the library; Debian puts the header under an include subfolder.
+find_path(EMBER_CBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas-pthread openblas x86_64-linux-gnu)
+find_library(EMBER_OPENBLAS_LIB NAMES openblas)
+if(EMBER_CBLAS_INCLUDE AND EMBER_OPENBLAS_LIB)
+  set(EMBER_OPENBLAS_FOUND TRUE)
+endif()
+ember_require(EMBER_OPENBLAS_FOUND "OpenBLAS (cblas.h and libopenblas)" "libopenblas-dev")
+add_library(ember_blas INTERFACE)
+target_include_directories(ember_blas INTERFACE ${EMBER_CBLAS_INCLUDE})
+target_link_libraries(ember_blas INTERFACE ${EMBER_OPENBLAS_LIB})
+
+if(EMBER_BUILD_TESTS)
+  find_path(EMBER_DOCTEST_INCLUDE doctest/doctest.h)
+  ember_require(EMBER_DOCTEST_INCLUDE "doctest" "doctest-dev")
+endif()
+if(EMBER_BUILD_EXAMPLES OR EMBER_BUILD_TESTS)
+  find_package(spdlog QUIET)
+  ember_require(spdlog_FOUND "spdlog" "libspdlog-dev")
+endif()

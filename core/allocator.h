@@ -1,0 +1,43 @@
+// A caching allocator for array storage: 64-byte aligned blocks, rounded up to size classes and
+// kept on free lists when released, so a training step that allocates the same shapes again and
+// again reaches malloc only during its first step.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ember::core {
+
+inline constexpr size_t kAlignment = 64;
+
+// Returns a block of at least `bytes` bytes, aligned to kAlignment. Thread-safe.
+void* cached_alloc(size_t bytes);
+// Returns a block from cached_alloc(bytes) to its free list.
+void cached_free(void* ptr, size_t bytes);
+
+struct AllocatorStats {
+  size_t system_allocs = 0;  // blocks obtained from the system so far
+  size_t cache_hits = 0;     // requests served from a free list
+  size_t cached_bytes = 0;   // bytes sitting on free lists now
+};
+AllocatorStats allocator_stats();
+// Gives every cached block back to the system.
+void empty_cache();
+
+// Owns one block of float32 storage shared by an array and its views.
+class Storage {
+ public:
+  explicit Storage(int64_t numel);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  float* data() const { return data_; }
+  int64_t numel() const { return numel_; }
+
+ private:
+  float* data_;
+  int64_t numel_;
+};
+
+}  // namespace ember::core

@@ -1,0 +1,54 @@
+#include "core/blas.h"
+
+#include <cblas.h>
+
+namespace ember::core {
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // BLAS leaves C untouched for k = 0 only when beta = 1
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    return;
+  }
+  if (m == 1 && !trans_b) {  // a row vector times a matrix: GEMV is ~8x faster than GEMM here
+    if (beta == 0.0f)  // never let garbage (NaN) in an uninitialised C through 0 * NaN
+      for (int64_t j = 0; j < n; ++j) c[j] = 0.0f;
+    cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b,
+                static_cast<int>(ldb), a, trans_a ? static_cast<int>(lda) : 1, beta, c, 1);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
+              c, static_cast<int>(ldc));
+}
+
+void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a, int64_t lda,
+          const float* x, int64_t incx, float beta, float* y, int64_t incy) {
+  cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
+              static_cast<int>(cols), alpha, a, static_cast<int>(lda), x, static_cast<int>(incx),
+              beta, y, static_cast<int>(incy));
+}
+
+void set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+void gemm_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double acc = 0.0;
+      for (int64_t p = 0; p < k; ++p) {
+        const float av = trans_a ? a[p * lda + i] : a[i * lda + p];
+        const float bv = trans_b ? b[j * ldb + p] : b[p * ldb + j];
+        acc += static_cast<double>(av) * bv;
+      }
+      const float prev = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+      c[i * ldc + j] = alpha * static_cast<float>(acc) + prev;
+    }
+  }
+}
+
+}  // namespace ember::core

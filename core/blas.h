@@ -1,0 +1,26 @@
+// The one door to BLAS (OpenBLAS through cblas): row-major single-precision GEMM and GEMV.
+// Every other file calls these; only blas.cpp includes cblas.h.
+#pragma once
+
+#include <cstdint>
+
+namespace ember::core {
+
+// C = alpha * op(A) @ op(B) + beta * C, row-major; op(X) = X^T when trans_x.
+// op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// y = alpha * op(A) @ x + beta * y, A row-major (rows, cols) with row stride lda.
+void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a, int64_t lda,
+          const float* x, int64_t incx, float beta, float* y, int64_t incy);
+
+// Threads of OpenBLAS's own pool (called by core/threads.cpp only).
+void set_blas_threads(int n);
+
+// The plain triple loop that gemm must agree with; tests compare the two (llm.c's habit).
+void gemm_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                int64_t ldc);
+
+}  // namespace ember::core

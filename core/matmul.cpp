@@ -1,0 +1,92 @@
+#include "core/matmul.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "core/blas.h"
+#include "core/error.h"
+
+namespace ember::core {
+namespace {
+
+// How BLAS can read the last two dims of x as stored: row-major (trans = false) or as the
+// transpose of a row-major matrix (trans = true), with leading dimension ld; nullopt otherwise.
+struct MatrixLayout {
+  bool trans;
+  int64_t ld;
+};
+
+std::optional<MatrixLayout> blas_layout(const NDArray& x) {
+  const int64_t rows = x.size(-2), cols = x.size(-1);
+  const int64_t rs = x.strides()[x.dim() - 2], cs = x.strides()[x.dim() - 1];
+  if ((cs == 1 || cols == 1) && (rows == 1 || rs >= std::max<int64_t>(cols, 1)))
+    return MatrixLayout{false, rows == 1 ? std::max<int64_t>(cols, 1) : rs};
+  if ((rs == 1 || rows == 1) && (cols == 1 || cs >= std::max<int64_t>(rows, 1)))
+    return MatrixLayout{true, cols == 1 ? std::max<int64_t>(rows, 1) : cs};
+  return std::nullopt;
+}
+
+NDArray blas_ready(const NDArray& x) { return blas_layout(x) ? x : x.contiguous(); }
+
+// Offset of batch element `index` (row-major over `batch`) in x, whose leading dims are `batch`.
+int64_t batch_offset(const NDArray& x, const Shape& batch, int64_t index) {
+  int64_t off = 0;
+  for (size_t d = batch.size(); d-- > 0;) {
+    off += (index % batch[d]) * x.strides()[d];
+    index /= batch[d];
+  }
+  return off;
+}
+
+}  // namespace
+
+NDArray matmul(const NDArray& a, const NDArray& b) {
+  EMBER_CHECK(a.dim() >= 1 && b.dim() >= 1, "[matmul] needs operands of rank >= 1: {} @ {}",
+              shape_str(a.shape()), shape_str(b.shape()));
+  const NDArray a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+  const NDArray b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+  const int64_t m = a2.size(-2), k = a2.size(-1), n = b2.size(-1);
+  EMBER_CHECK(k == b2.size(-2), "[matmul] inner dimensions differ: {} @ {}", shape_str(a.shape()),
+              shape_str(b.shape()));
+  const Shape batch_a(a2.shape().begin(), a2.shape().end() - 2);
+  const Shape batch_b(b2.shape().begin(), b2.shape().end() - 2);
+  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape out_shape = batch;
+  out_shape.insert(out_shape.end(), {m, n});
+  NDArray out = NDArray::empty(out_shape);
+  const int64_t batches = numel_of(batch);
+
+  if (numel_of(batch_b) == 1 && batch_a == batch && a2.is_contiguous()) {
+    // One GEMM: a's batch dims fold into its rows, (batches*M, K) @ (K, N).
+    const NDArray bm = blas_ready(b2.reshape({k, n}));
+    const MatrixLayout lb = *blas_layout(bm);
+    gemm(false, lb.trans, batches * m, n, k, 1.0f, a2.data(), std::max<int64_t>(k, 1), bm.data(),
+         lb.ld, 0.0f, out.data(), std::max<int64_t>(n, 1));
+  } else {
+    Shape full_a = batch, full_b = batch;
+    full_a.insert(full_a.end(), {m, k});
+    full_b.insert(full_b.end(), {k, n});
+    const NDArray ea = blas_ready(a2.expand(full_a)), eb = blas_ready(b2.expand(full_b));
+    const MatrixLayout la = *blas_layout(ea), lb = *blas_layout(eb);
+    for (int64_t i = 0; i < batches; ++i)
+      gemm(la.trans, lb.trans, m, n, k, 1.0f, ea.data() + batch_offset(ea, batch, i), la.ld,
+           eb.data() + batch_offset(eb, batch, i), lb.ld, 0.0f, out.data() + i * m * n,
+           std::max<int64_t>(n, 1));
+  }
+  if (a.dim() == 1) out = out.squeeze(-2);
+  if (b.dim() == 1) out = out.squeeze(-1);
+  return out;
+}
+
+NDArray matmul_naive(const NDArray& a, const NDArray& b) {
+  EMBER_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0),
+              "[matmul_naive] needs (M, K) @ (K, N): {} @ {}", shape_str(a.shape()),
+              shape_str(b.shape()));
+  const NDArray ac = a.contiguous(), bc = b.contiguous();
+  NDArray out = NDArray::empty({a.size(0), b.size(1)});
+  gemm_naive(false, false, a.size(0), b.size(1), a.size(1), 1.0f, ac.data(), a.size(1), bc.data(),
+             b.size(1), 0.0f, out.data(), b.size(1));
+  return out;
+}
+
+}  // namespace ember::core

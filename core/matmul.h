@@ -1,0 +1,16 @@
+// Matrix products through BLAS, with PyTorch's matmul semantics.
+//   a: (..., M, K)  b: (..., K, N)  ->  (broadcast(...), M, N); 1-D operands are promoted as in
+//   torch (a vector a is a row, a vector b is a column, and the added dim is removed).
+// A transposed view (last two strides swapped) is passed to BLAS as a transpose flag, not copied.
+#pragma once
+
+#include "core/ndarray.h"
+
+namespace ember::core {
+
+NDArray matmul(const NDArray& a, const NDArray& b);
+
+// The plain-loop product that matmul must agree with (tests only; no broadcasting of 1-D).
+NDArray matmul_naive(const NDArray& a, const NDArray& b);
+
+}  // namespace ember::core

@@ -1,0 +1,70 @@
+#include "core/shape.h"
+
+#include "core/error.h"
+
+namespace ember::core {
+
+std::string shape_str(const Shape& shape) {
+  if (shape.size() == 1) return fmt::format("({},)", shape[0]);
+  return fmt::format("({})", fmt::join(shape, ", "));
+}
+
+int64_t numel_of(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  return n;
+}
+
+Shape contiguous_strides(const Shape& shape) {
+  Shape strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+int64_t normalize_dim(int64_t dim, int64_t rank, const char* op) {
+  const int64_t d = dim < 0 ? dim + rank : dim;
+  EMBER_CHECK(d >= 0 && d < rank, "[{}] dim {} out of range for a tensor of rank {}", op, dim, rank);
+  return d;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t sa = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t sb = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    EMBER_CHECK(sa == sb || sa == 1 || sb == 1, "[{}] shapes {} and {} cannot be broadcast", op,
+                shape_str(a), shape_str(b));
+    out[i] = sa == 1 ? sb : sa;
+  }
+  return out;
+}
+
+Shape infer_shape(const Shape& shape, int64_t numel, const char* op) {
+  Shape out = shape;
+  int64_t known = 1;
+  int infer_at = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1) {
+      EMBER_CHECK(infer_at < 0, "[{}] only one -1 allowed in shape {}", op, shape_str(shape));
+      infer_at = static_cast<int>(i);
+    } else {
+      EMBER_CHECK(out[i] >= 0, "[{}] negative size in shape {}", op, shape_str(shape));
+      known *= out[i];
+    }
+  }
+  if (infer_at >= 0) {
+    EMBER_CHECK(known != 0 && numel % known == 0, "[{}] cannot view {} elements as {}", op, numel,
+                shape_str(shape));
+    out[infer_at] = numel / known;
+  }
+  EMBER_CHECK(numel_of(out) == numel, "[{}] cannot view {} elements as {}", op, numel,
+              shape_str(shape));
+  return out;
+}
+
+}  // namespace ember::core

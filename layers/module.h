@@ -1,0 +1,115 @@
+// Module: the base of every layer — named parameters and submodules registered in order, so that
+// named_parameters() yields PyTorch's state_dict keys ("layers.0.self_attn.in_proj_weight"), with
+// train()/eval(), zero_grad() and state_dict()/load_state_dict().
+//
+//   class Affine : public nn::Module {
+//    public:
+//     explicit Affine(int64_t n) {
+//       scale_ = register_parameter("scale", Tensor::ones({n}));
+//       shift_ = register_parameter("shift", Tensor::zeros({n}));
+//     }
+//     Tensor forward(const Tensor& x) const { return x * scale_ + shift_; }
+//    private:
+//     Tensor scale_, shift_;
+//   };
+//
+// Modules are held by std::shared_ptr; a parameter Tensor is a shared handle, so the member and
+// the registry see the same values (load_state_dict writes into them in place).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/tensor.h"
+
+namespace ember::nn {
+
+using StateDict = std::map<std::string, NDArray>;
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  std::vector<std::pair<std::string, Tensor>> named_parameters() const;  // recursive, in order
+  std::vector<Tensor> parameters() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const {
+    return children_;
+  }
+  int64_t num_parameters() const;  // total element count
+
+  void zero_grad();
+  void train(bool on = true);  // recursive
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  // Every parameter's values by dotted name (shared with the module: clone to keep a snapshot).
+  StateDict state_dict() const;
+  // Copies the values of `state` into the parameters. Strict (the default): every parameter must
+  // be present and no other key may be. A missing, unexpected or wrongly shaped key throws one
+  // ember::Error naming every such key, and then no parameter has been changed.
+  // Non-strict: missing and unexpected keys are allowed (listed in the result), shapes still checked.
+  struct LoadReport {
+    std::vector<std::string> missing, unexpected;
+  };
+  LoadReport load_state_dict(const StateDict& state, bool strict = true);
+
+ protected:
+  // Registers (and returns) a parameter; it is made a leaf that requires grad.
+  Tensor register_parameter(const std::string& name, Tensor value);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out) const;
+
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+// Modules applied one after another; submodules are named "0", "1", ... as in torch.nn.Sequential.
+class Sequential : public Module {
+ public:
+  template <class M>
+  Sequential& push_back(std::shared_ptr<M> module) {
+    steps_.push_back([module](const Tensor& x) { return module->forward(x); });
+    register_module(std::to_string(steps_.size() - 1), std::move(module));
+    return *this;
+  }
+  Tensor forward(const Tensor& x) const;
+  size_t size() const { return steps_.size(); }
+
+ private:
+  std::vector<std::function<Tensor(const Tensor&)>> steps_;
+};
+
+// A list of submodules named "0", "1", ... (torch.nn.ModuleList), e.g. the layers of a stack.
+template <class M>
+class ModuleList : public Module {
+ public:
+  void push_back(std::shared_ptr<M> module) {
+    items_.push_back(register_module(std::to_string(items_.size()), std::move(module)));
+  }
+  M& operator[](size_t i) const { return *items_.at(i); }
+  size_t size() const { return items_.size(); }
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::vector<std::shared_ptr<M>> items_;
+};
+
+// Writes the module's state_dict as safetensors (atomically) / reads one into the module with
+// load_state_dict's rules; a file that is not a valid safetensors file is refused naming it.
+void save(const Module& module, const std::string& path);
+Module::LoadReport load(Module& module, const std::string& path, bool strict = true);
+
+}  // namespace ember::nn
