@@ -1,0 +1,43 @@
+#include <doctest/doctest.h>
+
+#include <limits>
+
+#include "core/blas.h"
+#include "core/random.h"
+
+using namespace ember::core;
+
+TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha and beta") {
+  Generator gen(9);
+  const int64_t m = 6, n = 5, k = 7;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      const NDArray a = gen.normal(ta ? Shape{k, m} : Shape{m, k});
+      const NDArray b = gen.normal(tb ? Shape{n, k} : Shape{k, n});
+      const NDArray c0 = gen.normal({m, n});
+      const NDArray c1 = c0.clone(), c2 = c0.clone();
+      gemm(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f, c1.data(), n);
+      gemm_naive(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f, c2.data(), n);
+      const std::vector<float> x = c1.to_vector(), y = c2.to_vector();
+      for (size_t i = 0; i < x.size(); ++i) CHECK(x[i] == doctest::Approx(y[i]).epsilon(1e-4));
+    }
+  }
+}
+
+TEST_CASE("the row-vector path (GEMV) ignores garbage in C when beta is 0") {
+  Generator gen(10);
+  const NDArray a = gen.normal({1, 8}), b = gen.normal({8, 3});
+  NDArray c = NDArray::full({1, 3}, std::numeric_limits<float>::quiet_NaN());
+  NDArray ref = NDArray::zeros({1, 3});
+  gemm(false, false, 1, 3, 8, 1.0f, a.data(), 8, b.data(), 3, 0.0f, c.data(), 3);
+  gemm_naive(false, false, 1, 3, 8, 1.0f, a.data(), 8, b.data(), 3, 0.0f, ref.data(), 3);
+  for (int64_t j = 0; j < 3; ++j) CHECK(c.at({0, j}) == doctest::Approx(ref.at({0, j})));
+}
+
+TEST_CASE("gemv") {
+  const NDArray a = NDArray::from_vector({1, 2, 3, 4, 5, 6}, {2, 3});
+  const NDArray x = NDArray::from_vector({1, 1, 1}, {3});
+  NDArray y = NDArray::zeros({2});
+  gemv(false, 2, 3, 1.0f, a.data(), 3, x.data(), 1, 0.0f, y.data(), 1);
+  CHECK(y.to_vector() == std::vector<float>{6, 15});
+}
