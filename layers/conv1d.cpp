@@ -1,0 +1,48 @@
+#include "layers/conv1d.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "layers/init.h"
+
+namespace ember::nn {
+
+Conv1D::Conv1D(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
+               const Conv1DOptions& options)
+    : options_(options) {
+  EMBER_CHECK(in_channels > 0 && out_channels > 0 && kernel_size > 0,
+              "[conv1d] in_channels, out_channels and kernel_size must be positive, got ({}, {}, "
+              "{})",
+              in_channels, out_channels, kernel_size);
+  EMBER_CHECK(options.stride >= 1 && options.dilation >= 1 && options.padding >= 0,
+              "[conv1d] needs stride >= 1, dilation >= 1, padding >= 0, got {}, {}, {} for a "
+              "weight ({}, {}, {})",
+              options.stride, options.dilation, options.padding, out_channels, in_channels,
+              kernel_size);
+  EMBER_CHECK(!options.causal || options.padding == 0,
+              "[conv1d] causal mode pads d (K - 1) on the left itself: padding must be 0, got {}",
+              options.padding);
+  geometry_.stride = options.stride;
+  geometry_.dilation = options.dilation;
+  geometry_.pad_left = options.causal ? options.dilation * (kernel_size - 1) : options.padding;
+  geometry_.pad_right = options.causal ? 0 : options.padding;
+  weight_ = register_parameter("weight", Tensor::zeros({out_channels, in_channels, kernel_size}));
+  init::kaiming_uniform_(weight_, std::sqrt(5.0f));
+  if (options.bias) {
+    bias_ = register_parameter("bias", Tensor::zeros({out_channels}));
+    init::uniform_(bias_, init::bias_bound(init::fan_in(weight_.shape())));
+  }
+}
+
+Tensor Conv1D::forward(const Tensor& x) const { return conv1d(x, weight_, bias_, geometry_); }
+
+int64_t Conv1D::output_length(int64_t length) const {
+  const int64_t span = geometry_.dilation * (weight_.size(2) - 1) + 1;
+  const int64_t padded = length + geometry_.pad_left + geometry_.pad_right;
+  EMBER_CHECK(padded >= span,
+              "[conv1d] length {} (padded to {}) is shorter than the span {} of weight {}", length,
+              padded, span, core::shape_str(weight_.shape()));
+  return (padded - span) / geometry_.stride + 1;
+}
+
+}  // namespace ember::nn

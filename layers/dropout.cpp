@@ -1,0 +1,14 @@
+#include "layers/dropout.h"
+
+#include "autograd/ops/nn.h"
+#include "core/error.h"
+
+namespace ember::nn {
+
+Dropout::Dropout(float p) : p_(p) {
+  EMBER_CHECK(p >= 0.0f && p < 1.0f, "[dropout] probability {} outside [0, 1)", p);
+}
+
+Tensor Dropout::forward(const Tensor& x) const { return dropout(x, p_, is_training()); }
+
+}  // namespace ember::nn

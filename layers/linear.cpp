@@ -1,0 +1,26 @@
+#include "layers/linear.h"
+
+#include <cmath>
+
+#include "autograd/ops/linear_algebra.h"
+#include "core/error.h"
+#include "layers/init.h"
+
+namespace ember::nn {
+
+Linear::Linear(int64_t in_features, int64_t out_features, bool bias)
+    : in_features_(in_features), out_features_(out_features) {
+  EMBER_CHECK(in_features > 0 && out_features > 0,
+              "[linear] in_features and out_features must be positive, got ({}, {})", in_features,
+              out_features);
+  weight_ = register_parameter("weight", Tensor::zeros({out_features, in_features}));
+  init::kaiming_uniform_(weight_, std::sqrt(5.0f));
+  if (bias) {
+    bias_ = register_parameter("bias", Tensor::zeros({out_features}));
+    init::uniform_(bias_, init::bias_bound(in_features));
+  }
+}
+
+Tensor Linear::forward(const Tensor& x) const { return linear(x, weight_, bias_); }
+
+}  // namespace ember::nn
