@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/fast_math.h"
 #include "core/strided.h"
 
 namespace ember::core {
@@ -38,7 +39,7 @@ NDArray neg(const NDArray& x) {
   return map(x, [](float v) { return -v; });
 }
 NDArray exp(const NDArray& x) {
-  return map(x, [](float v) { return std::exp(v); });
+  return map(x, [](float v) { return fast_exp(v); });
 }
 NDArray log(const NDArray& x) {
   return map(x, [](float v) { return std::log(v); });
@@ -47,10 +48,10 @@ NDArray sqrt(const NDArray& x) {
   return map(x, [](float v) { return std::sqrt(v); });
 }
 NDArray tanh(const NDArray& x) {
-  return map(x, [](float v) { return std::tanh(v); });
+  return map(x, [](float v) { return fast_tanh(v); });
 }
 NDArray sigmoid(const NDArray& x) {
-  return map(x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+  return map(x, [](float v) { return fast_sigmoid(v); });
 }
 NDArray relu(const NDArray& x) {
   return map(x, [](float v) { return v > 0.0f ? v : 0.0f; });

@@ -58,7 +58,7 @@ NDArray matmul(const NDArray& a, const NDArray& b) {
 
   if (numel_of(batch_b) == 1 && batch_a == batch && a2.is_contiguous()) {
     // One GEMM: a's batch dims fold into its rows, (batches*M, K) @ (K, N).
-    const NDArray bm = blas_ready(b2.reshape({k, n}));
+    const NDArray bm = blas_ready(b2.dim() == 2 ? b2 : b2.reshape({k, n}));
     const MatrixLayout lb = *blas_layout(bm);
     gemm(false, lb.trans, batches * m, n, k, 1.0f, a2.data(), std::max<int64_t>(k, 1), bm.data(),
          lb.ld, 0.0f, out.data(), std::max<int64_t>(n, 1));

@@ -89,7 +89,9 @@ NDArray NDArray::view(const Shape& shape) const {
 }
 
 NDArray NDArray::reshape(const Shape& shape) const {
-  return is_contiguous() ? view(shape) : clone().view(shape);
+  if (is_contiguous()) return view(shape);
+  Shape s = infer_shape(shape, numel(), "reshape");
+  return s == shape_ ? *this : clone().view(s);
 }
 
 NDArray NDArray::permute(const std::vector<int64_t>& order) const {

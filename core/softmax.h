@@ -15,4 +15,7 @@ NDArray softmax_backward(const NDArray& y, const NDArray& dy, int64_t dim);
 // With y = log_softmax(x):  dx = dy - exp(y) * sum_j dy_j
 NDArray log_softmax_backward(const NDArray& y, const NDArray& dy, int64_t dim);
 
+// sum_j x[j * stride] for j < n, accumulated accurately (the reduction of every softmax lane).
+double sum_lane(const float* x, int64_t n, int64_t stride);
+
 }  // namespace ember::core

@@ -1,11 +1,12 @@
 // cross_entropy and nll_loss (declared in autograd/ops/nn.h): one pass over the rows forward,
 // one backward, no (N, C) intermediate besides the log-probabilities.
-#include <cmath>
 
 #include "autograd/node.h"
 #include "autograd/ops/nn.h"
 #include "core/error.h"
+#include "core/fast_math.h"
 #include "core/softmax.h"
+#include "core/threads.h"
 
 namespace ember {
 namespace {
@@ -70,12 +71,11 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
   const int64_t n = rows.size(0), classes = rows.size(1);
   const NDArray logp = core::log_softmax(rows, 1);
   std::vector<double> per_row(static_cast<size_t>(n), 0.0);
+#pragma omp parallel for if (n * classes >= core::kParallelElements) schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     if (target[i] == ignore) continue;
     const float* lp = logp.data() + i * classes;
-    double mean_lp = 0.0;
-    for (int64_t c = 0; c < classes; ++c) mean_lp += lp[c];
-    mean_lp /= static_cast<double>(classes);
+    const double mean_lp = core::sum_lane(lp, classes, 1) / static_cast<double>(classes);
     per_row[static_cast<size_t>(i)] = (1.0 - eps) * -lp[target[i]] - eps * mean_lp;
   }
   return make_result(
@@ -85,11 +85,12 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
         const int64_t n = logp.size(0), classes = logp.size(1);
         const float eps = options.label_smoothing, uniform = eps / static_cast<float>(classes);
         NDArray dx = NDArray::empty(logp.shape());
+#pragma omp parallel for if (n * classes >= core::kParallelElements) schedule(static)
         for (int64_t i = 0; i < n; ++i) {
           const float* lp = logp.data() + i * classes;
           float* d = dx.data() + i * classes;
           const float wi = w[static_cast<size_t>(i)];
-          for (int64_t c = 0; c < classes; ++c) d[c] = wi * (std::exp(lp[c]) - uniform);
+          for (int64_t c = 0; c < classes; ++c) d[c] = wi * (core::fast_exp(lp[c]) - uniform);
           if (wi != 0.0f) d[target[i]] -= wi * (1.0f - eps);
         }
         g.set(0, dx.view(shape));

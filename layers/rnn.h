@@ -1,0 +1,94 @@
+// Recurrent layers: RNN (tanh), LSTM and GRU, as torch.nn.RNN / LSTM / GRU, stacked and optionally
+// bidirectional. The cell equations and their gradients are in autograd/ops/recurrent.h.
+//   x: (B, T, I) (batch_first, ember's default) or (T, B, I)
+//   h0, c0: (L*D, B, H) — never batch-first, as in torch; index k*D + d is layer k, direction d
+//   ->  output: (B, T, D*H) (or (T, B, D*H)), the last layer's states, features [0, H) forward and
+//       [H, 2H) reverse;  h_n, c_n: (L*D, B, H), each direction's last state (the reverse
+//       direction's is its state after t = 0)
+// L layers, D = 2 if bidirectional else 1, H hidden size, G gates (1 RNN, 4 LSTM i,f,g,o, 3 GRU
+// r,z,n). Parameters for layer k and suffix "" / "_reverse", torch's names and layouts:
+//   weight_ih_l{k}{sfx} (G*H, I_k) with I_0 = I, I_k = D*H;  weight_hh_l{k}{sfx} (G*H, H);
+//   bias_ih_l{k}{sfx}, bias_hh_l{k}{sfx} (G*H);  all initialised U(-1/sqrt(H), 1/sqrt(H)).
+// Per layer and direction the input projection of all T steps is one GEMM; each step then costs
+// one GEMM h @ W_hh^T and one fused loop over the gates.
+//
+// Variable-length batches: pass lengths (one per batch element, in [1, T], any order). Steps
+// t >= lengths[b] are padding: the row's state is carried through unchanged (so h_n is the state
+// at its last real step), its output there is 0, and the reverse direction starts at the row's
+// own last real step — what torch's pack_padded_sequence / pad_packed_sequence give.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/ops/recurrent.h"
+#include "layers/module.h"
+
+namespace ember::nn {
+
+struct RecurrentOptions {
+  int64_t input_size = 0;
+  int64_t hidden_size = 0;
+  int64_t num_layers = 1;
+  bool bias = true;
+  bool batch_first = true;  // ember's default; torch's is false
+  bool bidirectional = false;
+  float dropout = 0.0f;  // on the output of every layer but the last, in training mode
+};
+
+struct RecurrentOutput {
+  Tensor output;  // (B, T, D*H), or (T, B, D*H) without batch_first
+  Tensor h_n;     // (L*D, B, H)
+  Tensor c_n;     // (L*D, B, H), LSTM only
+};
+
+// What RNN, LSTM and GRU share: the parameters and the layer/direction loop.
+class RecurrentLayer : public Module {
+ public:
+  const RecurrentOptions& options() const { return options_; }
+  int64_t num_directions() const { return options_.bidirectional ? 2 : 1; }
+
+ protected:
+  // name tags errors ("lstm"); it must be a string literal.
+  RecurrentLayer(CellType type, const char* name, const RecurrentOptions& options);
+  RecurrentOutput run(const Tensor& x, const Tensor& h0, const Tensor& c0,
+                      const std::vector<int64_t>& lengths) const;
+
+ private:
+  struct Weights {
+    Tensor w_ih, w_hh, b_ih, b_hh;  // biases undefined without bias
+  };
+  void check_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
+                     const std::vector<int64_t>& lengths) const;
+  void check_state(const char* what, const Tensor& s, int64_t batch, const Tensor& x) const;
+
+  CellType type_;
+  const char* name_;
+  RecurrentOptions options_;
+  std::vector<Weights> weights_;  // index k*D + d
+};
+
+// Elman RNN with tanh: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
+class RNN : public RecurrentLayer {
+ public:
+  explicit RNN(const RecurrentOptions& options);
+  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {},
+                          const std::vector<int64_t>& lengths = {}) const;
+};
+
+// LSTM; h0 and c0 are given together or not at all (zeros).
+class LSTM : public RecurrentLayer {
+ public:
+  explicit LSTM(const RecurrentOptions& options);
+  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {}, const Tensor& c0 = {},
+                          const std::vector<int64_t>& lengths = {}) const;
+};
+
+class GRU : public RecurrentLayer {
+ public:
+  explicit GRU(const RecurrentOptions& options);
+  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {},
+                          const std::vector<int64_t>& lengths = {}) const;
+};
+
+}  // namespace ember::nn

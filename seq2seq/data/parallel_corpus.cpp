@@ -1,0 +1,100 @@
+// Reading aligned files, the <split>[.tok].<side>[.gz] layout, and encoding with length limits.
+#include "seq2seq/data/parallel_corpus.h"
+
+#include <exception>
+#include <filesystem>
+
+#include "core/error.h"
+#include "seq2seq/data/text_file.h"
+
+namespace ember::seq2seq {
+
+std::string corpus_file(const std::string& dir, const std::string& split, const std::string& side,
+                        bool tokenized) {
+  const std::string name = split + (tokenized ? ".tok." : ".") + side;
+  const std::filesystem::path plain = std::filesystem::path(dir) / name;
+  const std::filesystem::path gz = std::filesystem::path(dir) / (name + ".gz");
+  if (!std::filesystem::exists(gz) && std::filesystem::exists(plain)) return plain.string();
+  return gz.string();
+}
+
+CorpusFiles corpus_files(const std::string& dir, const std::string& split,
+                         const std::string& source_side, const std::string& target_side,
+                         bool tokenized) {
+  return {corpus_file(dir, split, source_side, tokenized),
+          corpus_file(dir, split, target_side, tokenized)};
+}
+
+ParallelText read_parallel(const std::string& source_path, const std::string& target_path) {
+  ParallelText text{read_lines(source_path), read_lines(target_path)};
+  EMBER_CHECK(text.source.size() == text.target.size(),
+              "[read_parallel] line counts differ: '{}' has {} lines, '{}' has {}", source_path,
+              text.source.size(), target_path, text.target.size());
+  return text;
+}
+
+namespace {
+
+enum class Verdict { kKept, kEmpty, kTooLong, kTruncated };
+
+Verdict encode_pair(const std::string& source, const std::string& target,
+                    const Tokenizer& source_tokenizer, const Tokenizer& target_tokenizer,
+                    const LengthFilter& filter, Example* example) {
+  example->source = source_tokenizer.encode(source);
+  example->target = target_tokenizer.encode(target);
+  const auto over = [](const std::vector<int64_t>& ids, int64_t limit) {
+    return limit > 0 && static_cast<int64_t>(ids.size()) > limit;
+  };
+  if (example->source.empty() || example->target.empty()) return Verdict::kEmpty;
+  if (over(example->target, filter.max_target_tokens)) return Verdict::kTooLong;
+  if (!over(example->source, filter.max_source_tokens)) return Verdict::kKept;
+  if (!filter.truncate_source) return Verdict::kTooLong;
+  example->source.resize(static_cast<size_t>(filter.max_source_tokens));
+  return Verdict::kTruncated;
+}
+
+}  // namespace
+
+std::vector<Example> encode_parallel(const ParallelText& text, const Tokenizer& source_tokenizer,
+                                     const Tokenizer& target_tokenizer, const LengthFilter& filter,
+                                     EncodeStats* stats) {
+  EMBER_CHECK(filter.max_source_tokens >= 0 && filter.max_target_tokens >= 0,
+              "[encode_parallel] length limits must be >= 0 (0 = none), got source {} target {}",
+              filter.max_source_tokens, filter.max_target_tokens);
+  EMBER_CHECK(text.source.size() == text.target.size(),
+              "[encode_parallel] {} source lines but {} target lines", text.source.size(),
+              text.target.size());
+  const int64_t n = text.size();
+  std::vector<Example> encoded(static_cast<size_t>(n));
+  std::vector<Verdict> verdicts(static_cast<size_t>(n));
+  // Tokenizers are read-only once trained, so pairs encode independently; an exception may not
+  // leave an OpenMP region, so the first one is carried out of it.
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int64_t i = 0; i < n; ++i) {
+    try {
+      verdicts[i] = encode_pair(text.source[i], text.target[i], source_tokenizer, target_tokenizer,
+                                filter, &encoded[i]);
+    } catch (...) {
+#pragma omp critical
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  EncodeStats counts;
+  std::vector<Example> examples;
+  examples.reserve(encoded.size());
+  for (int64_t i = 0; i < n; ++i) {
+    const Verdict verdict = verdicts[i];
+    if (verdict == Verdict::kEmpty) ++counts.empty;
+    if (verdict == Verdict::kTooLong) ++counts.too_long;
+    if (verdict == Verdict::kTruncated) ++counts.truncated;
+    if (verdict == Verdict::kKept || verdict == Verdict::kTruncated)
+      examples.push_back(std::move(encoded[i]));
+  }
+  counts.kept = static_cast<int64_t>(examples.size());
+  if (stats != nullptr) *stats = counts;
+  return examples;
+}
+
+}  // namespace ember::seq2seq

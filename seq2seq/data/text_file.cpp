@@ -1,0 +1,92 @@
+// Reading and writing through zlib's gz* interface, which reads plain files transparently.
+#include "seq2seq/data/text_file.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <string_view>
+
+#include "core/error.h"
+#include "seq2seq/data/utf8.h"
+
+namespace ember::seq2seq {
+namespace {
+
+constexpr unsigned kBufferBytes = 1u << 18;
+
+// Closes the gz handle when the reader or writer leaves, by success or by an exception.
+struct GzFile {
+  gzFile handle;
+  ~GzFile() {
+    if (handle != nullptr) gzclose(handle);
+  }
+};
+
+std::string gz_error_message(gzFile handle) {
+  int code = Z_OK;
+  const char* message = gzerror(handle, &code);
+  return code < 0 ? std::string(message) : std::string();
+}
+
+// The whole (decompressed) content of the file.
+std::string read_all(const std::string& path) {
+  EMBER_CHECK(std::filesystem::is_regular_file(path), "[read_lines] cannot open '{}': no such file",
+              path);
+  GzFile file{gzopen(path.c_str(), "rb")};
+  EMBER_CHECK(file.handle != nullptr, "[read_lines] cannot open '{}'", path);
+  gzbuffer(file.handle, kBufferBytes);
+  std::string content;
+  std::string chunk(kBufferBytes, '\0');
+  while (true) {
+    const int got = gzread(file.handle, chunk.data(), kBufferBytes);
+    EMBER_CHECK(got >= 0, "[read_lines] cannot read '{}': {}", path, gz_error_message(file.handle));
+    if (got == 0) break;
+    content.append(chunk.data(), static_cast<size_t>(got));
+  }
+  const std::string error = gz_error_message(file.handle);
+  EMBER_CHECK(error.empty(), "[read_lines] cannot read '{}': {}", path, error);
+  return content;
+}
+
+}  // namespace
+
+std::vector<std::string> read_lines(const std::string& path) {
+  const std::string content = read_all(path);
+  EMBER_CHECK(!content.empty(), "[read_lines] '{}' is empty", path);
+  std::vector<std::string> lines;
+  const std::string_view text(content);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const size_t bad = find_invalid_utf8(line);
+    EMBER_CHECK(bad == std::string::npos, "[read_lines] '{}' line {}: invalid UTF-8 at byte {}",
+                path, lines.size() + 1, bad + 1);
+    lines.emplace_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  const bool gzip = path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  GzFile file{gzopen(path.c_str(), gzip ? "wb6" : "wbT")};
+  EMBER_CHECK(file.handle != nullptr, "[write_lines] cannot open '{}' for writing", path);
+  gzbuffer(file.handle, kBufferBytes);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    EMBER_CHECK(line.find('\n') == std::string::npos,
+                "[write_lines] '{}' line {} contains a newline", path, i + 1);
+    const bool ok = (line.empty() ||
+                     gzwrite(file.handle, line.data(), static_cast<unsigned>(line.size())) > 0) &&
+                    gzputc(file.handle, '\n') == '\n';
+    EMBER_CHECK(ok, "[write_lines] cannot write '{}': {}", path, gz_error_message(file.handle));
+  }
+  const int closed = gzclose(file.handle);
+  file.handle = nullptr;
+  EMBER_CHECK(closed == Z_OK, "[write_lines] cannot write '{}' (error {} on close)", path, closed);
+}
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,142 @@
+// The few Python string operations the reference metric implementations (sacreBLEU, rouge-score)
+// rely on, reproduced on UTF-8 text so that ember's scores match theirs: str.split() and
+// str.rstrip() (Unicode whitespace, not just ASCII) and str.lower().
+// Header-only: shared by bleu.cpp and chrf.cpp, tested through test_bleu.cpp and test_chrf.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "seq2seq/data/utf8.h"
+
+namespace ember::seq2seq::python_text {
+
+// Byte length of the character at text[i] when Python's str.isspace() holds for it, else 0:
+// U+0009..U+000D, U+001C..U+0020, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000 (text is UTF-8).
+inline size_t space_length_at(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const size_t left = text.size() - i;
+  const uint8_t b0 = byte(i);
+  if ((b0 >= 0x09 && b0 <= 0x0D) || (b0 >= 0x1C && b0 <= 0x20)) return 1;
+  if (b0 == 0xC2 && left >= 2) return (byte(i + 1) == 0x85 || byte(i + 1) == 0xA0) ? 2 : 0;
+  if (left < 3) return 0;
+  const uint8_t b1 = byte(i + 1), b2 = byte(i + 2);
+  if (b0 == 0xE1) return (b1 == 0x9A && b2 == 0x80) ? 3 : 0;
+  if (b0 == 0xE3) return (b1 == 0x80 && b2 == 0x80) ? 3 : 0;
+  if (b0 != 0xE2) return 0;
+  if (b1 == 0x80) {
+    const bool space = b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF;
+    return space && b2 >= 0x80 ? 3 : 0;
+  }
+  return (b1 == 0x81 && b2 == 0x9F) ? 3 : 0;
+}
+
+// str.split() with no separator: the maximal runs of non-whitespace, as views into text.
+inline std::vector<std::string_view> split(std::string_view text) {
+  std::vector<std::string_view> words;
+  size_t start = std::string_view::npos;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t space = space_length_at(text, i);
+    if (space > 0) {
+      if (start != std::string_view::npos) words.push_back(text.substr(start, i - start));
+      start = std::string_view::npos;
+      i += space;
+    } else {
+      if (start == std::string_view::npos) start = i;
+      ++i;
+    }
+  }
+  if (start != std::string_view::npos) words.push_back(text.substr(start));
+  return words;
+}
+
+// ''.join(text.split()): text with every whitespace character removed.
+inline std::string remove_whitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::string_view word : split(text)) out.append(word);
+  return out;
+}
+
+// str.rstrip(): text without its trailing whitespace.
+inline std::string_view rstrip(std::string_view text) {
+  size_t end = text.size();
+  while (end > 0) {
+    // A whitespace character is 1, 2 or 3 bytes long; try each length that ends at `end`.
+    size_t found = 0;
+    for (size_t length = 1; length <= 3 && length <= end && found == 0; ++length)
+      if (space_length_at(text.substr(0, end), end - length) == length) found = length;
+    if (found == 0) break;
+    end -= found;
+  }
+  return text.substr(0, end);
+}
+
+// The lowercase of one code point for the scripts most MT test sets use: ASCII, Latin-1, Latin
+// Extended-A, Latin Extended Additional, Greek, Cyrillic, Armenian and fullwidth Latin. Other
+// code points are returned unchanged. (Python's str.lower() knows all of Unicode; it also turns a
+// word-final capital sigma into a final sigma, which this does not.)
+inline char32_t lower_code_point(char32_t c) {
+  const auto in = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
+  const bool even = c % 2 == 0;
+  if (in(U'A', U'Z') || in(0xC0, 0xDE)) return c == 0xD7 ? c : c + 32;
+  if (c < 0x100) return c;
+  if (in(0x100, 0x12F) || in(0x132, 0x137) || in(0x14A, 0x177)) return even ? c + 1 : c;
+  if (in(0x139, 0x148) || in(0x179, 0x17E)) return even ? c : c + 1;
+  if (c == 0x178) return 0xFF;
+  if (c == 0x386) return 0x3AC;
+  if (in(0x388, 0x38A)) return c + 37;
+  if (c == 0x38C) return 0x3CC;
+  if (in(0x38E, 0x38F)) return c + 63;
+  if (in(0x391, 0x3AB)) return c == 0x3A2 ? c : c + 32;
+  if (in(0x400, 0x40F)) return c + 80;
+  if (in(0x410, 0x42F)) return c + 32;
+  if (in(0x460, 0x481) || in(0x48A, 0x4BF) || in(0x4D0, 0x52F)) return even ? c + 1 : c;
+  if (c == 0x4C0) return 0x4CF;
+  if (in(0x4C1, 0x4CE)) return even ? c : c + 1;
+  if (in(0x531, 0x556)) return c + 48;
+  if (c == 0x1E9E) return 0xDF;
+  if (in(0x1E00, 0x1E95) || in(0x1EA0, 0x1EFF)) return even ? c + 1 : c;
+  if (in(0xFF21, 0xFF3A)) return c + 32;
+  return c;
+}
+
+// str.lower() on UTF-8 text, within the coverage of lower_code_point; U+0130 (capital I with dot)
+// becomes "i" + U+0307 as in Python. Invalid bytes are kept as they are.
+inline std::string lower(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::string_view piece : split_code_points(text)) {
+    const auto byte = [&](size_t k) { return static_cast<uint8_t>(piece[k]); };
+    char32_t c = byte(0);
+    if (piece.size() == 2) c = ((c & 0x1F) << 6) | (byte(1) & 0x3F);
+    if (piece.size() == 3) c = ((c & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    if (piece.size() == 4 || (piece.size() == 1 && c >= 0x80)) {
+      out.append(piece);  // astral planes and invalid bytes: unchanged
+      continue;
+    }
+    if (c == 0x130) {
+      out.append("i\xCC\x87");
+      continue;
+    }
+    const char32_t l = lower_code_point(c);
+    if (l < 0x80) {
+      out.push_back(static_cast<char>(l));
+    } else if (l < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (l >> 6)));
+      out.push_back(static_cast<char>(0x80 | (l & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (l >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((l >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (l & 0x3F)));
+    }
+  }
+  return out;
+}
+
+}  // namespace ember::seq2seq::python_text

@@ -1,0 +1,34 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/fast_math.h"
+
+using namespace ember::core;
+
+TEST_CASE("fast_exp is within a few ulp of exp over the whole float range") {
+  double worst = 0.0;
+  for (float x = -87.0f; x < 88.3f; x += 0.00371f) {
+    const double want = std::exp(static_cast<double>(x));
+    worst = std::max(worst, std::abs(fast_exp(x) - want) / want);
+  }
+  CHECK(worst < 5e-7);
+  CHECK(fast_exp(0.0f) == 1.0f);
+  CHECK(fast_exp(-200.0f) == 0.0f);
+  CHECK(fast_exp(-std::numeric_limits<float>::infinity()) == 0.0f);
+  CHECK(std::isfinite(fast_exp(200.0f)));
+}
+
+TEST_CASE("fast_tanh and fast_sigmoid agree with the exact functions") {
+  double worst_tanh = 0.0, worst_sigmoid = 0.0;
+  for (float x = -20.0f; x < 20.0f; x += 0.00173f) {
+    worst_tanh = std::max(worst_tanh, std::abs(fast_tanh(x) - std::tanh(static_cast<double>(x))));
+    const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
+    worst_sigmoid = std::max(worst_sigmoid, std::abs(fast_sigmoid(x) - s));
+  }
+  CHECK(worst_tanh < 5e-7);
+  CHECK(worst_sigmoid < 5e-7);
+  CHECK(fast_tanh(0.0f) == 0.0f);
+  CHECK(fast_tanh(-1e-3f) == doctest::Approx(std::tanh(-1e-3)).epsilon(1e-6));
+}

@@ -1,0 +1,170 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/data/sentencepiece_tokenizer.h"
+
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path =
+      fs::temp_directory_path() / ("ember_test_sentencepiece_" + std::to_string(getpid()));
+  ~TempDir() { fs::remove_all(path); }
+  std::string sub(const std::string& name) const { return (path / name).string(); }
+};
+
+// A few hundred sentences from a small grammar, drawn with a fixed linear congruential generator.
+std::vector<std::string> small_text() {
+  const std::vector<std::string> subjects = {"the dog",     "a cat",          "my brother",
+                                             "the teacher", "our neighbours", "a little girl"};
+  const std::vector<std::string> verbs = {"reads",   "watches",   "paints",
+                                          "carries", "remembers", "understands"};
+  const std::vector<std::string> objects = {"the newspaper", "a red balloon", "the mountains",
+                                            "an interesting story", "the kitchen window"};
+  const std::vector<std::string> ends = {"today", "every morning", "quietly", "again", "at night"};
+  uint64_t state = 42;
+  const auto pick = [&](const std::vector<std::string>& words) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return words[(state >> 33) % words.size()];
+  };
+  std::vector<std::string> lines;
+  for (int i = 0; i < 400; ++i)
+    lines.push_back(pick(subjects) + " " + pick(verbs) + " " + pick(objects) + " " + pick(ends));
+  return lines;
+}
+
+void check_round_trip(const SentencePieceTokenizer& tokenizer,
+                      const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) {
+    const std::vector<int64_t> ids = tokenizer.encode(line);
+    REQUIRE_FALSE(ids.empty());
+    for (int64_t id : ids) {
+      CHECK(id >= kUnkId);
+      CHECK(id != kBosId);
+      CHECK(id != kEosId);
+      CHECK(id < tokenizer.vocab_size());
+    }
+    CHECK(tokenizer.decode(ids) == line);
+  }
+}
+
+// A serialized SentencePiece ModelProto made by hand, with SentencePiece's own default ids
+// (<unk>=0 <s>=1 </s>=2, no <pad>): repeated SentencePiece pieces = 1 {piece = 1, score = 2,
+// type = 3 (NORMAL 1, UNKNOWN 2, CONTROL 3)}.
+std::string default_ids_model() {
+  std::string model;
+  const auto add_piece = [&](const std::string& piece, char type) {
+    std::string entry;
+    entry += '\x0A';
+    entry += static_cast<char>(piece.size());
+    entry += piece;
+    entry += std::string("\x15\x00\x00\x00\x00", 5);  // score 0.0f
+    entry += '\x18';
+    entry += type;
+    model += '\x0A';
+    model += static_cast<char>(entry.size());
+    model += entry;
+  };
+  add_piece("<unk>", 2);
+  add_piece("<s>", 3);
+  add_piece("</s>", 3);
+  for (const std::string piece : {"a", "b", "\xE2\x96\x81"}) add_piece(piece, 1);
+  return model;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+}  // namespace
+
+TEST_CASE("SentencePiece BPE and unigram train with ember's special ids and round-trip") {
+  const std::vector<std::string> lines = small_text();
+  for (const std::string kind : {"bpe", "unigram"}) {
+    CAPTURE(kind);
+    const SentencePieceTokenizer tokenizer = SentencePieceTokenizer::train(lines, kind, 100);
+    CHECK(tokenizer.kind() == kind);
+    CHECK(tokenizer.vocab_size() > 40);
+    CHECK(tokenizer.vocab_size() <= 100);
+    CHECK(tokenizer.piece_of(kPadId) == "<pad>");
+    CHECK(tokenizer.piece_of(kUnkId) == "<unk>");
+    CHECK(tokenizer.piece_of(kBosId) == "<s>");
+    CHECK(tokenizer.piece_of(kEosId) == "</s>");
+    CHECK(tokenizer.id_of("</s>") == kEosId);
+    CHECK(tokenizer.id_of("no such piece") == kUnkId);
+    check_round_trip(tokenizer, {lines[0], lines[1], lines[7], "the cat reads a story"});
+    // Subwords: a sentence takes fewer pieces than characters.
+    CHECK(tokenizer.encode(lines[0]).size() < lines[0].size());
+    // Specials are dropped when decoding.
+    std::vector<int64_t> framed = tokenizer.encode("the dog");
+    framed.insert(framed.begin(), kBosId);
+    framed.push_back(kEosId);
+    framed.push_back(kPadId);
+    CHECK(tokenizer.decode(framed) == "the dog");
+  }
+}
+
+TEST_CASE("SentencePiece training is deterministic and a small text caps the vocabulary") {
+  const std::vector<std::string> lines = small_text();
+  const auto a = SentencePieceTokenizer::train(lines, "bpe", 80);
+  const auto b = SentencePieceTokenizer::train(lines, "bpe", 80);
+  CHECK(a.encode(lines[3]) == b.encode(lines[3]));
+  const auto capped = SentencePieceTokenizer::train({"ab ab ab", "ba ba"}, "unigram", 500);
+  CHECK(capped.vocab_size() < 500);
+  CHECK(capped.decode(capped.encode("ab ba")) == "ab ba");
+}
+
+TEST_CASE("SentencePiece tokenizers save with the run and load back") {
+  TempDir dir;
+  const std::vector<std::string> lines = small_text();
+  const auto trained = SentencePieceTokenizer::train(lines, "unigram", 90);
+  trained.save(dir.sub("spm"));
+  CHECK(fs::exists(dir.path / "spm" / "sentencepiece.model"));
+  CHECK(fs::exists(dir.path / "spm" / "tokenizer.json"));
+  const auto loaded = SentencePieceTokenizer::load(dir.sub("spm"), "unigram");
+  CHECK(loaded.vocab_size() == trained.vocab_size());
+  for (int i = 0; i < 20; ++i) CHECK(loaded.encode(lines[i]) == trained.encode(lines[i]));
+}
+
+TEST_CASE("SentencePiece errors") {
+  TempDir dir;
+  const std::vector<std::string> lines = small_text();
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "wordpiece", 100),
+                       doctest::Contains("[sentencepiece] kind must be 'bpe' or 'unigram'"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "bpe", 4),
+                       doctest::Contains("[sentencepiece] vocab_size must be more than"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "bpe", 100, 1.0, 0),
+                       doctest::Contains("[sentencepiece] max_training_lines must be > 0"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train({"", ""}, "bpe", 100),
+                       doctest::Contains("[sentencepiece] no text to train on"), ember::Error);
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "unigram", 100, 1.5),
+                       doctest::Contains("[sentencepiece] training a unigram model"), ember::Error);
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("none"), "bpe"),
+                       doctest::Contains("[sentencepiece] cannot open"), ember::Error);
+
+  const auto tokenizer = SentencePieceTokenizer::train(lines, "bpe", 100);
+  tokenizer.save(dir.sub("corrupt"));
+  write_bytes(dir.sub("corrupt") + "/sentencepiece.model", "this is not a model");
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("corrupt"), "bpe"),
+                       doctest::Contains("[sentencepiece] cannot load '"), ember::Error);
+  write_bytes(dir.sub("corrupt") + "/sentencepiece.model", default_ids_model());
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("corrupt"), "bpe"),
+                       doctest::Contains("has special ids pad=-1 unk=0 bos=1 eos=2; ember needs"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(tokenizer.decode({5, tokenizer.vocab_size()}),
+                       doctest::Contains("[tokenizer] id"), ember::Error);
+  CHECK_THROWS_WITH_AS(tokenizer.piece_of(-1), doctest::Contains("[tokenizer] id -1"),
+                       ember::Error);
+}

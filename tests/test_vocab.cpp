@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/data/vocab.h"
+
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("ember_test_vocab_" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+}  // namespace
+
+TEST_CASE("Vocab starts with the special tokens at their fixed ids") {
+  const Vocab vocab;
+  CHECK(vocab.size() == kNumSpecialTokens);
+  CHECK(vocab.piece_of(kPadId) == "<pad>");
+  CHECK(vocab.piece_of(kUnkId) == "<unk>");
+  CHECK(vocab.piece_of(kBosId) == "<s>");
+  CHECK(vocab.piece_of(kEosId) == "</s>");
+  CHECK(vocab.id_of("</s>") == kEosId);
+  CHECK(vocab.id_of("never seen") == kUnkId);
+  CHECK_FALSE(vocab.contains("never seen"));
+}
+
+TEST_CASE("Vocab::from_counts orders by count then bytes, applies min_count and max_size") {
+  const std::unordered_map<std::string, int64_t> counts = {{"the", 10}, {"a", 5},    {"dog", 5},
+                                                           {"cat", 2},  {"rare", 1}, {"<s>", 99}};
+  const Vocab all = Vocab::from_counts(counts, 1, 0);
+  CHECK(all.pieces() == std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "the", "a", "dog",
+                                                 "cat", "rare"});
+  const Vocab frequent = Vocab::from_counts(counts, 2, 0);
+  CHECK(frequent.size() == 8);
+  CHECK(frequent.id_of("rare") == kUnkId);
+  const Vocab small = Vocab::from_counts(counts, 1, 6);
+  CHECK(small.pieces() == std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "the", "a"});
+  CHECK_THROWS_WITH_AS(Vocab::from_counts(counts, 1, 4), doctest::Contains("[vocab] max_size"),
+                       ember::Error);
+}
+
+TEST_CASE("Vocab rejects tables without the specials, with duplicates or empty pieces") {
+  CHECK_THROWS_WITH_AS(Vocab(std::vector<std::string>{"<pad>", "<unk>"}),
+                       doctest::Contains("[vocab] needs at least"), ember::Error);
+  CHECK_THROWS_WITH_AS(Vocab(std::vector<std::string>{"<unk>", "<pad>", "<s>", "</s>"}),
+                       doctest::Contains("[vocab] id 0 must be '<pad>'"), ember::Error);
+  CHECK_THROWS_WITH_AS(Vocab(std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "x", "x"}),
+                       doctest::Contains("[vocab] piece 'x' appears twice (ids 4 and 5)"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(Vocab(std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", ""}),
+                       doctest::Contains("[vocab] piece 4 is empty"), ember::Error);
+  CHECK_THROWS_WITH_AS(Vocab().piece_of(4), doctest::Contains("[vocab] id 4 out of range"),
+                       ember::Error);
+}
+
+TEST_CASE("Vocab saves and loads; corrupt files are errors naming the file") {
+  TempDir dir;
+  const Vocab vocab(
+      std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "caf\xC3\xA9", " ", "\"quoted\""});
+  vocab.save(dir.file("vocab.json"));
+  CHECK(Vocab::load(dir.file("vocab.json")).pieces() == vocab.pieces());
+
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("missing.json")),
+                       doctest::Contains("[vocab] cannot open"), ember::Error);
+  write_text(dir.file("truncated.json"), "{\"pieces\": [\"<pad>\", \"<u");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("truncated.json")),
+                       doctest::Contains("truncated.json' is not valid JSON"), ember::Error);
+  write_text(dir.file("no_pieces.json"), "{\"words\": []}");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("no_pieces.json")),
+                       doctest::Contains("has no \"pieces\" array"), ember::Error);
+  write_text(dir.file("number.json"), "{\"pieces\": [\"<pad>\", \"<unk>\", \"<s>\", \"</s>\", 7]}");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("number.json")),
+                       doctest::Contains("piece 4 is not a string"), ember::Error);
+  write_text(dir.file("swapped.json"), "{\"pieces\": [\"<unk>\", \"<pad>\", \"<s>\", \"</s>\"]}");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("swapped.json")),
+                       doctest::Contains("swapped.json': id 0 must be '<pad>'"), ember::Error);
+}

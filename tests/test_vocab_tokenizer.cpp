@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/data/vocab_tokenizer.h"
+
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path =
+      fs::temp_directory_path() / ("ember_test_vocab_tokenizer_" + std::to_string(getpid()));
+  ~TempDir() { fs::remove_all(path); }
+  std::string sub(const std::string& name) const { return (path / name).string(); }
+};
+
+const std::vector<std::string> kLines = {"a dog runs .", "a cat  sleeps .", "", "the dog sleeps ."};
+
+}  // namespace
+
+TEST_CASE("WordTokenizer splits on whitespace runs and maps unknown words to <unk>") {
+  const WordTokenizer tokenizer = WordTokenizer::train(kLines);
+  CHECK(tokenizer.kind() == "word");
+  // counts: . 3, a 2, dog 2, sleeps 2, cat 1, runs 1, the 1
+  CHECK(tokenizer.vocab().pieces() == std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", ".",
+                                                               "a", "dog", "sleeps", "cat", "runs",
+                                                               "the"});
+  CHECK(tokenizer.encode("\ta  dog\r\nflies .") == std::vector<int64_t>{5, 6, kUnkId, 4});
+  CHECK(tokenizer.encode("   ").empty());
+  CHECK(tokenizer.decode({kBosId, 10, 6, 7, 4, kEosId, kPadId}) == "the dog sleeps .");
+  CHECK(tokenizer.decode({5, kUnkId}) == "a <unk>");
+  CHECK(tokenizer.decode(tokenizer.encode("a cat  sleeps .")) == "a cat sleeps .");
+  CHECK(tokenizer.id_of("dog") == 6);
+  CHECK(tokenizer.piece_of(6) == "dog");
+}
+
+TEST_CASE("WordTokenizer min_count and max_size bound the vocabulary") {
+  const WordTokenizer frequent = WordTokenizer::train(kLines, 2);
+  CHECK(frequent.vocab_size() == 8);
+  CHECK(frequent.encode("the cat") == std::vector<int64_t>{kUnkId, kUnkId});
+  const WordTokenizer small = WordTokenizer::train(kLines, 1, 6);
+  CHECK(small.vocab_size() == 6);
+  CHECK(small.encode("a dog .") == std::vector<int64_t>{5, kUnkId, 4});
+}
+
+TEST_CASE("CharTokenizer encodes UTF-8 code points and round-trips text") {
+  const std::vector<std::string> lines = {"3 mar. 98", "caf\xC3\xA9 \xE4\xB8\xAD"};
+  const CharTokenizer tokenizer = CharTokenizer::train(lines);
+  CHECK(tokenizer.kind() == "char");
+  for (const std::string& line : lines) {
+    const auto ids = tokenizer.encode(line);
+    CHECK(tokenizer.decode(ids) == line);
+    for (int64_t id : ids) CHECK(id >= kNumSpecialTokens);
+  }
+  CHECK(tokenizer.encode("caf\xC3\xA9").size() == 4);
+  CHECK(tokenizer.encode("zq") == std::vector<int64_t>{kUnkId, kUnkId});
+  CHECK(tokenizer.decode({tokenizer.id_of("9"), kUnkId, kEosId}) == "9<unk>");
+  CHECK(tokenizer.id_of(" ") != kUnkId);
+}
+
+TEST_CASE("CharTokenizer keeps invalid bytes out of the vocabulary") {
+  const CharTokenizer tokenizer = CharTokenizer::train({"ab\xFF"});
+  CHECK(tokenizer.vocab_size() == kNumSpecialTokens + 2);
+  CHECK(tokenizer.encode("a\xFF") == std::vector<int64_t>{tokenizer.id_of("a"), kUnkId});
+}
+
+TEST_CASE("Word and char tokenizers save and load") {
+  TempDir dir;
+  const WordTokenizer word = WordTokenizer::train(kLines);
+  word.save(dir.sub("word"));
+  CHECK(fs::exists(dir.path / "word" / "tokenizer.json"));
+  CHECK(WordTokenizer::load(dir.sub("word")).vocab().pieces() == word.vocab().pieces());
+  const CharTokenizer chars = CharTokenizer::train(kLines);
+  chars.save(dir.sub("char"));
+  CHECK(CharTokenizer::load(dir.sub("char")).vocab().pieces() == chars.vocab().pieces());
+  CHECK_THROWS_WITH_AS(WordTokenizer::load(dir.sub("nothing")),
+                       doctest::Contains("[vocab] cannot open"), ember::Error);
+}
+
+TEST_CASE("Vocab tokenizer errors") {
+  const WordTokenizer tokenizer = WordTokenizer::train(kLines);
+  CHECK_THROWS_WITH_AS(
+      tokenizer.decode({4, 11}),
+      doctest::Contains("[tokenizer] id 11 out of range for a word vocabulary of 11"),
+      ember::Error);
+  CHECK_THROWS_WITH_AS(tokenizer.decode({-1}), doctest::Contains("[tokenizer] id -1"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(tokenizer.piece_of(11), doctest::Contains("[vocab] id 11 out of range"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      WordTokenizer::train({"", "  "}),
+      doctest::Contains("[tokenizer] no text to train a word tokenizer on (2 lines)"),
+      ember::Error);
+}
