@@ -31,4 +31,19 @@ TEST_CASE("fast_tanh and fast_sigmoid agree with the exact functions") {
   CHECK(worst_sigmoid < 5e-7);
   CHECK(fast_tanh(0.0f) == 0.0f);
   CHECK(fast_tanh(-1e-3f) == doctest::Approx(std::tanh(-1e-3)).epsilon(1e-6));
+  double worst_relative = 0.0;  // tanh(x) ~ x near 0: the polynomial keeps the relative error small
+  for (float x = 1e-6f; x < 1.0f; x *= 1.01f)
+    worst_relative = std::max(worst_relative, std::abs(fast_tanh(x) - std::tanh(double{x})) / std::tanh(double{x}));
+  CHECK(worst_relative < 3e-7);
+}
+
+TEST_CASE("tanh and sigmoid saturate and keep NaN") {
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK(fast_tanh(inf) == 1.0f);
+  CHECK(fast_tanh(-1e30f) == -1.0f);
+  CHECK(fast_sigmoid(inf) == 1.0f);
+  CHECK(fast_sigmoid(-1e30f) < 1e-37f);
+  CHECK(std::isnan(fast_tanh(std::nanf(""))));
+  CHECK(std::isnan(fast_sigmoid(std::nanf(""))));
+  CHECK(std::isnan(fast_exp(std::nanf(""))));
 }

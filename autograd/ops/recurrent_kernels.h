@@ -1,57 +1,18 @@
 // The row kernels of the fused recurrent cells (internal to autograd/ops/recurrent.cpp): one time
 // step of one batch row, forward and backward, for the tanh RNN, the LSTM and the GRU. The maths
 // and its derivatives are in recurrent.h. Every loop is branch-free over j so that it vectorises,
-// which is why exp and tanh are written out here: glibc's tanhf costs ~50 ns, more than a step's
-// GEMM share at typical sizes.
+// which is why they use core/fast_math.h: glibc's tanhf costs ~50 ns, more than a step's GEMM
+// share at typical sizes.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
+
+#include "core/fast_math.h"
 
 namespace ember::recurrent_kernels {
 
-// e^x in float32 (Cephes expf): n = round(x log2 e), r = x - n ln 2 with ln 2 split in two parts
-// for exactness, e^x = 2^n e^r with e^r from a degree-7 polynomial; relative error < 1e-7 on
-// [-87, 88]. |x| is clamped to 88 (sigmoid and tanh saturate long before), NaN stays NaN. The
-// clamp and the selects work on the bits, as integer ops: GCC does not if-convert a float compare
-// feeding float arithmetic (it might trap), and such a loop would not vectorise.
-inline float exp_approx(float x) {
-  const int32_t bits = __builtin_bit_cast(int32_t, x);  // std::bit_cast is inlined too late
-  const int32_t mag = bits & 0x7fffffff;  // positive floats order like their bit patterns
-  const int32_t clamped = mag > 0x7f800000 ? mag : std::min(mag, 0x42b00000);  // 88.0f
-  x = __builtin_bit_cast(float, (bits & static_cast<int32_t>(0x80000000)) | clamped);
-  const float kRound = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
-  const float n = (x * 1.44269504f + kRound) - kRound;
-  float r = x - n * 0.693359375f;
-  r -= n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  return p * __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
-}
-
-// tanh(x): x P(x^2) for |x| < 0.625 (Cephes tanhf), else sign(x) (1 - 2 / (e^{2|x|} + 1)); both
-// are computed and one is selected by a bit mask. Relative error < 1.3e-7.
-inline float tanh_approx(float x) {
-  const float a = std::fabs(x), z = x * x;
-  float q = -5.70498872745e-3f;
-  q = q * z + 2.06390887954e-2f;
-  q = q * z - 5.37397155531e-2f;
-  q = q * z + 1.33314422036e-1f;
-  q = q * z - 3.33332819422e-1f;
-  const float small = q * z * x + x;
-  const float large = std::copysign(1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f), x);
-  const int32_t use_large = -static_cast<int32_t>(a >= 0.625f);  // all ones or all zeros
-  return __builtin_bit_cast(float, (__builtin_bit_cast(int32_t, large) & use_large) |
-                                       (__builtin_bit_cast(int32_t, small) & ~use_large));
-}
-
-inline float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+using core::fast_sigmoid;
+using core::fast_tanh;
 
 // Each cell has kGates (G), kStates (h, or h and c), kSaved (activations kept per row and step, in
 // units of H), kSeparateGh (the GRU's dgh differs from its dgx) and two row kernels; gx, gh, b,
@@ -69,7 +30,7 @@ struct RnnTanhCell {
   static void forward(int64_t H, const float* __restrict gx, const float* __restrict gh,
                       const float* __restrict b, float* __restrict h, float*,
                       float* __restrict saved) {
-    for (int64_t j = 0; j < H; ++j) h[j] = saved[j] = tanh_approx(gx[j] + gh[j] + b[j]);
+    for (int64_t j = 0; j < H; ++j) h[j] = saved[j] = fast_tanh(gx[j] + gh[j] + b[j]);
   }
   static void backward(int64_t H, const float* __restrict saved, const float*, const float*,
                        float* __restrict dh, float*, float* __restrict dgx, float*) {
@@ -87,12 +48,12 @@ struct LstmCell {
                       const float* __restrict b, float* __restrict h, float* __restrict c,
                       float* __restrict saved) {
     for (int64_t j = 0; j < H; ++j) {
-      const float i = sigmoid(gx[j] + gh[j] + b[j]);
-      const float f = sigmoid(gx[H + j] + gh[H + j] + b[H + j]);
-      const float g = tanh_approx(gx[2 * H + j] + gh[2 * H + j] + b[2 * H + j]);
-      const float o = sigmoid(gx[3 * H + j] + gh[3 * H + j] + b[3 * H + j]);
+      const float i = fast_sigmoid(gx[j] + gh[j] + b[j]);
+      const float f = fast_sigmoid(gx[H + j] + gh[H + j] + b[H + j]);
+      const float g = fast_tanh(gx[2 * H + j] + gh[2 * H + j] + b[2 * H + j]);
+      const float o = fast_sigmoid(gx[3 * H + j] + gh[3 * H + j] + b[3 * H + j]);
       const float c_new = f * c[j] + i * g;
-      const float tc = tanh_approx(c_new);
+      const float tc = fast_tanh(c_new);
       saved[j] = i;
       saved[H + j] = f;
       saved[2 * H + j] = g;
@@ -126,10 +87,10 @@ struct GruCell {
                       const float* __restrict b, float* __restrict h, float*,
                       float* __restrict saved) {
     for (int64_t j = 0; j < H; ++j) {
-      const float r = sigmoid(gx[j] + gh[j] + b[j]);
-      const float z = sigmoid(gx[H + j] + gh[H + j] + b[H + j]);
+      const float r = fast_sigmoid(gx[j] + gh[j] + b[j]);
+      const float z = fast_sigmoid(gx[H + j] + gh[H + j] + b[H + j]);
       const float ghn = gh[2 * H + j] + b[2 * H + j];
-      const float n = tanh_approx(gx[2 * H + j] + r * ghn);
+      const float n = fast_tanh(gx[2 * H + j] + r * ghn);
       saved[j] = r;
       saved[H + j] = z;
       saved[2 * H + j] = n;
