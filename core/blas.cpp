@@ -12,11 +12,14 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  if (m == 1 && !trans_b) {  // a row vector times a matrix: GEMV is ~8x faster than GEMM here
+  if (m == 1) {  // a row vector times a matrix: GEMV is ~8x faster than GEMM here (no packing)
     if (beta == 0.0f)  // never let garbage (NaN) in an uninitialised C through 0 * NaN
       for (int64_t j = 0; j < n; ++j) c[j] = 0.0f;
-    cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b,
-                static_cast<int>(ldb), a, trans_a ? static_cast<int>(lda) : 1, beta, c, 1);
+    const int incx = trans_a ? static_cast<int>(lda) : 1;
+    // op(B) = B^T with B (N, K) stored: y = B a.   op(B) = B (K, N) stored: y = B^T a.
+    cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans,
+                static_cast<int>(trans_b ? n : k), static_cast<int>(trans_b ? k : n), alpha, b,
+                static_cast<int>(ldb), a, incx, beta, c, 1);
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,

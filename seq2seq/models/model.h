@@ -1,0 +1,45 @@
+// The one interface every encoder-decoder in ember implements, so that training, greedy and beam
+// search, evaluation and the comparison lab work with any of them:
+//   forward   teacher forcing: logits for every target position at once (training);
+//   start     encode a batch of sources and return the incremental decoding state;
+//   step      one decoding step from the previous tokens, advancing the state (no re-running of
+//             the decoder over the prefix: RNNs carry their hidden state, the Transformer a
+//             key/value cache, ConvS2S its last K-1 inputs per layer).
+// Shapes: B batch (or hypotheses), S source length, T target length, V target vocabulary.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/module.h"
+
+namespace ember::seq2seq {
+
+// Incremental decoding state of B hypotheses.
+class DecoderState {
+ public:
+  virtual ~DecoderState() = default;
+  // Keeps the hypotheses `rows`, in that order (beam search reorders, prunes and repeats them):
+  // row i of the new state is row rows[i] of the old one.
+  virtual void select(const IndexArray& rows) = 0;
+  // The attention weights of the last step, (B, S), for plots; undefined for models without one
+  // (for multi-head attention: averaged over the heads of the last decoder layer).
+  virtual NDArray last_attention() const { return NDArray(); }
+};
+
+class Seq2SeqModel : public nn::Module {
+ public:
+  // src: (B, S) token ids, padded with <pad> (id 0) after each row's length;
+  // src_lengths: B lengths (<= S); tgt_in: (B, T) target inputs starting with <s>.
+  // Returns logits (B, T, V).
+  virtual Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                         const IndexArray& tgt_in) = 0;
+  virtual std::unique_ptr<DecoderState> start(const IndexArray& src,
+                                              const std::vector<int64_t>& src_lengths) = 0;
+  // tokens: (B) the previous token of each hypothesis. Returns log-probabilities (B, V).
+  virtual Tensor step(const IndexArray& tokens, DecoderState& state) = 0;
+  virtual std::string describe() const = 0;  // one line: architecture and sizes
+};
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,62 @@
+// RNN / GRU / LSTM encoder-decoder without attention (Sutskever et al., 2014): the encoder reads
+// the source, and its final state — of every layer — is all the decoder knows of it.
+//   src (B, S) -> src_embed (B, S, E) -> encoder (L layers, H; runs to each row's length)
+//              -> h_n, c_n (L, B, H)
+//   tgt_in (B, T) -> tgt_embed (B, T, E) -> decoder (L layers, H, initial state h_n, c_n)
+//              -> (B, T, H) -> out -> logits (B, T, V)
+// Dropout (config.dropout) on the embeddings, between stacked layers and before `out`.
+// Submodules: src_embed, tgt_embed, encoder, decoder (nn::RNN / GRU / LSTM, torch's parameter
+// names), out (Linear H -> V). Embeddings have padding_idx <pad> = 0.
+// The source is read left to right (Sutskever et al. reversed it; with lengths it is not needed
+// for correctness, and the attention models are the ones meant for quality).
+//
+// Incremental decoding: the state is the decoder's (L, B, H) hidden state (and cell state); a
+// step runs the decoder over one position from it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "layers/dropout.h"
+#include "layers/embedding.h"
+#include "layers/linear.h"
+#include "layers/rnn.h"
+#include "seq2seq/models/config.h"
+#include "seq2seq/models/model.h"
+
+namespace ember::seq2seq {
+
+// nn::RNN (tanh), nn::GRU or nn::LSTM by cell type, and one call that runs any of them
+// (c0 is used by the LSTM only; undefined states are zeros).
+std::shared_ptr<nn::RecurrentLayer> make_recurrent_layer(CellType cell,
+                                                         const nn::RecurrentOptions& options);
+nn::RecurrentOutput run_recurrent_layer(CellType cell, const nn::RecurrentLayer& layer,
+                                        const Tensor& x, const Tensor& h0, const Tensor& c0,
+                                        const std::vector<int64_t>& lengths = {});
+
+class RnnSeq2Seq : public Seq2SeqModel {
+ public:
+  // config.architecture must be kRnn; validate(config) must pass.
+  explicit RnnSeq2Seq(const ModelConfig& config);
+
+  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                 const IndexArray& tgt_in) override;
+  std::unique_ptr<DecoderState> start(const IndexArray& src,
+                                      const std::vector<int64_t>& src_lengths) override;
+  Tensor step(const IndexArray& tokens, DecoderState& state) override;
+  std::string describe() const override { return summary(config_); }
+
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  // The encoder's final states h_n, c_n (L, B, H) (inputs already checked).
+  nn::RecurrentOutput encode(const IndexArray& src, const std::vector<int64_t>& src_lengths) const;
+
+  ModelConfig config_;
+  std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;
+  std::shared_ptr<nn::RecurrentLayer> encoder_, decoder_;
+  std::shared_ptr<nn::Linear> out_;
+  std::shared_ptr<nn::Dropout> dropout_;
+};
+
+}  // namespace ember::seq2seq

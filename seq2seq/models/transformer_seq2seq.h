@@ -1,0 +1,84 @@
+// Transformer encoder-decoder (Vaswani et al., 2017), d = hidden_size:
+//   x = dropout(src_embed(src) * sqrt(d) + PE[0, S))            (section 3.4 and 3.5)
+//   memory = encoder(x, src_key_padding_mask)                     (B, S, d)
+//   y = dropout(tgt_embed(tgt_in) * sqrt(d) + PE[0, T))
+//   h = decoder(y, memory, causal tgt_mask, memory_key_padding_mask)   (B, T, d)
+//   logits = h W^T (+ b)    W = tgt_embed.weight when tied (no bias), else out.weight   (B, T, V)
+// Layers post-norm (Vaswani) or pre-norm (norm_first; then each stack ends with a LayerNorm,
+// "encoder.norm" / "decoder.norm", as the pre-norm models of fairseq and torch do). ReLU
+// feed-forward; dropout on embeddings, sublayer outputs, feed-forward and attention weights.
+// Embeddings are drawn N(0, 1/d) (so that the scaled embedding has unit variance, as fairseq
+// initialises them), the <pad> row 0. Padded source positions are masked as keys in every
+// encoder self-attention and decoder cross-attention; when no row is padded no mask is built.
+// Shapes: B batch, S source length, T target length, d model width, V target vocabulary.
+// Submodules: src_embed, tgt_embed, positions (a buffer, no parameters), encoder, decoder
+// (nn::TransformerEncoder/Decoder: "encoder.layers.0.self_attn.in_proj_weight", ...), out
+// (untied only), dropout.
+//
+// Incremental decoding (the state holds the model's address: it must not outlive the model):
+// start() encodes once and projects the memory's keys and values for every decoder layer's
+// cross-attention once; step() embeds one token per hypothesis at its position and runs it
+// through the layers with their self-attention key/value caches. select() reorders the caches;
+// the projected memory is gathered again only when a hypothesis changes source row (not while
+// beam search reorders hypotheses within their sentence). last_attention() is the last layer's
+// cross-attention averaged over its heads, computed on demand from that layer's input.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "layers/dropout.h"
+#include "layers/embedding.h"
+#include "layers/layer_norm.h"
+#include "layers/linear.h"
+#include "layers/positional.h"
+#include "layers/transformer.h"
+#include "seq2seq/models/config.h"
+#include "seq2seq/models/model.h"
+
+namespace ember::seq2seq {
+
+class TransformerSeq2Seq : public Seq2SeqModel {
+ public:
+  // config.architecture must be kTransformer; validate(config) must pass.
+  explicit TransformerSeq2Seq(const ModelConfig& config);
+
+  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                 const IndexArray& tgt_in) override;
+  std::unique_ptr<DecoderState> start(const IndexArray& src,
+                                      const std::vector<int64_t>& src_lengths) override;
+  Tensor step(const IndexArray& tokens, DecoderState& state) override;
+  std::string describe() const override { return summary(config_); }
+
+  const ModelConfig& config() const { return config_; }
+
+  // The last decoder layer's pieces last_attention() needs (found by their torch names).
+  struct LastLayer {
+    std::shared_ptr<nn::MultiheadAttention> self_attn, cross_attn;
+    std::shared_ptr<nn::LayerNorm> norm1, norm2;
+  };
+  // Cross-attention weights (B, S) of the last layer for its input x (B, 1, d) at the newest
+  // position, given the layer's self-attention cache (which holds that position) and projected
+  // memory: the layer's first half replayed (grad mode must be off).
+  NDArray cross_attention(const Tensor& x, const nn::KVCache& self_cache, const nn::KVCache& memory,
+                          const Tensor& key_padding_mask) const;
+
+ private:
+  // dropout(table(ids) * sqrt(d) + PE[start, start + L)): ids (B, L) -> (B, L, d).
+  Tensor embed(const nn::Embedding& table, const IndexArray& ids, int64_t start) const;
+  Tensor encode(const IndexArray& src, const Tensor& padding_mask) const;  // (B, S, d)
+  Tensor project(const Tensor& h) const;  // (..., d) -> logits (..., V)
+
+  ModelConfig config_;
+  float scale_;  // sqrt(d)
+  std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;
+  std::shared_ptr<nn::SinusoidalPositionalEncoding> positions_;
+  std::shared_ptr<nn::TransformerEncoder> encoder_;
+  std::shared_ptr<nn::TransformerDecoder> decoder_;
+  std::shared_ptr<nn::Linear> out_;  // null when tied
+  std::shared_ptr<nn::Dropout> dropout_;
+  std::shared_ptr<nn::LayerNorm> decoder_norm_;  // the decoder's final norm (pre-norm only)
+  LastLayer last_;
+};
+
+}  // namespace ember::seq2seq

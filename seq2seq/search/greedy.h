@@ -1,0 +1,28 @@
+// Greedy decoding: at each step every sentence takes its most probable next token,
+//   y_t = argmax_v log p(v | y_<t, x),
+// batched over sentences (one model step() for all unfinished sentences, through the model's
+// incremental state). A sentence stops at </s> or after max_len(src_len) tokens; finished
+// sentences are dropped from the state (DecoderState::select), so the batch shrinks as it goes.
+// <pad> and <s> are never emitted.
+//   src: (B, S) padded ids, src_lengths: B lengths  ->  B hypotheses
+// Decoding runs under no_grad; put the model in eval mode first (dropout stays on otherwise).
+#pragma once
+
+#include <vector>
+
+#include "seq2seq/models/model.h"
+#include "seq2seq/search/hypothesis.h"
+
+namespace ember::seq2seq {
+
+struct GreedyOptions {
+  LengthLimit max_len;     // max_len = floor(a * src_len + b) tokens
+  bool attention = false;  // keep each step's attention weights (Hypothesis::attention)
+};
+
+// Throws "[greedy_search]" for a src/src_lengths mismatch or a step output of the wrong shape.
+std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src,
+                                      const std::vector<int64_t>& src_lengths,
+                                      const GreedyOptions& options = {});
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,71 @@
+// What greedy and beam search share: the output hypothesis, the maximum output length relative to
+// the source, and the checks of a decoding call.
+// Shapes: B sentences, S source length, V target vocabulary, T output tokens.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/error.h"
+#include "core/ndarray.h"
+#include "seq2seq/data/vocab.h"
+#include "seq2seq/models/model.h"
+
+namespace ember::seq2seq {
+
+// max_len(src_len) = floor(a * src_len + b) output tokens (</s> not counted), at least 0.
+// Decoding stops a sentence at </s> or when it has max_len tokens.
+struct LengthLimit {
+  double a = 1.5;
+  int64_t b = 10;
+
+  int64_t operator()(int64_t src_len) const {
+    const double n = std::floor(a * static_cast<double>(src_len) + static_cast<double>(b));
+    return n > 0.0 ? static_cast<int64_t>(n) : 0;
+  }
+};
+
+// One decoded output of a sentence.
+struct Hypothesis {
+  std::vector<int64_t> tokens;  // without <s> and </s>
+  float log_prob = 0.0f;        // sum of the model's log-probabilities of tokens (and </s>)
+  float score = 0.0f;           // log_prob / lp(|Y|) in beam search; log_prob in greedy search
+  bool finished = false;        // ended with </s> (false: stopped at the maximum length)
+  // (T, S_i): row t is the model's attention over the sentence's S_i = src_length source
+  // positions when it produced tokens[t]. Defined when asked for and the model reports attention
+  // (DecoderState::last_attention), else undefined.
+  NDArray attention;
+};
+
+namespace search_detail {
+
+inline constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// Checks the log-probabilities (R, V) a step returned for R hypotheses; returns them contiguous.
+inline NDArray check_step(const char* op, const NDArray& logp, int64_t rows) {
+  EMBER_CHECK(
+      logp.dim() == 2 && logp.size(0) == rows && logp.size(1) > kEosId,
+      "[{}] step returned log-probabilities {} for {} hypotheses (expected ({}, V), V > {})", op,
+      core::shape_str(logp.shape()), rows, rows, kEosId);
+  return logp.contiguous();
+}
+
+// The attention weights (R, S) a state reports after a step, contiguous, or undefined when the
+// model has none; any other shape throws "[op]".
+inline NDArray step_attention(const char* op, const DecoderState& state, int64_t rows,
+                              int64_t src_len) {
+  const NDArray attn = state.last_attention();
+  if (!attn.defined()) return attn;
+  EMBER_CHECK(attn.dim() == 2 && attn.size(0) == rows && attn.size(1) == src_len,
+              "[{}] last_attention {} does not fit {} hypotheses over {} source positions", op,
+              core::shape_str(attn.shape()), rows, src_len);
+  return attn.contiguous();
+}
+
+// Whether a search may emit this token: never <pad> or <s>.
+inline bool emittable(int64_t token) { return token != kPadId && token != kBosId; }
+
+}  // namespace search_detail
+}  // namespace ember::seq2seq

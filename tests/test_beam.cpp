@@ -1,0 +1,284 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "autograd/tensor.h"
+#include "core/error.h"
+#include "seq2seq/search/beam.h"
+#include "seq2seq/search/greedy.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+
+namespace {
+
+// A scripted model: step() returns log(script(key, previous token, step)) per row, where key is
+// the row's first source token. Its attention at step t is one-hot on source position
+// min(t, length - 1).
+using Script = std::function<std::vector<float>(int64_t key, int64_t previous, int64_t t)>;
+
+class ScriptedState : public DecoderState {
+ public:
+  std::vector<int64_t> keys, lengths;
+  int64_t t = 0, src_len = 0;
+  bool bad_attention = false;  // report attention of a wrong shape
+  void select(const IndexArray& rows) override {
+    std::vector<int64_t> k, l;
+    for (int64_t r : rows.values()) k.push_back(keys[r]), l.push_back(lengths[r]);
+    keys = k;
+    lengths = l;
+  }
+  NDArray last_attention() const override {
+    if (bad_attention) return NDArray::zeros({1, src_len + 1});
+    NDArray a = NDArray::zeros({static_cast<int64_t>(keys.size()), src_len});
+    for (size_t r = 0; r < keys.size(); ++r)
+      a.data()[r * src_len + std::min(t - 1, lengths[r] - 1)] = 1.0f;
+    return a;
+  }
+};
+
+class ScriptedModel : public Seq2SeqModel {
+ public:
+  explicit ScriptedModel(Script script, int64_t vocab = 8)
+      : script_(std::move(script)), vocab_(vocab) {}
+  Tensor forward(const IndexArray&, const std::vector<int64_t>&, const IndexArray&) override {
+    return Tensor();
+  }
+  std::unique_ptr<DecoderState> start(const IndexArray& src,
+                                      const std::vector<int64_t>& lengths) override {
+    auto state = std::make_unique<ScriptedState>();
+    for (int64_t b = 0; b < src.size(0); ++b) state->keys.push_back(src[b * src.size(1)]);
+    state->lengths = lengths;
+    state->src_len = src.size(1);
+    state->bad_attention = bad_attention;
+    return state;
+  }
+  Tensor step(const IndexArray& tokens, DecoderState& state) override {
+    auto& s = static_cast<ScriptedState&>(state);
+    const int64_t rows = tokens.numel();
+    ++steps;
+    max_rows = std::max(max_rows, rows);
+    std::vector<float> logp;
+    for (int64_t r = 0; r < rows; ++r)
+      for (float p : script_(s.keys[r], tokens[r], s.t)) logp.push_back(std::log(p));
+    ++s.t;
+    return Tensor::from_vector(logp, {rows, vocab_});
+  }
+  std::string describe() const override { return "scripted"; }
+  int64_t steps = 0, max_rows = 0;
+  bool bad_attention = false;
+
+ private:
+  Script script_;
+  int64_t vocab_;
+};
+
+// A distribution over 8 tokens with the given probabilities at the given tokens, 0 elsewhere.
+std::vector<float> dist(std::initializer_list<std::pair<int64_t, float>> entries) {
+  std::vector<float> p(8, 0.0f);
+  for (auto [token, prob] : entries) p[token] = prob;
+  return p;
+}
+
+// Pseudo-random but fixed distributions, with </s> more likely as t grows.
+std::vector<float> noisy(int64_t key, int64_t previous, int64_t t) {
+  std::vector<float> p(8);
+  float total = 0.0f;
+  for (int64_t v = 0; v < 8; ++v) {
+    const uint64_t h = (key * 131 + previous * 31 + v * 7 + t * 3) * 2654435761u % 1000;
+    p[v] = 0.1f + static_cast<float>(h) / 1000.0f + (v == kEosId ? 0.3f * t : 0.0f);
+    total += p[v];
+  }
+  for (float& x : p) x /= total;
+  return p;
+}
+
+IndexArray sources(const std::vector<std::vector<int64_t>>& rows) {
+  size_t width = 0;
+  for (const auto& r : rows) width = std::max(width, r.size());
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) {
+    ids.insert(ids.end(), r.begin(), r.end());
+    ids.insert(ids.end(), width - r.size(), kPadId);
+  }
+  return IndexArray(ids, {static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
+}
+
+}  // namespace
+
+TEST_CASE("the GNMT length penalty") {
+  CHECK(gnmt_length_penalty(1, 0.6f) == doctest::Approx(1.0));
+  CHECK(gnmt_length_penalty(7, 1.0f) == doctest::Approx(2.0));
+  CHECK(gnmt_length_penalty(10, 0.5f) == doctest::Approx(std::sqrt(15.0 / 6.0)));
+  CHECK(gnmt_length_penalty(30, 0.0f) == 1.0f);
+}
+
+TEST_CASE("beam search with k = 1 equals greedy search") {
+  const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};
+  const std::vector<int64_t> lengths = {3, 1, 2, 4};
+  ScriptedModel a(noisy), b(noisy);
+  BeamOptions options;
+  options.beam_size = 1;
+  options.max_len = {2.0, 2};
+  const std::vector<Hypothesis> beam = beam_search(a, sources(rows), lengths, options);
+  const std::vector<Hypothesis> greedy =
+      greedy_search(b, sources(rows), lengths, GreedyOptions{options.max_len, false});
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CHECK(beam[i].tokens == greedy[i].tokens);
+    CHECK(beam[i].log_prob == doctest::Approx(greedy[i].log_prob));
+    CHECK(beam[i].finished == greedy[i].finished);
+  }
+}
+
+TEST_CASE("beam search finds a more probable output that greedy search misses") {
+  // <s> -> 4 (0.6) spreads over four continuations of 0.25; <s> -> 5 (0.4) -> 6 (0.95).
+  ScriptedModel model([](int64_t, int64_t previous, int64_t) {
+    if (previous == kBosId) return dist({{4, 0.6f}, {5, 0.4f}});
+    if (previous == 4) return dist({{1, 0.25f}, {5, 0.25f}, {6, 0.25f}, {7, 0.25f}});
+    if (previous == 5) return dist({{6, 0.95f}, {7, 0.05f}});
+    return dist({{kEosId, 1.0f}});
+  });
+  const Hypothesis greedy = greedy_search(model, sources({{4}}), {1})[0];
+  CHECK(greedy.tokens == std::vector<int64_t>{4, 1});
+  CHECK(greedy.log_prob == doctest::Approx(std::log(0.6 * 0.25)));
+  BeamOptions options;
+  options.beam_size = 2;
+  options.length_penalty = 0.0f;
+  const Hypothesis beam = beam_search(model, sources({{4}}), {1}, options)[0];
+  CHECK(beam.tokens == std::vector<int64_t>{5, 6});
+  CHECK(beam.finished);
+  CHECK(beam.log_prob == doctest::Approx(std::log(0.4 * 0.95)));
+  CHECK(beam.score == beam.log_prob);
+}
+
+TEST_CASE("the length penalty favours longer outputs as alpha grows") {
+  // "" (</s> at once, 0.55) against "4 5 6" (0.45): log P -0.598 and -0.799.
+  ScriptedModel model([](int64_t, int64_t previous, int64_t) {
+    if (previous == kBosId) return dist({{kEosId, 0.55f}, {4, 0.45f}});
+    if (previous == 4) return dist({{5, 1.0f}});
+    if (previous == 5) return dist({{6, 1.0f}});
+    return dist({{kEosId, 1.0f}});
+  });
+  BeamOptions options;
+  options.beam_size = 2;
+  options.n_best = 2;
+  options.length_penalty = 0.0f;
+  std::vector<Hypothesis> nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  REQUIRE(nbest.size() == 2);
+  CHECK(nbest[0].tokens.empty());
+  CHECK(nbest[1].tokens == std::vector<int64_t>{4, 5, 6});
+  options.length_penalty = 1.0f;  // lp = 1 for "" and (5 + 4) / 6 = 1.5 for "4 5 6 </s>"
+  nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  REQUIRE(nbest.size() == 2);
+  CHECK(nbest[0].tokens == std::vector<int64_t>{4, 5, 6});
+  CHECK(nbest[0].log_prob == doctest::Approx(std::log(0.45)));
+  CHECK(nbest[0].score == doctest::Approx(std::log(0.45) / 1.5));
+  CHECK(nbest[1].tokens.empty());
+  CHECK(nbest[1].score == doctest::Approx(std::log(0.55)));
+  CHECK(beam_search(model, sources({{4}}), {1}, options)[0].tokens == nbest[0].tokens);
+}
+
+TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
+  // Step 1 finishes "" ; step 2 finishes "5" and "4" while "4 6" could still go on.
+  ScriptedModel model([](int64_t, int64_t previous, int64_t) {
+    if (previous == kBosId) return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
+    if (previous == 4) return dist({{kEosId, 0.6f}, {6, 0.4f}});
+    return dist({{kEosId, 1.0f}});
+  });
+  BeamOptions options;
+  options.beam_size = 2;
+  options.n_best = 2;
+  options.length_penalty = 0.0f;
+  const std::vector<Hypothesis> nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  CHECK(model.steps == 2);
+  REQUIRE(nbest.size() == 2);
+  CHECK(nbest[0].tokens.empty());
+  CHECK(nbest[1].tokens == std::vector<int64_t>{5});
+  CHECK(nbest[1].log_prob == doctest::Approx(std::log(0.2)));
+}
+
+TEST_CASE("beam search stops at the maximum length") {
+  ScriptedModel model([](int64_t, int64_t, int64_t) { return dist({{4, 0.7f}, {5, 0.3f}}); });
+  BeamOptions options;
+  options.beam_size = 3;
+  options.n_best = 3;
+  options.length_penalty = 0.0f;
+  options.max_len = {1.0, 1};  // 3 tokens for a source of 2
+  const std::vector<Hypothesis> nbest =
+      beam_search_nbest(model, sources({{4, 4}}), {2}, options)[0];
+  CHECK(model.steps == 3);
+  REQUIRE(nbest.size() == 3);
+  CHECK(nbest[0].tokens == std::vector<int64_t>{4, 4, 4});
+  CHECK_FALSE(nbest[0].finished);
+  CHECK(nbest[0].log_prob == doctest::Approx(3 * std::log(0.7)));
+  for (const Hypothesis& h : nbest) CHECK(h.tokens.size() == 3);
+  CHECK(nbest[1].log_prob == doctest::Approx(2 * std::log(0.7) + std::log(0.3)));
+  options.max_len = {0.0, 0};
+  const Hypothesis empty = beam_search(model, sources({{4}}), {1}, options)[0];
+  CHECK(empty.tokens.empty());
+  CHECK_FALSE(empty.finished);
+}
+
+TEST_CASE("beam search over a batch equals one sentence at a time, in one step per time step") {
+  const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};
+  const std::vector<int64_t> lengths = {3, 1, 2, 4};
+  BeamOptions options;
+  options.beam_size = 3;
+  options.n_best = 3;
+  options.attention = true;
+  options.max_len = {2.0, 2};
+  ScriptedModel model(noisy);
+  const auto batch = beam_search_nbest(model, sources(rows), lengths, options);
+  CHECK(model.max_rows == 4 * 3);  // every sentence's k hypotheses in one step() call
+  int64_t longest = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ScriptedModel single(noisy);
+    const auto one = beam_search_nbest(single, sources({rows[i]}), {lengths[i]}, options)[0];
+    longest = std::max(longest, single.steps);
+    REQUIRE(batch[i].size() == one.size());
+    CHECK(one.size() == 3);
+    for (size_t n = 0; n < one.size(); ++n) {
+      CHECK(batch[i][n].tokens == one[n].tokens);
+      CHECK(batch[i][n].score == doctest::Approx(one[n].score));
+      CHECK(batch[i][n].log_prob == doctest::Approx(one[n].log_prob));
+      REQUIRE(batch[i][n].attention.defined());
+      CHECK(batch[i][n].attention.shape() ==
+            Shape{static_cast<int64_t>(one[n].tokens.size()), lengths[i]});
+      CHECK(batch[i][n].attention.to_vector() == one[n].attention.to_vector());
+    }
+    for (size_t n = 1; n < one.size(); ++n) CHECK(one[n - 1].score >= one[n].score);
+  }
+  CHECK(model.steps == longest);
+  const Hypothesis& h = batch[3][0];  // row t: the weights when token t was produced
+  for (int64_t t = 0; t < static_cast<int64_t>(h.tokens.size()); ++t)
+    CHECK(h.attention.at({t, std::min<int64_t>(t, 3)}) == 1.0f);
+}
+
+TEST_CASE("beam search checks its options, inputs and the model's outputs") {
+  ScriptedModel model(noisy);
+  const IndexArray src = sources({{4, 5}});
+  BeamOptions options;
+  options.beam_size = 0;
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options), doctest::Contains("[beam_search]"),
+                       Error);
+  options.beam_size = 2;
+  options.n_best = 3;
+  CHECK_THROWS_WITH_AS(beam_search_nbest(model, src, {2}, options),
+                       doctest::Contains("[beam_search] needs beam_size"), Error);
+  options.n_best = 1;
+  options.length_penalty = -0.5f;
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] length_penalty"), Error);
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2, 2}), doctest::Contains("[beam_search]"), Error);
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {0}), doctest::Contains("[beam_search]"), Error);
+  ScriptedModel narrow([](int64_t, int64_t, int64_t) { return std::vector<float>{0.5f, 0.5f}; }, 2);
+  CHECK_THROWS_WITH_AS(beam_search(narrow, src, {2}),
+                       doctest::Contains("[beam_search] step returned"), Error);
+  model.bad_attention = true;
+  options.length_penalty = 0.6f;
+  options.attention = true;
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] last_attention (1, 3)"), Error);
+}

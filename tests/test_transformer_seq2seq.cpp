@@ -1,0 +1,187 @@
+// TransformerSeq2Seq: parameter names and counts (the W1 benchmark model), initialisation, tied
+// embeddings, the cross-attention weights last_attention() reports against the layer's own
+// forward, and every error path. The behaviour every model shares (incremental = full, select,
+// padding, training) is in test_factory.cpp.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ember.h"
+#include "layers/transformer.h"
+#include "seq2seq/data/vocab.h"
+#include "seq2seq/models/transformer_seq2seq.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+
+namespace {
+
+ModelConfig tiny(bool norm_first, bool tie = true) {
+  ModelConfig c = preset(Architecture::kTransformer, "tiny");
+  c.src_vocab_size = 11;
+  c.tgt_vocab_size = 9;
+  c.hidden_size = 16;
+  c.num_heads = 4;
+  c.feedforward_dim = 20;
+  c.encoder_layers = 2;
+  c.decoder_layers = 1;
+  c.max_positions = 16;
+  c.dropout = 0.0f;
+  c.norm_first = norm_first;
+  c.tie_embeddings = tie;
+  return c;
+}
+
+class ForeignState : public DecoderState {
+ public:
+  void select(const IndexArray&) override {}
+};
+
+template <class M>
+const M& child(const nn::Module& m, const std::string& name) {
+  for (const auto& [n, c] : m.children())
+    if (n == name) return dynamic_cast<const M&>(*c);
+  throw std::runtime_error("no child " + name);
+}
+
+bool has_parameter(const nn::Module& m, const std::string& name) {
+  for (const auto& [n, p] : m.named_parameters())
+    if (n == name) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the W1 model: torch's names and exactly its parameter count") {
+  ModelConfig c = preset(Architecture::kTransformer, "small");
+  c.num_heads = 4;
+  c.feedforward_dim = 1024;
+  const TransformerSeq2Seq m(c);
+  // Embeddings 2 V d; encoder layer 4d^2 + 4d (attention) + 2 d ff + ff + d + 4d (norms); decoder
+  // layer two attentions and three norms; the two final norms; no output matrix (tied).
+  const int64_t d = 256, ff = 1024, V = 8000;
+  const int64_t attention = 4 * d * d + 4 * d, feed = 2 * d * ff + ff + d;
+  const int64_t expected =
+      2 * V * d + 3 * (attention + feed + 4 * d) + 3 * (2 * attention + feed + 6 * d) + 2 * 2 * d;
+  CHECK(m.num_parameters() == expected);
+  for (const char* name :
+       {"src_embed.weight", "tgt_embed.weight", "encoder.layers.0.self_attn.in_proj_weight",
+        "encoder.layers.2.linear2.bias", "encoder.norm.weight",
+        "decoder.layers.1.multihead_attn.out_proj.weight", "decoder.layers.2.norm3.bias",
+        "decoder.norm.bias"})
+    CHECK_MESSAGE(has_parameter(m, name), name);
+  CHECK_FALSE(has_parameter(m, "out.weight"));
+  CHECK(m.describe() == summary(c));
+}
+
+TEST_CASE("post-norm has no final norms; untied has its own output layer") {
+  const TransformerSeq2Seq m(tiny(false, false));
+  CHECK_FALSE(has_parameter(m, "encoder.norm.weight"));
+  CHECK_FALSE(has_parameter(m, "decoder.norm.weight"));
+  CHECK(has_parameter(m, "out.weight"));
+  CHECK(has_parameter(m, "out.bias"));
+}
+
+TEST_CASE("embeddings start N(0, 1/d) with a zero <pad> row") {
+  ModelConfig c = tiny(true);
+  c.tgt_vocab_size = 400;
+  c.hidden_size = 64;
+  const TransformerSeq2Seq m(c);
+  const NDArray w = child<nn::Embedding>(m, "tgt_embed").weight().data();
+  CHECK(w.select(0, kPadId).to_vector() == std::vector<float>(64, 0.0f));
+  double sq = 0.0;
+  for (float v : w.to_vector()) sq += static_cast<double>(v) * v;
+  CHECK(std::sqrt(sq / (399.0 * 64)) == doctest::Approx(1.0 / 8).epsilon(0.05));
+}
+
+TEST_CASE("tied: the output projection trains the target embedding of every row") {
+  for (bool tie : {true, false}) {
+    CAPTURE(tie);
+    TransformerSeq2Seq m(tiny(true, tie));
+    const IndexArray src({4, 5, 6}, {1, 3}), tgt_in({kBosId, 4}, {1, 2});
+    cross_entropy(m.forward(src, {3}, tgt_in).reshape({2, -1}), IndexArray({5, kEosId})).backward();
+    // Row 8 is never an input: only the output projection can give it a gradient.
+    const NDArray g = child<nn::Embedding>(m, "tgt_embed").weight().grad().select(0, 8);
+    float norm = 0.0f;
+    for (float v : g.to_vector()) norm += std::abs(v);
+    CHECK((norm > 0.0f) == tie);
+  }
+}
+
+// last_attention after step t equals the cross-attention weights of the layer's own forward over
+// the whole prefix, at row t: the query is norm2(x + SA(norm1(x))) (pre-norm) or
+// norm1(x + SA(x)) (post-norm), x the scaled, positioned target embeddings.
+TEST_CASE("last_attention is the last layer's cross-attention, averaged over heads") {
+  for (bool norm_first : {true, false}) {
+    CAPTURE(norm_first);
+    TransformerSeq2Seq m(tiny(norm_first));
+    m.eval();
+    const IndexArray src({4, 5, 6, 7, 8, 9, 10, 4, 0, 0}, {2, 5});
+    const IndexArray tgt({kBosId, 4, 5, 6, kBosId, 7, 8, 4}, {2, 4});
+    const std::vector<int64_t> lengths{5, 3};
+    const Tensor mask = source_padding_mask(lengths, 5);
+    const auto& pos = child<nn::SinusoidalPositionalEncoding>(m, "positions");
+    const Tensor xs = pos.forward(child<nn::Embedding>(m, "src_embed").forward(src) * 4.0f);
+    nn::TransformerEncoderMasks emasks;
+    emasks.src_key_padding_mask = mask;
+    const Tensor memory = child<nn::TransformerEncoder>(m, "encoder").forward(xs, emasks);
+    const Tensor y = pos.forward(child<nn::Embedding>(m, "tgt_embed").forward(tgt) * 4.0f);
+    const auto& layer = child<nn::TransformerDecoder>(m, "decoder").layers()[0];
+    const auto& sa = child<nn::MultiheadAttention>(layer, "self_attn");
+    const auto& norm1 = child<nn::LayerNorm>(layer, "norm1");
+    nn::MultiheadAttentionArgs causal;
+    causal.attn_mask = nn::causal_mask(4);
+    causal.need_weights = false;
+    Tensor q;
+    if (norm_first) {
+      const Tensor n = norm1.forward(y);
+      q = child<nn::LayerNorm>(layer, "norm2").forward(y + sa.forward(n, n, n, causal).output);
+    } else {
+      q = norm1.forward(y + sa.forward(y, y, y, causal).output);
+    }
+    nn::MultiheadAttentionArgs padded;
+    padded.key_padding_mask = mask;
+    const NDArray want = child<nn::MultiheadAttention>(layer, "multihead_attn")
+                             .forward(q, memory, memory, padded)
+                             .weights.data();  // (B, T, S)
+    auto state = m.start(src, lengths);
+    for (int64_t t = 0; t < 4; ++t) {
+      m.step(IndexArray({tgt[t], tgt[4 + t]}), *state);
+      const auto got = state->last_attention().to_vector();
+      const auto row = want.select(1, t).to_vector();
+      REQUIRE(got.size() == row.size());
+      for (size_t i = 0; i < got.size(); ++i)
+        CHECK(got[i] == doctest::Approx(row[i]).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("TransformerSeq2Seq refuses bad inputs, states and configs") {
+  TransformerSeq2Seq m(tiny(true));
+  const IndexArray src({4, 5, 6, 7, 8, 0}, {2, 3});
+  const auto err = [](auto&& f) {
+    CHECK_THROWS_WITH_AS(f(), doctest::Contains("[transformer_seq2seq]"), Error);
+  };
+  err([&] { m.forward(src, {3, 2, 1}, IndexArray({2, 4, 2, 5}, {2, 2})); });
+  err([&] { m.forward(src, {3, 2}, IndexArray({2, 4}, {1, 2})); });
+  err([&] { m.start(IndexArray({4, 5, 6}, {1, 3}), {4}); });
+  auto state = m.start(src, {3, 2});
+  err([&] { m.step(IndexArray({2, 2}, {1, 2}), *state); });
+  err([&] { state->select(IndexArray({0, 5})); });
+  ForeignState foreign;
+  err([&] { m.step(IndexArray({2, 2}), foreign); });
+  CHECK_THROWS_WITH_AS(TransformerSeq2Seq{preset(Architecture::kRnn, "tiny")},
+                       doctest::Contains("needs architecture transformer"), Error);
+  // Longer than max_positions (16): the positional table says so.
+  const IndexArray long_src(std::vector<int64_t>(17, 4), {1, 17});
+  CHECK_THROWS_WITH_AS(m.forward(long_src, {17}, IndexArray({2}, {1, 1})),
+                       doctest::Contains("max_len 16"), Error);
+  m.eval();
+  auto s1 = m.start(IndexArray({4}, {1, 1}), {1});
+  for (int t = 0; t < 16; ++t) m.step(IndexArray({4}), *s1);
+  CHECK_THROWS_WITH_AS(m.step(IndexArray({4}), *s1), doctest::Contains("max_len 16"), Error);
+}
