@@ -7,6 +7,7 @@
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/shape.h"
 #include "core/error.h"
+#include "core/fast_math.h"
 #include "core/lanes.h"
 #include "layers/init.h"
 
@@ -50,7 +51,7 @@ void masked_softmax_(const NDArray& x, const NDArray& mask, float scale) {
         double total = 0.0;  // top = -inf (every key masked) gives NaN below, as torch does
         for (int64_t j = 0; j < n; ++j) {
           float& v = p[0][j * s[0]];
-          v = std::exp(v - top);
+          v = core::fast_exp(v - top);
           total += v;
         }
         const float inv = static_cast<float>(1.0 / total);
@@ -98,7 +99,7 @@ Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
     float* tr = t.data() + r * a;
     float acc = 0.0f;
     for (int64_t j = 0; j < a; ++j) {
-      tr[j] = std::tanh(kr[j] + qr[j]);
+      tr[j] = core::fast_tanh(kr[j] + qr[j]);
       acc += w.data()[j] * tr[j];
     }
     e.data()[r] = acc;
