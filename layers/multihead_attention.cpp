@@ -156,8 +156,19 @@ void KVCache::append(const NDArray& k, const NDArray& v) {
 
 void KVCache::reorder(const IndexArray& index) {
   if (!k_.defined()) return;
-  k_ = core::index_select(keys(), 0, index);
-  v_ = core::index_select(values(), 0, index);
+  EMBER_CHECK(index.dim() == 1, "[kv_cache] reorder index must be 1-D, got {}",
+              core::shape_str(index.shape()));
+  // New rows keep the capacity, so the next append does not reallocate; one copy of each kept row.
+  const Shape shape{index.numel(), k_.size(1), k_.size(2)};
+  NDArray nk = NDArray::empty(shape), nv = NDArray::empty(shape);
+  for (int64_t i = 0; i < index.numel(); ++i) {
+    EMBER_CHECK(index[i] >= 0 && index[i] < k_.size(0),
+                "[kv_cache] reorder index {} out of range for a batch of {}", index[i], k_.size(0));
+    nk.select(0, i).narrow(0, 0, length_).copy_(keys().select(0, index[i]));
+    nv.select(0, i).narrow(0, 0, length_).copy_(values().select(0, index[i]));
+  }
+  k_ = nk;
+  v_ = nv;
 }
 
 void KVCache::clear() {
