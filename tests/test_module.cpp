@@ -1,0 +1,128 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "ember.h"
+
+using namespace ember;
+
+namespace {
+
+class Block : public nn::Module {
+ public:
+  Block() {
+    proj_ = register_module("proj", std::make_shared<nn::Linear>(3, 2));
+    scale_ = register_parameter("scale", Tensor::ones({2}));
+  }
+  Tensor forward(const Tensor& x) const { return proj_->forward(x) * scale_; }
+
+ private:
+  std::shared_ptr<nn::Linear> proj_;
+  Tensor scale_;
+};
+
+class Net : public nn::Module {
+ public:
+  Net() {
+    layers_ = register_module("layers", std::make_shared<nn::ModuleList<Block>>());
+    layers_->push_back(std::make_shared<Block>());
+    layers_->push_back(std::make_shared<Block>());
+    head_ = register_parameter("head", Tensor::zeros({2, 2}));
+  }
+  std::shared_ptr<nn::ModuleList<Block>> layers_;
+  Tensor head_;
+};
+
+std::string temp_path(const char* name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
+}  // namespace
+
+// As torch's state_dict: a module's own parameters first, then each submodule's, in registration order.
+TEST_CASE("named_parameters yields torch's dotted state_dict keys in torch's order") {
+  Net net;
+  std::vector<std::string> names;
+  for (const auto& [name, p] : net.named_parameters()) {
+    names.push_back(name);
+    CHECK(p.requires_grad());
+  }
+  CHECK(names == std::vector<std::string>{"head", "layers.0.scale", "layers.0.proj.weight",
+                                          "layers.0.proj.bias", "layers.1.scale",
+                                          "layers.1.proj.weight", "layers.1.proj.bias"});
+  CHECK(net.num_parameters() == 4 + 2 * (6 + 2 + 2));
+  CHECK(net.state_dict().size() == 7);
+}
+
+TEST_CASE("train/eval recurse and zero_grad clears every gradient") {
+  Net net;
+  net.eval();
+  CHECK_FALSE(net.layers_->is_training());
+  CHECK_FALSE((*net.layers_)[1].is_training());
+  net.train();
+  CHECK((*net.layers_)[0].is_training());
+  (*net.layers_)[0].forward(Tensor::ones({1, 3})).sum().backward();
+  CHECK(net.parameters()[1].grad().defined());
+  net.zero_grad();
+  for (const Tensor& p : net.parameters()) CHECK_FALSE(p.grad().defined());
+}
+
+TEST_CASE("load_state_dict copies values and refuses bad states without changing anything") {
+  Net a, b;
+  b.load_state_dict(a.state_dict());
+  CHECK(b.state_dict().at("layers.1.proj.weight").to_vector() ==
+        a.state_dict().at("layers.1.proj.weight").to_vector());
+
+  const std::vector<float> before = b.state_dict().at("head").to_vector();
+  nn::StateDict bad = a.state_dict();
+  bad["head"] = NDArray::ones({2, 2});
+  bad["layers.0.scale"] = NDArray::ones({3});
+  bad.erase("layers.1.scale");
+  bad["extra"] = NDArray::ones({1});
+  CHECK_THROWS_WITH_AS(b.load_state_dict(bad),
+                       doctest::Contains("'layers.0.scale' has shape (3,) in the state but (2,)"),
+                       Error);
+  CHECK_THROWS_WITH_AS(b.load_state_dict(bad), doctest::Contains("missing key 'layers.1.scale'"),
+                       Error);
+  CHECK_THROWS_WITH_AS(b.load_state_dict(bad), doctest::Contains("unexpected key 'extra'"), Error);
+  CHECK(b.state_dict().at("head").to_vector() == before);  // nothing was loaded
+
+  bad["layers.0.scale"] = NDArray::ones({2});
+  const nn::Module::LoadReport report = b.load_state_dict(bad, /*strict=*/false);
+  CHECK(report.missing == std::vector<std::string>{"layers.1.scale"});
+  CHECK(report.unexpected == std::vector<std::string>{"extra"});
+  CHECK(b.state_dict().at("head").to_vector() == std::vector<float>(4, 1.0f));
+}
+
+TEST_CASE("save and load round-trip through safetensors; a corrupt file is refused") {
+  Net a, b;
+  const std::string path = temp_path("ember_test_module.safetensors");
+  nn::save(a, path);
+  nn::load(b, path);
+  CHECK(b.state_dict().at("layers.0.proj.bias").to_vector() ==
+        a.state_dict().at("layers.0.proj.bias").to_vector());
+  std::filesystem::resize_file(path, 20);
+  CHECK_THROWS_WITH_AS(nn::load(b, path), doctest::Contains("[safetensors]"), Error);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Sequential applies its modules in order, named 0, 1, ...") {
+  nn::Sequential seq;
+  seq.push_back(std::make_shared<nn::Linear>(3, 4)).push_back(std::make_shared<nn::Linear>(4, 1));
+  CHECK(seq.size() == 2);
+  CHECK(seq.named_parameters()[2].first == "1.weight");
+  CHECK(seq.forward(Tensor::ones({5, 3})).shape() == Shape{5, 1});
+}
+
+TEST_CASE("registration errors name the key") {
+  struct Twice : nn::Module {
+    Twice() {
+      register_parameter("w", Tensor::ones({1}));
+      register_parameter("w", Tensor::ones({1}));
+    }
+  };
+  CHECK_THROWS_WITH_AS(Twice(), doctest::Contains("[register_parameter] 'w' registered twice"),
+                       Error);
+}
