@@ -8,6 +8,8 @@
 
 #include "ember.h"
 #include "optim/adam.h"
+#include "support/check.h"
+#include "support/optim.h"
 
 using ember::Error;
 using ember::NDArray;
@@ -16,50 +18,30 @@ using ember::optim::Adam;
 using ember::optim::AdamOptions;
 using ember::optim::AdamW;
 using ember::optim::AdamWOptions;
-
-namespace {
-
-// The value of a one-element parameter after steps with these gradients.
-template <class Opt, class Options>
-std::vector<float> run(const Options& options, float p0, const std::vector<float>& grads) {
-  Tensor p = Tensor::from_vector({p0}, {1}, true);
-  Opt opt({p}, options);
-  std::vector<float> out;
-  for (float g : grads) {
-    p.set_grad(NDArray::from_vector({g}, {1}));
-    opt.step();
-    out.push_back(p.item());
-  }
-  return out;
-}
-
-void check_close(const std::vector<float>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-6));
-}
-
-}  // namespace
+using ember::testing::check_values;
+using ember::testing::run_steps;
 
 TEST_CASE("Adam steps with bias correction") {
   // t=1: m = 0.2, v = 0.004, p = 1 - (0.1 / 0.1) * 0.2 / (sqrt(0.004) / sqrt(0.001) + 1e-8)
   // t=2, t=3 likewise (computed in double with the formula of adam.h).
-  check_close(run<Adam>(AdamOptions{.lr = 0.1f}, 1.0f, {2.0f, 0.0f, -1.0f}),
-              {0.9000000005, 0.8329941755602673, 0.8152674558892861});
+  check_values(run_steps<Adam>(AdamOptions{.lr = 0.1f}, 1.0f, {2.0f, 0.0f, -1.0f}),
+               {0.9000000005, 0.8329941755602673, 0.8152674558892861});
 }
 
 TEST_CASE("eps is added after the bias correction of sqrt(v)") {
   // g = 1e-6 = eps, t = 1: m_hat = 1e-6 and sqrt(v) / sqrt(1 - b2) = 1e-6, so the step is
   // lr * 1e-6 / (1e-6 + 1e-6) = lr / 2. With eps inside, (sqrt(v) + eps) / sqrt(1 - b2), the step
   // would be ~lr / 32.6.
-  check_close(run<Adam>(AdamOptions{.lr = 0.01f, .eps = 1e-6f}, 1.0f, {1e-6f}), {0.995});
+  check_values(run_steps<Adam>(AdamOptions{.lr = 0.01f, .eps = 1e-6f}, 1.0f, {1e-6f}), {0.995});
 }
 
 TEST_CASE("AdamW decays the weights apart from the gradient, Adam folds the decay into it") {
   // AdamW: p = 2 * (1 - 0.1 * 0.2) = 1.96, then m = v = 0 leaves it.
-  check_close(run<AdamW>(AdamWOptions{.lr = 0.1f, .weight_decay = 0.2f}, 2.0f, {0.0f}), {1.96});
+  check_values(run_steps<AdamW>(AdamWOptions{.lr = 0.1f, .weight_decay = 0.2f}, 2.0f, {0.0f}),
+               {1.96});
   // Adam: g = 0 + 0.2 * 2 = 0.4, and a first step moves by lr * g / (|g| + eps) ~ lr.
-  check_close(run<Adam>(AdamOptions{.lr = 0.1f, .weight_decay = 0.2f}, 2.0f, {0.0f}),
-              {2.0 - 0.1 * 0.4 / (0.4 + 1e-8)});
+  check_values(run_steps<Adam>(AdamOptions{.lr = 0.1f, .weight_decay = 0.2f}, 2.0f, {0.0f}),
+               {2.0 - 0.1 * 0.4 / (0.4 + 1e-8)});
   CHECK(AdamWOptions{}.weight_decay == 0.01f);  // torch's AdamW default
   CHECK(AdamOptions{}.weight_decay == 0.0f);
 }

@@ -1,112 +1,21 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <functional>
 #include <vector>
 
 #include "autograd/tensor.h"
 #include "core/error.h"
 #include "seq2seq/search/beam.h"
 #include "seq2seq/search/greedy.h"
+#include "support/scripted_model.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
-
-namespace {
-
-// A scripted model: step() returns log(script(key, previous token, step)) per row, where key is
-// the row's first source token. Its attention at step t is one-hot on source position
-// min(t, length - 1).
-using Script = std::function<std::vector<float>(int64_t key, int64_t previous, int64_t t)>;
-
-class ScriptedState : public DecoderState {
- public:
-  std::vector<int64_t> keys, lengths;
-  int64_t t = 0, src_len = 0;
-  bool bad_attention = false;  // report attention of a wrong shape
-  void select(const IndexArray& rows) override {
-    std::vector<int64_t> k, l;
-    for (int64_t r : rows.values()) k.push_back(keys[r]), l.push_back(lengths[r]);
-    keys = k;
-    lengths = l;
-  }
-  NDArray last_attention() const override {
-    if (bad_attention) return NDArray::zeros({1, src_len + 1});
-    NDArray a = NDArray::zeros({static_cast<int64_t>(keys.size()), src_len});
-    for (size_t r = 0; r < keys.size(); ++r)
-      a.data()[r * src_len + std::min(t - 1, lengths[r] - 1)] = 1.0f;
-    return a;
-  }
-};
-
-class ScriptedModel : public Seq2SeqModel {
- public:
-  explicit ScriptedModel(Script script, int64_t vocab = 8)
-      : script_(std::move(script)), vocab_(vocab) {}
-  Tensor forward(const IndexArray&, const std::vector<int64_t>&, const IndexArray&) override {
-    return Tensor();
-  }
-  std::unique_ptr<DecoderState> start(const IndexArray& src,
-                                      const std::vector<int64_t>& lengths) override {
-    auto state = std::make_unique<ScriptedState>();
-    for (int64_t b = 0; b < src.size(0); ++b) state->keys.push_back(src[b * src.size(1)]);
-    state->lengths = lengths;
-    state->src_len = src.size(1);
-    state->bad_attention = bad_attention;
-    return state;
-  }
-  Tensor step(const IndexArray& tokens, DecoderState& state) override {
-    auto& s = static_cast<ScriptedState&>(state);
-    const int64_t rows = tokens.numel();
-    ++steps;
-    max_rows = std::max(max_rows, rows);
-    std::vector<float> logp;
-    for (int64_t r = 0; r < rows; ++r)
-      for (float p : script_(s.keys[r], tokens[r], s.t)) logp.push_back(std::log(p));
-    ++s.t;
-    return Tensor::from_vector(logp, {rows, vocab_});
-  }
-  std::string describe() const override { return "scripted"; }
-  int64_t steps = 0, max_rows = 0;
-  bool bad_attention = false;
-
- private:
-  Script script_;
-  int64_t vocab_;
-};
-
-// A distribution over 8 tokens with the given probabilities at the given tokens, 0 elsewhere.
-std::vector<float> dist(std::initializer_list<std::pair<int64_t, float>> entries) {
-  std::vector<float> p(8, 0.0f);
-  for (auto [token, prob] : entries) p[token] = prob;
-  return p;
-}
-
-// Pseudo-random but fixed distributions, with </s> more likely as t grows.
-std::vector<float> noisy(int64_t key, int64_t previous, int64_t t) {
-  std::vector<float> p(8);
-  float total = 0.0f;
-  for (int64_t v = 0; v < 8; ++v) {
-    const uint64_t h = (key * 131 + previous * 31 + v * 7 + t * 3) * 2654435761u % 1000;
-    p[v] = 0.1f + static_cast<float>(h) / 1000.0f + (v == kEosId ? 0.3f * t : 0.0f);
-    total += p[v];
-  }
-  for (float& x : p) x /= total;
-  return p;
-}
-
-IndexArray sources(const std::vector<std::vector<int64_t>>& rows) {
-  size_t width = 0;
-  for (const auto& r : rows) width = std::max(width, r.size());
-  std::vector<int64_t> ids;
-  for (const auto& r : rows) {
-    ids.insert(ids.end(), r.begin(), r.end());
-    ids.insert(ids.end(), width - r.size(), kPadId);
-  }
-  return IndexArray(ids, {static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
-}
-
-}  // namespace
+using testing::dist;
+using testing::noisy;
+using testing::padded;
+using testing::ScriptedModel;
 
 TEST_CASE("the GNMT length penalty") {
   CHECK(gnmt_length_penalty(1, 0.6f) == doctest::Approx(1.0));
@@ -122,9 +31,9 @@ TEST_CASE("beam search with k = 1 equals greedy search") {
   BeamOptions options;
   options.beam_size = 1;
   options.max_len = {2.0, 2};
-  const std::vector<Hypothesis> beam = beam_search(a, sources(rows), lengths, options);
+  const std::vector<Hypothesis> beam = beam_search(a, padded(rows), lengths, options);
   const std::vector<Hypothesis> greedy =
-      greedy_search(b, sources(rows), lengths, GreedyOptions{options.max_len, false});
+      greedy_search(b, padded(rows), lengths, GreedyOptions{options.max_len, false});
   for (size_t i = 0; i < rows.size(); ++i) {
     CHECK(beam[i].tokens == greedy[i].tokens);
     CHECK(beam[i].log_prob == doctest::Approx(greedy[i].log_prob));
@@ -140,13 +49,13 @@ TEST_CASE("beam search finds a more probable output that greedy search misses") 
     if (previous == 5) return dist({{6, 0.95f}, {7, 0.05f}});
     return dist({{kEosId, 1.0f}});
   });
-  const Hypothesis greedy = greedy_search(model, sources({{4}}), {1})[0];
+  const Hypothesis greedy = greedy_search(model, padded({{4}}), {1})[0];
   CHECK(greedy.tokens == std::vector<int64_t>{4, 1});
   CHECK(greedy.log_prob == doctest::Approx(std::log(0.6 * 0.25)));
   BeamOptions options;
   options.beam_size = 2;
   options.length_penalty = 0.0f;
-  const Hypothesis beam = beam_search(model, sources({{4}}), {1}, options)[0];
+  const Hypothesis beam = beam_search(model, padded({{4}}), {1}, options)[0];
   CHECK(beam.tokens == std::vector<int64_t>{5, 6});
   CHECK(beam.finished);
   CHECK(beam.log_prob == doctest::Approx(std::log(0.4 * 0.95)));
@@ -165,19 +74,19 @@ TEST_CASE("the length penalty favours longer outputs as alpha grows") {
   options.beam_size = 2;
   options.n_best = 2;
   options.length_penalty = 0.0f;
-  std::vector<Hypothesis> nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  std::vector<Hypothesis> nbest = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
   REQUIRE(nbest.size() == 2);
   CHECK(nbest[0].tokens.empty());
   CHECK(nbest[1].tokens == std::vector<int64_t>{4, 5, 6});
   options.length_penalty = 1.0f;  // lp = 1 for "" and (5 + 4) / 6 = 1.5 for "4 5 6 </s>"
-  nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  nbest = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
   REQUIRE(nbest.size() == 2);
   CHECK(nbest[0].tokens == std::vector<int64_t>{4, 5, 6});
   CHECK(nbest[0].log_prob == doctest::Approx(std::log(0.45)));
   CHECK(nbest[0].score == doctest::Approx(std::log(0.45) / 1.5));
   CHECK(nbest[1].tokens.empty());
   CHECK(nbest[1].score == doctest::Approx(std::log(0.55)));
-  CHECK(beam_search(model, sources({{4}}), {1}, options)[0].tokens == nbest[0].tokens);
+  CHECK(beam_search(model, padded({{4}}), {1}, options)[0].tokens == nbest[0].tokens);
 }
 
 TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
@@ -191,7 +100,7 @@ TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
   options.beam_size = 2;
   options.n_best = 2;
   options.length_penalty = 0.0f;
-  const std::vector<Hypothesis> nbest = beam_search_nbest(model, sources({{4}}), {1}, options)[0];
+  const std::vector<Hypothesis> nbest = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
   CHECK(model.steps == 2);
   REQUIRE(nbest.size() == 2);
   CHECK(nbest[0].tokens.empty());
@@ -206,8 +115,7 @@ TEST_CASE("beam search stops at the maximum length") {
   options.n_best = 3;
   options.length_penalty = 0.0f;
   options.max_len = {1.0, 1};  // 3 tokens for a source of 2
-  const std::vector<Hypothesis> nbest =
-      beam_search_nbest(model, sources({{4, 4}}), {2}, options)[0];
+  const std::vector<Hypothesis> nbest = beam_search_nbest(model, padded({{4, 4}}), {2}, options)[0];
   CHECK(model.steps == 3);
   REQUIRE(nbest.size() == 3);
   CHECK(nbest[0].tokens == std::vector<int64_t>{4, 4, 4});
@@ -216,7 +124,7 @@ TEST_CASE("beam search stops at the maximum length") {
   for (const Hypothesis& h : nbest) CHECK(h.tokens.size() == 3);
   CHECK(nbest[1].log_prob == doctest::Approx(2 * std::log(0.7) + std::log(0.3)));
   options.max_len = {0.0, 0};
-  const Hypothesis empty = beam_search(model, sources({{4}}), {1}, options)[0];
+  const Hypothesis empty = beam_search(model, padded({{4}}), {1}, options)[0];
   CHECK(empty.tokens.empty());
   CHECK_FALSE(empty.finished);
 }
@@ -230,12 +138,12 @@ TEST_CASE("beam search over a batch equals one sentence at a time, in one step p
   options.attention = true;
   options.max_len = {2.0, 2};
   ScriptedModel model(noisy);
-  const auto batch = beam_search_nbest(model, sources(rows), lengths, options);
+  const auto batch = beam_search_nbest(model, padded(rows), lengths, options);
   CHECK(model.max_rows == 4 * 3);  // every sentence's k hypotheses in one step() call
   int64_t longest = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     ScriptedModel single(noisy);
-    const auto one = beam_search_nbest(single, sources({rows[i]}), {lengths[i]}, options)[0];
+    const auto one = beam_search_nbest(single, padded({rows[i]}), {lengths[i]}, options)[0];
     longest = std::max(longest, single.steps);
     REQUIRE(batch[i].size() == one.size());
     CHECK(one.size() == 3);
@@ -258,7 +166,7 @@ TEST_CASE("beam search over a batch equals one sentence at a time, in one step p
 
 TEST_CASE("beam search checks its options, inputs and the model's outputs") {
   ScriptedModel model(noisy);
-  const IndexArray src = sources({{4, 5}});
+  const IndexArray src = padded({{4, 5}});
   BeamOptions options;
   options.beam_size = 0;
   CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options), doctest::Contains("[beam_search]"),

@@ -10,9 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -27,9 +25,14 @@
 #include "optim/checkpoint.h"
 #include "optim/clip_grad.h"
 #include "optim/sgd.h"
+#include "support/files.h"
 
 namespace fs = std::filesystem;
 using namespace ember;
+
+using ember::testing::read_file;
+using ember::testing::TempDir;
+using ember::testing::write_file;
 
 namespace {
 
@@ -88,25 +91,6 @@ struct BigNet : public nn::Module {
   void fill(float v) {
     for (const Tensor& p : parameters()) p.data().fill_(v);
   }
-};
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_all(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("ember_test_checkpoint_{}", getpid());
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
 // Starts this executable on the child test case with EMBER_CHECKPOINT_CHILD=`job`.
@@ -172,26 +156,26 @@ TEST_CASE("checkpoint child process" * doctest::skip()) {
 }
 
 TEST_CASE("training N steps, resuming in a fresh process and training M more == N+M straight") {
-  TempDir dir;
-  REQUIRE(run_child(fmt::format("train 12 {}", dir / "straight")) == 0);
-  REQUIRE(run_child(fmt::format("train 5 {}", dir / "first")) == 0);
-  REQUIRE(run_child(fmt::format("resume {} 12 {}", dir / "first", dir / "resumed")) == 0);
-  const std::string straight = read_all(dir / "straight");
+  TempDir dir("checkpoint");
+  REQUIRE(run_child(fmt::format("train 12 {}", dir.file("straight"))) == 0);
+  REQUIRE(run_child(fmt::format("train 5 {}", dir.file("first"))) == 0);
+  REQUIRE(run_child(fmt::format("resume {} 12 {}", dir.file("first"), dir.file("resumed"))) == 0);
+  const std::string straight = read_file(dir.file("straight"));
   CHECK(straight.size() > 1000);
-  CHECK(straight != read_all(dir / "first"));
+  CHECK(straight != read_file(dir.file("first")));
   // Every parameter, moment, step count, schedule value and generator counter, to the bit.
-  CHECK(straight == read_all(dir / "resumed"));
+  CHECK(straight == read_file(dir.file("resumed")));
 
   Run check;
-  optim::load_checkpoint(dir / "resumed", check.state);
+  optim::load_checkpoint(dir.file("resumed"), check.state);
   CHECK(check.state.step == 12);
   CHECK(check.state.epoch == 3);
   CHECK(check.opt.state()[0].step == 12);
 }
 
 TEST_CASE("a writer killed mid-write leaves the previous checkpoint intact") {
-  TempDir dir;
-  const std::string path = dir / "big.ckpt";
+  TempDir dir("checkpoint");
+  const std::string path = dir.file("big.ckpt");
   BigNet net;
   optim::TrainingState state{.model = &net};
   net.fill(0.0f);
@@ -220,16 +204,16 @@ TEST_CASE("a writer killed mid-write leaves the previous checkpoint intact") {
 }
 
 TEST_CASE("a checkpoint restores every part of the training state") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run a;
   a.train(6);
   a.state.extra["note"] = "hello";
   a.opt.param_groups()[0].weight_decay = 0.25f;
-  optim::save_checkpoint(dir / "a", a.state);
+  optim::save_checkpoint(dir.file("a"), a.state);
 
   Run b;
   b.state.extra["stale"] = "x";
-  optim::load_checkpoint(dir / "a", b.state);
+  optim::load_checkpoint(dir.file("a"), b.state);
   CHECK(b.state.step == 6);
   CHECK(b.state.epoch == a.state.epoch);
   CHECK(b.state.extra == std::map<std::string, std::string>{{"note", "hello"}});
@@ -247,21 +231,21 @@ TEST_CASE("a checkpoint restores every part of the training state") {
   // Both continue identically (one after the other: they share default_generator, which the
   // second load rewinds).
   a.train(8);
-  optim::load_checkpoint(dir / "a", b.state);
+  optim::load_checkpoint(dir.file("a"), b.state);
   b.train(8);
-  optim::save_checkpoint(dir / "a8", a.state);
-  optim::save_checkpoint(dir / "b8", b.state);
-  CHECK(read_all(dir / "a8") == read_all(dir / "b8"));
+  optim::save_checkpoint(dir.file("a8"), a.state);
+  optim::save_checkpoint(dir.file("b8"), b.state);
+  CHECK(read_file(dir.file("a8")) == read_file(dir.file("b8")));
 }
 
 TEST_CASE("a null optimizer or schedule skips that part of the file") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run a;
   a.train(2);
-  optim::save_checkpoint(dir / "a", a.state);
+  optim::save_checkpoint(dir.file("a"), a.state);
   Net eval_net;
   optim::TrainingState eval{.model = &eval_net};
-  optim::load_checkpoint(dir / "a", eval);
+  optim::load_checkpoint(dir.file("a"), eval);
   CHECK(eval.step == 2);
   for (const auto& [name, value] : a.net->state_dict())
     CHECK(eval_net.state_dict().at(name).to_vector() == value.to_vector());
@@ -270,13 +254,13 @@ TEST_CASE("a null optimizer or schedule skips that part of the file") {
 // Loading each bad file into `run` must throw naming the file and `key`, and change nothing: the
 // run saved after the refusal is byte for byte the run saved before.
 void check_refused(Run& run, const std::string& file, const std::string& key, const TempDir& dir) {
-  optim::save_checkpoint(dir / "before", run.state);
+  optim::save_checkpoint(dir.file("before"), run.state);
   CHECK_THROWS_WITH_AS(optim::load_checkpoint(file, run.state), doctest::Contains(file.c_str()),
                        Error);
   CHECK_THROWS_WITH_AS(optim::load_checkpoint(file, run.state), doctest::Contains(key.c_str()),
                        Error);
-  optim::save_checkpoint(dir / "after", run.state);
-  CHECK(read_all(dir / "before") == read_all(dir / "after"));
+  optim::save_checkpoint(dir.file("after"), run.state);
+  CHECK(read_file(dir.file("before")) == read_file(dir.file("after")));
 }
 
 // The byte offset in a checkpoint file of the data of tensor `name`.
@@ -288,41 +272,41 @@ size_t data_offset(const std::string& bytes, const std::string& name) {
 }
 
 TEST_CASE("corrupt, truncated and foreign files are refused, changing nothing") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run good;
   good.train(3);
-  optim::save_checkpoint(dir / "good", good.state);
-  const std::string bytes = read_all(dir / "good");
+  optim::save_checkpoint(dir.file("good"), good.state);
+  const std::string bytes = read_file(dir.file("good"));
   Run run;
   run.train(1);
 
   std::string flipped = bytes;
   flipped[data_offset(bytes, "model.fc2.weight") + 5] ^= 0x10;
-  write_all(dir / "flipped", flipped);
-  check_refused(run, dir / "flipped", "key 'model.fc2.weight' fails its checksum", dir);
+  write_file(dir.file("flipped"), flipped);
+  check_refused(run, dir.file("flipped"), "key 'model.fc2.weight' fails its checksum", dir);
 
   std::string moment = bytes;
   moment[data_offset(bytes, "optimizer.1.exp_avg_sq")] ^= 0x01;
-  write_all(dir / "moment", moment);
-  check_refused(run, dir / "moment", "key 'optimizer.1.exp_avg_sq' fails its checksum", dir);
+  write_file(dir.file("moment"), moment);
+  check_refused(run, dir.file("moment"), "key 'optimizer.1.exp_avg_sq' fails its checksum", dir);
 
-  write_all(dir / "truncated", bytes.substr(0, bytes.size() - 12));
-  check_refused(run, dir / "truncated", "data_offsets end", dir);
-  write_all(dir / "stub", bytes.substr(0, 5));
-  check_refused(run, dir / "stub", "too short", dir);
-  write_all(dir / "garbage", std::string(64, 'x'));
-  check_refused(run, dir / "garbage", "[safetensors]", dir);
-  check_refused(run, dir / "missing", "cannot open", dir);
-  nn::save(*run.net, dir / "weights_only");
-  check_refused(run, dir / "weights_only", "metadata 'format'", dir);
+  write_file(dir.file("truncated"), bytes.substr(0, bytes.size() - 12));
+  check_refused(run, dir.file("truncated"), "data_offsets end", dir);
+  write_file(dir.file("stub"), bytes.substr(0, 5));
+  check_refused(run, dir.file("stub"), "too short", dir);
+  write_file(dir.file("garbage"), std::string(64, 'x'));
+  check_refused(run, dir.file("garbage"), "[safetensors]", dir);
+  check_refused(run, dir.file("missing"), "cannot open", dir);
+  nn::save(*run.net, dir.file("weights_only"));
+  check_refused(run, dir.file("weights_only"), "metadata 'format'", dir);
 }
 
 TEST_CASE("a checkpoint that does not fit the live objects is refused, changing nothing") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run good;
   good.train(2);
-  optim::save_checkpoint(dir / "good", good.state);
-  const std::string file = dir / "good";
+  optim::save_checkpoint(dir.file("good"), good.state);
+  const std::string file = dir.file("good");
 
   Run narrow(8);
   narrow.train(1);
@@ -356,17 +340,17 @@ TEST_CASE("a checkpoint that does not fit the live objects is refused, changing 
 
   Net wide(16);  // same shapes, saved without optimizer and schedule ...
   optim::TrainingState weights{.model = &wide};
-  optim::save_checkpoint(dir / "no_optimizer", weights);
-  check_refused(run, dir / "no_optimizer", "metadata 'optimizer' is missing", dir);
+  optim::save_checkpoint(dir.file("no_optimizer"), weights);
+  check_refused(run, dir.file("no_optimizer"), "metadata 'optimizer' is missing", dir);
   // ... and a file holding a parameter the model lacks.
   struct Extra : Net {
     Extra() { register_parameter("extra", Tensor::zeros({2})); }
   } extra;
   weights.model = &extra;
-  optim::save_checkpoint(dir / "extra", weights);
+  optim::save_checkpoint(dir.file("extra"), weights);
   Net plain;
   optim::TrainingState target{.model = &plain};
-  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir / "extra", target),
+  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir.file("extra"), target),
                        doctest::Contains("unexpected key 'model.extra'"), Error);
 }
 
@@ -381,10 +365,10 @@ void edit_json(core::SafeTensors& st, const std::string& key,
 TEST_CASE("edited checkpoints with valid checksums are refused naming the key, changing nothing") {
   using Edit = std::function<void(core::SafeTensors&)>;
   using nlohmann::json;
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run good;
   good.train(3);
-  optim::save_checkpoint(dir / "good", good.state);
+  optim::save_checkpoint(dir.file("good"), good.state);
   Run run;
   run.train(1);
   const std::vector<std::pair<std::string, Edit>> cases = {
@@ -427,19 +411,19 @@ TEST_CASE("edited checkpoints with valid checksums are refused naming the key, c
   };
   for (const auto& [expected, edit] : cases) {
     CAPTURE(expected);
-    core::SafeTensors st = core::load_safetensors(dir / "good");
+    core::SafeTensors st = core::load_safetensors(dir.file("good"));
     edit(st);
     st.metadata["checksums"] = optim::checkpoint_checksums(st);
-    core::save_safetensors(dir / "edited", st);
-    check_refused(run, dir / "edited", expected, dir);
+    core::save_safetensors(dir.file("edited"), st);
+    check_refused(run, dir.file("edited"), expected, dir);
   }
 }
 
 TEST_CASE("checksums must cover every tensor and the metadata") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   Run run;
   run.train(2);
-  optim::save_checkpoint(dir / "good", run.state);
+  optim::save_checkpoint(dir.file("good"), run.state);
   const std::vector<std::pair<std::string, std::function<void(core::SafeTensors&)>>> cases = {
       {"the metadata fails its checksum", [](auto& st) { st.metadata["step"] = "1"; }},
       {"key 'model.fc1.bias' has no checksum",
@@ -450,24 +434,24 @@ TEST_CASE("checksums must cover every tensor and the metadata") {
   };
   for (const auto& [expected, edit] : cases) {
     CAPTURE(expected);
-    core::SafeTensors st = core::load_safetensors(dir / "good");
+    core::SafeTensors st = core::load_safetensors(dir.file("good"));
     edit(st);
-    core::save_safetensors(dir / "edited", st);
-    check_refused(run, dir / "edited", expected, dir);
+    core::save_safetensors(dir.file("edited"), st);
+    check_refused(run, dir.file("edited"), expected, dir);
   }
 }
 
 TEST_CASE("save_checkpoint refuses a state without a model or with a null generator") {
-  TempDir dir;
+  TempDir dir("checkpoint");
   optim::TrainingState empty;
-  CHECK_THROWS_WITH_AS(optim::save_checkpoint(dir / "x", empty), doctest::Contains("[checkpoint]"),
-                       Error);
+  CHECK_THROWS_WITH_AS(optim::save_checkpoint(dir.file("x"), empty),
+                       doctest::Contains("[checkpoint]"), Error);
   Net net;
   optim::TrainingState state{.model = &net, .generators = {{"data", nullptr}}};
-  CHECK_THROWS_WITH_AS(optim::save_checkpoint(dir / "x", state),
+  CHECK_THROWS_WITH_AS(optim::save_checkpoint(dir.file("x"), state),
                        doctest::Contains("generator 'data' is null"), Error);
-  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir / "x", state),
+  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir.file("x"), state),
                        doctest::Contains("generator 'data' is null"), Error);
-  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir / "x", empty), doctest::Contains("model is null"),
-                       Error);
+  CHECK_THROWS_WITH_AS(optim::load_checkpoint(dir.file("x"), empty),
+                       doctest::Contains("model is null"), Error);
 }

@@ -13,9 +13,12 @@
 #include "seq2seq/search/beam.h"
 #include "seq2seq/search/greedy.h"
 #include "support/check.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::column;
+using testing::padded;
 
 namespace {
 
@@ -34,29 +37,10 @@ ModelConfig tiny_config(int64_t kernel = 3) {
   return c;
 }
 
-// Rows of ids padded with <pad> to the longest.
-IndexArray padded(const std::vector<std::vector<int64_t>>& rows) {
-  size_t width = 0;
-  for (const auto& r : rows) width = std::max(width, r.size());
-  std::vector<int64_t> ids;
-  for (const auto& r : rows) {
-    ids.insert(ids.end(), r.begin(), r.end());
-    ids.insert(ids.end(), width - r.size(), kPadId);
-  }
-  return IndexArray(ids, {static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
-}
-
 const std::vector<std::vector<int64_t>> kSources = {{4, 5, 6, 7, 8}, {9, 10}, {5, 5, 6}};
 const std::vector<int64_t> kLengths = {5, 2, 3};
 const std::vector<std::vector<int64_t>> kTargets = {
     {kBosId, 4, 5, 6, 7}, {kBosId, 8, 4, 3, 5}, {kBosId, 6, 6, 4, 8}};
-
-// Column t of tgt (B, T) as step() input.
-IndexArray column(const IndexArray& tgt, int64_t t) {
-  std::vector<int64_t> ids;
-  for (int64_t b = 0; b < tgt.size(0); ++b) ids.push_back(tgt[b * tgt.size(1) + t]);
-  return IndexArray(ids);
-}
 
 // Checks that stepping through tgt gives log_softmax(forward) at every position.
 void check_incremental_equals_full(ConvS2S& model) {
@@ -76,8 +60,7 @@ TEST_CASE("convs2s forward gives (B, T, V) logits and torch-style parameter name
   ConvS2S model(tiny_config());
   const Tensor logits = model.forward(padded(kSources), kLengths, padded(kTargets));
   CHECK(logits.shape() == Shape{3, 5, 9});
-  std::map<std::string, Shape> shapes;
-  for (const auto& [name, p] : model.named_parameters()) shapes[name] = p.shape();
+  const std::map<std::string, Shape> shapes = testing::parameter_shapes(model);
   CHECK(shapes.at("encoder.embed_tokens.weight") == Shape{11, 8});
   CHECK(shapes.at("encoder.embed_positions.weight") == Shape{16, 8});
   CHECK(shapes.at("encoder.fc1.weight") == Shape{12, 8});

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -12,9 +11,13 @@
 #include "optim/adam.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/factory.h"
+#include "support/check.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::column;
+using testing::max_abs_diff;
 
 namespace {
 
@@ -80,13 +83,6 @@ IndexArray pad_to(const IndexArray& src, const std::vector<int64_t>& lengths, in
   return IndexArray(v, {b, w});
 }
 
-// Column t of ids (B, T): (B).
-IndexArray column(const IndexArray& ids, int64_t t) {
-  std::vector<int64_t> v;
-  for (int64_t b = 0; b < ids.size(0); ++b) v.push_back(ids[b * ids.size(1) + t]);
-  return IndexArray(v);
-}
-
 // Rows `rows` of ids (B, L), or of a vector.
 IndexArray pick(const IndexArray& ids, const std::vector<int64_t>& rows) {
   std::vector<int64_t> v;
@@ -99,14 +95,6 @@ std::vector<int64_t> pick(const std::vector<int64_t>& xs, const std::vector<int6
   std::vector<int64_t> v;
   for (int64_t r : rows) v.push_back(xs[static_cast<size_t>(r)]);
   return v;
-}
-
-float max_diff(const NDArray& a, const NDArray& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto x = a.to_vector(), y = b.to_vector();
-  float worst = 0.0f;
-  for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(x[i] - y[i]));
-  return worst;
 }
 
 struct Sample {
@@ -130,7 +118,7 @@ void check_incremental_equals_full(Seq2SeqModel& model, const ModelConfig& c) {
   auto state = model.start(s.src, s.lengths);
   for (int64_t t = 0; t < 5; ++t) {
     const NDArray step = model.step(column(s.tgt_in, t), *state).data();
-    CHECK(max_diff(step, full.select(1, t)) < 1e-4f);
+    CHECK(max_abs_diff(step, full.select(1, t)) < 1e-4f);
   }
 }
 
@@ -153,24 +141,24 @@ void check_select(Seq2SeqModel& model, const ModelConfig& c) {
   auto ref = model.start(pick(s.src, rows), pick(s.lengths, rows));
   model.step(pick(column(s.tgt_in, 0), rows), *ref);
   model.step(pick(a, swap), *ref);
-  CHECK(max_diff(got, model.step(b, *ref).data()) < 1e-5f);
-  if (got_att.defined()) CHECK(max_diff(got_att, ref->last_attention()) < 1e-5f);
+  CHECK(max_abs_diff(got, model.step(b, *ref).data()) < 1e-5f);
+  if (got_att.defined()) CHECK(max_abs_diff(got_att, ref->last_attention()) < 1e-5f);
 }
 
 // Extra padding columns change nothing: teacher forcing and decoding alike.
 void check_padding_invariance(Seq2SeqModel& model, const ModelConfig& c) {
   const Sample s = sample(c);
   const IndexArray longer = pad_to(s.src, s.lengths, 3);
-  CHECK(max_diff(model.forward(s.src, s.lengths, s.tgt_in).data(),
-                 model.forward(longer, s.lengths, s.tgt_in).data()) < 1e-5f);
+  CHECK(max_abs_diff(model.forward(s.src, s.lengths, s.tgt_in).data(),
+                     model.forward(longer, s.lengths, s.tgt_in).data()) < 1e-5f);
   auto x = model.start(s.src, s.lengths);
   auto y = model.start(longer, s.lengths);
   for (int64_t t = 0; t < 3; ++t) {
     const IndexArray tokens = column(s.tgt_in, t);
-    CHECK(max_diff(model.step(tokens, *x).data(), model.step(tokens, *y).data()) < 1e-5f);
+    CHECK(max_abs_diff(model.step(tokens, *x).data(), model.step(tokens, *y).data()) < 1e-5f);
     const NDArray ax = x->last_attention(), ay = y->last_attention();
     if (!ax.defined()) continue;
-    CHECK(max_diff(ax, ay.narrow(1, 0, 6)) < 1e-6f);
+    CHECK(max_abs_diff(ax, ay.narrow(1, 0, 6)) < 1e-6f);
     CHECK(ay.narrow(1, 6, 3).to_vector() == std::vector<float>(9, 0.0f));
   }
 }

@@ -1,111 +1,20 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <functional>
 #include <vector>
 
 #include "autograd/tensor.h"
 #include "core/error.h"
 #include "seq2seq/search/greedy.h"
+#include "support/scripted_model.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
-
-namespace {
-
-// A scripted model: step() returns log(script(key, previous token, step)) per row, where key is
-// the row's first source token. Its attention at step t is one-hot on source position
-// min(t, length - 1).
-using Script = std::function<std::vector<float>(int64_t key, int64_t previous, int64_t t)>;
-
-class ScriptedState : public DecoderState {
- public:
-  std::vector<int64_t> keys, lengths;
-  int64_t t = 0, src_len = 0;
-  bool bad_attention = false;  // report attention of a wrong shape
-  void select(const IndexArray& rows) override {
-    std::vector<int64_t> k, l;
-    for (int64_t r : rows.values()) k.push_back(keys[r]), l.push_back(lengths[r]);
-    keys = k;
-    lengths = l;
-  }
-  NDArray last_attention() const override {
-    if (bad_attention) return NDArray::zeros({1, src_len + 1});
-    NDArray a = NDArray::zeros({static_cast<int64_t>(keys.size()), src_len});
-    for (size_t r = 0; r < keys.size(); ++r)
-      a.data()[r * src_len + std::min(t - 1, lengths[r] - 1)] = 1.0f;
-    return a;
-  }
-};
-
-class ScriptedModel : public Seq2SeqModel {
- public:
-  explicit ScriptedModel(Script script, int64_t vocab = 8)
-      : script_(std::move(script)), vocab_(vocab) {}
-  Tensor forward(const IndexArray&, const std::vector<int64_t>&, const IndexArray&) override {
-    return Tensor();
-  }
-  std::unique_ptr<DecoderState> start(const IndexArray& src,
-                                      const std::vector<int64_t>& lengths) override {
-    auto state = std::make_unique<ScriptedState>();
-    for (int64_t b = 0; b < src.size(0); ++b) state->keys.push_back(src[b * src.size(1)]);
-    state->lengths = lengths;
-    state->src_len = src.size(1);
-    state->bad_attention = bad_attention;
-    return state;
-  }
-  Tensor step(const IndexArray& tokens, DecoderState& state) override {
-    auto& s = static_cast<ScriptedState&>(state);
-    const int64_t rows = tokens.numel();
-    ++steps;
-    max_rows = std::max(max_rows, rows);
-    std::vector<float> logp;
-    for (int64_t r = 0; r < rows; ++r)
-      for (float p : script_(s.keys[r], tokens[r], s.t)) logp.push_back(std::log(p));
-    ++s.t;
-    return Tensor::from_vector(logp, {rows, vocab_});
-  }
-  std::string describe() const override { return "scripted"; }
-  int64_t steps = 0, max_rows = 0;
-  bool bad_attention = false;
-
- private:
-  Script script_;
-  int64_t vocab_;
-};
-
-// A distribution over 8 tokens with the given probabilities at the given tokens, 0 elsewhere.
-std::vector<float> dist(std::initializer_list<std::pair<int64_t, float>> entries) {
-  std::vector<float> p(8, 0.0f);
-  for (auto [token, prob] : entries) p[token] = prob;
-  return p;
-}
-
-// Pseudo-random but fixed distributions, with </s> more likely as t grows.
-std::vector<float> noisy(int64_t key, int64_t previous, int64_t t) {
-  std::vector<float> p(8);
-  float total = 0.0f;
-  for (int64_t v = 0; v < 8; ++v) {
-    const uint64_t h = (key * 131 + previous * 31 + v * 7 + t * 3) * 2654435761u % 1000;
-    p[v] = 0.1f + static_cast<float>(h) / 1000.0f + (v == kEosId ? 0.3f * t : 0.0f);
-    total += p[v];
-  }
-  for (float& x : p) x /= total;
-  return p;
-}
-
-IndexArray sources(const std::vector<std::vector<int64_t>>& rows) {
-  size_t width = 0;
-  for (const auto& r : rows) width = std::max(width, r.size());
-  std::vector<int64_t> ids;
-  for (const auto& r : rows) {
-    ids.insert(ids.end(), r.begin(), r.end());
-    ids.insert(ids.end(), width - r.size(), kPadId);
-  }
-  return IndexArray(ids, {static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
-}
-
-}  // namespace
+using testing::dist;
+using testing::noisy;
+using testing::padded;
+using testing::ScriptedModel;
 
 TEST_CASE("greedy search follows the argmax path and stops at </s>") {
   ScriptedModel model([](int64_t, int64_t previous, int64_t) {
@@ -113,7 +22,7 @@ TEST_CASE("greedy search follows the argmax path and stops at </s>") {
     if (previous == 5) return dist({{6, 0.7f}, {kEosId, 0.3f}});
     return dist({{kEosId, 0.9f}, {7, 0.1f}});
   });
-  const std::vector<Hypothesis> out = greedy_search(model, sources({{4, 4}}), {2});
+  const std::vector<Hypothesis> out = greedy_search(model, padded({{4, 4}}), {2});
   REQUIRE(out.size() == 1);
   CHECK(out[0].tokens == std::vector<int64_t>{5, 6});
   CHECK(out[0].finished);
@@ -128,24 +37,24 @@ TEST_CASE("greedy search never emits <pad> or <s>") {
     if (previous == kBosId) return dist({{kPadId, 0.5f}, {kBosId, 0.3f}, {6, 0.2f}});
     return dist({{kEosId, 1.0f}});
   });
-  CHECK(greedy_search(model, sources({{4}}), {1})[0].tokens == std::vector<int64_t>{6});
+  CHECK(greedy_search(model, padded({{4}}), {1})[0].tokens == std::vector<int64_t>{6});
 }
 
 TEST_CASE("greedy search stops at the maximum length relative to the source") {
   ScriptedModel model([](int64_t, int64_t, int64_t) { return dist({{4, 0.9f}, {kEosId, 0.1f}}); });
   GreedyOptions options;
   options.max_len = {0.0, 3};
-  Hypothesis h = greedy_search(model, sources({{5, 5}}), {2}, options)[0];
+  Hypothesis h = greedy_search(model, padded({{5, 5}}), {2}, options)[0];
   CHECK(h.tokens == std::vector<int64_t>{4, 4, 4});
   CHECK_FALSE(h.finished);
   CHECK(h.log_prob == doctest::Approx(3 * std::log(0.9)));
   options.max_len = {1.5, 1};  // floor(1.5 * 3 + 1) = 5 and floor(1.5 * 1 + 1) = 2
   const std::vector<Hypothesis> out =
-      greedy_search(model, sources({{5, 5, 5}, {5}}), {3, 1}, options);
+      greedy_search(model, padded({{5, 5, 5}, {5}}), {3, 1}, options);
   CHECK(out[0].tokens.size() == 5);
   CHECK(out[1].tokens.size() == 2);
   options.max_len = {0.0, 0};
-  CHECK(greedy_search(model, sources({{5}}), {1}, options)[0].tokens.empty());
+  CHECK(greedy_search(model, padded({{5}}), {1}, options)[0].tokens.empty());
   CHECK(LengthLimit{2.0, -10}(3) == 0);
 }
 
@@ -156,11 +65,11 @@ TEST_CASE("greedy search over a batch equals one sentence at a time") {
   GreedyOptions options;
   options.attention = true;
   options.max_len = {2.0, 2};
-  const std::vector<Hypothesis> batch = greedy_search(model, sources(rows), lengths, options);
+  const std::vector<Hypothesis> batch = greedy_search(model, padded(rows), lengths, options);
   bool some_differ = false;
   for (size_t i = 0; i < rows.size(); ++i) {
     ScriptedModel single(noisy);
-    const Hypothesis one = greedy_search(single, sources({rows[i]}), {lengths[i]}, options)[0];
+    const Hypothesis one = greedy_search(single, padded({rows[i]}), {lengths[i]}, options)[0];
     CHECK(batch[i].tokens == one.tokens);
     CHECK(batch[i].log_prob == doctest::Approx(one.log_prob));
     CHECK(batch[i].finished == one.finished);
@@ -178,16 +87,16 @@ TEST_CASE("greedy search over a batch equals one sentence at a time") {
 
 TEST_CASE("greedy search checks its inputs and the model's outputs") {
   ScriptedModel model(noisy);
-  CHECK_THROWS_WITH_AS(greedy_search(model, sources({{4, 5}}), {2, 1}),
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4, 5}}), {2, 1}),
                        doctest::Contains("[greedy_search]"), Error);
-  CHECK_THROWS_WITH_AS(greedy_search(model, sources({{4, 5}}), {3}),
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4, 5}}), {3}),
                        doctest::Contains("[greedy_search]"), Error);
   ScriptedModel narrow([](int64_t, int64_t, int64_t) { return std::vector<float>{0.5f, 0.5f}; }, 2);
-  CHECK_THROWS_WITH_AS(greedy_search(narrow, sources({{4}}), {1}),
+  CHECK_THROWS_WITH_AS(greedy_search(narrow, padded({{4}}), {1}),
                        doctest::Contains("[greedy_search] step returned"), Error);
   model.bad_attention = true;
   GreedyOptions options;
   options.attention = true;
-  CHECK_THROWS_WITH_AS(greedy_search(model, sources({{4}, {5}}), {1, 1}, options),
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4}, {5}}), {1, 1}, options),
                        doctest::Contains("[greedy_search] last_attention (1, 2)"), Error);
 }

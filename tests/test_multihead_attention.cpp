@@ -7,8 +7,12 @@
 
 #include "ember.h"
 #include "layers/multihead_attention.h"
+#include "support/check.h"
+#include "support/masks.h"
 
 using namespace ember;
+using testing::check_abs_close;
+using testing::padding_mask;
 
 namespace {
 
@@ -45,22 +49,6 @@ NDArray union_mask(int64_t batch, int64_t t, int64_t s, const std::vector<int64_
       for (int64_t j = 0; j < s; ++j)
         if (j >= lengths[b] || (causal && j > i)) m.data()[(b * t + i) * s + j] = 1.0f;
   return m;
-}
-
-Tensor padding_mask(int64_t s, const std::vector<int64_t>& lengths) {
-  const int64_t batch = static_cast<int64_t>(lengths.size());
-  NDArray m = NDArray::zeros({batch, s});
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = lengths[b]; j < s; ++j) m.data()[b * s + j] = 1.0f;
-  return Tensor(m);
-}
-
-void check_close(const Tensor& got, const Tensor& want, float tol = 1e-5f) {
-  REQUIRE(got.shape() == want.shape());
-  const auto g = got.to_vector(), w = want.to_vector();
-  float worst = 0.0f;
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(g[i] - w[i]));
-  CHECK(worst <= tol);
 }
 
 }  // namespace
@@ -103,15 +91,16 @@ TEST_CASE("MultiheadAttention matches the per-head formula: self, memory and sep
 
   Tensor want_w;
   auto got = m.forward(x, x, x, {.key_padding_mask = kpm, .attn_mask = causal});
-  check_close(got.output, reference(m, x, x, x, union_mask(2, 5, 5, {5, 3}, true), &want_w));
-  check_close(got.weights, want_w);
+  check_abs_close(got.output, reference(m, x, x, x, union_mask(2, 5, 5, {5, 3}, true), &want_w));
+  check_abs_close(got.weights, want_w);
 
   got = m.forward(x, mem, mem, {.key_padding_mask = padding_mask(3, {1, 3})});
-  check_close(got.output, reference(m, x, mem, mem, union_mask(2, 5, 3, {1, 3}, false), &want_w));
-  check_close(got.weights, want_w);
+  check_abs_close(got.output,
+                  reference(m, x, mem, mem, union_mask(2, 5, 3, {1, 3}, false), &want_w));
+  check_abs_close(got.weights, want_w);
 
   got = m.forward(x, mem, val, {.need_weights = false});
-  check_close(got.output, reference(m, x, mem, val, NDArray()));
+  check_abs_close(got.output, reference(m, x, mem, val, NDArray()));
   CHECK(!got.weights.defined());
 }
 
@@ -192,13 +181,13 @@ TEST_CASE("decoding one position at a time with a KVCache equals the full causal
   std::vector<Tensor> steps;
   for (int64_t i = 0; i < t; ++i) steps.push_back(m.forward_incremental(narrow(x, 1, i, 1), cache));
   CHECK(cache.length() == t);
-  check_close(cat(steps, 1), full);
+  check_abs_close(cat(steps, 1), full);
 
   nn::KVCache chunked;  // chunks of 2, 3, 1 positions: causal inside each chunk
   std::vector<Tensor> parts{m.forward_incremental(narrow(x, 1, 0, 2), chunked),
                             m.forward_incremental(narrow(x, 1, 2, 3), chunked),
                             m.forward_incremental(narrow(x, 1, 5, 1), chunked)};
-  check_close(cat(parts, 1), full);
+  check_abs_close(cat(parts, 1), full);
 }
 
 TEST_CASE("a projected memory equals attending over the memory itself") {
@@ -209,9 +198,9 @@ TEST_CASE("a projected memory equals attending over the memory itself") {
   NoGradGuard no_grad;
   const nn::KVCache projected = m.project_memory(mem);
   CHECK(projected.length() == 5);
-  check_close(m.forward_cached(q, projected, kpm),
-              m.forward(q, mem, mem, {.key_padding_mask = kpm}).output);
-  check_close(m.forward_cached(q, projected), m.forward(q, mem, mem).output);
+  check_abs_close(m.forward_cached(q, projected, kpm),
+                  m.forward(q, mem, mem, {.key_padding_mask = kpm}).output);
+  check_abs_close(m.forward_cached(q, projected), m.forward(q, mem, mem).output);
 }
 
 TEST_CASE("KVCache reorder follows beam rows, and append grows the storage") {
@@ -229,7 +218,7 @@ TEST_CASE("KVCache reorder follows beam rows, and append grows the storage") {
   const Tensor y2 = m.forward_incremental(narrow(xr, 1, 2, 1), cache);
   const Tensor y3 = m.forward_incremental(narrow(xr, 1, 3, 1), cache);
   const Tensor full = m.forward(xr, xr, xr, {.attn_mask = nn::causal_mask(4)}).output;
-  check_close(cat({y2, y3}, 1), narrow(full, 1, 2, 2));
+  check_abs_close(cat({y2, y3}, 1), narrow(full, 1, 2, 2));
   cache.clear();
   CHECK(cache.empty());
 }

@@ -9,6 +9,7 @@
 #include "layers/linear.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
+#include "support/check.h"
 
 using ember::Error;
 using ember::NDArray;
@@ -16,6 +17,7 @@ using ember::Tensor;
 using ember::optim::ParamGroup;
 using ember::optim::ParamState;
 using ember::optim::SGD;
+using ember::testing::check_values;
 
 namespace {
 
@@ -25,13 +27,6 @@ Tensor param(const std::vector<float>& values) {
 
 void set_grad(Tensor& p, const std::vector<float>& values) {
   p.set_grad(NDArray::from_vector(values, p.shape()));
-}
-
-void check_values(const NDArray& a, const std::vector<float>& expected) {
-  const std::vector<float> got = a.to_vector();
-  REQUIRE(got.size() == expected.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-6));
 }
 
 }  // namespace

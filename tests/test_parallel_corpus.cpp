@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,19 +9,14 @@
 #include "seq2seq/data/parallel_corpus.h"
 #include "seq2seq/data/text_file.h"
 #include "seq2seq/data/vocab_tokenizer.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
+using ember::testing::TempDir;
 
-struct TempDir {
-  fs::path path =
-      fs::temp_directory_path() / ("ember_test_parallel_corpus_" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 // ../shared/data: $EMBER_DATA_DIR, else next to the repository this file is in.
 fs::path shared_data_dir() {
@@ -33,7 +27,7 @@ fs::path shared_data_dir() {
 }  // namespace
 
 TEST_CASE("corpus_file follows the <split>[.tok].<side>[.gz] layout") {
-  TempDir dir;
+  TempDir dir("parallel_corpus");
   const std::string d = dir.path.string();
   CHECK(corpus_file(d, "train", "de", false) == dir.file("train.de.gz"));  // neither exists
   CHECK(corpus_file(d, "train", "de", true) == dir.file("train.tok.de.gz"));
@@ -47,7 +41,7 @@ TEST_CASE("corpus_file follows the <split>[.tok].<side>[.gz] layout") {
 }
 
 TEST_CASE("read_parallel reads aligned files and rejects a line-count mismatch") {
-  TempDir dir;
+  TempDir dir("parallel_corpus");
   write_lines(dir.file("train.de.gz"), {"ein hund", "eine katze", "ein haus"});
   write_lines(dir.file("train.en"), {"a dog", "a cat", "a house"});
   const ParallelText text =

@@ -4,8 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,9 +11,13 @@
 #include "layers/attention.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/rnn_attention_seq2seq.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::child;
+using testing::ForeignState;
+using testing::parameter_shapes;
 
 namespace {
 
@@ -33,29 +35,11 @@ ModelConfig tiny(AttentionScore score, CellType cell = CellType::kGru, int64_t l
   return c;
 }
 
-class ForeignState : public DecoderState {
- public:
-  void select(const IndexArray&) override {}
-};
-
-std::map<std::string, Shape> shapes(const nn::Module& m) {
-  std::map<std::string, Shape> out;
-  for (const auto& [name, p] : m.named_parameters()) out[name] = p.shape();
-  return out;
-}
-
-template <class M>
-const M& child(const nn::Module& m, const std::string& name) {
-  for (const auto& [n, c] : m.children())
-    if (n == name) return dynamic_cast<const M&>(*c);
-  throw std::runtime_error("no child " + name);
-}
-
 }  // namespace
 
 TEST_CASE("RnnAttentionSeq2Seq names its parameters as documented") {
   const RnnAttentionSeq2Seq m(tiny(AttentionScore::kAdditive, CellType::kLstm, 2));
-  const auto s = shapes(m);
+  const auto s = parameter_shapes(m);
   CHECK(s.at("encoder.weight_ih_l0") == Shape{16, 6});  // 4 gates x H/2
   CHECK(s.at("encoder.weight_ih_l0_reverse") == Shape{16, 6});
   CHECK(s.at("encoder.weight_ih_l1") == Shape{16, 8});
@@ -66,10 +50,10 @@ TEST_CASE("RnnAttentionSeq2Seq names its parameters as documented") {
   CHECK(s.at("cells.0.weight_ih") == Shape{32, 6 + 8});  // [e; c]
   CHECK(s.at("cells.1.weight_ih") == Shape{32, 8});
   CHECK(s.at("out.weight") == Shape{9, 2 * 8 + 6});  // [s; c; e]
-  CHECK(shapes(RnnAttentionSeq2Seq(tiny(AttentionScore::kGeneral))).at("attention.W") ==
+  CHECK(parameter_shapes(RnnAttentionSeq2Seq(tiny(AttentionScore::kGeneral))).at("attention.W") ==
         Shape{8, 8});
   for (AttentionScore score : {AttentionScore::kDot, AttentionScore::kScaledDot}) {
-    const auto d = shapes(RnnAttentionSeq2Seq(tiny(score)));
+    const auto d = parameter_shapes(RnnAttentionSeq2Seq(tiny(score)));
     for (const auto& [name, shape] : d) CHECK(name.rfind("attention.", 0) == std::string::npos);
   }
 }

@@ -3,16 +3,18 @@
 // (incremental = full, select, padding, training) is checked for each cell in test_factory.cpp.
 #include <doctest/doctest.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "ember.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/rnn_seq2seq.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::ForeignState;
+using testing::parameter_shapes;
 
 namespace {
 
@@ -28,22 +30,11 @@ ModelConfig tiny(CellType cell, int64_t layers = 1) {
   return c;
 }
 
-class ForeignState : public DecoderState {
- public:
-  void select(const IndexArray&) override {}
-};
-
-std::map<std::string, Shape> shapes(const nn::Module& m) {
-  std::map<std::string, Shape> out;
-  for (const auto& [name, p] : m.named_parameters()) out[name] = p.shape();
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("RnnSeq2Seq has torch's parameter names and layouts") {
   const RnnSeq2Seq lstm(tiny(CellType::kLstm, 2));
-  const auto s = shapes(lstm);
+  const auto s = parameter_shapes(lstm);
   CHECK(s.size() == 2 + 2 * 8 + 2);
   CHECK(s.at("src_embed.weight") == Shape{11, 6});
   CHECK(s.at("tgt_embed.weight") == Shape{9, 6});
@@ -54,7 +45,7 @@ TEST_CASE("RnnSeq2Seq has torch's parameter names and layouts") {
   CHECK(s.at("out.weight") == Shape{9, 8});
   CHECK(s.at("out.bias") == Shape{9});
   const RnnSeq2Seq gru(tiny(CellType::kGru));
-  CHECK(shapes(gru).at("encoder.weight_ih_l0") == Shape{24, 6});
+  CHECK(parameter_shapes(gru).at("encoder.weight_ih_l0") == Shape{24, 6});
   // The padding rows of the embeddings are zero.
   CHECK(lstm.named_parameters()[0].second.data().select(0, kPadId).to_vector() ==
         std::vector<float>(6, 0.0f));

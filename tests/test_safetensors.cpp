@@ -1,11 +1,9 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/safetensors.h"
+#include "support/files.h"
 
 namespace fs = std::filesystem;
 using ember::core::IndexArray;
@@ -23,6 +22,10 @@ using ember::core::SafeTensors;
 using ember::core::save_safetensors;
 using ember::core::serialize_safetensors;
 using ember::core::Shape;
+
+using ember::testing::read_file;
+using ember::testing::TempDir;
+using ember::testing::write_file;
 
 namespace {
 
@@ -40,25 +43,6 @@ std::string zeros(size_t n) { return std::string(n, '\0'); }
 doctest::Contains says(const std::string& text) { return doctest::Contains(text.c_str()); }
 
 SafeTensors parse(const std::string& bytes) { return parse_safetensors(bytes, "bad.st"); }
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_all(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-// A fresh directory under the system temp dir, removed with its contents at the end of a test.
-struct TempDir {
-  fs::path path_ = fs::temp_directory_path() / fmt::format("ember_test_safetensors_{}", getpid());
-  TempDir() {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-};
 
 // The golden cases folder: $EMBER_GOLDEN_DIR, ../shared/golden/cases, or beside the repository.
 std::optional<fs::path> golden_dir() {
@@ -156,8 +140,8 @@ TEST_CASE("parse: data_offsets decide where a tensor is, not the header order; F
 }
 
 TEST_CASE("save and load a file; the save is atomic") {
-  TempDir dir;
-  const std::string path = (dir.path_ / "model.safetensors").string();
+  TempDir dir("safetensors");
+  const std::string path = dir.file("model.safetensors");
   SafeTensors st;
   st.floats["w"] = NDArray::from_vector({1.0f, 2.0f}, {2});
   st.metadata["epoch"] = "3";
@@ -165,29 +149,29 @@ TEST_CASE("save and load a file; the save is atomic") {
   const SafeTensors back = load_safetensors(path);
   CHECK(back.floats.at("w").to_vector() == std::vector<float>{1.0f, 2.0f});
   CHECK(back.metadata.at("epoch") == "3");
-  CHECK(std::distance(fs::directory_iterator(dir.path_), fs::directory_iterator()) == 1);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 
   SUBCASE("a directory that does not exist") {
-    const std::string missing = (dir.path_ / "no_such_dir" / "m.safetensors").string();
+    const std::string missing = (dir.path / "no_such_dir" / "m.safetensors").string();
     CHECK_THROWS_WITH_AS(save_safetensors(missing, st),
                          says("[safetensors] " + missing + ": cannot save"), ember::Error);
   }
   SUBCASE("a failed save leaves the existing file intact") {
-    const std::string before = read_all(path);
+    const std::string before = read_file(path);
     SafeTensors bad = st;
     bad.masks["m"] = NDArray::from_vector({0.5f}, {1});
     CHECK_THROWS_WITH_AS(save_safetensors(path, bad),
                          says("[safetensors] " + path + ": mask 'm' holds 0.5"), ember::Error);
-    CHECK(read_all(path) == before);
-    CHECK(std::distance(fs::directory_iterator(dir.path_), fs::directory_iterator()) == 1);
+    CHECK(read_file(path) == before);
+    CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
   }
   SUBCASE("a failed rename removes the temporary file") {
-    const fs::path target = dir.path_ / "occupied";
+    const fs::path target = dir.path / "occupied";
     fs::create_directories(target / "child");
     CHECK_THROWS_WITH_AS(save_safetensors(target.string(), st),
                          says("[safetensors] " + target.string() + ": cannot save"), ember::Error);
     CHECK(fs::is_directory(target / "child"));
-    CHECK(std::distance(fs::directory_iterator(dir.path_), fs::directory_iterator()) == 2);
+    CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
   }
 }
 
@@ -225,28 +209,28 @@ TEST_CASE("load a golden fixture: linear_bias") {
 // Refusals: every malformed file throws "[safetensors] <path>: <problem>".
 
 TEST_CASE("refuse: file cannot be opened or read") {
-  TempDir dir;
-  const std::string missing = (dir.path_ / "missing.safetensors").string();
+  TempDir dir("safetensors");
+  const std::string missing = dir.file("missing.safetensors");
   CHECK_THROWS_WITH_AS(load_safetensors(missing),
                        says("[safetensors] " + missing + ": cannot open"), ember::Error);
-  CHECK_THROWS_WITH_AS(load_safetensors(dir.path_.string()),
-                       says("[safetensors] " + dir.path_.string() + ": cannot"), ember::Error);
+  CHECK_THROWS_WITH_AS(load_safetensors(dir.path.string()),
+                       says("[safetensors] " + dir.path.string() + ": cannot"), ember::Error);
 }
 
 TEST_CASE("refuse: file shorter than 8 bytes or truncated") {
   CHECK_THROWS_WITH_AS(parse(""), says("[safetensors] bad.st: file is 0 bytes"), ember::Error);
   CHECK_THROWS_WITH_AS(parse(std::string("\x08\0\0\0\0", 5)),
                        says("[safetensors] bad.st: file is 5 bytes, too short"), ember::Error);
-  TempDir dir;
-  const std::string path = (dir.path_ / "cut.safetensors").string();
+  TempDir dir("safetensors");
+  const std::string path = dir.file("cut.safetensors");
   SafeTensors st;
   st.floats["w"] = NDArray::from_vector({1.0f, 2.0f}, {2});
   const std::string bytes = serialize_safetensors(st);
-  write_all(path, bytes.substr(0, bytes.size() - 1));
+  write_file(path, bytes.substr(0, bytes.size() - 1));
   CHECK_THROWS_WITH_AS(load_safetensors(path),
                        says("[safetensors] " + path + ": tensor 'w': data_offsets end 8 is beyond"),
                        ember::Error);
-  write_all(path, bytes.substr(0, 20));
+  write_file(path, bytes.substr(0, 20));
   CHECK_THROWS_WITH_AS(load_safetensors(path), says("[safetensors] " + path + ": header length"),
                        ember::Error);
 }

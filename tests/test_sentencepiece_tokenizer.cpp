@@ -1,26 +1,21 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "seq2seq/data/sentencepiece_tokenizer.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
+using ember::testing::TempDir;
+using ember::testing::write_file;
 
-struct TempDir {
-  fs::path path =
-      fs::temp_directory_path() / ("ember_test_sentencepiece_" + std::to_string(getpid()));
-  ~TempDir() { fs::remove_all(path); }
-  std::string sub(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 // A few hundred sentences from a small grammar, drawn with a fixed linear congruential generator.
 std::vector<std::string> small_text() {
@@ -81,10 +76,6 @@ std::string default_ids_model() {
   return model;
 }
 
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 }  // namespace
 
 TEST_CASE("SentencePiece BPE and unigram train with ember's special ids and round-trip") {
@@ -124,19 +115,19 @@ TEST_CASE("SentencePiece training is deterministic and a small text caps the voc
 }
 
 TEST_CASE("SentencePiece tokenizers save with the run and load back") {
-  TempDir dir;
+  TempDir dir("sentencepiece");
   const std::vector<std::string> lines = small_text();
   const auto trained = SentencePieceTokenizer::train(lines, "unigram", 90);
-  trained.save(dir.sub("spm"));
+  trained.save(dir.file("spm"));
   CHECK(fs::exists(dir.path / "spm" / "sentencepiece.model"));
   CHECK(fs::exists(dir.path / "spm" / "tokenizer.json"));
-  const auto loaded = SentencePieceTokenizer::load(dir.sub("spm"), "unigram");
+  const auto loaded = SentencePieceTokenizer::load(dir.file("spm"), "unigram");
   CHECK(loaded.vocab_size() == trained.vocab_size());
   for (int i = 0; i < 20; ++i) CHECK(loaded.encode(lines[i]) == trained.encode(lines[i]));
 }
 
 TEST_CASE("SentencePiece errors") {
-  TempDir dir;
+  TempDir dir("sentencepiece");
   const std::vector<std::string> lines = small_text();
   CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "wordpiece", 100),
                        doctest::Contains("[sentencepiece] kind must be 'bpe' or 'unigram'"),
@@ -151,16 +142,16 @@ TEST_CASE("SentencePiece errors") {
                        doctest::Contains("[sentencepiece] no text to train on"), ember::Error);
   CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "unigram", 100, 1.5),
                        doctest::Contains("[sentencepiece] training a unigram model"), ember::Error);
-  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("none"), "bpe"),
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.file("none"), "bpe"),
                        doctest::Contains("[sentencepiece] cannot open"), ember::Error);
 
   const auto tokenizer = SentencePieceTokenizer::train(lines, "bpe", 100);
-  tokenizer.save(dir.sub("corrupt"));
-  write_bytes(dir.sub("corrupt") + "/sentencepiece.model", "this is not a model");
-  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("corrupt"), "bpe"),
+  tokenizer.save(dir.file("corrupt"));
+  write_file(dir.file("corrupt") + "/sentencepiece.model", "this is not a model");
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.file("corrupt"), "bpe"),
                        doctest::Contains("[sentencepiece] cannot load '"), ember::Error);
-  write_bytes(dir.sub("corrupt") + "/sentencepiece.model", default_ids_model());
-  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.sub("corrupt"), "bpe"),
+  write_file(dir.file("corrupt") + "/sentencepiece.model", default_ids_model());
+  CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.file("corrupt"), "bpe"),
                        doctest::Contains("has special ids pad=-1 unk=0 bos=1 eos=2; ember needs"),
                        ember::Error);
   CHECK_THROWS_WITH_AS(tokenizer.decode({5, tokenizer.vocab_size()}),

@@ -7,53 +7,43 @@
 
 #include "ember.h"
 #include "optim/sgd.h"
+#include "support/check.h"
+#include "support/optim.h"
 
 using ember::Error;
 using ember::NDArray;
 using ember::Tensor;
 using ember::optim::SGD;
 using ember::optim::SGDOptions;
+using ember::testing::check_values;
 
 namespace {
 
 // The value of a one-element parameter after steps with these gradients.
 std::vector<float> run(const SGDOptions& options, float p0, const std::vector<float>& grads) {
-  Tensor p = Tensor::from_vector({p0}, {1}, true);
-  SGD opt({p}, options);
-  std::vector<float> out;
-  for (float g : grads) {
-    p.set_grad(NDArray::from_vector({g}, {1}));
-    opt.step();
-    out.push_back(p.item());
-  }
-  return out;
-}
-
-void check_close(const std::vector<float>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-6));
+  return ember::testing::run_steps<SGD>(options, p0, grads);
 }
 
 }  // namespace
 
 TEST_CASE("plain SGD and weight decay") {
-  check_close(run({.lr = 0.1f}, 1.0f, {0.5f, -1.0f}), {0.95, 1.05});
+  check_values(run({.lr = 0.1f}, 1.0f, {0.5f, -1.0f}), {0.95, 1.05});
   // g = 0 + 0.5 * 2 = 1: p = 2 - 0.1
-  check_close(run({.lr = 0.1f, .weight_decay = 0.5f}, 2.0f, {0.0f}), {1.9});
+  check_values(run({.lr = 0.1f, .weight_decay = 0.5f}, 2.0f, {0.0f}), {1.9});
 }
 
 TEST_CASE("momentum: the first step copies the gradient, later ones are dampened") {
   // buf: 1; 0.9 + 0.5 = 1.4; 1.26 + 1 = 2.26.  p: 1 - 0.1, - 0.14, - 0.226
-  check_close(run({.lr = 0.1f, .momentum = 0.9f, .dampening = 0.5f}, 1.0f, {1.0f, 1.0f, 2.0f}),
-              {0.9, 0.76, 0.534});
+  check_values(run({.lr = 0.1f, .momentum = 0.9f, .dampening = 0.5f}, 1.0f, {1.0f, 1.0f, 2.0f}),
+               {0.9, 0.76, 0.534});
 }
 
 TEST_CASE("Nesterov momentum with weight decay") {
   // step 1: d = 1.1, buf = 1.1, update d + 0.9 buf = 2.09 -> p = 0.791
   // step 2: d = 0.0791, buf = 0.99 + 0.0791 = 1.0691, update 0.0791 + 0.96219 -> p = 0.686871
-  check_close(run({.lr = 0.1f, .momentum = 0.9f, .weight_decay = 0.1f, .nesterov = true}, 1.0f,
-                  {1.0f, 0.0f}),
-              {0.791, 0.686871});
+  check_values(run({.lr = 0.1f, .momentum = 0.9f, .weight_decay = 0.1f, .nesterov = true}, 1.0f,
+                   {1.0f, 0.0f}),
+               {0.791, 0.686871});
 }
 
 TEST_CASE("a large parameter matches a scalar reference loop") {

@@ -1,67 +1,50 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "seq2seq/data/text_file.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("ember_test_text_file_" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
+using ember::testing::read_file;
+using ember::testing::TempDir;
+using ember::testing::write_file;
 
 TEST_CASE("write_lines and read_lines round-trip plain and gzip files") {
-  TempDir dir;
+  TempDir dir("text_file");
   const std::vector<std::string> lines = {"ein kleiner hund .", "", "caf\xC3\xA9 \xE4\xB8\xAD",
                                           "last"};
   for (const std::string name : {"a.txt", "a.gz"}) {
     write_lines(dir.file(name), lines);
     CHECK(read_lines(dir.file(name)) == lines);
   }
-  const std::string gz = read_bytes(dir.file("a.gz"));
+  const std::string gz = read_file(dir.file("a.gz"));
   REQUIRE(gz.size() >= 2);
   CHECK(static_cast<unsigned char>(gz[0]) == 0x1F);  // gzip magic
   CHECK(static_cast<unsigned char>(gz[1]) == 0x8B);
-  CHECK(read_bytes(dir.file("a.txt")) == "ein kleiner hund .\n\ncaf\xC3\xA9 \xE4\xB8\xAD\nlast\n");
+  CHECK(read_file(dir.file("a.txt")) == "ein kleiner hund .\n\ncaf\xC3\xA9 \xE4\xB8\xAD\nlast\n");
 }
 
 TEST_CASE("read_lines recognises gzip by content and handles line endings") {
-  TempDir dir;
+  TempDir dir("text_file");
   write_lines(dir.file("gz_without_suffix.gz"), {"one", "two"});
   fs::rename(dir.file("gz_without_suffix.gz"), dir.file("renamed.txt"));
   CHECK(read_lines(dir.file("renamed.txt")) == std::vector<std::string>{"one", "two"});
-  write_bytes(dir.file("crlf.txt"), "one\r\ntwo\r\n");
+  write_file(dir.file("crlf.txt"), "one\r\ntwo\r\n");
   CHECK(read_lines(dir.file("crlf.txt")) == std::vector<std::string>{"one", "two"});
-  write_bytes(dir.file("no_final_newline.txt"), "one\ntwo");
+  write_file(dir.file("no_final_newline.txt"), "one\ntwo");
   CHECK(read_lines(dir.file("no_final_newline.txt")) == std::vector<std::string>{"one", "two"});
-  write_bytes(dir.file("only_newline.txt"), "\n");
+  write_file(dir.file("only_newline.txt"), "\n");
   CHECK(read_lines(dir.file("only_newline.txt")) == std::vector<std::string>{""});
 }
 
 TEST_CASE("read_lines reads a large gzip file across buffer boundaries") {
-  TempDir dir;
+  TempDir dir("text_file");
   std::vector<std::string> lines;
   for (int i = 0; i < 60000; ++i) lines.push_back("line number " + std::to_string(i));
   write_lines(dir.file("big.gz"), lines);
@@ -69,18 +52,18 @@ TEST_CASE("read_lines reads a large gzip file across buffer boundaries") {
 }
 
 TEST_CASE("read_lines errors name the file and the line") {
-  TempDir dir;
+  TempDir dir("text_file");
   const std::string missing = dir.file("missing.gz");
   CHECK_THROWS_WITH_AS(read_lines(missing),
                        doctest::Contains(("[read_lines] cannot open '" + missing).c_str()),
                        ember::Error);
-  write_bytes(dir.file("empty.txt"), "");
+  write_file(dir.file("empty.txt"), "");
   CHECK_THROWS_WITH_AS(read_lines(dir.file("empty.txt")), doctest::Contains("empty.txt' is empty"),
                        ember::Error);
   write_lines(dir.file("empty.gz"), {});
   CHECK_THROWS_WITH_AS(read_lines(dir.file("empty.gz")), doctest::Contains("empty.gz' is empty"),
                        ember::Error);
-  write_bytes(dir.file("bad.txt"), "fine\nalso fine\nbroken \xFF here\n");
+  write_file(dir.file("bad.txt"), "fine\nalso fine\nbroken \xFF here\n");
   CHECK_THROWS_WITH_AS(read_lines(dir.file("bad.txt")),
                        doctest::Contains("bad.txt' line 3: invalid UTF-8 at byte 8"), ember::Error);
   write_lines(dir.file("bad.gz"), {"ok", "\xC3("});
@@ -89,23 +72,23 @@ TEST_CASE("read_lines errors name the file and the line") {
 }
 
 TEST_CASE("read_lines rejects a corrupt or truncated gzip file") {
-  TempDir dir;
+  TempDir dir("text_file");
   std::vector<std::string> lines;
   for (int i = 0; i < 2000; ++i) lines.push_back("some text " + std::to_string(i * 7919));
   write_lines(dir.file("full.gz"), lines);
-  const std::string bytes = read_bytes(dir.file("full.gz"));
-  write_bytes(dir.file("truncated.gz"), bytes.substr(0, bytes.size() / 2));
+  const std::string bytes = read_file(dir.file("full.gz"));
+  write_file(dir.file("truncated.gz"), bytes.substr(0, bytes.size() / 2));
   CHECK_THROWS_WITH_AS(read_lines(dir.file("truncated.gz")),
                        doctest::Contains("[read_lines] cannot read"), ember::Error);
   std::string corrupt = bytes;
   for (size_t i = 20; i < 60; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5A);
-  write_bytes(dir.file("corrupt.gz"), corrupt);
+  write_file(dir.file("corrupt.gz"), corrupt);
   CHECK_THROWS_WITH_AS(read_lines(dir.file("corrupt.gz")),
                        doctest::Contains("[read_lines] cannot read"), ember::Error);
 }
 
 TEST_CASE("write_lines errors") {
-  TempDir dir;
+  TempDir dir("text_file");
   CHECK_THROWS_WITH_AS(write_lines(dir.file("x.txt"), {"ok", "two\nlines"}),
                        doctest::Contains("[write_lines]"), ember::Error);
   CHECK_THROWS_WITH_AS(write_lines(dir.file("no/such/dir/x.txt"), {"a"}),

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,17 +7,14 @@
 
 #include "core/error.h"
 #include "seq2seq/data/tokenizer.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
+using ember::testing::TempDir;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("ember_test_tokenizer_" + std::to_string(getpid()));
-  ~TempDir() { fs::remove_all(path); }
-  std::string sub(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 std::vector<std::string> sample_lines() {
   std::vector<std::string> lines;
@@ -31,7 +27,7 @@ std::vector<std::string> sample_lines() {
 }  // namespace
 
 TEST_CASE("train_tokenizer makes every kind; save and load_tokenizer restore it") {
-  TempDir dir;
+  TempDir dir("tokenizer");
   const std::vector<std::string> lines = sample_lines();
   CHECK(tokenizer_kinds() == std::vector<std::string>{"word", "char", "bpe", "unigram"});
   for (const std::string& kind : tokenizer_kinds()) {
@@ -45,8 +41,8 @@ TEST_CASE("train_tokenizer makes every kind; save and load_tokenizer restore it"
     CHECK(tokenizer->id_of("<pad>") == kPadId);
     CHECK(tokenizer->id_of("</s>") == kEosId);
     CHECK(tokenizer->decode(tokenizer->encode(lines[5])) == lines[5]);
-    tokenizer->save(dir.sub(kind));
-    const auto loaded = load_tokenizer(dir.sub(kind));
+    tokenizer->save(dir.file(kind));
+    const auto loaded = load_tokenizer(dir.file(kind));
     CHECK(loaded->kind() == kind);
     CHECK(loaded->vocab_size() == tokenizer->vocab_size());
     CHECK(loaded->encode(lines[11]) == tokenizer->encode(lines[11]));
@@ -63,7 +59,7 @@ TEST_CASE("train_tokenizer passes min_count to word and char tokenizers") {
 }
 
 TEST_CASE("tokenizer factory and loader errors") {
-  TempDir dir;
+  TempDir dir("tokenizer");
   TokenizerOptions options;
   options.kind = "wordpiece";
   CHECK_THROWS_WITH_AS(
@@ -80,20 +76,20 @@ TEST_CASE("tokenizer factory and loader errors") {
   CHECK_THROWS_WITH_AS(train_tokenizer(options, {"a b"}),
                        doctest::Contains("[tokenizer] vocab_size must be >= 0"), ember::Error);
 
-  CHECK_THROWS_WITH_AS(load_tokenizer(dir.sub("absent")),
+  CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("absent")),
                        doctest::Contains("[tokenizer] no tokenizer in '"), ember::Error);
-  fs::create_directories(dir.sub("bad"));
-  std::ofstream(dir.sub("bad") + "/tokenizer.json") << "[1, 2";
-  CHECK_THROWS_WITH_AS(load_tokenizer(dir.sub("bad")),
+  fs::create_directories(dir.file("bad"));
+  std::ofstream(dir.file("bad") + "/tokenizer.json") << "[1, 2";
+  CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("bad")),
                        doctest::Contains("is not a tokenizer manifest"), ember::Error);
-  write_tokenizer_manifest(dir.sub("odd"), "morfessor");
-  CHECK_THROWS_WITH_AS(load_tokenizer(dir.sub("odd")),
+  write_tokenizer_manifest(dir.file("odd"), "morfessor");
+  CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("odd")),
                        doctest::Contains("[tokenizer] unknown kind 'morfessor' in '"),
                        ember::Error);
-  write_tokenizer_manifest(dir.sub("no_vocab"), "char");
-  CHECK_THROWS_WITH_AS(load_tokenizer(dir.sub("no_vocab")),
+  write_tokenizer_manifest(dir.file("no_vocab"), "char");
+  CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("no_vocab")),
                        doctest::Contains("[vocab] cannot open"), ember::Error);
-  std::ofstream(dir.sub("file")) << "x";
-  CHECK_THROWS_WITH_AS(write_tokenizer_manifest(dir.sub("file") + "/sub", "word"),
+  std::ofstream(dir.file("file")) << "x";
+  CHECK_THROWS_WITH_AS(write_tokenizer_manifest(dir.file("file") + "/sub", "word"),
                        doctest::Contains("[tokenizer] cannot create directory"), ember::Error);
 }

@@ -1,14 +1,16 @@
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
 #include "ember.h"
 #include "layers/transformer.h"
+#include "support/check.h"
+#include "support/masks.h"
 
 using namespace ember;
+using testing::check_abs_close;
+using testing::padding_mask;
 
 namespace {
 
@@ -34,21 +36,6 @@ nn::StateDict sub(const nn::StateDict& state, const std::string& prefix) {
   for (const auto& [name, v] : state)
     if (name.rfind(prefix + ".", 0) == 0) out[name.substr(prefix.size() + 1)] = v;
   return out;
-}
-
-Tensor padding_mask(int64_t s, const std::vector<int64_t>& lengths) {
-  NDArray m = NDArray::zeros({static_cast<int64_t>(lengths.size()), s});
-  for (size_t b = 0; b < lengths.size(); ++b)
-    for (int64_t j = lengths[b]; j < s; ++j) m.data()[static_cast<int64_t>(b) * s + j] = 1.0f;
-  return Tensor(m);
-}
-
-void check_close(const Tensor& got, const Tensor& want, float tol = 1e-5f) {
-  REQUIRE(got.shape() == want.shape());
-  const auto g = got.to_vector(), w = want.to_vector();
-  float worst = 0.0f;
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(g[i] - w[i]));
-  CHECK(worst <= tol);
 }
 
 // The parts of a layer rebuilt from its state dict, to compose the README 6.7/6.8 formulas.
@@ -132,7 +119,7 @@ TEST_CASE("TransformerEncoderLayer composes attention, feed-forward and norms as
         const Tensor x = p.norm1.forward(src + sa(src));
         want = p.norm2.forward(x + p.ff(x, act));
       }
-      check_close(layer.forward(src, {.src_key_padding_mask = kpm}), want);
+      check_abs_close(layer.forward(src, {.src_key_padding_mask = kpm}), want);
     }
 }
 
@@ -165,7 +152,7 @@ TEST_CASE("TransformerDecoderLayer composes self-, cross-attention, feed-forward
     const Tensor got = layer.forward(
         tgt, mem,
         {.tgt_mask = causal, .tgt_key_padding_mask = tkpm, .memory_key_padding_mask = mkpm});
-    check_close(got, want);
+    check_abs_close(got, want);
   }
 }
 
@@ -220,7 +207,7 @@ TEST_CASE("the decoder stack decoding one step at a time equals the full causal 
     std::vector<Tensor> steps;
     for (int64_t i = 0; i < t; ++i) steps.push_back(dec.step(narrow(tgt, 1, i, 1), state));
     CHECK(state.length() == t);
-    check_close(cat(steps, 1), full);
+    check_abs_close(cat(steps, 1), full);
 
     // Beam search: after 2 steps keep rows {2, 2, 0}; the rest equals the reordered full pass.
     nn::TransformerDecoderState beam = dec.start(mem, mkpm);
@@ -231,7 +218,7 @@ TEST_CASE("the decoder stack decoding one step at a time equals the full causal 
     const Tensor full_r = dec.forward(
         tr, mr,
         {.tgt_mask = nn::causal_mask(t), .memory_key_padding_mask = index_select(mkpm, 0, rows)});
-    check_close(dec.step(narrow(tr, 1, 2, 3), beam), narrow(full_r, 1, 2, 3));
+    check_abs_close(dec.step(narrow(tr, 1, 2, 3), beam), narrow(full_r, 1, 2, 3));
   }
 }
 
@@ -243,7 +230,7 @@ TEST_CASE("encoder outputs at real positions ignore what padded positions hold")
   const Tensor b = cat({narrow(a, 1, 0, 2), Tensor::randn({1, 2, 4})}, 1);
   const Tensor ya = enc.forward(a, {.src_key_padding_mask = kpm});
   const Tensor yb = enc.forward(b, {.src_key_padding_mask = kpm});
-  check_close(narrow(ya, 1, 0, 2), narrow(yb, 1, 0, 2));
+  check_abs_close(narrow(ya, 1, 0, 2), narrow(yb, 1, 0, 2));
 }
 
 TEST_CASE("dropout acts in training mode only") {

@@ -5,8 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -14,9 +12,12 @@
 #include "layers/transformer.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/transformer_seq2seq.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::child;
+using testing::ForeignState;
 
 namespace {
 
@@ -34,18 +35,6 @@ ModelConfig tiny(bool norm_first, bool tie = true) {
   c.norm_first = norm_first;
   c.tie_embeddings = tie;
   return c;
-}
-
-class ForeignState : public DecoderState {
- public:
-  void select(const IndexArray&) override {}
-};
-
-template <class M>
-const M& child(const nn::Module& m, const std::string& name) {
-  for (const auto& [n, c] : m.children())
-    if (n == name) return dynamic_cast<const M&>(*c);
-  throw std::runtime_error("no child " + name);
 }
 
 bool has_parameter(const nn::Module& m, const std::string& name) {

@@ -1,32 +1,17 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
 #include "seq2seq/data/vocab.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
-namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("ember_test_vocab_" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-}  // namespace
+using ember::testing::TempDir;
+using ember::testing::write_file;
 
 TEST_CASE("Vocab starts with the special tokens at their fixed ids") {
   const Vocab vocab;
@@ -70,7 +55,7 @@ TEST_CASE("Vocab rejects tables without the specials, with duplicates or empty p
 }
 
 TEST_CASE("Vocab saves and loads; corrupt files are errors naming the file") {
-  TempDir dir;
+  TempDir dir("vocab");
   const Vocab vocab(
       std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "caf\xC3\xA9", " ", "\"quoted\""});
   vocab.save(dir.file("vocab.json"));
@@ -78,16 +63,16 @@ TEST_CASE("Vocab saves and loads; corrupt files are errors naming the file") {
 
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("missing.json")),
                        doctest::Contains("[vocab] cannot open"), ember::Error);
-  write_text(dir.file("truncated.json"), "{\"pieces\": [\"<pad>\", \"<u");
+  write_file(dir.file("truncated.json"), "{\"pieces\": [\"<pad>\", \"<u");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("truncated.json")),
                        doctest::Contains("truncated.json' is not valid JSON"), ember::Error);
-  write_text(dir.file("no_pieces.json"), "{\"words\": []}");
+  write_file(dir.file("no_pieces.json"), "{\"words\": []}");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("no_pieces.json")),
                        doctest::Contains("has no \"pieces\" array"), ember::Error);
-  write_text(dir.file("number.json"), "{\"pieces\": [\"<pad>\", \"<unk>\", \"<s>\", \"</s>\", 7]}");
+  write_file(dir.file("number.json"), "{\"pieces\": [\"<pad>\", \"<unk>\", \"<s>\", \"</s>\", 7]}");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("number.json")),
                        doctest::Contains("piece 4 is not a string"), ember::Error);
-  write_text(dir.file("swapped.json"), "{\"pieces\": [\"<unk>\", \"<pad>\", \"<s>\", \"</s>\"]}");
+  write_file(dir.file("swapped.json"), "{\"pieces\": [\"<unk>\", \"<pad>\", \"<s>\", \"</s>\"]}");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("swapped.json")),
                        doctest::Contains("swapped.json': id 0 must be '<pad>'"), ember::Error);
 }

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -7,18 +6,14 @@
 
 #include "core/error.h"
 #include "seq2seq/data/vocab_tokenizer.h"
+#include "support/files.h"
 
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
+using ember::testing::TempDir;
 
-struct TempDir {
-  fs::path path =
-      fs::temp_directory_path() / ("ember_test_vocab_tokenizer_" + std::to_string(getpid()));
-  ~TempDir() { fs::remove_all(path); }
-  std::string sub(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 const std::vector<std::string> kLines = {"a dog runs .", "a cat  sleeps .", "", "the dog sleeps ."};
 
@@ -71,15 +66,15 @@ TEST_CASE("CharTokenizer keeps invalid bytes out of the vocabulary") {
 }
 
 TEST_CASE("Word and char tokenizers save and load") {
-  TempDir dir;
+  TempDir dir("vocab_tokenizer");
   const WordTokenizer word = WordTokenizer::train(kLines);
-  word.save(dir.sub("word"));
+  word.save(dir.file("word"));
   CHECK(fs::exists(dir.path / "word" / "tokenizer.json"));
-  CHECK(WordTokenizer::load(dir.sub("word")).vocab().pieces() == word.vocab().pieces());
+  CHECK(WordTokenizer::load(dir.file("word")).vocab().pieces() == word.vocab().pieces());
   const CharTokenizer chars = CharTokenizer::train(kLines);
-  chars.save(dir.sub("char"));
-  CHECK(CharTokenizer::load(dir.sub("char")).vocab().pieces() == chars.vocab().pieces());
-  CHECK_THROWS_WITH_AS(WordTokenizer::load(dir.sub("nothing")),
+  chars.save(dir.file("char"));
+  CHECK(CharTokenizer::load(dir.file("char")).vocab().pieces() == chars.vocab().pieces());
+  CHECK_THROWS_WITH_AS(WordTokenizer::load(dir.file("nothing")),
                        doctest::Contains("[vocab] cannot open"), ember::Error);
 }
 

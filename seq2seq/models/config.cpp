@@ -267,6 +267,12 @@ void check_target(const char* tag, const IndexArray& src, const IndexArray& tgt)
               core::shape_str(tgt.shape()), core::shape_str(src.shape()));
 }
 
+void check_step_tokens(const char* tag, const IndexArray& tokens, int64_t batch) {
+  EMBER_CHECK(tokens.dim() == 1 && tokens.size(0) == batch,
+              "[{}] tokens {} must be (B) = ({}), one per hypothesis of the state", tag,
+              core::shape_str(tokens.shape()), batch);
+}
+
 Tensor source_padding_mask(const std::vector<int64_t>& lengths, int64_t S) {
   bool padded = false;
   for (int64_t length : lengths) padded = padded || length < S;

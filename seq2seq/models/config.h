@@ -109,6 +109,9 @@ std::string summary(const ModelConfig& config);
 void check_source(const char* tag, const IndexArray& src, const std::vector<int64_t>& lengths);
 // Throws "[tag]" unless tgt is (B, T) with T >= 1 and the batch of src.
 void check_target(const char* tag, const IndexArray& src, const IndexArray& tgt);
+// Throws "[tag]" unless the tokens given to step() are (B), one per hypothesis of a state of
+// `batch` hypotheses.
+void check_step_tokens(const char* tag, const IndexArray& tokens, int64_t batch);
 // (B, S) 0/1, 1 where s >= lengths[b] (padding); undefined when no row is padded, so that models
 // skip the masking work.
 Tensor source_padding_mask(const std::vector<int64_t>& lengths, int64_t S);

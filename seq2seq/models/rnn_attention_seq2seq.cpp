@@ -193,9 +193,7 @@ std::unique_ptr<DecoderState> RnnAttentionSeq2Seq::start(const IndexArray& src,
 Tensor RnnAttentionSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
   auto* s = dynamic_cast<AttentionDecoderState*>(&state);
   EMBER_CHECK(s != nullptr, "[{}] step needs a state made by this model's start()", kTag);
-  EMBER_CHECK(tokens.dim() == 1 && tokens.size(0) == s->batch(),
-              "[{}] tokens {} must be (B) = ({}), one per hypothesis of the state", kTag,
-              core::shape_str(tokens.shape()), s->batch());
+  check_step_tokens(kTag, tokens, s->batch());
   NoGradGuard no_grad;
   const Tensor e = dropout_->forward(tgt_embed_->forward(tokens));  // (B, E)
   const nn::AttentionOutput att = decode_step(e, s->memory(), s->layers());

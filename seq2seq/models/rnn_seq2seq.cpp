@@ -110,9 +110,7 @@ Tensor RnnSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
   auto* s = dynamic_cast<RnnDecoderState*>(&state);
   EMBER_CHECK(s != nullptr, "[{}] step needs a state made by this model's start()", kTag);
   const int64_t batch = s->batch();
-  EMBER_CHECK(tokens.dim() == 1 && tokens.size(0) == batch,
-              "[{}] tokens {} must be (B) = ({}), one per hypothesis of the state", kTag,
-              core::shape_str(tokens.shape()), batch);
+  check_step_tokens(kTag, tokens, batch);
   NoGradGuard no_grad;
   const Tensor x = dropout_->forward(tgt_embed_->forward(tokens.reshape({batch, 1})));
   const nn::RecurrentOutput dec = run_recurrent_layer(config_.cell, *decoder_, x, s->h_, s->c_);

@@ -152,9 +152,7 @@ Tensor TransformerSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
   auto* s = dynamic_cast<TransformerState*>(&state);
   EMBER_CHECK(s != nullptr, "[{}] step needs a state made by this model's start()", kTag);
   const int64_t batch = s->batch();
-  EMBER_CHECK(tokens.dim() == 1 && tokens.size(0) == batch,
-              "[{}] tokens {} must be (B) = ({}), one per hypothesis of the state", kTag,
-              core::shape_str(tokens.shape()), batch);
+  check_step_tokens(kTag, tokens, batch);
   NoGradGuard no_grad;
   nn::TransformerDecoderState& dec = s->decoder();
   Tensor x = embed(*tgt_embed_, tokens.reshape({batch, 1}), dec.length());  // (B, 1, d)

@@ -15,34 +15,6 @@
 namespace ember::golden {
 namespace {
 
-// Every "param.<name>" of the case into the module; strict, so a missing or extra one throws.
-void load_params(const GoldenCase& c, nn::Module& module) {
-  const std::string prefix = "param.";
-  nn::StateDict state;
-  for (const auto& [name, value] : c.data.floats)
-    if (name.compare(0, prefix.size(), prefix) == 0) state[name.substr(prefix.size())] = value;
-  module.load_state_dict(state);
-}
-
-// The outputs, then grad.input.<inputs> and grad.param.<every parameter of the module>.
-GoldenResults finish(const GoldenCase& c, const nn::Module& module,
-                     const std::map<std::string, Tensor>& outputs,
-                     const std::map<std::string, Tensor>& inputs) {
-  GoldenResults r;
-  backward_with_upstreams(c, outputs, r);
-  collect_grads("input", inputs, r);
-  std::map<std::string, Tensor> params;
-  for (const auto& [name, p] : module.named_parameters()) params.emplace(name, p);
-  collect_grads("param", params, r);
-  return r;
-}
-
-int64_t config_int(const GoldenCase& c, const char* key) {
-  EMBER_CHECK(c.config.contains(key) && c.config.at(key).is_number_integer(),
-              "[golden] {}: config '{}' must be an integer", c.name, key);
-  return c.config.at(key).get<int64_t>();
-}
-
 // An optional U8 mask of the case, undefined when absent.
 Tensor optional_mask(const GoldenCase& c, const std::string& name) {
   return c.has(name) ? c.mask(name) : Tensor();
@@ -60,8 +32,8 @@ GoldenResults run_score(const GoldenCase& c, const std::string& kind) {
   const Tensor q = c.input("input.q"), keys = c.input("input.keys");
   const nn::AttentionOutput out =
       attention->forward(q, keys, Tensor(), optional_mask(c, "input.mask"));  // values = keys
-  return finish(c, *attention, {{"context", out.context}, {"weights", out.weights}},
-                {{"q", q}, {"keys", keys}});
+  return module_results(c, *attention, {{"context", out.context}, {"weights", out.weights}},
+                        {{"q", q}, {"keys", keys}});
 }
 
 GoldenResults run_mha(const GoldenCase& c) {
@@ -94,7 +66,7 @@ GoldenResults run_mha(const GoldenCase& c) {
                   {.key_padding_mask = optional_mask(c, "input.key_padding_mask"),
                    .attn_mask = optional_mask(c, "input.attn_mask"),
                    .need_weights = true});
-  return finish(c, mha, {{"y", out.output}, {"attn_weights", out.weights}}, inputs);
+  return module_results(c, mha, {{"y", out.output}, {"attn_weights", out.weights}}, inputs);
 }
 
 nn::TransformerLayerOptions layer_options(const GoldenCase& c) {
@@ -119,7 +91,7 @@ GoldenResults run_encoder_layer(const GoldenCase& c) {
   const Tensor y =
       layer.forward(src, {.src_mask = optional_mask(c, "input.src_mask"),
                           .src_key_padding_mask = optional_mask(c, "input.src_key_padding_mask")});
-  return finish(c, layer, {{"y", y}}, {{"src", src}});
+  return module_results(c, layer, {{"y", y}}, {{"src", src}});
 }
 
 GoldenResults run_decoder_layer(const GoldenCase& c) {
@@ -132,7 +104,7 @@ GoldenResults run_decoder_layer(const GoldenCase& c) {
                      .memory_mask = optional_mask(c, "input.memory_mask"),
                      .tgt_key_padding_mask = optional_mask(c, "input.tgt_key_padding_mask"),
                      .memory_key_padding_mask = optional_mask(c, "input.memory_key_padding_mask")});
-  return finish(c, layer, {{"y", y}}, {{"tgt", tgt}, {"memory", memory}});
+  return module_results(c, layer, {{"y", y}}, {{"tgt", tgt}, {"memory", memory}});
 }
 
 EMBER_GOLDEN_RUNNER("attention.dot", [](const GoldenCase& c) { return run_score(c, "dot"); });

@@ -14,39 +14,12 @@
 namespace ember::golden {
 namespace {
 
-// Every "param.<name>" of the case into the module; strict, so a missing or extra one throws.
-void load_params(const GoldenCase& c, nn::Module& module) {
-  const std::string prefix = "param.";
-  nn::StateDict state;
-  for (const auto& [name, value] : c.data.floats)
-    if (name.compare(0, prefix.size(), prefix) == 0) state[name.substr(prefix.size())] = value;
-  module.load_state_dict(state);
-}
-
-// output.y, then grad.input.<inputs> and grad.param.<every parameter of the module>.
-GoldenResults finish(const GoldenCase& c, const nn::Module& module, const Tensor& y,
-                     const std::map<std::string, Tensor>& inputs) {
-  GoldenResults r;
-  backward_with_upstreams(c, {{"y", y}}, r);
-  collect_grads("input", inputs, r);
-  std::map<std::string, Tensor> params;
-  for (const auto& [name, p] : module.named_parameters()) params.emplace(name, p);
-  collect_grads("param", params, r);
-  return r;
-}
-
-int64_t config_int(const GoldenCase& c, const char* key) {
-  EMBER_CHECK(c.config.contains(key) && c.config.at(key).is_number_integer(),
-              "[golden] {}: config '{}' must be an integer", c.name, key);
-  return c.config.at(key).get<int64_t>();
-}
-
 GoldenResults run_linear(const GoldenCase& c) {
   nn::Linear linear(config_int(c, "in_features"), config_int(c, "out_features"),
                     c.config.value("bias", true));
   load_params(c, linear);
   const Tensor x = c.input("input.x");
-  return finish(c, linear, linear.forward(x), {{"x", x}});
+  return module_results(c, linear, {{"y", linear.forward(x)}}, {{"x", x}});
 }
 
 GoldenResults run_embedding(const GoldenCase& c) {
@@ -54,7 +27,7 @@ GoldenResults run_embedding(const GoldenCase& c) {
   nn::Embedding embedding(config_int(c, "num_embeddings"), config_int(c, "embedding_dim"),
                           pad.is_null() ? -1 : pad.get<int64_t>());
   load_params(c, embedding);
-  return finish(c, embedding, embedding.forward(c.indices("input.ids")), {});
+  return module_results(c, embedding, {{"y", embedding.forward(c.indices("input.ids"))}}, {});
 }
 
 GoldenResults run_layer_norm(const GoldenCase& c) {
@@ -65,7 +38,7 @@ GoldenResults run_layer_norm(const GoldenCase& c) {
   nn::LayerNorm norm(shape.at(0).get<int64_t>(), c.config.value("eps", 1e-5f));
   load_params(c, norm);
   const Tensor x = c.input("input.x");
-  return finish(c, norm, norm.forward(x), {{"x", x}});
+  return module_results(c, norm, {{"y", norm.forward(x)}}, {{"x", x}});
 }
 
 GoldenResults run_conv1d(const GoldenCase& c) {
@@ -80,7 +53,7 @@ GoldenResults run_conv1d(const GoldenCase& c) {
                   config_int(c, "kernel_size"), options);
   load_params(c, conv);
   const Tensor x = c.input("input.x");
-  return finish(c, conv, conv.forward(x), {{"x", x}});
+  return module_results(c, conv, {{"y", conv.forward(x)}}, {{"x", x}});
 }
 
 EMBER_GOLDEN_RUNNER("Linear", run_linear);

@@ -106,4 +106,30 @@ void collect_grads(const std::string& prefix, const std::map<std::string, Tensor
   }
 }
 
+void load_params(const GoldenCase& c, nn::Module& module) {
+  const std::string prefix = "param.";
+  nn::StateDict state;
+  for (const auto& [name, value] : c.data.floats)
+    if (name.compare(0, prefix.size(), prefix) == 0) state[name.substr(prefix.size())] = value;
+  module.load_state_dict(state);
+}
+
+GoldenResults module_results(const GoldenCase& c, const nn::Module& module,
+                             const std::map<std::string, Tensor>& outputs,
+                             const std::map<std::string, Tensor>& inputs) {
+  GoldenResults r;
+  backward_with_upstreams(c, outputs, r);
+  collect_grads("input", inputs, r);
+  std::map<std::string, Tensor> params;
+  for (const auto& [name, p] : module.named_parameters()) params.emplace(name, p);
+  collect_grads("param", params, r);
+  return r;
+}
+
+int64_t config_int(const GoldenCase& c, const char* key) {
+  EMBER_CHECK(c.config.contains(key) && c.config.at(key).is_number_integer(),
+              "[golden] {}: config '{}' must be an integer", c.name, key);
+  return c.config.at(key).get<int64_t>();
+}
+
 }  // namespace ember::golden

@@ -54,6 +54,17 @@ void backward_with_upstreams(const GoldenCase& c, const std::map<std::string, Te
 void collect_grads(const std::string& prefix, const std::map<std::string, Tensor>& tensors,
                    GoldenResults& results);
 
+// Every "param.<name>" of the case into the module by its torch name (load_state_dict); strict,
+// so a missing or extra parameter throws.
+void load_params(const GoldenCase& c, nn::Module& module);
+// backward_with_upstreams of the outputs, then "grad.input.<n>" for the inputs and
+// "grad.param.<n>" for every parameter of the module.
+GoldenResults module_results(const GoldenCase& c, const nn::Module& module,
+                             const std::map<std::string, Tensor>& outputs,
+                             const std::map<std::string, Tensor>& inputs);
+// The integer config[key]; throws "[golden] <case>: config '<key>' must be an integer".
+int64_t config_int(const GoldenCase& c, const char* key);
+
 }  // namespace ember::golden
 
 #define EMBER_GOLDEN_CONCAT_(a, b) a##b

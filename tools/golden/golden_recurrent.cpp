@@ -30,11 +30,7 @@ nn::RecurrentOptions recurrent_options(const GoldenCase& c) {
 template <class Layer>
 GoldenResults run(const GoldenCase& c) {
   Layer layer(recurrent_options(c));
-  const std::string prefix = "param.";
-  nn::StateDict state;
-  for (const auto& [name, value] : c.data.floats)
-    if (name.compare(0, prefix.size(), prefix) == 0) state[name.substr(prefix.size())] = value;
-  layer.load_state_dict(state);
+  load_params(c, layer);
   std::map<std::string, Tensor> inputs{{"x", c.input("input.x")}};
   for (const char* name : {"h0", "c0"})
     if (c.has(std::string("input.") + name)) inputs[name] = c.input(std::string("input.") + name);
@@ -49,13 +45,7 @@ GoldenResults run(const GoldenCase& c) {
     out = layer.forward(get("x"), get("h0"));
   std::map<std::string, Tensor> outputs{{"y", out.output}, {"h_n", out.h_n}};
   if (out.c_n.defined()) outputs.emplace("c_n", out.c_n);
-  GoldenResults r;
-  backward_with_upstreams(c, outputs, r);
-  collect_grads("input", inputs, r);
-  std::map<std::string, Tensor> params;
-  for (const auto& [name, p] : layer.named_parameters()) params.emplace(name, p);
-  collect_grads("param", params, r);
-  return r;
+  return module_results(c, layer, outputs, inputs);
 }
 
 }  // namespace

@@ -1,0 +1,58 @@
+// Helpers shared by the seq2seq model and search tests: token-id batches, a state no model made,
+// and views of a module's parameters and children.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "layers/module.h"
+#include "seq2seq/data/vocab.h"
+#include "seq2seq/models/model.h"
+
+namespace ember::testing {
+
+// Rows of ids padded with <pad> to the longest: (B, S).
+inline IndexArray padded(const std::vector<std::vector<int64_t>>& rows) {
+  size_t width = 0;
+  for (const auto& r : rows) width = std::max(width, r.size());
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) {
+    ids.insert(ids.end(), r.begin(), r.end());
+    ids.insert(ids.end(), width - r.size(), seq2seq::kPadId);
+  }
+  return IndexArray(ids, {static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
+}
+
+// Column t of ids (B, T) as step() input: (B).
+inline IndexArray column(const IndexArray& ids, int64_t t) {
+  std::vector<int64_t> v;
+  for (int64_t b = 0; b < ids.size(0); ++b) v.push_back(ids[b * ids.size(1) + t]);
+  return IndexArray(v);
+}
+
+// A decoding state no model's start() made, for the step() error paths.
+class ForeignState : public seq2seq::DecoderState {
+ public:
+  void select(const IndexArray&) override {}
+};
+
+// The shape of every parameter by its dotted name.
+inline std::map<std::string, Shape> parameter_shapes(const nn::Module& m) {
+  std::map<std::string, Shape> out;
+  for (const auto& [name, p] : m.named_parameters()) out[name] = p.shape();
+  return out;
+}
+
+// The direct child `name` of m as an M; throws when there is none.
+template <class M>
+const M& child(const nn::Module& m, const std::string& name) {
+  for (const auto& [n, c] : m.children())
+    if (n == name) return dynamic_cast<const M&>(*c);
+  throw std::runtime_error("no child " + name);
+}
+
+}  // namespace ember::testing
