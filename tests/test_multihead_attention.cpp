@@ -292,3 +292,15 @@ TEST_CASE("MultiheadAttention errors name [multihead_attention] and the shapes")
       doctest::Contains("[attend_values] expected probs (B, H, T, S) and v (B, S, E)"),
       ember::Error);
 }
+
+TEST_CASE("KVCache reorder checks its index") {
+  nn::KVCache cache;
+  cache.append(NDArray::zeros({2, 3, 4}), NDArray::zeros({2, 3, 4}));
+  CHECK_THROWS_WITH_AS(cache.reorder(IndexArray({0, 5})),
+                       doctest::Contains("[kv_cache] reorder index 5 out of range for a batch of 2"),
+                       Error);
+  CHECK_THROWS_WITH_AS(cache.reorder(IndexArray({0, 1}, {1, 2})),
+                       doctest::Contains("[kv_cache] reorder index must be 1-D"), Error);
+  cache.reorder(IndexArray({1, 1, 0}));
+  CHECK(cache.keys().shape() == Shape{3, 3, 4});
+}
