@@ -8,8 +8,7 @@ endfunction()
 find_package(fmt QUIET)
 ember_require(fmt_FOUND "fmt" "libfmt-dev")
 
-find_package(OpenMP QUIET)
-ember_require(OpenMP_CXX_FOUND "OpenMP (g++'s libgomp)" "g++")
+find_package(Threads REQUIRED)
 
 find_package(nlohmann_json QUIET)
 ember_require(nlohmann_json_FOUND "nlohmann/json" "nlohmann-json3-dev")

@@ -19,8 +19,7 @@ void for_each_lane(const Shape& shape, int64_t dim, const std::array<const NDArr
   const int64_t lanes = n == 0 ? 0 : numel_of(shape) / n;
   std::array<int64_t, K> lane_strides;
   for (size_t k = 0; k < K; ++k) lane_strides[k] = rank == 0 ? 0 : arrays[k]->strides()[dim];
-#pragma omp parallel for if (lanes > 1 && lanes * n >= kParallelElements) schedule(static)
-  for (int64_t l = 0; l < lanes; ++l) {
+  parallel_for(lanes, lanes > 1 && lanes * n >= kParallelElements, [&](int64_t l) {
     std::array<float*, K> p;
     for (size_t k = 0; k < K; ++k) p[k] = arrays[k]->data();
     int64_t rem = l;
@@ -31,7 +30,7 @@ void for_each_lane(const Shape& shape, int64_t dim, const std::array<const NDArr
       for (size_t k = 0; k < K; ++k) p[k] += i * arrays[k]->strides()[d];
     }
     lane(l, n, p, lane_strides);
-  }
+  });
 }
 
 }  // namespace ember::core

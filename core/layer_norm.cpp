@@ -17,8 +17,7 @@ LayerNormResult layer_norm(const NDArray& x, const NDArray& weight, const NDArra
   LayerNormResult r{NDArray::empty(x.shape()), NDArray::empty({rows}), NDArray::empty({rows})};
   const float *px = xc.data(), *pw = w.data(), *pb = b.data();
   float *py = r.y.data(), *pm = r.mean.data(), *pr = r.rstd.data();
-#pragma omp parallel for if (x.numel() >= kParallelElements) schedule(static)
-  for (int64_t i = 0; i < rows; ++i) {
+  parallel_for(rows, x.numel() >= kParallelElements, [&](int64_t i) {
     const float* row = px + i * d;
     double sum = 0.0, sq = 0.0;
     for (int64_t j = 0; j < d; ++j) sum += row[j];
@@ -29,7 +28,7 @@ LayerNormResult layer_norm(const NDArray& x, const NDArray& weight, const NDArra
     for (int64_t j = 0; j < d; ++j) py[i * d + j] = (row[j] - m) * rstd * pw[j] + pb[j];
     pm[i] = m;
     pr[i] = rstd;
-  }
+  });
   return r;
 }
 
@@ -41,8 +40,7 @@ LayerNormGrads layer_norm_backward(const NDArray& dy, const NDArray& x, const ND
   const float *pdy = dyc.data(), *px = xc.data(), *pw = w.data();
   const float *pm = mean.data(), *pr = rstd.data();
   float* pdx = g.dx.data();
-#pragma omp parallel for if (x.numel() >= kParallelElements) schedule(static)
-  for (int64_t i = 0; i < rows; ++i) {
+  parallel_for(rows, x.numel() >= kParallelElements, [&](int64_t i) {
     const float *gy = pdy + i * d, *row = px + i * d;
     double mean_g = 0.0, mean_gx = 0.0;  // mean(dxhat), mean(dxhat * xhat)
     for (int64_t j = 0; j < d; ++j) {
@@ -57,7 +55,7 @@ LayerNormGrads layer_norm_backward(const NDArray& dy, const NDArray& x, const ND
       pdx[i * d + j] = pr[i] * (gy[j] * pw[j] - static_cast<float>(mean_g) -
                                 xhat * static_cast<float>(mean_gx));
     }
-  }
+  });
   float *pdw = g.dweight.data(), *pdb = g.dbias.data();
   for (int64_t i = 0; i < rows; ++i) {  // serial: every row adds into the same (D) sums
     for (int64_t j = 0; j < d; ++j) {

@@ -28,8 +28,7 @@ NDArray draw(const Shape& shape, uint64_t seed, uint64_t base, F f) {
   NDArray out = NDArray::empty(shape);
   float* p = out.data();
   const int64_t n = out.numel();
-#pragma omp parallel for if (n >= kParallelElements) schedule(static)
-  for (int64_t i = 0; i < n; ++i) p[i] = f(hash(seed, base + static_cast<uint64_t>(i)));
+  parallel_for(n, n >= kParallelElements, [&](int64_t i) { p[i] = f(hash(seed, base + static_cast<uint64_t>(i))); });
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/threads.h"
 #include "core/lanes.h"
 #include "core/strided.h"
 
@@ -30,13 +31,12 @@ Shape reduced_shape(const Shape& shape, const std::vector<bool>& mask, bool keep
 
 // Reduces the trailing block of a contiguous array: out[i] = sum of x[i*block .. (i+1)*block).
 void sum_trailing(const float* x, float* out, int64_t outer, int64_t block) {
-#pragma omp parallel for if (outer > 1 && outer * block >= kParallelElements) schedule(static)
-  for (int64_t i = 0; i < outer; ++i) {
+  parallel_for(outer, outer > 1 && outer * block >= kParallelElements, [&](int64_t i) {
     double acc = 0.0;
     const float* row = x + i * block;
     for (int64_t j = 0; j < block; ++j) acc += row[j];
     out[i] = static_cast<float>(acc);
-  }
+  });
 }
 
 // Accumulates every element of x into `acc` (x's shape, stride 0 on the reduced dims). Serial,

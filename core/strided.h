@@ -60,8 +60,7 @@ void for_each_row(const Shape& shape, const std::array<const NDArray*, K>& array
   std::array<int64_t, K> inner_strides;
   for (size_t k = 0; k < K; ++k) inner_strides[k] = lay.strides[k].back();
   const bool parallel = rows > 1 && rows * inner >= kParallelElements;
-#pragma omp parallel for if (parallel) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, parallel, [&](int64_t r) {
     std::array<float*, K> p;
     for (size_t k = 0; k < K; ++k) p[k] = arrays[k]->data();
     int64_t rem = r;
@@ -71,7 +70,7 @@ void for_each_row(const Shape& shape, const std::array<const NDArray*, K>& array
       for (size_t k = 0; k < K; ++k) p[k] += i * lay.strides[k][d];
     }
     row(inner, p, inner_strides);
-  }
+  });
 }
 
 // out[i] = f(a[i]); out is a new contiguous array.
@@ -82,8 +81,7 @@ NDArray map(const NDArray& a, F f) {
     const float* x = a.data();
     float* y = out.data();
     const int64_t n = a.numel();
-#pragma omp parallel for if (n >= kParallelElements) schedule(static)
-    for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+    parallel_for(n, n >= kParallelElements, [&](int64_t i) { y[i] = f(x[i]); });
     return out;
   }
   for_each_row<2>(a.shape(), {&out, &a}, [&](int64_t n, auto p, auto s) {
@@ -102,8 +100,7 @@ NDArray zip(const NDArray& a, const NDArray& b, const char* op, F f) {
     const float* y = b.data();
     float* z = out.data();
     const int64_t n = out.numel();
-#pragma omp parallel for if (n >= kParallelElements) schedule(static)
-    for (int64_t i = 0; i < n; ++i) z[i] = f(x[i], y[i]);
+    parallel_for(n, n >= kParallelElements, [&](int64_t i) { z[i] = f(x[i], y[i]); });
     return out;
   }
   const NDArray ea = a.expand(shape), eb = b.expand(shape);

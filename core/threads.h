@@ -1,18 +1,41 @@
 // Who owns the CPU threads (docs/threads.md): OpenBLAS runs the matrix products on its own
-// pthread pool; ember's OpenMP loops run elementwise work and reductions, but only on arrays of at
-// least kParallelElements, so small ops never wake a pool. Both pools get the same count, set by
-// the one knob: the environment variable EMBER_NUM_THREADS (read once, here and nowhere else) or
-// set_num_threads(). The two never run at the same time: a GEMM returns before the next loop.
+// pthread pool; ember's own small pool (below) runs elementwise work, reductions and the fused
+// kernels, but only on arrays of at least kParallelElements, so small ops never wake it. Both get
+// the same count, set by the one knob: the environment variable EMBER_NUM_THREADS (read once,
+// here and nowhere else) or set_num_threads(). The two never run at the same time: a GEMM returns
+// before the next loop. ember's workers sleep on a condition variable between loops instead of
+// spinning, so they never take a core from OpenBLAS (an OpenMP pool that spins does, and makes
+// two threads slower than one).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 namespace ember::core {
 
 inline constexpr int64_t kParallelElements = 1 << 15;
 
-// Threads used by OpenBLAS and by ember's OpenMP loops.
+// Threads used by OpenBLAS and by ember's pool.
 int num_threads();
 void set_num_threads(int n);
+
+// Calls chunk(begin, end) on disjoint ranges covering [0, n), one per thread, and returns when
+// all are done; the calling thread takes a share. Serial when n < 2, when one thread is set, or
+// when called from inside another parallel_for. The first exception thrown by a chunk is
+// rethrown here after every chunk has finished.
+void parallel_chunks(int64_t n, const std::function<void(int64_t, int64_t)>& chunk);
+
+// body(i) for every i in [0, n): split over the threads when `parallel` (callers pass a size
+// test such as `n * width >= kParallelElements`), in order on this thread otherwise.
+template <class Body>
+void parallel_for(int64_t n, bool parallel, Body&& body) {
+  if (!parallel) {
+    for (int64_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+  parallel_chunks(n, [&body](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) body(i);
+  });
+}
 
 }  // namespace ember::core

@@ -7,6 +7,7 @@
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/shape.h"
 #include "core/error.h"
+#include "core/threads.h"
 #include "core/fast_math.h"
 #include "core/lanes.h"
 #include "layers/init.h"
@@ -92,8 +93,7 @@ Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
   const NDArray q = qp.data().contiguous(), k = kp.data().contiguous(), w = v.data().contiguous();
   NDArray t = NDArray::empty(kp.shape());
   NDArray e = NDArray::empty({batch, n});
-#pragma omp parallel for if (batch * n * a >= core::kParallelElements) schedule(static)
-  for (int64_t r = 0; r < batch * n; ++r) {
+  core::parallel_for(batch * n, batch * n * a >= core::kParallelElements, [&](int64_t r) {
     const float* qr = q.data() + (r / n) * a;
     const float* kr = k.data() + r * a;
     float* tr = t.data() + r * a;
@@ -103,7 +103,7 @@ Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
       acc += w.data()[j] * tr[j];
     }
     e.data()[r] = acc;
-  }
+  });
   return make_result(e, "additive_scores", {qp, kp, v}, [t, w](const NDArray& de, Gradients& g) {
     const int64_t batch = t.size(0), n = t.size(1), a = t.size(2);
     const NDArray d = de.contiguous();

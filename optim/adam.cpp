@@ -51,14 +51,13 @@ void Adam::update(const ParamGroup& group, const NDArray& param, const NDArray& 
   const auto shrink =
       static_cast<float>(decoupled_ ? 1.0 - double{group.lr} * group.weight_decay : 1.0);
   const float keep1 = 1.0f - b1, keep2 = 1.0f - b2;
-#pragma omp parallel for if (n >= core::kParallelElements) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
+  core::parallel_for(n, n >= core::kParallelElements, [&](int64_t i) {
     const float pi = p[i] * shrink;
     const float gi = g[i] + l2 * pi;
     m[i] = b1 * m[i] + keep1 * gi;
     v[i] = b2 * v[i] + keep2 * gi * gi;
     p[i] = pi - step_size * m[i] / (std::sqrt(v[i]) / correction2 + eps);
-  }
+  });
 }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)

@@ -25,15 +25,14 @@ double norm_power(const NDArray& x, double p) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> partial(static_cast<size_t>(chunks), 0.0);
   const bool inf = std::isinf(p);
-#pragma omp parallel for if (n >= core::kParallelElements) schedule(static)
-  for (int64_t c = 0; c < chunks; ++c) {
+  core::parallel_for(chunks, n >= core::kParallelElements, [&](int64_t c) {
     double acc = 0.0;
     for (int64_t i = c * kChunk, end = std::min(n, i + kChunk); i < end; ++i) {
       const double a = std::fabs(double{d[i]});
       acc = combine(acc, inf ? a : p == 2.0 ? a * a : p == 1.0 ? a : std::pow(a, p), inf);
     }
     partial[static_cast<size_t>(c)] = acc;
-  }
+  });
   double total = 0.0;
   for (double v : partial) total = combine(total, v, inf);
   return total;
@@ -75,8 +74,7 @@ void clip_grad_value(const std::vector<Tensor>& params, float clip_value) {
     NDArray work = g.contiguous();
     float* d = work.data();
     const int64_t n = work.numel();
-#pragma omp parallel for if (n >= core::kParallelElements) schedule(static)
-    for (int64_t i = 0; i < n; ++i) d[i] = std::clamp(d[i], -clip_value, clip_value);
+    core::parallel_for(n, n >= core::kParallelElements, [&](int64_t i) { d[i] = std::clamp(d[i], -clip_value, clip_value); });
     if (!work.shares_storage_with(g)) g.copy_(work);
   }
 }

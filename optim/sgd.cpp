@@ -42,20 +42,18 @@ void SGD::update(const ParamGroup& group, const NDArray& param, const NDArray& g
   const int64_t n = param.numel();
   const float lr = group.lr, wd = group.weight_decay;
   if (options_.momentum == 0.0f) {
-#pragma omp parallel for if (n >= core::kParallelElements) schedule(static)
-    for (int64_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    core::parallel_for(n, n >= core::kParallelElements, [&](int64_t i) { p[i] -= lr * (g[i] + wd * p[i]); });
     return;
   }
   const bool first = state.buffers.empty();
   float* buf = buffer(state, "momentum_buffer", param.shape()).data();
   const float mu = options_.momentum, keep = 1.0f - options_.dampening;
   const bool nesterov = options_.nesterov;
-#pragma omp parallel for if (n >= core::kParallelElements) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
+  core::parallel_for(n, n >= core::kParallelElements, [&](int64_t i) {
     const float d = g[i] + wd * p[i];
     buf[i] = first ? d : mu * buf[i] + keep * d;
     p[i] -= lr * (nesterov ? d + mu * buf[i] : buf[i]);
-  }
+  });
 }
 
 }  // namespace ember::optim

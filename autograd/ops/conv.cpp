@@ -44,8 +44,7 @@ NDArray im2col(const NDArray& x, const ConvSizes& s, const Conv1dGeometry& g) {
   NDArray cols = NDArray::empty({s.rows(), s.width()});
   const float* px = x.data();
   float* pc = cols.data();
-#pragma omp parallel for if (cols.numel() >= core::kParallelElements) schedule(static)
-  for (int64_t r = 0; r < s.rows(); ++r) {
+  core::parallel_for(s.rows(), cols.numel() >= core::kParallelElements, [&](int64_t r) {
     const int64_t b = r / s.out_length, start = (r % s.out_length) * g.stride - g.pad_left;
     float* out = pc + r * s.width();
     for (int64_t c = 0; c < s.channels; ++c) {
@@ -55,7 +54,7 @@ NDArray im2col(const NDArray& x, const ConvSizes& s, const Conv1dGeometry& g) {
         out[c * s.kernel + k] = pos >= 0 && pos < s.length ? row[pos] : 0.0f;
       }
     }
-  }
+  });
   return cols;
 }
 
@@ -65,8 +64,7 @@ NDArray col2im(const NDArray& dcols, const ConvSizes& s, const Conv1dGeometry& g
   NDArray dx = NDArray::zeros({s.batch, s.channels, s.length});
   const float* pc = dcols.data();
   float* pdx = dx.data();
-#pragma omp parallel for if (dcols.numel() >= core::kParallelElements) schedule(static)
-  for (int64_t bc = 0; bc < s.batch * s.channels; ++bc) {
+  core::parallel_for(s.batch * s.channels, dcols.numel() >= core::kParallelElements, [&](int64_t bc) {
     const int64_t b = bc / s.channels, c = bc % s.channels;
     float* row = pdx + bc * s.length;
     for (int64_t l = 0; l < s.out_length; ++l) {
@@ -77,7 +75,7 @@ NDArray col2im(const NDArray& dcols, const ConvSizes& s, const Conv1dGeometry& g
         if (pos >= 0 && pos < s.length) row[pos] += src[k];
       }
     }
-  }
+  });
   return dx;
 }
 
@@ -88,14 +86,13 @@ NDArray rows_to_output(const NDArray& y_rows, const NDArray& bias, const ConvSiz
   const float* pr = y_rows.data();
   const float* pb = bc.defined() ? bc.data() : nullptr;
   float* py = y.data();
-#pragma omp parallel for if (y.numel() >= core::kParallelElements) schedule(static)
-  for (int64_t bo = 0; bo < s.batch * s.out_channels; ++bo) {
+  core::parallel_for(s.batch * s.out_channels, y.numel() >= core::kParallelElements, [&](int64_t bo) {
     const int64_t b = bo / s.out_channels, o = bo % s.out_channels;
     const float shift = pb != nullptr ? pb[o] : 0.0f;
     const float* src = pr + b * s.out_length * s.out_channels + o;
     for (int64_t l = 0; l < s.out_length; ++l)
       py[bo * s.out_length + l] = src[l * s.out_channels] + shift;
-  }
+  });
   return y;
 }
 

@@ -71,13 +71,12 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
   const int64_t n = rows.size(0), classes = rows.size(1);
   const NDArray logp = core::log_softmax(rows, 1);
   std::vector<double> per_row(static_cast<size_t>(n), 0.0);
-#pragma omp parallel for if (n * classes >= core::kParallelElements) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    if (target[i] == ignore) continue;
+  core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
+    if (target[i] == ignore) return;
     const float* lp = logp.data() + i * classes;
     const double mean_lp = core::sum_lane(lp, classes, 1) / static_cast<double>(classes);
     per_row[static_cast<size_t>(i)] = (1.0 - eps) * -lp[target[i]] - eps * mean_lp;
-  }
+  });
   return make_result(
       reduce_rows(per_row, target, ignore, options.reduction), "cross_entropy", {logits},
       [logp, target, options, shape = logits.shape()](const NDArray& dy, Gradients& g) {
@@ -85,14 +84,13 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
         const int64_t n = logp.size(0), classes = logp.size(1);
         const float eps = options.label_smoothing, uniform = eps / static_cast<float>(classes);
         NDArray dx = NDArray::empty(logp.shape());
-#pragma omp parallel for if (n * classes >= core::kParallelElements) schedule(static)
-        for (int64_t i = 0; i < n; ++i) {
+        core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
           const float* lp = logp.data() + i * classes;
           float* d = dx.data() + i * classes;
           const float wi = w[static_cast<size_t>(i)];
           for (int64_t c = 0; c < classes; ++c) d[c] = wi * (core::fast_exp(lp[c]) - uniform);
           if (wi != 0.0f) d[target[i]] -= wi * (1.0f - eps);
-        }
+        });
         g.set(0, dx.view(shape));
       });
 }

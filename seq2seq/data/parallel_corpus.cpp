@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/threads.h"
 #include "seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
@@ -67,20 +68,12 @@ std::vector<Example> encode_parallel(const ParallelText& text, const Tokenizer& 
   const int64_t n = text.size();
   std::vector<Example> encoded(static_cast<size_t>(n));
   std::vector<Verdict> verdicts(static_cast<size_t>(n));
-  // Tokenizers are read-only once trained, so pairs encode independently; an exception may not
-  // leave an OpenMP region, so the first one is carried out of it.
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 256)
-  for (int64_t i = 0; i < n; ++i) {
-    try {
-      verdicts[i] = encode_pair(text.source[i], text.target[i], source_tokenizer, target_tokenizer,
-                                filter, &encoded[i]);
-    } catch (...) {
-#pragma omp critical
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
+  // Tokenizers are read-only once trained, so pairs encode independently (the first exception
+  // comes out of parallel_for once every pair is done).
+  core::parallel_for(n, n > 1, [&](int64_t i) {
+    verdicts[i] = encode_pair(text.source[i], text.target[i], source_tokenizer, target_tokenizer,
+                              filter, &encoded[i]);
+  });
   EncodeStats counts;
   std::vector<Example> examples;
   examples.reserve(encoded.size());
