@@ -1,0 +1,72 @@
+// The subcommands of the `ember` program and what they share: progress display and Ctrl-C.
+// Each command takes the arguments after its name, returns the exit code (0 ok, 130 stopped by
+// Ctrl-C) and throws ember::Error for bad flags or data, which main() reports in one line with
+// exit code 2.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "seq2seq/data/tokenizer.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/flags.h"
+#include "seq2seq/train/trainer.h"
+
+namespace ember::seq2seq::cli {
+
+int train_command(const std::vector<std::string>& args);
+int translate_command(const std::vector<std::string>& args);
+int eval_command(const std::vector<std::string>& args);
+int demo_command(const std::vector<std::string>& args);
+
+// Prints training progress: on a terminal a progress bar redrawn in place (step, loss, tokens/s,
+// ETA) with log lines above it; otherwise plain spdlog lines at each report, evaluation and
+// checkpoint.
+class ProgressPrinter {
+ public:
+  ProgressPrinter();
+  void operator()(const ProgressEvent& event);
+  void finish_line();  // ends a bar line in progress (before other output)
+
+ private:
+  void draw(const ProgressEvent& event);
+  bool tty_;
+  bool bar_shown_ = false;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+// A bar for work of `total` items (ember eval's decoding): redrawn on a terminal, silent
+// otherwise.
+void draw_count_bar(const std::string& what, int64_t done, int64_t total);
+
+// Ctrl-C (SIGINT) sets the returned flag, so training saves a checkpoint and stops after the
+// current update; a second Ctrl-C ends the program at once.
+const std::atomic<bool>* install_interrupt_handler();
+
+// The value of `name` in args ("--name VALUE" or "--name=VALUE"), or "" when absent: for the
+// flags that must act before the others are applied (--config, --run-dir with --resume).
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
+bool has_switch(const std::vector<std::string>& args, const std::string& name);
+// Throws "[flags]" for positional arguments a command does not take.
+void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
+// "<parent>/<prefix>-YYYYmmdd-HHMMSS": a fresh run directory name.
+std::string timestamped_dir(const std::string& parent, const std::string& prefix);
+// Reads the lines of a file ("-": stdin) / writes lines to a file ("-": stdout).
+std::vector<std::string> read_input_lines(const std::string& path);
+void write_output_lines(const std::string& path, const std::vector<std::string>& lines);
+
+// The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
+// --batch-tokens.
+void add_decode_flags(FlagSet& flags, DecodeOptions& decode);
+// Draws the attention weights of one translation (rows: output pieces, columns: source pieces)
+// as an SVG heatmap. Throws "[translate]" when the model reported none.
+void write_attention_svg(const std::string& path, const std::string& title,
+                         const Translation& translation, const Tokenizer& source_tokenizer,
+                         const Tokenizer& target_tokenizer);
+
+// A token piece for display in plots and logs: spaces show as "␣".
+std::string display_piece(const std::string& piece);
+
+}  // namespace ember::seq2seq::cli

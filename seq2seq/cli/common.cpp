@@ -1,0 +1,62 @@
+// Helpers the subcommands share: flag pre-scanning, run directory names, line input and output.
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "core/error.h"
+#include "seq2seq/cli/commands.h"
+#include "seq2seq/data/text_file.h"
+
+namespace ember::seq2seq::cli {
+
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name) {
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind(name + "=", 0) == 0) return args[i].substr(name.size() + 1);
+  }
+  return "";
+}
+
+bool has_switch(const std::vector<std::string>& args, const std::string& name) {
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (a == name) return true;
+  }
+  return false;
+}
+
+void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags) {
+  EMBER_CHECK(parsed.positionals.empty(), "[flags] {}: unexpected argument '{}' (see '{} --help')",
+              flags.command(), parsed.positionals.empty() ? "" : parsed.positionals.front(),
+              flags.command());
+}
+
+std::string timestamped_dir(const std::string& parent, const std::string& prefix) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  return fmt::format("{}/{}-{}", parent, prefix, stamp);
+}
+
+std::vector<std::string> read_input_lines(const std::string& path) {
+  if (path != "-") return read_lines(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(std::cin, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+void write_output_lines(const std::string& path, const std::vector<std::string>& lines) {
+  if (path != "-") {
+    write_lines(path, lines);
+    return;
+  }
+  for (const std::string& line : lines) std::cout << line << '\n';
+  std::cout.flush();
+}
+
+}  // namespace ember::seq2seq::cli

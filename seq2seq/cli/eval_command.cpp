@@ -1,0 +1,121 @@
+// ember eval: a trained run decodes a split and is scored against its references.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "core/error.h"
+#include "seq2seq/cli/commands.h"
+#include "seq2seq/metrics/bleu.h"
+#include "seq2seq/metrics/chrf.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/run.h"
+#include "seq2seq/train/run_flags.h"
+
+namespace ember::seq2seq::cli {
+namespace {
+
+constexpr const char* kSummary =
+    "Decodes a split with a trained run and scores the outputs against the references:\n"
+    "exact match, corpus BLEU and chrF (sacreBLEU's algorithms; --bleu-tokenize none for\n"
+    "pre-tokenized text), or ROUGE-1/2/L F1 (rouge-score's). The data and metric default to the\n"
+    "run's own; the data flags override them.\n\n"
+    "example:\n"
+    "  ember eval --run runs/m30k-gru --split test --beam 5 --output hyps.txt";
+
+struct EvalFlags {
+  std::string run_dir;
+  std::string checkpoint;
+  std::string split;
+  std::string output;
+  std::string metric;
+  std::string bleu_tokenize;
+  int64_t limit = 0;
+  DecodeOptions decode;
+};
+
+// Decodes in chunks, so that a terminal shows a bar.
+std::vector<Translation> decode_all(LoadedRun& run, const std::vector<std::string>& sources,
+                                    const DecodeOptions& decode) {
+  constexpr size_t kChunk = 256;
+  std::vector<Translation> out;
+  for (size_t start = 0; start < sources.size(); start += kChunk) {
+    const size_t end = std::min(sources.size(), start + kChunk);
+    const std::vector<std::string> chunk(sources.begin() + start, sources.begin() + end);
+    for (Translation& t :
+         translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, chunk, decode)) {
+      out.push_back(std::move(t));
+    }
+    draw_count_bar("decoding", static_cast<int64_t>(end), static_cast<int64_t>(sources.size()));
+  }
+  return out;
+}
+
+void print_scores(const EvalFlags& f, const std::vector<std::string>& hyps,
+                  const std::vector<std::string>& refs) {
+  if (f.metric == "bleu") {
+    const BleuOptions options{.tokenize = bleu_tokenizer_from_name(f.bleu_tokenize)};
+    fmt::print("{}\n{}\n", corpus_bleu(hyps, {refs}, options).format(),
+               corpus_chrf(hyps, {refs}).format());
+    return;
+  }
+  const Scores scores = score_outputs(f.metric, hyps, refs, f.bleu_tokenize);
+  if (f.metric == "exact") {
+    fmt::print("exact match: {:.1f}%\n", scores[0].second);
+    return;
+  }
+  fmt::print("ROUGE-1/2/L F1: {:.2f} / {:.2f} / {:.2f}\n", scores[0].second, scores[1].second,
+             scores[2].second);
+}
+
+}  // namespace
+
+int eval_command(const std::vector<std::string>& args) {
+  EvalFlags f;
+  f.run_dir = prescan_flag(args, "--run");
+  const bool help = has_switch(args, "--help") || has_switch(args, "-h");
+  RunConfig config;
+  if (!f.run_dir.empty() && !help) {
+    EMBER_CHECK(std::filesystem::exists(run_config_path(f.run_dir)),
+                "[run] {} is not a run directory (no config.json)", f.run_dir);
+    config = load_run_config(run_config_path(f.run_dir));
+  }
+  f.split = config.data.test_split;
+  f.metric = config.train.metric;
+  f.bleu_tokenize = config.train.bleu_tokenize;
+  FlagSet flags("ember eval", kSummary);
+  flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
+  flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
+  flags.add("--split", "NAME", "split to score", &f.split);
+  flags.add("--output", "FILE", "write the outputs here too", &f.output);
+  flags.add_choice("--metric", "scores", &f.metric, metric_kinds());
+  flags.add_choice("--bleu-tokenize", "BLEU tokenization", &f.bleu_tokenize, {"13a", "none"});
+  flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
+  add_decode_flags(flags, f.decode);
+  add_data_flags(flags, config.data);
+  const ParsedArgs parsed = flags.parse(args);
+  if (parsed.help) {
+    fmt::print("{}", flags.help());
+    return 0;
+  }
+  reject_positionals(parsed, flags);
+  EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
+  LoadedRun run = load_run(f.run_dir, f.checkpoint);
+  ParallelText text = load_split(config.data, f.split);
+  if (f.limit > 0 && f.limit < text.size()) {
+    text.source.resize(static_cast<size_t>(f.limit));
+    text.target.resize(static_cast<size_t>(f.limit));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<std::string> hyps = hypotheses(decode_all(run, text.source, f.decode));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  spdlog::info("{}: {} sentences decoded ({}) in {:.1f} s", f.split, hyps.size(),
+               f.decode.beam_size == 1 ? "greedy" : fmt::format("beam {}", f.decode.beam_size),
+               seconds);
+  if (!f.output.empty()) write_output_lines(f.output, hyps);
+  print_scores(f, hyps, text.target);
+  return 0;
+}
+
+}  // namespace ember::seq2seq::cli

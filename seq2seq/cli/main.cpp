@@ -1,0 +1,70 @@
+// ember: train, translate with and evaluate encoder-decoder models; `ember demo translate` is the
+// main job (README). Logs go to stderr (spdlog; SPDLOG_LEVEL=debug shows more), results to
+// stdout. Any error is one line on stderr and exit code 2.
+#include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/cli/commands.h"
+#include "seq2seq/seq2seq.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ember <command> [flags]     (ember <command> --help for its flags)\n\n"
+    "commands:\n"
+    "  demo translate   the main job: learn to normalise dates on the built-in corpus, then\n"
+    "                   translate unseen ones, draw an attention heatmap, print exact match\n"
+    "  train            train an encoder-decoder on parallel text into a run directory\n"
+    "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
+    "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n";
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+int dispatch(const std::string& command, const std::vector<std::string>& args) {
+  namespace cli = ember::seq2seq::cli;
+  if (command == "train") return cli::train_command(args);
+  if (command == "translate") return cli::translate_command(args);
+  if (command == "eval") return cli::eval_command(args);
+  if (command == "demo") return cli::demo_command(args);
+  if (command == "--version") {
+    fmt::print("ember {}\n", ember::seq2seq::version());
+    return 0;
+  }
+  if (command == "-h" || command == "--help" || command == "help") {
+    fmt::print("{}", kUsage);
+    return 0;
+  }
+  throw ember::Error(
+      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval; see "
+                  "'ember --help')",
+                  command));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("ember"));
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  spdlog::cfg::load_env_levels();
+  if (argc < 2) {
+    fmt::print(stderr, "{}", kUsage);
+    return 2;
+  }
+  try {
+    return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    spdlog::error("{}", one_line(e.what()));
+    return 2;
+  }
+}

@@ -1,0 +1,102 @@
+// ember translate: a trained run translates lines (stdin to stdout, or files), optionally drawing
+// the attention weights of the first sentence.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "core/error.h"
+#include "seq2seq/cli/commands.h"
+#include "seq2seq/report/svg_plot.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/run.h"
+
+namespace ember::seq2seq::cli {
+namespace {
+
+constexpr const char* kSummary =
+    "Translates one sentence a line with a trained run (ember train / ember demo): from --input\n"
+    "(default stdin) to --output (default stdout), in batches, greedy or with --beam K.\n"
+    "Typed at a terminal, each line is translated as soon as it is entered.\n\n"
+    "example:\n"
+    "  echo 'tuesday, 3 march 1998' | ember translate --run runs/dates --attention a.svg";
+
+struct TranslateFlags {
+  std::string run_dir;
+  std::string checkpoint;
+  std::string input = "-";
+  std::string output = "-";
+  std::string attention;
+  DecodeOptions decode;
+};
+
+}  // namespace
+
+void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
+  flags.add("--beam", "K", "beam size (1: greedy search)", &d.beam_size);
+  flags.add("--length-penalty", "A", "GNMT length penalty alpha of beam search", &d.length_penalty);
+  flags.add("--max-len-a", "A", "outputs stop at a * source length + b tokens", &d.max_len.a);
+  flags.add("--max-len-b", "B", "(see --max-len-a)", &d.max_len.b);
+  flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
+}
+
+void write_attention_svg(const std::string& path, const std::string& title,
+                         const Translation& translation, const Tokenizer& source_tokenizer,
+                         const Tokenizer& target_tokenizer) {
+  EMBER_CHECK(translation.attention.defined(),
+              "[translate] this model reports no attention weights to draw (rnn without "
+              "attention)");
+  Heatmap map{
+      .title = title, .values = translation.attention, .row_labels = {}, .column_labels = {}};
+  for (int64_t id : translation.tokens) {
+    map.row_labels.push_back(display_piece(target_tokenizer.piece_of(id)));
+  }
+  for (int64_t id : translation.source) {
+    map.column_labels.push_back(display_piece(source_tokenizer.piece_of(id)));
+  }
+  if (map.row_labels.size() < static_cast<size_t>(translation.attention.size(0))) {
+    map.row_labels.push_back("</s>");  // the weights of the step that ended the output
+  }
+  write_text_file(path, svg_heatmap(map));
+}
+
+int translate_command(const std::vector<std::string>& args) {
+  TranslateFlags f;
+  FlagSet flags("ember translate", kSummary);
+  flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
+  flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
+  flags.add("--input", "FILE", "sentences, one a line (plain or .gz; -: stdin)", &f.input);
+  flags.add("--output", "FILE", "translations (-: stdout)", &f.output);
+  flags.add("--attention", "FILE.svg", "draw the first sentence's attention weights", &f.attention);
+  add_decode_flags(flags, f.decode);
+  const ParsedArgs parsed = flags.parse(args);
+  if (parsed.help) {
+    fmt::print("{}", flags.help());
+    return 0;
+  }
+  reject_positionals(parsed, flags);
+  EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
+  LoadedRun run = load_run(f.run_dir, f.checkpoint);
+  f.decode.attention = !f.attention.empty();
+  const auto translate_lines = [&](const std::vector<std::string>& lines) {
+    return translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
+  };
+  if (f.input == "-" && f.output == "-" && isatty(fileno(stdin)) != 0) {
+    for (std::string line; std::getline(std::cin, line);) {
+      const std::vector<Translation> out = translate_lines({line});
+      std::cout << out[0].text << std::endl;
+    }
+    return 0;
+  }
+  const std::vector<std::string> lines = read_input_lines(f.input);
+  const std::vector<Translation> out = translate_lines(lines);
+  write_output_lines(f.output, hypotheses(out));
+  if (!f.attention.empty() && !out.empty()) {
+    write_attention_svg(f.attention, lines[0], out[0], *run.source_tokenizer,
+                        *run.target_tokenizer);
+    spdlog::info("attention weights of the first sentence: {}", f.attention);
+  }
+  return 0;
+}
+
+}  // namespace ember::seq2seq::cli

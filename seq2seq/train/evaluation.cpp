@@ -1,0 +1,182 @@
+// Batched translation of text, validation loss, and the scores of a run.
+#include "seq2seq/train/evaluation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops/nn.h"
+#include "core/error.h"
+#include "seq2seq/metrics/bleu.h"
+#include "seq2seq/metrics/chrf.h"
+#include "seq2seq/metrics/rouge.h"
+#include "seq2seq/search/beam.h"
+#include "seq2seq/search/greedy.h"
+
+namespace ember::seq2seq {
+namespace {
+
+// Puts the model in eval mode for a scope and restores its mode afterwards.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Seq2SeqModel& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
+  ~EvalModeGuard() { model_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Seq2SeqModel& model_;
+  bool was_training_;
+};
+
+// Decodes the translations at `rows` (their sources already set) as one batch.
+void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
+                  const std::vector<int64_t>& rows, const DecodeOptions& options,
+                  std::vector<Translation>& out) {
+  const int64_t batch = static_cast<int64_t>(rows.size());
+  std::vector<int64_t> lengths;
+  for (int64_t r : rows) lengths.push_back(static_cast<int64_t>(out[r].source.size()));
+  const int64_t width = *std::max_element(lengths.begin(), lengths.end());
+  std::vector<int64_t> ids(static_cast<size_t>(batch * width), kPadId);
+  for (int64_t b = 0; b < batch; ++b) {
+    std::copy(out[rows[b]].source.begin(), out[rows[b]].source.end(), ids.begin() + b * width);
+  }
+  const IndexArray src(std::move(ids), {batch, width});
+  std::vector<Hypothesis> hyps;
+  if (options.beam_size == 1) {
+    hyps = greedy_search(model, src, lengths,
+                         {.max_len = options.max_len, .attention = options.attention});
+  } else {
+    hyps = beam_search(model, src, lengths,
+                       {.beam_size = options.beam_size,
+                        .length_penalty = options.length_penalty,
+                        .max_len = options.max_len,
+                        .attention = options.attention});
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    Translation& t = out[rows[b]];
+    t.tokens = std::move(hyps[b].tokens);
+    t.text = target_tokenizer.decode(t.tokens);
+    t.score = hyps[b].score;
+    t.attention = hyps[b].attention;
+  }
+}
+
+}  // namespace
+
+std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                   const Tokenizer& target_tokenizer,
+                                   const std::vector<std::string>& sources,
+                                   const DecodeOptions& options) {
+  EMBER_CHECK(options.beam_size >= 1 && options.max_tokens >= 1 && options.max_source_tokens >= 0,
+              "[translate] needs beam_size >= 1, max_tokens >= 1 and max_source_tokens >= 0, got "
+              "{}, {} and {}",
+              options.beam_size, options.max_tokens, options.max_source_tokens);
+  std::vector<Translation> out(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    std::vector<int64_t> ids = source_tokenizer.encode(sources[i]);
+    if (options.max_source_tokens > 0 &&
+        static_cast<int64_t>(ids.size()) > options.max_source_tokens) {
+      ids.resize(static_cast<size_t>(options.max_source_tokens));
+    }
+    ids.push_back(kEosId);
+    out[i].source = std::move(ids);
+  }
+  std::vector<int64_t> order(sources.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return out[a].source.size() < out[b].source.size();
+  });
+  EvalModeGuard eval_mode(model);
+  NoGradGuard no_grad;
+  const int64_t budget = std::max<int64_t>(options.max_tokens / options.beam_size, 1);
+  std::vector<int64_t> rows;
+  for (int64_t r : order) {  // lengths grow along `order`: the newest row is the longest
+    const int64_t length = static_cast<int64_t>(out[r].source.size());
+    if (!rows.empty() && static_cast<int64_t>(rows.size() + 1) * length > budget) {
+      decode_batch(model, target_tokenizer, rows, options, out);
+      rows.clear();
+    }
+    rows.push_back(r);
+  }
+  if (!rows.empty()) decode_batch(model, target_tokenizer, rows, options, out);
+  return out;
+}
+
+std::vector<std::string> hypotheses(const std::vector<Translation>& translations) {
+  std::vector<std::string> out;
+  out.reserve(translations.size());
+  for (const Translation& t : translations) out.push_back(t.text);
+  return out;
+}
+
+double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples,
+                       int64_t max_tokens) {
+  if (examples.empty()) return std::numeric_limits<double>::quiet_NaN();
+  int64_t longest = 0;
+  for (const Example& e : examples) {
+    longest = std::max({longest, static_cast<int64_t>(e.source.size()) + 1,
+                        static_cast<int64_t>(e.target.size()) + 1});
+  }
+  const BatchOptions batching{.max_tokens = std::max(max_tokens, longest)};
+  EvalModeGuard eval_mode(model);
+  NoGradGuard no_grad;
+  double total = 0.0;
+  int64_t tokens = 0;
+  for (const std::vector<int64_t>& indices : plan_batches(examples, batching, nullptr)) {
+    const Batch batch = make_batch(examples, indices, batching.add_source_eos);
+    const Tensor logits = model.forward(batch.source, batch.source_lengths, batch.target_input);
+    total += cross_entropy(logits, batch.target_output,
+                           {.ignore_index = kPadId, .reduction = Reduction::kSum})
+                 .item();
+    tokens += batch.num_target_tokens();
+  }
+  return total / static_cast<double>(tokens);
+}
+
+const std::vector<std::string>& metric_kinds() {
+  static const std::vector<std::string> kinds = {"exact", "bleu", "rouge"};
+  return kinds;
+}
+
+std::vector<std::string> score_names(const std::string& metric) {
+  if (metric == "exact") return {"exact_match"};
+  if (metric == "bleu") return {"bleu", "chrf"};
+  if (metric == "rouge") return {"rouge1", "rouge2", "rougeL"};
+  EMBER_CHECK(false, "[evaluation] unknown metric '{}' (expected exact, bleu or rouge)", metric);
+  return {};
+}
+
+double exact_match(const std::vector<std::string>& hypotheses,
+                   const std::vector<std::string>& references) {
+  EMBER_CHECK(hypotheses.size() == references.size() && !hypotheses.empty(),
+              "[evaluation] {} hypotheses for {} references (need as many, at least one)",
+              hypotheses.size(), references.size());
+  int64_t same = 0;
+  for (size_t i = 0; i < hypotheses.size(); ++i) same += hypotheses[i] == references[i];
+  return 100.0 * static_cast<double>(same) / static_cast<double>(hypotheses.size());
+}
+
+Scores score_outputs(const std::string& metric, const std::vector<std::string>& hypotheses,
+                     const std::vector<std::string>& references, const std::string& bleu_tokenize) {
+  const std::vector<std::string> names = score_names(metric);
+  if (metric == "exact") return {{names[0], exact_match(hypotheses, references)}};
+  EMBER_CHECK(hypotheses.size() == references.size() && !hypotheses.empty(),
+              "[evaluation] {} hypotheses for {} references (need as many, at least one)",
+              hypotheses.size(), references.size());
+  if (metric == "bleu") {
+    const BleuOptions bleu{.tokenize = bleu_tokenizer_from_name(bleu_tokenize)};
+    return {{names[0], corpus_bleu(hypotheses, {references}, bleu).score},
+            {names[1], corpus_chrf(hypotheses, {references}).score}};
+  }
+  const RougeScores mean = corpus_rouge(hypotheses, references).mean;
+  return {{names[0], 100.0 * mean.rouge1.fmeasure},
+          {names[1], 100.0 * mean.rouge2.fmeasure},
+          {names[2], 100.0 * mean.rouge_l.fmeasure}};
+}
+
+}  // namespace ember::seq2seq

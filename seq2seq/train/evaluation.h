@@ -1,0 +1,76 @@
+// Evaluation of a trained encoder-decoder: translate sentences (text in, text out, batched, greedy
+// or beam), the validation loss, and the scores a run reports — exact match, BLEU and chrF as
+// sacreBLEU computes them, ROUGE-1/2/L as rouge-score does (all on a 0..100 scale).
+//
+//   DecodeOptions options{.beam_size = 5};
+//   std::vector<Translation> out = translate(model, *src_tok, *tgt_tok, sentences, options);
+//   Scores s = score_outputs("bleu", hypotheses(out), references, "13a");   // {bleu, chrf}
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "seq2seq/data/batching.h"
+#include "seq2seq/data/tokenizer.h"
+#include "seq2seq/models/model.h"
+#include "seq2seq/search/hypothesis.h"
+
+namespace ember::seq2seq {
+
+struct DecodeOptions {
+  int64_t beam_size = 1;          // 1: greedy search, else beam search of this width
+  float length_penalty = 0.6f;    // GNMT's alpha (beam search only)
+  LengthLimit max_len;            // output tokens allowed for a source of n tokens
+  int64_t max_tokens = 8192;      // source tokens (padding included) decoded in one batch
+  int64_t max_source_tokens = 0;  // longer sources are cut to this many tokens (0 = no limit)
+  bool attention = false;         // keep each output's attention weights
+};
+
+struct Translation {
+  std::string text;             // the decoded output
+  std::vector<int64_t> source;  // (S) the source ids the model read, </s> included
+  std::vector<int64_t> tokens;  // (T) the output ids, without <s> and </s>
+  float score = 0.0f;           // the search's score
+  core::NDArray attention;      // (T, S) when asked for and the model has attention
+};
+
+// Translates every sentence, in order: sources are tokenized and ended with </s> (as batching
+// does for training), sorted by length into batches within max_tokens, decoded under no_grad in
+// eval mode (the model's training mode is restored afterwards), and put back in input order.
+// Throws "[translate]" for bad options.
+std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                   const Tokenizer& target_tokenizer,
+                                   const std::vector<std::string>& sources,
+                                   const DecodeOptions& options = {});
+
+// The texts of the translations.
+std::vector<std::string> hypotheses(const std::vector<Translation>& translations);
+
+// The mean cross-entropy per target token (</s> included, no label smoothing) over the examples,
+// batched within max_tokens, under no_grad in eval mode (training mode restored afterwards).
+// NaN for no examples.
+double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples,
+                       int64_t max_tokens);
+
+// Named scores, the primary one first; every score grows with quality.
+using Scores = std::vector<std::pair<std::string, double>>;
+
+// The metrics a run can report and the scores each gives:
+//   exact  {exact_match}: the share of hypotheses equal to their reference, in percent
+//   bleu   {bleu, chrf}: corpus BLEU (tokenization bleu_tokenize: "13a" or "none") and chrF2
+//   rouge  {rouge1, rouge2, rougeL}: F1 of rouge-score, times 100
+// Throws "[evaluation]" for an unknown metric.
+std::vector<std::string> score_names(const std::string& metric);
+const std::vector<std::string>& metric_kinds();  // {"exact", "bleu", "rouge"}
+
+// Throws "[evaluation]" when the lists differ in length or are empty.
+Scores score_outputs(const std::string& metric, const std::vector<std::string>& hypotheses,
+                     const std::vector<std::string>& references,
+                     const std::string& bleu_tokenize = "13a");
+
+double exact_match(const std::vector<std::string>& hypotheses,
+                   const std::vector<std::string>& references);  // percent
+
+}  // namespace ember::seq2seq

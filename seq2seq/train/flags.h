@@ -1,0 +1,80 @@
+// FlagSet: the command-line flags of one `ember` subcommand — declared with the variable each one
+// sets and a help line, parsed strictly (unknown flags, missing values and malformed numbers are
+// errors), and listed by --help with their current values as defaults.
+//
+//   int64_t epochs = 10;
+//   FlagSet flags("ember train", "Trains an encoder-decoder on parallel text.");
+//   flags.add("--epochs", "N", "passes over the training data", &epochs);
+//   ParsedArgs parsed = flags.parse({"--epochs", "3"});     // or "--epochs=3"
+//   if (parsed.help) std::cout << flags.help();
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ember::seq2seq {
+
+struct ParsedArgs {
+  bool help = false;                     // -h or --help was given (nothing else is applied then)
+  std::vector<std::string> positionals;  // arguments that are not flags, in order
+};
+
+class FlagSet {
+ public:
+  FlagSet(std::string command, std::string summary);
+
+  // A flag with a value: `set` receives the text after the flag (or after '='), and throws
+  // ember::Error for a bad value; `current` shows the default in help (may be empty).
+  void add_custom(const std::string& name, const std::string& value_name, const std::string& help,
+                  std::function<void(const std::string&)> set,
+                  std::function<std::string()> current = {});
+  // Typed flags writing into *target (which must outlive the FlagSet).
+  void add(const std::string& name, const std::string& value_name, const std::string& help,
+           int64_t* target);
+  void add(const std::string& name, const std::string& value_name, const std::string& help,
+           float* target);
+  void add(const std::string& name, const std::string& value_name, const std::string& help,
+           double* target);
+  void add(const std::string& name, const std::string& value_name, const std::string& help,
+           std::string* target);
+  // A string restricted to `choices`.
+  void add_choice(const std::string& name, const std::string& help, std::string* target,
+                  std::vector<std::string> choices);
+  // A switch without a value: sets *target to `value` when present.
+  void add_switch(const std::string& name, const std::string& help, bool* target,
+                  bool value = true);
+
+  // Parses the arguments after the subcommand. "--" ends the flags (the rest are positionals).
+  // Throws "[flags]" naming the command and the flag for an unknown flag, a flag given twice, a
+  // missing value, or a value its setter refuses; the message ends with a pointer to --help.
+  ParsedArgs parse(const std::vector<std::string>& args) const;
+
+  // "usage: <command> [flags] <positional usage>", the summary, then one line per flag.
+  std::string help() const;
+  void set_positional_usage(std::string usage) { positional_usage_ = std::move(usage); }
+  const std::string& command() const { return command_; }
+
+ private:
+  struct Flag {
+    std::string name;
+    std::string value_name;  // empty: a switch
+    std::string help;
+    std::function<void(const std::string&)> set;
+    std::function<std::string()> current;
+  };
+  const Flag* find(const std::string& name) const;
+
+  std::string command_;
+  std::string summary_;
+  std::string positional_usage_;
+  std::vector<Flag> flags_;
+};
+
+// Strict number parsing for flag and config values: the whole text must be the number.
+// Throw "[flags] <what> expects an integer|a number, got '<text>'".
+int64_t parse_int(const std::string& text, const std::string& what);
+double parse_number(const std::string& text, const std::string& what);
+
+}  // namespace ember::seq2seq

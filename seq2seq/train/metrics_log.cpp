@@ -1,0 +1,136 @@
+// metrics.csv rows: formatting, reading back on resume, and the curves.
+#include "seq2seq/train/metrics_log.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "core/error.h"
+#include "seq2seq/report/svg_plot.h"
+#include "seq2seq/train/flags.h"
+
+namespace ember::seq2seq {
+namespace {
+
+constexpr int kFixedColumns = 6;  // step, epoch, loss, lr, tokens_per_s, valid_loss
+
+std::string field(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+
+double read_field(const std::string& text, const std::string& where) {
+  return text.empty() ? std::numeric_limits<double>::quiet_NaN() : parse_number(text, where);
+}
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out(1);
+  for (char c : line) {
+    if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+void append_point(Series& series, double x, double y) {
+  if (!std::isfinite(y)) return;
+  series.x.push_back(x);
+  series.y.push_back(y);
+}
+
+}  // namespace
+
+MetricsLog::MetricsLog(std::vector<std::string> score_names)
+    : score_names_(std::move(score_names)) {}
+
+std::string MetricsLog::header() const {
+  std::string h = "step,epoch,loss,lr,tokens_per_s,valid_loss";
+  for (const std::string& name : score_names_) {
+    h += ",valid_";
+    h += name;
+  }
+  return h;
+}
+
+std::string MetricsLog::line(const MetricsRow& row) const {
+  std::string s = fmt::format("{},{},{},{},{},{}", row.step, row.epoch, field(row.loss),
+                              field(row.lr), field(row.tokens_per_s), field(row.valid_loss));
+  for (double v : row.scores) {
+    s += ',';
+    s += field(v);
+  }
+  return s;
+}
+
+void MetricsLog::add(MetricsRow row) {
+  EMBER_CHECK(row.scores.size() == score_names_.size(),
+              "[metrics_log] a row with {} scores for {} score names", row.scores.size(),
+              score_names_.size());
+  rows_.push_back(std::move(row));
+}
+
+void MetricsLog::load(const std::string& path, int64_t max_step) {
+  std::ifstream in(path);
+  EMBER_CHECK(in.good(), "[metrics_log] cannot read {}", path);
+  std::string text;
+  std::getline(in, text);
+  EMBER_CHECK(text == header(), "[metrics_log] {} has the columns '{}', expected '{}'", path, text,
+              header());
+  std::vector<MetricsRow> rows;
+  for (int64_t number = 2; std::getline(in, text); ++number) {
+    if (text.empty()) continue;
+    const std::string where = fmt::format("{} line {}", path, number);
+    const std::vector<std::string> f = split_csv(text);
+    EMBER_CHECK(f.size() == kFixedColumns + score_names_.size(),
+                "[metrics_log] {} has {} fields, expected {}", where, f.size(),
+                kFixedColumns + score_names_.size());
+    MetricsRow row{parse_int(f[0], where),
+                   parse_int(f[1], where),
+                   read_field(f[2], where),
+                   read_field(f[3], where),
+                   read_field(f[4], where),
+                   read_field(f[5], where),
+                   {}};
+    for (size_t k = 0; k < score_names_.size(); ++k) {
+      row.scores.push_back(read_field(f[kFixedColumns + k], where));
+    }
+    if (row.step <= max_step) rows.push_back(std::move(row));
+  }
+  rows_ = std::move(rows);
+}
+
+void MetricsLog::write(const std::string& path) const {
+  std::ofstream out(path, std::ios::trunc);
+  out << header() << '\n';
+  for (const MetricsRow& row : rows_) out << line(row) << '\n';
+  out.flush();
+  EMBER_CHECK(out.good(), "[metrics_log] cannot write {}", path);
+}
+
+void MetricsLog::append(const std::string& path, const MetricsRow& row) const {
+  std::error_code ec;
+  const bool fresh =
+      !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
+  std::ofstream out(path, std::ios::app);
+  if (fresh) out << header() << '\n';
+  out << line(row) << '\n';
+  out.flush();
+  EMBER_CHECK(out.good(), "[metrics_log] cannot write {}", path);
+}
+
+std::string MetricsLog::curves_svg() const {
+  LineChart loss{.title = "loss", .x_label = "update", .y_label = "cross-entropy per token"};
+  loss.series = {{"train", {}, {}}, {"valid", {}, {}}};
+  LineChart scores{.title = "validation scores", .x_label = "update", .y_label = "score"};
+  for (const std::string& name : score_names_) scores.series.push_back({name, {}, {}});
+  for (const MetricsRow& row : rows_) {
+    const double x = static_cast<double>(row.step);
+    append_point(loss.series[0], x, row.loss);
+    append_point(loss.series[1], x, row.valid_loss);
+    for (size_t k = 0; k < row.scores.size(); ++k) append_point(scores.series[k], x, row.scores[k]);
+  }
+  return svg_line_charts({loss, scores});
+}
+
+}  // namespace ember::seq2seq

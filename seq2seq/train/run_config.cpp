@@ -1,0 +1,202 @@
+// RunConfig: JSON form, command-line flags and the data it names.
+#include "seq2seq/train/run_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/data/dates_corpus.h"
+#include "seq2seq/report/svg_plot.h"
+
+namespace ember::seq2seq {
+namespace {
+
+using json = nlohmann::json;
+using Target = std::variant<int64_t*, float*, double*, std::string*, bool*>;
+using Bindings = std::vector<std::pair<const char*, Target>>;
+
+Bindings bindings(DataConfig& d) {
+  return {{"builtin", &d.builtin},
+          {"dir", &d.dir},
+          {"source_side", &d.source_side},
+          {"target_side", &d.target_side},
+          {"train_split", &d.train_split},
+          {"valid_split", &d.valid_split},
+          {"test_split", &d.test_split},
+          {"tokenized", &d.tokenized},
+          {"max_source_tokens", &d.max_source_tokens},
+          {"max_target_tokens", &d.max_target_tokens},
+          {"truncate_source", &d.truncate_source},
+          {"dates_train_size", &d.dates_train_size},
+          {"dates_valid_size", &d.dates_valid_size},
+          {"dates_test_size", &d.dates_test_size},
+          {"dates_seed", &d.dates_seed}};
+}
+
+Bindings bindings(TokenizerOptions& t) {
+  return {{"kind", &t.kind},
+          {"vocab_size", &t.vocab_size},
+          {"min_count", &t.min_count},
+          {"character_coverage", &t.character_coverage},
+          {"max_training_lines", &t.max_training_lines}};
+}
+
+Bindings bindings(TrainOptions& o) {
+  return {{"epochs", &o.epochs},
+          {"max_steps", &o.max_steps},
+          {"max_seconds", &o.max_seconds},
+          {"max_tokens", &o.max_tokens},
+          {"max_batch_size", &o.max_batch_size},
+          {"optimizer", &o.optimizer},
+          {"lr", &o.lr},
+          {"beta1", &o.beta1},
+          {"beta2", &o.beta2},
+          {"weight_decay", &o.weight_decay},
+          {"schedule", &o.schedule},
+          {"warmup_steps", &o.warmup_steps},
+          {"min_lr", &o.min_lr},
+          {"clip_norm", &o.clip_norm},
+          {"label_smoothing", &o.label_smoothing},
+          {"log_every", &o.log_every},
+          {"eval_every", &o.eval_every},
+          {"eval_sentences", &o.eval_sentences},
+          {"metric", &o.metric},
+          {"bleu_tokenize", &o.bleu_tokenize},
+          {"samples", &o.samples},
+          {"seed", &o.seed},
+          {"beam_size", &o.decode.beam_size},
+          {"length_penalty", &o.decode.length_penalty},
+          {"max_len_a", &o.decode.max_len.a},
+          {"max_len_b", &o.decode.max_len.b}};
+}
+
+json to_json(const Bindings& b) {
+  json j = json::object();
+  for (const auto& [key, target] : b) {
+    std::visit([&j, key = key](auto* p) { j[key] = *p; }, target);
+  }
+  return j;
+}
+
+void read_value(const char* section, const std::string& key, const json& v, const Target& target) {
+  const auto expect = [&](bool ok, const char* type) {
+    EMBER_CHECK(ok, "[run_config] {}.{} must be {}, got {}", section, key, type, v.dump());
+  };
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, int64_t>) {
+          expect(v.is_number_integer(), "an integer");
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          expect(v.is_string(), "a string");
+        } else if constexpr (std::is_same_v<T, bool>) {
+          expect(v.is_boolean(), "true or false");
+        } else {
+          expect(v.is_number(), "a number");
+        }
+        *p = v.get<T>();
+      },
+      target);
+}
+
+void read_section(const char* section, const json& j, const Bindings& b) {
+  EMBER_CHECK(j.is_object(), "[run_config] '{}' must be an object, got {}", section, j.dump());
+  for (const auto& [key, value] : j.items()) {
+    const auto it = std::find_if(b.begin(), b.end(), [&](const auto& e) { return key == e.first; });
+    EMBER_CHECK(it != b.end(), "[run_config] unknown key '{}.{}'", section, key);
+    read_value(section, key, value, it->second);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "[run_config] cannot read {}", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::string to_json_string(const RunConfig& config) {
+  RunConfig c = config;
+  json j;
+  j["data"] = to_json(bindings(c.data));
+  j["tokenizer"] = to_json(bindings(c.tokenizer));
+  j["model"] = json::parse(to_json_string(c.model));
+  j["train"] = to_json(bindings(c.train));
+  return j.dump(2) + "\n";
+}
+
+RunConfig run_config_from_json(const std::string& text, const RunConfig& base) {
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  EMBER_CHECK(!j.is_discarded() && j.is_object(), "[run_config] not a JSON object: {}",
+              text.substr(0, 200));
+  RunConfig c = base;
+  for (const auto& [section, value] : j.items()) {
+    if (section == "data") {
+      read_section("data", value, bindings(c.data));
+    } else if (section == "tokenizer") {
+      read_section("tokenizer", value, bindings(c.tokenizer));
+    } else if (section == "train") {
+      read_section("train", value, bindings(c.train));
+    } else if (section == "model") {
+      c.model = from_json_string(value.dump(), c.model);
+    } else {
+      EMBER_CHECK(false, "[run_config] unknown section '{}' (data, tokenizer, model, train)",
+                  section);
+    }
+  }
+  return c;
+}
+
+RunConfig load_run_config(const std::string& path, const RunConfig& base) {
+  const std::string text = read_file(path);
+  try {
+    return run_config_from_json(text, base);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{} (in {})", e.what(), path));
+  }
+}
+
+void save_run_config(const std::string& path, const RunConfig& config) {
+  write_text_file(path, to_json_string(config));
+}
+
+ParallelText load_split(const DataConfig& data, const std::string& split) {
+  if (!data.builtin.empty()) {
+    EMBER_CHECK(data.builtin == "dates", "[run_config] unknown built-in corpus '{}' (dates)",
+                data.builtin);
+    DatesCorpus corpus = make_dates_corpus({.train_size = data.dates_train_size,
+                                            .valid_size = data.dates_valid_size,
+                                            .test_size = data.dates_test_size,
+                                            .seed = static_cast<uint64_t>(data.dates_seed)});
+    if (split == "train") return std::move(corpus.train);
+    if (split == "valid") return std::move(corpus.valid);
+    EMBER_CHECK(split == "test",
+                "[run_config] the dates corpus has the splits train, valid and "
+                "test, not '{}'",
+                split);
+    return std::move(corpus.test);
+  }
+  EMBER_CHECK(!data.dir.empty() && !data.source_side.empty() && !data.target_side.empty(),
+              "[run_config] no data: give --data DIR --src SIDE --tgt SIDE, or --builtin dates");
+  return read_parallel(
+      corpus_files(data.dir, split, data.source_side, data.target_side, data.tokenized));
+}
+
+LengthFilter length_filter(const RunConfig& config) {
+  // A kept example fits a batch alone (max(S + 1, T + 1) <= max_tokens) and the positions.
+  const int64_t bound = std::min(config.train.max_tokens, config.model.max_positions) - 1;
+  const auto limit = [bound](int64_t configured) {
+    return configured > 0 ? std::min(configured, bound) : bound;
+  };
+  return {limit(config.data.max_source_tokens), limit(config.data.max_target_tokens),
+          config.data.truncate_source};
+}
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,356 @@
+// The training loop: updates, reports, evaluations and checkpoints.
+#include "seq2seq/train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "autograd/ops/nn.h"
+#include "core/error.h"
+#include "layers/module.h"
+#include "optim/adam.h"
+#include "optim/checkpoint.h"
+#include "optim/clip_grad.h"
+#include "seq2seq/metrics/bleu.h"
+#include "seq2seq/report/svg_plot.h"
+#include "seq2seq/train/flags.h"
+
+namespace ember::seq2seq {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params,
+                                                 const TrainOptions& o) {
+  if (o.optimizer == "adam") {
+    return std::make_unique<optim::Adam>(
+        params, optim::AdamOptions{o.lr, o.beta1, o.beta2, 1e-8f, o.weight_decay});
+  }
+  return std::make_unique<optim::AdamW>(
+      params, optim::AdamWOptions{o.lr, o.beta1, o.beta2, 1e-8f, o.weight_decay});
+}
+
+std::unique_ptr<optim::Schedule> make_schedule(const TrainOptions& o, int64_t total_steps) {
+  if (o.schedule == "constant")
+    return std::make_unique<optim::WarmupConstant>(o.lr, o.warmup_steps);
+  if (o.schedule == "inverse_sqrt") {
+    // Noam's d^-0.5 * factor * min(k^-0.5, k w^-1.5) with d = 1 and factor = lr sqrt(w) is
+    // lr * min(sqrt(w / k), k / w): a peak of lr at k = w.
+    return std::make_unique<optim::NoamSchedule>(
+        1, o.warmup_steps, o.lr * std::sqrt(static_cast<float>(o.warmup_steps)));
+  }
+  if (o.schedule == "cosine") {
+    EMBER_CHECK(total_steps > o.warmup_steps,
+                "[trainer] the cosine schedule needs more updates ({}) than warmup_steps ({})",
+                total_steps, o.warmup_steps);
+    return std::make_unique<optim::WarmupCosine>(o.lr, o.warmup_steps, total_steps, o.min_lr);
+  }
+  return std::make_unique<optim::ReduceOnPlateau>(
+      o.lr, optim::PlateauOptions{.factor = 0.5f, .patience = 2, .min_lr = o.min_lr});
+}
+
+std::string extra_value(const optim::TrainingState& state, const std::string& key,
+                        const std::string& path) {
+  const auto it = state.extra.find(key);
+  EMBER_CHECK(it != state.extra.end(), "[trainer] {} has no '{}': not a checkpoint of ember train",
+              path, key);
+  return it->second;
+}
+
+}  // namespace
+
+// The training since the previous report.
+struct Trainer::Interval {
+  double loss_sum = 0.0;  // loss times target tokens
+  int64_t tokens = 0;
+  double seconds = 0.0;
+  int64_t steps_this_run = 0;  // all updates of this process, for the ETA
+};
+
+const std::vector<std::string>& optimizer_kinds() {
+  static const std::vector<std::string> kinds = {"adam", "adamw"};
+  return kinds;
+}
+
+const std::vector<std::string>& schedule_kinds() {
+  static const std::vector<std::string> kinds = {"constant", "inverse_sqrt", "cosine", "plateau"};
+  return kinds;
+}
+
+void validate(const TrainOptions& o) {
+  const auto known = [](const std::vector<std::string>& kinds, const std::string& v) {
+    return std::find(kinds.begin(), kinds.end(), v) != kinds.end();
+  };
+  EMBER_CHECK(known(optimizer_kinds(), o.optimizer),
+              "[trainer] unknown optimizer '{}' (expected adam or adamw)", o.optimizer);
+  EMBER_CHECK(known(schedule_kinds(), o.schedule),
+              "[trainer] unknown schedule '{}' (expected constant, inverse_sqrt, cosine or "
+              "plateau)",
+              o.schedule);
+  score_names(o.metric);  // throws for an unknown metric
+  bleu_tokenizer_from_name(o.bleu_tokenize);
+  EMBER_CHECK(o.epochs >= 1 && o.max_tokens >= 2 && o.log_every >= 1,
+              "[trainer] epochs, max_tokens and log_every must be >= 1, 2 and 1, got {}, {}, {}",
+              o.epochs, o.max_tokens, o.log_every);
+  EMBER_CHECK(o.max_steps >= 0 && o.max_batch_size >= 0 && o.eval_every >= 0 &&
+                  o.eval_sentences >= 0 && o.samples >= 0 && o.warmup_steps >= 0 &&
+                  o.max_seconds >= 0.0,
+              "[trainer] max_steps, max_batch_size, eval_every, eval_sentences, samples, "
+              "warmup_steps and max_seconds must be >= 0");
+  EMBER_CHECK(o.lr > 0.0f && std::isfinite(o.lr) && o.min_lr >= 0.0f && o.weight_decay >= 0.0f &&
+                  o.clip_norm >= 0.0f,
+              "[trainer] lr must be > 0 and min_lr, weight_decay, clip_norm >= 0, got {}, {}, "
+              "{}, {}",
+              o.lr, o.min_lr, o.weight_decay, o.clip_norm);
+  EMBER_CHECK(o.label_smoothing >= 0.0f && o.label_smoothing < 1.0f,
+              "[trainer] label_smoothing must be in [0, 1), got {}", o.label_smoothing);
+  EMBER_CHECK(o.schedule != "inverse_sqrt" || o.warmup_steps >= 1,
+              "[trainer] the inverse_sqrt schedule needs warmup_steps >= 1");
+}
+
+Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                 const Tokenizer& target_tokenizer, std::vector<Example> train, ValidationSet valid,
+                 TrainOptions options, std::string run_dir)
+    : model_(model),
+      source_tokenizer_(source_tokenizer),
+      target_tokenizer_(target_tokenizer),
+      train_(std::move(train)),
+      valid_(std::move(valid)),
+      options_(std::move(options)),
+      run_dir_(std::move(run_dir)),
+      data_generator_(static_cast<uint64_t>(options_.seed)),
+      epoch_start_(static_cast<uint64_t>(options_.seed)),
+      log_(score_names(options_.metric)),
+      interval_(std::make_unique<Interval>()) {
+  validate(options_);
+  EMBER_CHECK(!train_.empty(), "[trainer] no training examples");
+  EMBER_CHECK(valid_.sources.size() == valid_.references.size(),
+              "[trainer] {} validation sources for {} references", valid_.sources.size(),
+              valid_.references.size());
+  batching_ = {.max_tokens = options_.max_tokens, .max_batch_size = options_.max_batch_size};
+  steps_per_epoch_ = static_cast<int64_t>(plan_batches(train_, batching_, nullptr).size());
+  optimizer_ = make_optimizer(model_.parameters(), options_);
+  schedule_ = make_schedule(options_, total_steps());
+  if (!run_dir_.empty()) std::filesystem::create_directories(run_dir_ + "/checkpoints");
+}
+
+Trainer::~Trainer() = default;
+
+int64_t Trainer::total_steps() const {
+  const int64_t all = steps_per_epoch_ * options_.epochs;
+  return options_.max_steps > 0 ? std::min(all, options_.max_steps) : all;
+}
+
+std::string Trainer::checkpoint_path() const { return run_dir_ + "/checkpoints/last.safetensors"; }
+std::string Trainer::best_path() const { return run_dir_ + "/checkpoints/best.safetensors"; }
+
+void Trainer::emit(ProgressEvent event) const {
+  if (!progress_) return;
+  event.step = step_;
+  event.total_steps = total_steps();
+  event.epoch = std::min(epoch_ + 1, options_.epochs);
+  event.epochs = options_.epochs;
+  event.lr = schedule_->rate(std::max<int64_t>(step_, 1));
+  event.elapsed_s = train_seconds_;
+  if (interval_->steps_this_run > 0) {
+    event.eta_s = static_cast<double>(total_steps() - step_) * train_seconds_ /
+                  static_cast<double>(interval_->steps_this_run);
+  }
+  progress_(event);
+}
+
+double Trainer::train_step(const Batch& batch) {
+  optimizer_->zero_grad();
+  const Tensor logits = model_.forward(batch.source, batch.source_lengths, batch.target_input);
+  const Tensor loss =
+      cross_entropy(logits, batch.target_output,
+                    {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
+  const double value = loss.item();
+  EMBER_CHECK(std::isfinite(value),
+              "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
+              value, step_ + 1, schedule_->rate(step_ + 1));
+  loss.backward();
+  if (options_.clip_norm > 0.0f) optim::clip_grad_norm(model_.parameters(), options_.clip_norm);
+  optimizer_->set_lr(schedule_->rate(step_ + 1));
+  optimizer_->step();
+  ++step_;
+  return value;
+}
+
+void Trainer::after_step(const Batch& batch, double loss, double seconds) {
+  Interval& in = *interval_;
+  const int64_t tokens = batch.num_target_tokens();
+  in.loss_sum += loss * static_cast<double>(tokens);
+  in.tokens += tokens;
+  in.seconds += seconds;
+  ++in.steps_this_run;
+  train_seconds_ += seconds;
+  ProgressEvent event{.kind = ProgressEvent::Kind::kStep};
+  event.loss = in.loss_sum / static_cast<double>(in.tokens);
+  event.tokens_per_s = in.seconds > 0.0 ? static_cast<double>(in.tokens) / in.seconds : 0.0;
+  event.report = step_ % options_.log_every == 0;
+  if (event.report) {
+    MetricsRow row{.step = step_,
+                   .epoch = epoch_,
+                   .loss = event.loss,
+                   .lr = schedule_->rate(step_),
+                   .tokens_per_s = event.tokens_per_s,
+                   .valid_loss = kNaN,
+                   .scores = std::vector<double>(log_.score_names().size(), kNaN)};
+    if (!run_dir_.empty()) log_.append(run_dir_ + "/metrics.csv", row);
+    log_.add(std::move(row));
+    in.loss_sum = 0.0;
+    in.tokens = 0;
+    in.seconds = 0.0;
+  }
+  emit(event);
+  if (options_.eval_every > 0 && step_ % options_.eval_every == 0) evaluate();
+}
+
+void Trainer::evaluate() {
+  last_valid_loss_ = validation_loss(model_, valid_.examples, batching_.max_tokens);
+  last_scores_.clear();
+  if (!valid_.sources.empty()) {
+    const size_t n =
+        options_.eval_sentences > 0
+            ? std::min(valid_.sources.size(), static_cast<size_t>(options_.eval_sentences))
+            : valid_.sources.size();
+    const std::vector<std::string> sources(valid_.sources.begin(), valid_.sources.begin() + n);
+    const std::vector<std::string> refs(valid_.references.begin(), valid_.references.begin() + n);
+    const std::vector<Translation> outputs =
+        translate(model_, source_tokenizer_, target_tokenizer_, sources, options_.decode);
+    last_scores_ =
+        score_outputs(options_.metric, hypotheses(outputs), refs, options_.bleu_tokenize);
+    write_samples(outputs);
+  }
+  if (auto* plateau = dynamic_cast<optim::ReduceOnPlateau*>(schedule_.get())) {
+    if (std::isfinite(last_valid_loss_)) plateau->observe(last_valid_loss_);
+  }
+  // Scores come in the order of score_names(metric), the log's columns; none: empty columns.
+  MetricsRow row{.step = step_,
+                 .epoch = epoch_,
+                 .loss = kNaN,
+                 .lr = schedule_->rate(std::max<int64_t>(step_, 1)),
+                 .tokens_per_s = kNaN,
+                 .valid_loss = last_valid_loss_,
+                 .scores = std::vector<double>(log_.score_names().size(), kNaN)};
+  for (size_t k = 0; k < last_scores_.size(); ++k) row.scores[k] = last_scores_[k].second;
+  log_.add(row);
+  const double score = last_scores_.empty() ? -last_valid_loss_ : last_scores_.front().second;
+  const bool best = std::isfinite(score) && (!has_best_ || score > best_score_);
+  if (best) {
+    best_score_ = score;
+    has_best_ = true;
+  }
+  if (!run_dir_.empty()) {
+    log_.append(run_dir_ + "/metrics.csv", row);
+    write_text_file(run_dir_ + "/curves.svg", log_.curves_svg());
+    if (best) nn::save(model_, best_path());
+  }
+  evaluated_at_ = step_;
+  emit({.kind = ProgressEvent::Kind::kEvaluation,
+        .valid_loss = last_valid_loss_,
+        .scores = last_scores_});
+}
+
+void Trainer::write_samples(const std::vector<Translation>& outputs) const {
+  if (run_dir_.empty() || options_.samples == 0) return;
+  std::ofstream out(run_dir_ + "/samples.txt", std::ios::app);
+  out << fmt::format("== update {} (epoch {})\n", step_, epoch_);
+  const size_t n = std::min(outputs.size(), static_cast<size_t>(options_.samples));
+  for (size_t i = 0; i < n; ++i) {
+    out << fmt::format("source:    {}\nreference: {}\noutput:    {}\n\n", valid_.sources[i],
+                       valid_.references[i], outputs[i].text);
+  }
+  EMBER_CHECK(out.good(), "[trainer] cannot write {}/samples.txt", run_dir_);
+}
+
+void Trainer::save_checkpoint() {
+  if (run_dir_.empty()) return;
+  optim::TrainingState state{
+      .model = &model_,
+      .optimizer = optimizer_.get(),
+      .schedule = schedule_.get(),
+      .generators = {{"default", &core::default_generator()}, {"data", &epoch_start_}},
+      .step = step_,
+      .epoch = epoch_};
+  state.extra = {{"batch_in_epoch", std::to_string(batch_in_epoch_)},
+                 {"best_score", fmt::format("{}", best_score_)},
+                 {"has_best", has_best_ ? "1" : "0"}};
+  optim::save_checkpoint(checkpoint_path(), state);
+  emit({.kind = ProgressEvent::Kind::kCheckpoint, .message = checkpoint_path()});
+}
+
+void Trainer::resume() {
+  const std::string path = checkpoint_path();
+  EMBER_CHECK(!run_dir_.empty() && std::filesystem::exists(path),
+              "[trainer] nothing to resume: {} does not exist", path);
+  optim::TrainingState state{
+      .model = &model_,
+      .optimizer = optimizer_.get(),
+      .schedule = schedule_.get(),
+      .generators = {{"default", &core::default_generator()}, {"data", &epoch_start_}}};
+  optim::load_checkpoint(path, state);
+  step_ = state.step;
+  epoch_ = state.epoch;
+  batch_in_epoch_ = parse_int(extra_value(state, "batch_in_epoch", path), path);
+  best_score_ = parse_number(extra_value(state, "best_score", path), path);
+  has_best_ = extra_value(state, "has_best", path) == "1";
+  const std::string metrics = run_dir_ + "/metrics.csv";
+  if (std::filesystem::exists(metrics)) {
+    log_.load(metrics, step_);
+    log_.write(metrics);
+  }
+}
+
+bool Trainer::should_stop(std::string* why) const {
+  if (stop_ != nullptr && stop_->load()) {
+    *why = "interrupted";
+  } else if (options_.max_steps > 0 && step_ >= options_.max_steps) {
+    *why = fmt::format("reached max_steps ({})", options_.max_steps);
+  } else if (options_.max_seconds > 0.0 && train_seconds_ >= options_.max_seconds) {
+    *why = fmt::format("reached the time limit ({:g} s of training)", options_.max_seconds);
+  }
+  return !why->empty();
+}
+
+TrainResult Trainer::run() {
+  model_.train();
+  emit({.kind = ProgressEvent::Kind::kStart,
+        .message = fmt::format("{} examples, {} batches an epoch, {} updates", train_.size(),
+                               steps_per_epoch_, total_steps())});
+  std::string why;
+  while (epoch_ < options_.epochs && why.empty()) {
+    data_generator_ = epoch_start_;
+    const std::vector<std::vector<int64_t>> plan =
+        plan_batches(train_, batching_, &data_generator_);
+    while (batch_in_epoch_ < static_cast<int64_t>(plan.size()) && !should_stop(&why)) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const Batch batch = make_batch(train_, plan[batch_in_epoch_], batching_.add_source_eos);
+      const double loss = train_step(batch);
+      ++batch_in_epoch_;
+      after_step(batch, loss, seconds_since(t0));
+    }
+    if (!why.empty()) break;
+    ++epoch_;
+    batch_in_epoch_ = 0;
+    epoch_start_ = data_generator_;
+    if (options_.eval_every == 0) evaluate();
+    save_checkpoint();
+  }
+  const bool interrupted = why == "interrupted";
+  if (!interrupted && evaluated_at_ != step_) evaluate();
+  if (!why.empty()) save_checkpoint();
+  emit({.kind = ProgressEvent::Kind::kDone,
+        .message = why.empty() ? fmt::format("done after {} epochs", epoch_) : why});
+  return {step_, epoch_, interrupted, train_seconds_, last_valid_loss_, last_scores_};
+}
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,179 @@
+// Trainer: the training loop of an encoder-decoder — epochs over length-bucketed batches under a
+// token budget, Adam/AdamW with a learning-rate schedule, gradient clipping and label-smoothed
+// cross-entropy (Szegedy et al., 2016), periodic validation (loss, and scores of greedy decoding),
+// training checkpoints that resume exactly, and the run's files:
+//
+//   <run_dir>/metrics.csv                    metrics_log.h
+//   <run_dir>/curves.svg                     loss and score curves, redrawn at each evaluation
+//   <run_dir>/samples.txt                    a few validation sentences decoded at each evaluation
+//   <run_dir>/checkpoints/last.safetensors   optim/checkpoint.h: model, optimizer, schedule,
+//                                            generators; saved each epoch, on stop and at the end
+//   <run_dir>/checkpoints/best.safetensors   the model's weights at its best validation score
+//
+// The library does not log: progress goes to a callback (ProgressEvent), and a stop flag (set by
+// the program's SIGINT handler, say) makes run() save a checkpoint and return between two updates.
+//
+//   Trainer trainer(model, *src_tok, *tgt_tok, train_examples, valid, options, "runs/dates");
+//   trainer.set_progress([](const ProgressEvent& e) { ... });
+//   if (resuming) trainer.resume();
+//   TrainResult result = trainer.run();
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+#include "seq2seq/data/batching.h"
+#include "seq2seq/data/tokenizer.h"
+#include "seq2seq/models/model.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/metrics_log.h"
+
+namespace ember::seq2seq {
+
+struct TrainOptions {
+  int64_t epochs = 10;
+  int64_t max_steps = 0;       // stop after this many updates in all (0: the epochs decide)
+  double max_seconds = 0.0;    // stop (normally, saving) after this much training time (0: none)
+  int64_t max_tokens = 4096;   // batch budget: B * max(S, T), padding included
+  int64_t max_batch_size = 0;  // at most this many sentences a batch (0: no bound)
+  std::string optimizer = "adamw";  // adam | adamw
+  float lr = 5e-4f;                 // the peak learning rate
+  float beta1 = 0.9f;
+  float beta2 = 0.98f;
+  float weight_decay = 0.01f;
+  // constant      warmup then lr (optim::WarmupConstant)
+  // inverse_sqrt  warmup then lr * sqrt(warmup / k) (Vaswani et al.'s schedule, as a peak lr)
+  // cosine        warmup then a half cosine to min_lr at the last update (optim::WarmupCosine)
+  // plateau       lr, times 0.5 when the validation loss stops improving (optim::ReduceOnPlateau)
+  std::string schedule = "inverse_sqrt";
+  int64_t warmup_steps = 1000;
+  float min_lr = 0.0f;
+  float clip_norm = 1.0f;  // max global gradient norm (0: no clipping)
+  float label_smoothing = 0.1f;
+  int64_t log_every = 100;            // updates between metrics.csv rows and progress reports
+  int64_t eval_every = 0;             // updates between evaluations (0: at the end of each epoch)
+  int64_t eval_sentences = 500;       // validation sentences decoded for the scores (0: all)
+  std::string metric = "bleu";        // evaluation.h: exact | bleu | rouge
+  std::string bleu_tokenize = "13a";  // 13a | none (for pre-tokenized text)
+  int64_t samples = 5;                // sentences written to samples.txt at each evaluation
+  int64_t seed = 1;                   // the batch order (model initialisation is the caller's)
+  DecodeOptions decode;               // for the validation scores (greedy by default)
+};
+
+// Names as on the command line.
+const std::vector<std::string>& optimizer_kinds();  // adam, adamw
+const std::vector<std::string>& schedule_kinds();   // constant, inverse_sqrt, cosine, plateau
+// Throws "[trainer]" naming the option for a value out of range or an unknown kind.
+void validate(const TrainOptions& options);
+
+// What validation uses: examples for the loss; source and reference text for the scores.
+struct ValidationSet {
+  std::vector<Example> examples;
+  std::vector<std::string> sources;
+  std::vector<std::string> references;
+};
+
+struct ProgressEvent {
+  enum class Kind {
+    kStart,       // before the first update (message: the plan)
+    kStep,        // after every update
+    kEvaluation,  // after a validation (valid_loss, scores)
+    kCheckpoint,  // a checkpoint was written (message: its path)
+    kDone,        // run() returns (message: why it stopped)
+    kInfo         // a note from the run's set-up (run.h: data statistics, the model)
+  };
+  Kind kind = Kind::kStep;
+  int64_t step = 0;         // updates done
+  int64_t total_steps = 0;  // updates the run will do (epochs or max_steps)
+  int64_t epoch = 0;        // the epoch in progress, 1-based
+  int64_t epochs = 0;
+  double loss = 0.0;  // training loss per target token, mean since the previous report
+  double lr = 0.0;
+  double tokens_per_s = 0.0;  // target tokens per second of training, since the previous report
+  double elapsed_s = 0.0;     // training time of this process (without evaluations)
+  double eta_s = 0.0;         // estimated training time left
+  bool report = false;        // kStep: a log_every boundary (the loss etc. cover that interval)
+  double valid_loss = 0.0;
+  Scores scores = {};
+  std::string message = {};
+};
+using ProgressCallback = std::function<void(const ProgressEvent&)>;
+
+struct TrainResult {
+  int64_t steps = 0;
+  int64_t epochs_done = 0;
+  bool interrupted = false;  // stopped by the stop flag (a checkpoint was saved)
+  double train_seconds = 0.0;
+  double valid_loss = 0.0;  // of the last evaluation
+  Scores scores;            // of the last evaluation
+};
+
+class Trainer {
+ public:
+  // `run_dir` receives the files above ("" writes none). The model, tokenizers and data must
+  // outlive the trainer. Throws "[trainer]" for invalid options or no training examples.
+  Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer, const Tokenizer& target_tokenizer,
+          std::vector<Example> train, ValidationSet valid, TrainOptions options,
+          std::string run_dir);
+  ~Trainer();
+
+  void set_progress(ProgressCallback callback) { progress_ = std::move(callback); }
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
+
+  // Continues from <run_dir>/checkpoints/last.safetensors: model, optimizer, schedule, random
+  // generators, counters and the metrics written up to it. Throws (changing nothing) when the
+  // checkpoint does not fit (optim/checkpoint.h).
+  void resume();
+  TrainResult run();
+
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  int64_t total_steps() const;
+  std::string checkpoint_path() const;  // <run_dir>/checkpoints/last.safetensors
+  std::string best_path() const;        // <run_dir>/checkpoints/best.safetensors
+
+ private:
+  struct Interval;
+  double train_step(const Batch& batch);
+  void after_step(const Batch& batch, double loss, double seconds);
+  void evaluate();
+  void write_samples(const std::vector<Translation>& outputs) const;
+  void save_checkpoint();
+  bool should_stop(std::string* why) const;
+  void emit(ProgressEvent event) const;
+
+  Seq2SeqModel& model_;
+  const Tokenizer& source_tokenizer_;
+  const Tokenizer& target_tokenizer_;
+  std::vector<Example> train_;
+  ValidationSet valid_;
+  TrainOptions options_;
+  std::string run_dir_;
+  BatchOptions batching_;
+  std::unique_ptr<optim::Optimizer> optimizer_;
+  std::unique_ptr<optim::Schedule> schedule_;
+  core::Generator data_generator_;  // draws each epoch's batch plan
+  core::Generator epoch_start_;     // data_generator_ before this epoch's plan (checkpointed)
+  MetricsLog log_;
+  std::unique_ptr<Interval> interval_;
+  ProgressCallback progress_;
+  const std::atomic<bool>* stop_ = nullptr;
+  int64_t steps_per_epoch_ = 0;
+  int64_t step_ = 0;
+  int64_t epoch_ = 0;           // epochs completed
+  int64_t batch_in_epoch_ = 0;  // batches of the current epoch done
+  int64_t evaluated_at_ = -1;   // the step of the last evaluation
+  double best_score_ = 0.0;     // higher is better (the negated loss without scores)
+  bool has_best_ = false;
+  double train_seconds_ = 0.0;
+  double last_valid_loss_ = 0.0;
+  Scores last_scores_;
+};
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,105 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/train/flags.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+
+namespace {
+
+struct Settings {
+  int64_t epochs = 10;
+  float lr = 0.5f;
+  double limit = 0.0;
+  std::string name = "default";
+  std::string kind = "word";
+  bool verbose = false;
+};
+
+FlagSet make_flags(Settings& s) {
+  FlagSet flags("ember test", "A test command.");
+  flags.add("--epochs", "N", "passes", &s.epochs);
+  flags.add("--lr", "X", "learning rate", &s.lr);
+  flags.add("--limit", "SECONDS", "time limit", &s.limit);
+  flags.add("--name", "NAME", "a name", &s.name);
+  flags.add_choice("--kind", "the kind", &s.kind, {"word", "char"});
+  flags.add_switch("--verbose", "talk more", &s.verbose);
+  return flags;
+}
+
+}  // namespace
+
+TEST_CASE("flags set typed values, in both spellings, and collect positionals") {
+  Settings s;
+  const FlagSet flags = make_flags(s);
+  const ParsedArgs parsed =
+      flags.parse({"translate", "--epochs", "3", "--lr=0.25", "--limit", "1.5e2", "--name", "-x",
+                   "--kind", "char", "--verbose", "--", "--not-a-flag"});
+  CHECK_FALSE(parsed.help);
+  CHECK(parsed.positionals == std::vector<std::string>{"translate", "--not-a-flag"});
+  CHECK(s.epochs == 3);
+  CHECK(s.lr == 0.25f);
+  CHECK(s.limit == 150.0);
+  CHECK(s.name == "-x");  // a value may start with a dash
+  CHECK(s.kind == "char");
+  CHECK(s.verbose);
+}
+
+TEST_CASE("--help anywhere asks for help and applies nothing") {
+  Settings s;
+  const FlagSet flags = make_flags(s);
+  CHECK(flags.parse({"--epochs", "3", "-h"}).help);
+  CHECK(flags.parse({"--help", "--bogus"}).help);
+  CHECK(s.epochs == 10);
+  const std::string help = flags.help();
+  CHECK(help.rfind("usage: ember test [flags]", 0) == 0);
+  CHECK(help.find("A test command.") != std::string::npos);
+  CHECK(help.find("--epochs N") != std::string::npos);
+  CHECK(help.find("passes [10]") != std::string::npos);  // the current value as default
+  CHECK(help.find("--kind word|char") != std::string::npos);
+  CHECK(help.find("--verbose") != std::string::npos);
+}
+
+TEST_CASE("flags refuse unknown, repeated, valueless and malformed arguments") {
+  Settings s;
+  const FlagSet flags = make_flags(s);
+  CHECK_THROWS_WITH_AS(flags.parse({"--epoch", "3"}),
+                       "[flags] ember test: unknown flag '--epoch' (see 'ember test --help')",
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--epochs", "1", "--epochs=2"}),
+                       doctest::Contains("--epochs given twice"), ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--epochs"}), doctest::Contains("--epochs needs a value (N)"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--verbose=yes"}), doctest::Contains("takes no value"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--epochs", "3x"}),
+                       "[flags] --epochs expects an integer, got '3x' (see 'ember test --help')",
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--lr", ""}), doctest::Contains("expects a number"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.parse({"--kind", "bpe"}),
+                       doctest::Contains("--kind expects one of word|char, got 'bpe'"),
+                       ember::Error);
+}
+
+TEST_CASE("flag names must be new and start with --") {
+  Settings s;
+  FlagSet flags = make_flags(s);
+  CHECK_THROWS_WITH_AS(flags.add("--epochs", "N", "again", &s.epochs), doctest::Contains("[flags]"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(flags.add("epochs", "N", "no dashes", &s.epochs),
+                       doctest::Contains("[flags]"), ember::Error);
+}
+
+TEST_CASE("parse_int and parse_number read the whole text") {
+  CHECK(parse_int("-42", "x") == -42);
+  CHECK(parse_number("2.5e-3", "x") == doctest::Approx(0.0025));
+  CHECK_THROWS_WITH_AS(parse_int("4.0", "--n"), "[flags] --n expects an integer, got '4.0'",
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse_number("1,5", "--x"), doctest::Contains("expects a number"),
+                       ember::Error);
+}

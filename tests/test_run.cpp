@@ -1,0 +1,111 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "seq2seq/train/run.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A tiny run on the built-in dates corpus: a few seconds of work at most.
+RunConfig tiny_dates() {
+  RunConfig c;
+  c.data.builtin = "dates";
+  c.data.dates_train_size = 200;
+  c.data.dates_valid_size = 30;
+  c.data.dates_test_size = 30;
+  c.tokenizer.kind = "char";
+  c.tokenizer.vocab_size = 0;
+  c.model = preset(Architecture::kRnnAttention, "tiny");
+  c.model.embedding_dim = 8;
+  c.model.hidden_size = 16;
+  c.train.epochs = 1;
+  c.train.max_tokens = 400;
+  c.train.schedule = "constant";
+  c.train.warmup_steps = 0;
+  c.train.lr = 3e-3f;
+  c.train.metric = "exact";
+  c.train.log_every = 2;
+  return c;
+}
+
+std::string fresh_dir(const std::string& name) {
+  // Per process, so that test runs of two build trees do not meet.
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+}  // namespace
+
+TEST_CASE("a run writes its directory, continues with --resume, and loads for translation") {
+  const std::string dir = fresh_dir("ember_test_run");
+  std::vector<std::string> notes;
+  const ProgressCallback progress = [&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+  };
+  const TrainResult first = train_run(tiny_dates(), dir, false, progress, nullptr);
+  CHECK(first.epochs_done == 1);
+  for (const char* file :
+       {"config.json", "tokenizer/source/tokenizer.json", "tokenizer/target/vocab.json",
+        "checkpoints/last.safetensors", "checkpoints/best.safetensors", "metrics.csv", "curves.svg",
+        "samples.txt"}) {
+    INFO(file);
+    CHECK(fs::exists(dir + "/" + file));
+  }
+  // The directory, vocabularies, train and valid statistics, the model.
+  REQUIRE(notes.size() == 5);
+  CHECK(notes[0] == "run directory " + dir);
+  CHECK(notes[2].rfind("train: 200 examples", 0) == 0);
+  CHECK(notes[4].find("rnn_attention") != std::string::npos);
+  const RunConfig saved = load_run_config(run_config_path(dir));
+  CHECK(saved.model.tgt_vocab_size == 15);  // 4 specials, 10 digits and '-'
+
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), dir, false, nullptr, nullptr),
+                       doctest::Contains("already holds a run"), ember::Error);
+  RunConfig more = saved;
+  more.train.epochs = 2;
+  const TrainResult second = train_run(more, dir, true, nullptr, nullptr);
+  CHECK(second.epochs_done == 2);
+  CHECK(second.steps == 2 * first.steps);
+
+  LoadedRun run = load_run(dir);
+  CHECK(run.checkpoint == dir + "/checkpoints/best.safetensors");
+  CHECK_FALSE(run.model->is_training());
+  const auto out = translate(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                             {"3 march 1998", "12/25/99"});
+  CHECK(out.size() == 2);
+  // The training checkpoint loads too, and gives the last weights.
+  const LoadedRun last = load_run(dir, dir + "/checkpoints/last.safetensors");
+  CHECK(last.model->named_parameters().size() == run.model->named_parameters().size());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("runs refuse a missing directory, a missing checkpoint and another model's weights") {
+  const std::string dir = fresh_dir("ember_test_run_errors");
+  CHECK_THROWS_WITH_AS(load_run(dir), doctest::Contains(("[run] " + dir + " is not a run").c_str()),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), dir, true, nullptr, nullptr),
+                       doctest::Contains("cannot resume"), ember::Error);
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), "", false, nullptr, nullptr),
+                       doctest::Contains("[run] no run directory"), ember::Error);
+
+  RunConfig c = tiny_dates();
+  c.train.max_steps = 1;
+  train_run(c, dir, false, nullptr, nullptr);
+  CHECK_THROWS_WITH_AS(load_run(dir, dir + "/nothing.safetensors"),
+                       doctest::Contains("no checkpoint"), ember::Error);
+  // The same run's config with a wider model cannot take these weights.
+  RunConfig wider = load_run_config(run_config_path(dir));
+  wider.model.hidden_size = 32;
+  save_run_config(run_config_path(dir), wider);
+  CHECK_THROWS_AS(load_run(dir), ember::Error);
+  fs::remove_all(dir);
+}

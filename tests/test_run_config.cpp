@@ -1,0 +1,136 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/error.h"
+#include "seq2seq/data/text_file.h"
+#include "seq2seq/train/run_config.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+TEST_CASE("a run config survives its JSON form, every field") {
+  RunConfig c;
+  c.data.dir = "data/m30k";
+  c.data.source_side = "de";
+  c.data.tokenized = true;
+  c.data.max_source_tokens = 77;
+  c.tokenizer.kind = "bpe";
+  c.tokenizer.character_coverage = 0.9995;
+  c.model = preset(Architecture::kRnnAttention, "tiny");
+  c.model.cell = CellType::kLstm;
+  c.train.lr = 3e-4f;
+  c.train.schedule = "cosine";
+  c.train.max_seconds = 12.5;
+  c.train.decode.beam_size = 4;
+  c.train.decode.max_len = {1.25, 7};
+  const std::string text = to_json_string(c);
+  const RunConfig back = run_config_from_json(text);
+  CHECK(to_json_string(back) == text);
+  CHECK(back.data.dir == "data/m30k");
+  CHECK(back.data.tokenized);
+  CHECK(back.tokenizer.character_coverage == 0.9995);
+  CHECK(back.model.architecture == Architecture::kRnnAttention);
+  CHECK(back.model.cell == CellType::kLstm);
+  CHECK(back.train.lr == 3e-4f);
+  CHECK(back.train.decode.max_len.a == 1.25);
+  CHECK(back.train.decode.max_len.b == 7);
+}
+
+TEST_CASE("a partial JSON document changes only its keys; the model reads its preset first") {
+  RunConfig base;
+  base.train.epochs = 3;
+  const RunConfig c = run_config_from_json(
+      R"({"train": {"lr": 0.01}, "model": {"hidden_size": 96, "architecture": "rnn_attention",
+          "preset": "tiny"}, "data": {"builtin": "dates"}})",
+      base);
+  CHECK(c.train.epochs == 3);
+  CHECK(c.train.lr == 0.01f);
+  CHECK(c.data.builtin == "dates");
+  CHECK(c.model.architecture == Architecture::kRnnAttention);
+  CHECK(c.model.hidden_size == 96);
+  CHECK(c.model.embedding_dim == preset(Architecture::kRnnAttention, "tiny").embedding_dim);
+}
+
+TEST_CASE("bad JSON, sections, keys and types are refused by name") {
+  CHECK_THROWS_WITH_AS(run_config_from_json("{oops"), doctest::Contains("[run_config] not a JSON"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"optim": {}})"),
+                       doctest::Contains("[run_config] unknown section 'optim'"), ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"train": {"epoch": 3}})"),
+                       doctest::Contains("[run_config] unknown key 'train.epoch'"), ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"train": {"epochs": 2.5}})"),
+                       doctest::Contains("train.epochs must be an integer"), ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"data": {"tokenized": 1}})"),
+                       doctest::Contains("data.tokenized must be true or false"), ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"tokenizer": []})"),
+                       doctest::Contains("'tokenizer' must be an object"), ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"model": {"hidden": 3}})"),
+                       doctest::Contains("[model_config] unknown key 'hidden'"), ember::Error);
+}
+
+TEST_CASE("config files: save, load, and a missing or bad file named") {
+  const std::string path =
+      (fs::temp_directory_path() / ("ember_test_run_config_" + std::to_string(getpid()) + ".json"))
+          .string();
+  RunConfig c;
+  c.train.epochs = 42;
+  save_run_config(path, c);
+  CHECK(load_run_config(path).train.epochs == 42);
+  write_lines(path, {R"({"train": {"epochs": "many"}})"});
+  CHECK_THROWS_WITH_AS(load_run_config(path), doctest::Contains(("(in " + path + ")").c_str()),
+                       ember::Error);
+  fs::remove(path);
+  CHECK_THROWS_WITH_AS(load_run_config(path), ("[run_config] cannot read " + path).c_str(),
+                       ember::Error);
+}
+
+TEST_CASE("load_split: the built-in dates corpus and the files of a data directory") {
+  DataConfig dates;
+  dates.builtin = "dates";
+  dates.dates_train_size = 50;
+  dates.dates_valid_size = 20;
+  dates.dates_test_size = 10;
+  CHECK(load_split(dates, "train").size() == 50);
+  CHECK(load_split(dates, "valid").size() == 20);
+  CHECK(load_split(dates, "test").size() == 10);
+  CHECK(load_split(dates, "test").target == load_split(dates, "test").target);
+  CHECK_THROWS_WITH_AS(load_split(dates, "dev"), doctest::Contains("not 'dev'"), ember::Error);
+  dates.builtin = "news";
+  CHECK_THROWS_WITH_AS(load_split(dates, "train"),
+                       doctest::Contains("unknown built-in corpus 'news'"), ember::Error);
+
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_run_config_data_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  write_lines((dir / "train.de").string(), {"hallo welt", "guten tag"});
+  write_lines((dir / "train.en.gz").string(), {"hello world", "good day"});
+  DataConfig files{.dir = dir.string(), .source_side = "de", .target_side = "en"};
+  const ParallelText text = load_split(files, "train");
+  CHECK(text.source == std::vector<std::string>{"hallo welt", "guten tag"});
+  CHECK(text.target == std::vector<std::string>{"hello world", "good day"});
+  CHECK_THROWS_WITH_AS(load_split(files, "test"), doctest::Contains("test.de.gz"), ember::Error);
+  CHECK_THROWS_WITH_AS(load_split(DataConfig{}, "train"), doctest::Contains("[run_config] no data"),
+                       ember::Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the length filter keeps what fits a batch and the model's positions") {
+  RunConfig c;
+  c.train.max_tokens = 100;
+  c.model.max_positions = 1024;
+  LengthFilter f = length_filter(c);
+  CHECK(f.max_source_tokens == 99);
+  CHECK(f.max_target_tokens == 99);
+  c.data.max_source_tokens = 40;
+  c.data.max_target_tokens = 500;
+  c.data.truncate_source = true;
+  c.model.max_positions = 64;
+  f = length_filter(c);
+  CHECK(f.max_source_tokens == 40);
+  CHECK(f.max_target_tokens == 63);
+  CHECK(f.truncate_source);
+}

@@ -1,0 +1,222 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "seq2seq/data/vocab_tokenizer.h"
+#include "seq2seq/models/factory.h"
+#include "seq2seq/train/trainer.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reversing short strings of a, b, c, d: learnable in a few dozen updates.
+struct Task {
+  std::vector<std::string> sources, targets;
+  CharTokenizer tokenizer;
+  std::vector<Example> examples;
+};
+
+Task make_task(int64_t n) {
+  Task t;
+  core::Generator gen(5);
+  for (int64_t i = 0; i < n; ++i) {
+    std::string s;
+    for (int64_t k = 0, len = 2 + gen.randint(4); k < len; ++k) s += "abcd"[gen.randint(4)];
+    t.sources.push_back(s);
+    t.targets.emplace_back(s.rbegin(), s.rend());
+  }
+  t.tokenizer = CharTokenizer::train(t.sources);
+  for (int64_t i = 0; i < n; ++i) {
+    t.examples.push_back({t.tokenizer.encode(t.sources[i]), t.tokenizer.encode(t.targets[i])});
+  }
+  return t;
+}
+
+std::shared_ptr<Seq2SeqModel> make_tiny(const Tokenizer& tok) {
+  core::manual_seed(7);
+  ModelConfig c = preset(Architecture::kRnnAttention, "tiny");
+  c.src_vocab_size = c.tgt_vocab_size = tok.vocab_size();
+  c.embedding_dim = 16;
+  c.hidden_size = 32;
+  return make_model(c);
+}
+
+TrainOptions tiny_options() {
+  TrainOptions o;
+  o.epochs = 3;
+  o.max_tokens = 48;
+  o.lr = 1e-2f;
+  o.schedule = "constant";
+  o.warmup_steps = 0;
+  o.log_every = 1;
+  o.metric = "exact";
+  o.eval_sentences = 0;
+  o.samples = 2;
+  return o;
+}
+
+ValidationSet validation(const Task& t) { return {t.examples, t.sources, t.targets}; }
+
+std::string fresh_dir(const std::string& name) {
+  // Per process, so that test runs of two build trees do not meet.
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+int64_t count_lines(const std::string& path) {
+  std::ifstream in(path);
+  int64_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a few epochs on tiny data lower the loss and write the run's files") {
+  const Task task = make_task(48);
+  auto model = make_tiny(task.tokenizer);
+  const std::string dir = fresh_dir("ember_test_trainer_files");
+  TrainOptions options = tiny_options();
+  options.epochs = 20;
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), options,
+                  dir);
+  std::vector<double> losses;
+  std::vector<ProgressEvent::Kind> kinds;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    kinds.push_back(e.kind);
+    if (e.kind == ProgressEvent::Kind::kStep && e.report) losses.push_back(e.loss);
+  });
+  const TrainResult result = trainer.run();
+  const int64_t steps = 20 * trainer.steps_per_epoch();
+  CHECK(result.steps == steps);
+  CHECK(result.epochs_done == 20);
+  CHECK_FALSE(result.interrupted);
+  REQUIRE(losses.size() == static_cast<size_t>(steps));
+  const double first = (losses[0] + losses[1] + losses[2]) / 3.0;
+  const double last = (losses[steps - 1] + losses[steps - 2] + losses[steps - 3]) / 3.0;
+  INFO(first, " -> ", last);
+  CHECK(last < 0.5 * first);
+  REQUIRE(result.scores.size() == 1);
+  CHECK(result.scores[0].first == "exact_match");
+  CHECK(kinds.front() == ProgressEvent::Kind::kStart);
+  CHECK(kinds.back() == ProgressEvent::Kind::kDone);
+  CHECK(std::count(kinds.begin(), kinds.end(), ProgressEvent::Kind::kEvaluation) == 20);
+  CHECK(std::count(kinds.begin(), kinds.end(), ProgressEvent::Kind::kCheckpoint) == 20);
+  CHECK(count_lines(dir + "/metrics.csv") == 1 + steps + 20);  // header, updates, evaluations
+  CHECK(fs::exists(dir + "/curves.svg"));
+  CHECK(fs::exists(trainer.checkpoint_path()));
+  CHECK(fs::exists(trainer.best_path()));
+  std::ifstream samples(dir + "/samples.txt");
+  std::stringstream text;
+  text << samples.rdbuf();
+  CHECK(text.str().rfind("== update " + std::to_string(trainer.steps_per_epoch()), 0) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the stop flag saves a checkpoint; resuming ends with a straight run's weights") {
+  const Task task = make_task(40);
+  const std::string straight_dir = fresh_dir("ember_test_trainer_straight");
+  const std::string resumed_dir = fresh_dir("ember_test_trainer_resumed");
+  auto straight = make_tiny(task.tokenizer);
+  Trainer(*straight, task.tokenizer, task.tokenizer, task.examples, validation(task),
+          tiny_options(), straight_dir)
+      .run();
+
+  auto first = make_tiny(task.tokenizer);
+  Trainer stopped(*first, task.tokenizer, task.tokenizer, task.examples, validation(task),
+                  tiny_options(), resumed_dir);
+  std::atomic<bool> stop{false};
+  stopped.set_stop_flag(&stop);
+  const int64_t stop_at = stopped.steps_per_epoch() + 2;  // in the middle of epoch 2
+  stopped.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kStep && e.step == stop_at) stop = true;
+  });
+  const TrainResult partial = stopped.run();
+  CHECK(partial.interrupted);
+  CHECK(partial.steps == stop_at);
+
+  core::manual_seed(99);  // whatever the generators hold now, the checkpoint restores them
+  auto second = make_tiny(task.tokenizer);
+  Trainer resumed(*second, task.tokenizer, task.tokenizer, task.examples, validation(task),
+                  tiny_options(), resumed_dir);
+  resumed.resume();
+  const TrainResult rest = resumed.run();
+  CHECK_FALSE(rest.interrupted);
+  CHECK(rest.steps == 3 * resumed.steps_per_epoch());
+  const auto a = straight->named_parameters(), b = second->named_parameters();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].first);
+    CHECK(a[i].second.to_vector() == b[i].second.to_vector());
+  }
+  CHECK(count_lines(resumed_dir + "/metrics.csv") == count_lines(straight_dir + "/metrics.csv"));
+  fs::remove_all(straight_dir);
+  fs::remove_all(resumed_dir);
+}
+
+TEST_CASE("max_steps and eval_every bound the run; no run directory writes nothing") {
+  const Task task = make_task(40);
+  auto model = make_tiny(task.tokenizer);
+  TrainOptions o = tiny_options();
+  o.epochs = 100;
+  o.max_steps = 5;
+  o.eval_every = 2;
+  o.log_every = 2;
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, "");
+  int64_t evaluations = 0, reports = 0;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    evaluations += e.kind == ProgressEvent::Kind::kEvaluation;
+    reports += e.kind == ProgressEvent::Kind::kStep && e.report;
+    if (e.kind == ProgressEvent::Kind::kStep) CHECK(e.total_steps == 5);
+  });
+  const TrainResult result = trainer.run();
+  CHECK(result.steps == 5);
+  CHECK(evaluations == 3);  // at updates 2, 4 and the last one
+  CHECK(reports == 2);
+  CHECK_FALSE(result.interrupted);
+}
+
+TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") {
+  const Task task = make_task(8);
+  auto model = make_tiny(task.tokenizer);
+  const auto bad = [](auto change) {
+    TrainOptions o = tiny_options();
+    change(o);
+    return o;
+  };
+  const auto refuses = [&](const TrainOptions& o, const char* text) {
+    CHECK_THROWS_WITH_AS(
+        Trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, ""),
+        doctest::Contains(text), ember::Error);
+  };
+  refuses(bad([](TrainOptions& o) { o.optimizer = "sgd"; }), "[trainer] unknown optimizer 'sgd'");
+  refuses(bad([](TrainOptions& o) { o.schedule = "linear"; }), "unknown schedule 'linear'");
+  refuses(bad([](TrainOptions& o) { o.metric = "wer"; }), "unknown metric 'wer'");
+  refuses(bad([](TrainOptions& o) { o.lr = 0.0f; }), "lr must be > 0");
+  refuses(bad([](TrainOptions& o) { o.epochs = 0; }), "epochs");
+  refuses(bad([](TrainOptions& o) { o.label_smoothing = 1.0f; }), "label_smoothing");
+  refuses(bad([](TrainOptions& o) { o.eval_every = -1; }), "must be >= 0");
+  refuses(bad([](TrainOptions& o) { o.schedule = "inverse_sqrt"; }), "warmup_steps >= 1");
+  refuses(bad([](TrainOptions& o) { o.schedule = "cosine", o.warmup_steps = 1000; }),
+          "cosine schedule needs more updates");
+  CHECK_THROWS_WITH_AS(Trainer(*model, task.tokenizer, task.tokenizer, {}, {}, tiny_options(), ""),
+                       doctest::Contains("[trainer] no training examples"), ember::Error);
+  const std::string dir = fresh_dir("ember_test_trainer_empty");
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, {}, tiny_options(), dir);
+  CHECK_THROWS_WITH_AS(trainer.resume(), doctest::Contains("[trainer] nothing to resume"),
+                       ember::Error);
+  fs::remove_all(dir);
+}
