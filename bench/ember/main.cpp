@@ -1,0 +1,40 @@
+// ember-bench: the ember side of bench/ (docs/performance.md).
+//   ember-bench --workload NAME --threads N [--reps R] [--warmup W]
+// Threads: core::set_num_threads(N) sets both of ember's pools (OpenBLAS and the OpenMP loops).
+#include "common/bench.h"
+#include "common/workloads.h"
+#include "core/random.h"
+#include "core/threads.h"
+#include "ember/runners.h"
+
+namespace bench::ember_side {
+
+ember::core::IndexArray random_ids(int64_t rows, int64_t cols) {
+  auto& generator = ember::core::default_generator();
+  std::vector<int64_t> ids(static_cast<size_t>(rows * cols));
+  for (int64_t& id : ids) id = generator.randint(kVocab);
+  return ember::core::IndexArray(std::move(ids), {rows, cols});
+}
+
+}  // namespace bench::ember_side
+
+int main(int argc, char** argv) {
+  using bench::Args;
+  namespace es = bench::ember_side;
+  const std::map<std::string, bench::Runner, std::less<>> runners = {
+      {"w1", es::run_w1},
+      {"w2", es::run_w2},
+      {"w3", [](const Args& a) { es::run_w3(a, false); }},
+      {"w3glu", [](const Args& a) { es::run_w3(a, true); }},
+      {"w4kv_b1", [](const Args& a) { es::run_w4(a, 1); }},
+      {"w4kv_b32", [](const Args& a) { es::run_w4(a, 32); }},
+      {"w5_1", [](const Args& a) { es::run_w5(a, 1); }},
+      {"w5_64", [](const Args& a) { es::run_w5(a, 64); }},
+      {"w6", es::run_w6},
+  };
+  const auto set_threads = [](int threads) {
+    ember::core::set_num_threads(threads);
+    ember::core::manual_seed(bench::kSeed);
+  };
+  return bench::run_program(argc, argv, set_threads, runners);
+}

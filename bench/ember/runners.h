@@ -1,0 +1,22 @@
+// The workloads of ember-bench (docs/performance.md); each prints its RESULT lines with impl
+// "ember". They mirror bench/libtorch/ op for op, with the hyper-parameters of common/workloads.h.
+#pragma once
+
+#include <cstdint>
+
+#include "common/bench.h"
+#include "core/ndarray.h"
+
+namespace bench::ember_side {
+
+void run_w1(const Args& args);                 // transformer.cpp
+void run_w4(const Args& args, int64_t batch);  // transformer.cpp
+void run_w2(const Args& args);                 // lstm_attention.cpp
+void run_w3(const Args& args, bool glu);       // conv_stack.cpp
+void run_w5(const Args& args, int64_t side);   // micro.cpp: side x side tensors
+void run_w6(const Args& args);                 // micro.cpp
+
+// Random token ids, uniform in [0, kVocab), from the default generator: (rows, cols).
+ember::core::IndexArray random_ids(int64_t rows, int64_t cols);
+
+}  // namespace bench::ember_side

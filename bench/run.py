@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""Runs bench/'s workloads on ember and libtorch, alternating them, and compares the medians.
+
+    bench/run.py [--build-dir build] [--workloads "w1 w2 ..."] [--reps R] [--warmup W]
+                 [--rounds N] [--threads 2] [--out results.jsonl]
+
+Each round runs every configuration once per workload, one process each, in this order:
+ember (2 threads), libtorch (1 thread), ember (1 thread), libtorch (2 threads,
+OMP_WAIT_POLICY=PASSIVE), libtorch (2 threads, default wait policy). The samples of all rounds
+are pooled per configuration. The peer is libtorch's best configuration by median. The first
+table compares ember at 2 threads with the peer, the second ember and libtorch at 1 thread.
+Every RESULT line (with its configuration and round), every summary and every ratio is written
+as a JSON line to --out. See docs/performance.md. Python standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORKLOADS = ["w1", "w2", "w3", "w3glu", "w4kv_b1", "w4kv_b32", "w5_1", "w5_64", "w6"]
+THREAD_VARS = ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "EMBER_NUM_THREADS",
+               "MKL_NUM_THREADS", "GOMP_SPINCOUNT"]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def configurations(threads):
+    """(label, impl, threads, environment) in the order of a round."""
+    def torch_env(n, passive):
+        env = {"OMP_NUM_THREADS": str(n), "OPENBLAS_NUM_THREADS": str(n)}
+        if passive:
+            env["OMP_WAIT_POLICY"] = "PASSIVE"
+        return env
+    return [
+        (f"ember-{threads}t", "ember", threads, {"EMBER_NUM_THREADS": str(threads)}),
+        ("libtorch-1t", "libtorch", 1, torch_env(1, False)),
+        ("ember-1t", "ember", 1, {"EMBER_NUM_THREADS": "1"}),
+        (f"libtorch-{threads}t-passive", "libtorch", threads, torch_env(threads, True)),
+        (f"libtorch-{threads}t-default", "libtorch", threads, torch_env(threads, False)),
+    ]
+
+
+def lower_is_better(unit):
+    return unit.startswith("us/") or unit.startswith("ms/") or unit == "s"
+
+
+def run_one(binary, workload, threads, env_vars, args):
+    """Runs one process; returns (list of RESULT dicts, error text or None)."""
+    command = [str(binary), "--workload", workload, "--threads", str(threads)]
+    if args.reps:
+        command += ["--reps", str(args.reps)]
+    if args.warmup is not None:
+        command += ["--warmup", str(args.warmup)]
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+    env.update(env_vars)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return [], f"timed out after {args.timeout} s"
+    results = [json.loads(line[len("RESULT "):]) for line in done.stdout.splitlines()
+               if line.startswith("RESULT ")]
+    if done.returncode != 0:
+        return results, f"exit status {done.returncode}: {done.stderr.strip()[-500:]}"
+    return results, None
+
+
+class Pool:
+    """Samples of one figure under one configuration, pooled over rounds."""
+
+    def __init__(self, result):
+        self.unit = result["unit"]
+        self.samples, self.mins, self.maxs, self.rss = [], [], [], 0
+        self.flops_per_step = result.get("flops_per_step")
+
+    def add(self, result):
+        self.samples += result.get("samples") or [result["median"]]
+        self.mins.append(result["min"])
+        self.maxs.append(result["max"])
+        self.rss = max(self.rss, int(result.get("maxrss_kb", 0)))
+
+    def median(self):
+        return statistics.median(self.samples)
+
+    def summary(self):
+        return {"unit": self.unit, "median": self.median(), "min": min(self.mins),
+                "max": max(self.maxs), "n": len(self.samples), "maxrss_kb": self.rss}
+
+
+def find_binary(explicit, build_dir, name):
+    path = Path(explicit) if explicit else Path(build_dir) / "bench" / name
+    return path if path.is_file() and os.access(path, os.X_OK) else None
+
+
+def run_all(args, binaries, out):
+    """Runs every round; returns {figure: {config label: Pool}} in first-seen figure order."""
+    pools = {}
+    configs = [c for c in configurations(args.threads) if binaries[c[1]]]
+    for workload in args.workloads:
+        for round_index in range(1, args.rounds + 1):
+            for label, impl, threads, env_vars in configs:
+                started = time.monotonic()
+                results, error = run_one(binaries[impl], workload, threads, env_vars, args)
+                seconds = time.monotonic() - started
+                for result in results:
+                    result.update(kind="result", config=label, round=round_index, env=env_vars,
+                                  process_seconds=round(seconds, 2))
+                    out.write(json.dumps(result) + "\n")
+                    pool = pools.setdefault(result["workload"], {})
+                    pool.setdefault(label, Pool(result)).add(result)
+                    log(f"{workload} round {round_index} {label}: {result['workload']} "
+                        f"{result['median']:.4g} {result['unit']} ({seconds:.1f} s)")
+                if error:
+                    out.write(json.dumps({"kind": "error", "workload": workload, "config": label,
+                                          "round": round_index, "error": error}) + "\n")
+                    log(f"{workload} round {round_index} {label}: FAILED {error}")
+                out.flush()
+    return pools
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def gflops(figure, pools, label):
+    """GFLOP/s of a training figure (w1, w1_tok, ...) from the steps/s pool of its workload."""
+    base = pools.get(figure.removesuffix("_tok"), {}).get(label)
+    if base is None or base.flops_per_step is None:
+        return None
+    return base.flops_per_step * base.median() / 1e9
+
+
+def best_peer(by_config, threads_filter=None):
+    """(label, Pool) of libtorch's best configuration by median, or (None, None)."""
+    candidates = [(label, pool) for label, pool in by_config.items()
+                  if label.startswith("libtorch") and (threads_filter is None or
+                                                       label.startswith(threads_filter))]
+    if not candidates:
+        return None, None
+    unit = candidates[0][1].unit
+    key = (lambda c: c[1].median()) if lower_is_better(unit) else (lambda c: -c[1].median())
+    return min(candidates, key=key)
+
+
+def cell(pool):
+    if pool is None:
+        return "-"
+    s = pool.summary()
+    return f"{s['median']:.4g} [{s['min']:.4g}-{s['max']:.4g}]"
+
+
+def print_table(title, header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    print(f"\n{title}")
+    for row in [header, ["-" * w for w in widths]] + rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def fmt(value, digits=3):
+    return "-" if value is None else f"{value:.{digits}g}"
+
+
+def mib(pool):
+    return "-" if pool is None or not pool.rss else f"{pool.rss / 1024:.0f}"
+
+
+def compare(pools, ember_label, peer_filter, out, table):
+    """Rows of ember vs libtorch's best (within peer_filter), written as ratio lines."""
+    rows = []
+    for figure, by_config in pools.items():
+        ember = by_config.get(ember_label)
+        peer_label, peer = best_peer(by_config, peer_filter)
+        unit = next(iter(by_config.values())).unit
+        ratio = ember.median() / peer.median() if ember and peer else None
+        rows.append([figure, unit, cell(ember), cell(peer), peer_label or "-", fmt(ratio),
+                     fmt(gflops(figure, pools, ember_label)),
+                     fmt(gflops(figure, pools, peer_label)), mib(ember), mib(peer)])
+        out.write(json.dumps({"kind": "ratio", "table": table, "workload": figure, "unit": unit,
+                              "ember_config": ember_label, "peer_config": peer_label,
+                              "ember": ember.median() if ember else None,
+                              "peer": peer.median() if peer else None, "ratio": ratio}) + "\n")
+    return rows
+
+
+def report(pools, args, out):
+    for figure, by_config in pools.items():
+        for label, pool in by_config.items():
+            out.write(json.dumps({"kind": "summary", "workload": figure, "config": label,
+                                  "gflops": gflops(figure, pools, label), **pool.summary()})
+                      + "\n")
+    header = ["figure", "unit", "ember median [min-max]", "libtorch best median [min-max]",
+              "peer config", "ember/peer", "ember GFLOP/s", "peer GFLOP/s", "ember RSS MiB",
+              "peer RSS MiB"]
+    threads = args.threads
+    has_ember = any(label.startswith("ember") for by in pools.values() for label in by)
+    if has_ember:
+        rows = compare(pools, f"ember-{threads}t", None, out, "best")
+        print_table(f"ember ({threads} threads) vs libtorch's best", header, rows)
+        rows = compare(pools, "ember-1t", "libtorch-1t", out, "1-thread")
+        print_table("ember (1 thread) vs libtorch (1 thread)", header, rows)
+    labels = [c[0] for c in configurations(threads) if c[1] == "libtorch"]
+    rows = [[figure, next(iter(by_config.values())).unit] +
+            [cell(by_config.get(label)) for label in labels] +
+            [fmt(gflops(figure, pools, label)) for label in labels]
+            for figure, by_config in pools.items()]
+    print_table("libtorch, every configuration", ["figure", "unit"] + labels +
+                [f"GFLOP/s {label}" for label in labels], rows)
+    if has_ember:
+        print("\nember/peer is the ratio of medians: above 1 ember is faster for rates (.../s), "
+              "below 1 for us/op (lower is better).")
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()}: {model}, {os.cpu_count()} CPUs, {platform.platform()}"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=str(REPO / "build"),
+                        help="CMake build folder holding bench/ember-bench, bench/bench-libtorch")
+    parser.add_argument("--ember", help="path of ember-bench (default: in --build-dir)")
+    parser.add_argument("--libtorch", help="path of bench-libtorch (default: in --build-dir)")
+    parser.add_argument("--workloads", default=" ".join(WORKLOADS),
+                        help="space-separated names (default: all)")
+    parser.add_argument("--reps", type=int, help="timed repetitions per process "
+                        "(default: each workload's own, see bench/common/workloads.cpp)")
+    parser.add_argument("--warmup", type=int, help="untimed runs per process")
+    parser.add_argument("--rounds", type=int, default=2, help="processes per configuration")
+    parser.add_argument("--threads", type=int, default=2, help="the multi-threaded setting")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per process")
+    parser.add_argument("--out", help="JSON lines file (default: BUILD_DIR/bench/results.jsonl)")
+    args = parser.parse_args()
+    args.workloads = args.workloads.split()
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {' '.join(unknown)}; choose from {' '.join(WORKLOADS)}")
+    return args
+
+
+def main():
+    args = parse_args()
+    binaries = {"ember": find_binary(args.ember, args.build_dir, "ember-bench"),
+                "libtorch": find_binary(args.libtorch, args.build_dir, "bench-libtorch")}
+    if not any(binaries.values()):
+        sys.exit(f"run.py: neither ember-bench nor bench-libtorch found in {args.build_dir}/bench; "
+                 "build them (cmake --build BUILD --target ember-bench bench-libtorch)")
+    for impl, path in binaries.items():
+        if path is None:
+            log(f"run.py: no {impl} program found; its side is left out")
+    out_path = Path(args.out) if args.out else Path(args.build_dir) / "bench" / "results.jsonl"
+    started = datetime.datetime.now().astimezone()
+    print(f"bench/run.py {' '.join(sys.argv[1:])}")
+    print(f"{started:%Y-%m-%d %H:%M %Z}, {machine()}, load average {os.getloadavg()[0]:.2f}")
+    with out_path.open("w") as out:
+        out.write(json.dumps({"kind": "run", "argv": sys.argv, "date": started.isoformat(),
+                              "machine": machine(), "loadavg": os.getloadavg()[0]}) + "\n")
+        pools = run_all(args, binaries, out)
+        report(pools, args, out)
+    elapsed = datetime.datetime.now().astimezone() - started
+    print(f"\n{elapsed.total_seconds():.0f} s, load average {os.getloadavg()[0]:.2f} at the end; "
+          f"JSON lines in {out_path}")
+
+
+if __name__ == "__main__":
+    main()
