@@ -194,16 +194,17 @@ def report(pools, args, out):
             out.write(json.dumps({"kind": "summary", "workload": figure, "config": label,
                                   "gflops": gflops(figure, pools, label), **pool.summary()})
                       + "\n")
-    header = ["figure", "unit", "ember median [min-max]", "libtorch best median [min-max]",
-              "peer config", "ember/peer", "ember GFLOP/s", "peer GFLOP/s", "ember RSS MiB",
-              "peer RSS MiB"]
+    def header(peer):
+        return ["figure", "unit", "ember median [min-max]", f"{peer} median [min-max]",
+                "peer config", "ember/peer", "ember GFLOP/s", "peer GFLOP/s", "ember RSS MiB",
+                "peer RSS MiB"]
     threads = args.threads
     has_ember = any(label.startswith("ember") for by in pools.values() for label in by)
     if has_ember:
         rows = compare(pools, f"ember-{threads}t", None, out, "best")
-        print_table(f"ember ({threads} threads) vs libtorch's best", header, rows)
+        print_table(f"ember ({threads} threads) vs libtorch's best", header("libtorch best"), rows)
         rows = compare(pools, "ember-1t", "libtorch-1t", out, "1-thread")
-        print_table("ember (1 thread) vs libtorch (1 thread)", header, rows)
+        print_table("ember (1 thread) vs libtorch (1 thread)", header("libtorch 1t"), rows)
     labels = [c[0] for c in configurations(threads) if c[1] == "libtorch"]
     rows = [[figure, next(iter(by_config.values())).unit] +
             [cell(by_config.get(label)) for label in labels] +

@@ -14,8 +14,7 @@ namespace {
 using ember::Tensor;
 
 // x: (B, C, L) -> (B, C, L)
-Tensor run_stack(const std::vector<std::shared_ptr<ember::nn::Conv1D>>& stack, Tensor x,
-                 bool glu) {
+Tensor run_stack(const std::vector<std::shared_ptr<ember::nn::Conv1D>>& stack, Tensor x, bool glu) {
   for (const auto& conv : stack) {
     x = conv->forward(x);
     x = glu ? ember::glu(x, 1) : ember::relu(x);

@@ -33,14 +33,13 @@ class LstmAttention : public nn::Module {
   LstmAttention()
       : src_embed_(register_module("src_embed", std::make_shared<nn::Embedding>(kVocab, kEmbed))),
         tgt_embed_(register_module("tgt_embed", std::make_shared<nn::Embedding>(kVocab, kEmbed))),
-        encoder_(register_module("encoder", std::make_shared<nn::LSTM>(nn::RecurrentOptions{
-                                                .input_size = kEmbed,
-                                                .hidden_size = kEncHidden,
-                                                .bidirectional = true}))),
-        cell_(register_module(
-            "cell", std::make_shared<nn::LSTMCell>(kEmbed + 2 * kEncHidden, kDecHidden))),
-        query_(register_module("query",
-                               std::make_shared<nn::Linear>(kDecHidden, kAttnDim, false))),
+        encoder_(register_module(
+            "encoder",
+            std::make_shared<nn::LSTM>(nn::RecurrentOptions{
+                .input_size = kEmbed, .hidden_size = kEncHidden, .bidirectional = true}))),
+        cell_(register_module("cell",
+                              std::make_shared<nn::LSTMCell>(kEmbed + 2 * kEncHidden, kDecHidden))),
+        query_(register_module("query", std::make_shared<nn::Linear>(kDecHidden, kAttnDim, false))),
         key_(register_module("key", std::make_shared<nn::Linear>(2 * kEncHidden, kAttnDim))),
         score_(register_module("score", std::make_shared<nn::Linear>(kAttnDim, 1, false))),
         out_(register_module("out", std::make_shared<nn::Linear>(kDecHidden, kVocab))) {}
@@ -48,7 +47,7 @@ class LstmAttention : public nn::Module {
   // src: (B, S) ids  tgt: (T, B) ids -> logits (T, B, V)
   Tensor forward(const IndexArray& src, const IndexArray& tgt) const {
     const Tensor memory = encoder_->forward(src_embed_->forward(src)).output;  // (B, S, 2He)
-    const Tensor keys = key_->forward(memory);                                  // (B, S, A)
+    const Tensor keys = key_->forward(memory);                                 // (B, S, A)
     const Tensor v = score_->weight().reshape({kAttnDim});
     const Tensor embedded = tgt_embed_->forward(tgt);  // (T, B, Eb)
     const int64_t batch = src.size(0);
@@ -89,8 +88,8 @@ void run_w2(const Args& args) {
   }
   const IndexArray tgt_in(std::move(in), {kTgtLen, kBatch});
   const IndexArray labels(std::move(out));
-  const ember::CrossEntropyOptions loss_options{
-      .label_smoothing = static_cast<float>(kLabelSmoothing)};
+  const ember::CrossEntropyOptions loss_options{.label_smoothing =
+                                                    static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
     const Tensor logits = model.forward(src, tgt_in).reshape({-1, kVocab});

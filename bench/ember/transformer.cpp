@@ -60,8 +60,8 @@ void run_w1(const Args& args) {
   const IndexArray tgt_in = columns(tgt, 0, kTgtLen);
   const IndexArray labels = columns(tgt, 1, kTgtLen).reshape({kBatch * kTgtLen});
   const std::vector<int64_t> lengths(kBatch, kSrcLen);
-  const ember::CrossEntropyOptions loss_options{
-      .label_smoothing = static_cast<float>(kLabelSmoothing)};
+  const ember::CrossEntropyOptions loss_options{.label_smoothing =
+                                                    static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
     // The logits are a temporary of the loss's statement, as on the libtorch side.
