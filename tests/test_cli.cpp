@@ -70,7 +70,8 @@ TEST_CASE("help: the program and each command, exit code 0") {
   const Outcome top = run("--help");
   CHECK(top.code == 0);
   CHECK(contains(top, "demo translate"));
-  for (const char* command : {"train", "translate", "eval", "demo translate"}) {
+  for (const char* command :
+       {"train", "translate", "eval", "demo translate", "demo summarize"}) {
     const Outcome o = run(std::string(command) + " --help");
     INFO(command);
     CHECK(o.code == 0);
@@ -95,7 +96,9 @@ TEST_CASE("bad commands, flags and files: one error line, exit code 2") {
   fails_with("train --bogus", "unknown flag '--bogus'");
   fails_with("train --epochs many", "--epochs expects an integer, got 'many'");
   fails_with("train --run-dir x extra", "unexpected argument 'extra'");
-  fails_with("demo summarize", "expected 'ember demo translate'");
+  fails_with("demo fly", "expected 'ember demo translate' or 'ember demo summarize'");
+  fails_with("demo summarize --data /nonexistent_ember_data",
+             "/nonexistent_ember_data/train.tok.src.gz does not exist");
   fails_with("translate", "--run DIR is required");
   fails_with("translate --run /nonexistent_ember_run", "is not a run directory");
   fails_with("eval --run /nonexistent_ember_run", "is not a run directory");

@@ -101,6 +101,7 @@ int eval_command(const std::vector<std::string>& args) {
   reject_positionals(parsed, flags);
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
+  f.decode.max_source_tokens = decode_source_limit(config);
   ParallelText text = load_split(config.data, f.split);
   if (f.limit > 0 && f.limit < text.size()) {
     text.source.resize(static_cast<size_t>(f.limit));

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  demo translate   the main job: learn to normalise dates on the built-in corpus, then\n"
     "                   translate unseen ones, draw an attention heatmap, print exact match\n"
+    "  demo summarize   email subject lines on AESLC (needs the data set), ROUGE vs lead-8\n"
     "  train            train an encoder-decoder on parallel text into a run directory\n"
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n";

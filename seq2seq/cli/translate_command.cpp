@@ -78,6 +78,7 @@ int translate_command(const std::vector<std::string>& args) {
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
   f.decode.attention = !f.attention.empty();
+  f.decode.max_source_tokens = decode_source_limit(run.config);
   const auto translate_lines = [&](const std::vector<std::string>& lines) {
     return translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
   };

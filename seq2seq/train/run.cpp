@@ -109,7 +109,9 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   const std::shared_ptr<Seq2SeqModel> model = make_model(config.model);
   info(progress,
        fmt::format("model: {}; {} parameters", model->describe(), model->num_parameters()));
-  Trainer trainer(*model, *source, *target, std::move(train), std::move(valid), config.train,
+  TrainOptions train_options = config.train;
+  train_options.decode.max_source_tokens = decode_source_limit(config);
+  Trainer trainer(*model, *source, *target, std::move(train), std::move(valid), train_options,
                   run_dir);
   save_run_config(run_config_path(run_dir), config);
   trainer.set_progress(progress);

@@ -199,4 +199,8 @@ LengthFilter length_filter(const RunConfig& config) {
           config.data.truncate_source};
 }
 
+int64_t decode_source_limit(const RunConfig& config) {
+  return config.data.truncate_source ? length_filter(config).max_source_tokens : 0;
+}
+
 }  // namespace ember::seq2seq

@@ -66,4 +66,8 @@ ParallelText load_split(const DataConfig& data, const std::string& split);
 // the batch budget and the model's positions.
 LengthFilter length_filter(const RunConfig& config);
 
+// The source length decoding cuts to: the training length limit when the run truncates long
+// sources (a summarizer reads at test time what it read in training), else 0 (no cut).
+int64_t decode_source_limit(const RunConfig& config);
+
 }  // namespace ember::seq2seq
