@@ -52,6 +52,7 @@ RunConfig aeslc_recipe() {
   c.train.schedule = "cosine";
   c.train.warmup_steps = 200;
   c.train.min_lr = 1e-5f;
+  c.train.decode.max_len = {.a = 0.0, .b = 24};  // a subject is short, whatever the body's length
   c.train.log_every = 50;
   c.train.eval_sentences = 500;
   c.train.metric = "rouge";
@@ -125,6 +126,7 @@ int demo_summarize(const std::vector<std::string>& args) {
   LoadedRun run = load_run(run_dir);
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);
   decode.max_source_tokens = decode_source_limit(run.config);
+  decode.max_len = run.config.train.decode.max_len;
   const std::vector<std::string> out = hypotheses(
       translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source, decode));
   show_examples(test, out, examples);

@@ -83,6 +83,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.split = config.data.test_split;
   f.metric = config.train.metric;
   f.bleu_tokenize = config.train.bleu_tokenize;
+  f.decode.max_len = config.train.decode.max_len;  // the run's output length limit
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
   flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
