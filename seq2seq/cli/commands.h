@@ -20,6 +20,8 @@ int train_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
+int compare_command(const std::vector<std::string>& args);
+int probe_command(const std::vector<std::string>& args);
 
 // Prints training progress: on a terminal a progress bar redrawn in place (step, loss, tokens/s,
 // ETA) with log lines above it; otherwise plain spdlog lines at each report, evaluation and

@@ -25,7 +25,9 @@ constexpr const char* kUsage =
     "  demo summarize   email subject lines on AESLC (needs the data set), ROUGE vs lead-8\n"
     "  train            train an encoder-decoder on parallel text into a run directory\n"
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
-    "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n";
+    "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
+    "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
+    "  probe            copy, reverse and sort: accuracy against length for each architecture\n";
 
 std::string one_line(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');
@@ -38,6 +40,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "translate") return cli::translate_command(args);
   if (command == "eval") return cli::eval_command(args);
   if (command == "demo") return cli::demo_command(args);
+  if (command == "compare") return cli::compare_command(args);
+  if (command == "probe") return cli::probe_command(args);
   if (command == "--version") {
     fmt::print("ember {}\n", ember::seq2seq::version());
     return 0;

@@ -12,8 +12,8 @@
 namespace ember::seq2seq {
 namespace {
 
-constexpr std::array<const char*, 6> kColours = {"#1f77b4", "#d62728", "#2ca02c",
-                                                 "#ff7f0e", "#9467bd", "#8c564b"};
+constexpr std::array<const char*, 8> kColours = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                                 "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 constexpr int kLeft = 70, kRight = 20, kTop = 32, kBottom = 46;
 
 struct Range {

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "seq2seq/data/dates_corpus.h"
+#include "seq2seq/data/probing_corpus.h"
 #include "seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq {
@@ -34,7 +35,15 @@ Bindings bindings(DataConfig& d) {
           {"dates_train_size", &d.dates_train_size},
           {"dates_valid_size", &d.dates_valid_size},
           {"dates_test_size", &d.dates_test_size},
-          {"dates_seed", &d.dates_seed}};
+          {"dates_seed", &d.dates_seed},
+          {"probing_train_size", &d.probing_train_size},
+          {"probing_valid_size", &d.probing_valid_size},
+          {"probing_test_size", &d.probing_test_size},
+          {"probing_min_length", &d.probing_min_length},
+          {"probing_max_length", &d.probing_max_length},
+          {"probing_buckets", &d.probing_buckets},
+          {"probing_alphabet", &d.probing_alphabet},
+          {"probing_seed", &d.probing_seed}};
 }
 
 Bindings bindings(TokenizerOptions& t) {
@@ -167,21 +176,37 @@ void save_run_config(const std::string& path, const RunConfig& config) {
   write_text_file(path, to_json_string(config));
 }
 
+ProbingOptions probing_options(const DataConfig& data) {
+  return {.task = data.builtin,
+          .train_size = data.probing_train_size,
+          .valid_size = data.probing_valid_size,
+          .test_size = data.probing_test_size,
+          .min_length = data.probing_min_length,
+          .max_length = data.probing_max_length,
+          .num_buckets = data.probing_buckets,
+          .alphabet_size = data.probing_alphabet,
+          .seed = static_cast<uint64_t>(data.probing_seed)};
+}
+
 ParallelText load_split(const DataConfig& data, const std::string& split) {
   if (!data.builtin.empty()) {
-    EMBER_CHECK(data.builtin == "dates", "[run_config] unknown built-in corpus '{}' (dates)",
+    const auto& tasks = probing_tasks();
+    const bool probing = std::find(tasks.begin(), tasks.end(), data.builtin) != tasks.end();
+    EMBER_CHECK(data.builtin == "dates" || probing,
+                "[run_config] unknown built-in corpus '{}' (dates, copy, reverse, sort)",
                 data.builtin);
+    EMBER_CHECK(split == "train" || split == "valid" || split == "test",
+                "[run_config] the {} corpus has the splits train, valid and test, not '{}'",
+                data.builtin, split);
+    if (probing) {
+      ProbingCorpus corpus = make_probing_corpus(probing_options(data));
+      return split == "train" ? corpus.train : split == "valid" ? corpus.valid : corpus.test;
+    }
     DatesCorpus corpus = make_dates_corpus({.train_size = data.dates_train_size,
                                             .valid_size = data.dates_valid_size,
                                             .test_size = data.dates_test_size,
                                             .seed = static_cast<uint64_t>(data.dates_seed)});
-    if (split == "train") return std::move(corpus.train);
-    if (split == "valid") return std::move(corpus.valid);
-    EMBER_CHECK(split == "test",
-                "[run_config] the dates corpus has the splits train, valid and "
-                "test, not '{}'",
-                split);
-    return std::move(corpus.test);
+    return split == "train" ? corpus.train : split == "valid" ? corpus.valid : corpus.test;
   }
   EMBER_CHECK(!data.dir.empty() && !data.source_side.empty() && !data.target_side.empty(),
               "[run_config] no data: give --data DIR --src SIDE --tgt SIDE, or --builtin dates");

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "seq2seq/data/parallel_corpus.h"
+#include "seq2seq/data/probing_corpus.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/models/config.h"
 #include "seq2seq/train/trainer.h"
@@ -22,8 +23,10 @@
 namespace ember::seq2seq {
 
 struct DataConfig {
-  std::string builtin;  // "dates": the built-in corpus (dates_corpus.h); empty: files under dir
-  std::string dir;      // the layout of parallel_corpus.h: <dir>/<split>[.tok].<side>[.gz]
+  // A built-in corpus: "dates" (dates_corpus.h) or a probing task "copy" | "reverse" | "sort"
+  // (probing_corpus.h); empty: files under dir.
+  std::string builtin;
+  std::string dir;  // the layout of parallel_corpus.h: <dir>/<split>[.tok].<side>[.gz]
   std::string source_side;
   std::string target_side;
   std::string train_split = "train";
@@ -40,6 +43,15 @@ struct DataConfig {
   int64_t dates_valid_size = 1000;
   int64_t dates_test_size = 1000;
   int64_t dates_seed = 1;
+  // The probing corpora's (ProbingOptions).
+  int64_t probing_train_size = 20000;
+  int64_t probing_valid_size = 1000;
+  int64_t probing_test_size = 1000;
+  int64_t probing_min_length = 5;
+  int64_t probing_max_length = 100;
+  int64_t probing_buckets = 6;
+  int64_t probing_alphabet = 20;
+  int64_t probing_seed = 1;
 };
 
 struct RunConfig {
@@ -61,6 +73,9 @@ void save_run_config(const std::string& path, const RunConfig& config);
 // when the config names no data (or an unknown built-in or split), and the readers' errors naming
 // the file otherwise.
 ParallelText load_split(const DataConfig& data, const std::string& split);
+
+// The probing corpus options of the data config (task = builtin).
+ProbingOptions probing_options(const DataConfig& data);
 
 // The length filter of a run: the configured limits, bounded so that every kept example fits
 // the batch budget and the model's positions.

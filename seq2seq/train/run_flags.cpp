@@ -41,8 +41,10 @@ ModelConfig ModelFlags::apply(const ModelConfig& base) const {
 
 void add_data_flags(FlagSet& flags, DataConfig& d) {
   flags.add("--data", "DIR", "corpus directory: <DIR>/<split>[.tok].<side>[.gz]", &d.dir);
-  flags.add_choice("--builtin", "a built-in corpus instead of --data (dates: date normalisation)",
-                   &d.builtin, {"dates"});
+  flags.add_choice("--builtin",
+                   "a built-in corpus instead of --data (dates: date normalisation; copy, "
+                   "reverse, sort: probing tasks)",
+                   &d.builtin, {"dates", "copy", "reverse", "sort"});
   flags.add("--src", "SIDE", "source side (file suffix, e.g. de)", &d.source_side);
   flags.add("--tgt", "SIDE", "target side (e.g. en)", &d.target_side);
   flags.add("--train-split", "NAME", "training split", &d.train_split);
@@ -57,6 +59,12 @@ void add_data_flags(FlagSet& flags, DataConfig& d) {
                    &d.truncate_source);
   flags.add("--dates-train-size", "N", "sentences in the dates corpus's train split",
             &d.dates_train_size);
+  flags.add("--probing-train-size", "N", "sequences in a probing corpus's train split",
+            &d.probing_train_size);
+  flags.add("--probing-min-length", "N", "a probing corpus's shortest sequence (tokens)",
+            &d.probing_min_length);
+  flags.add("--probing-max-length", "N", "a probing corpus's longest sequence (tokens)",
+            &d.probing_max_length);
 }
 
 void add_tokenizer_flags(FlagSet& flags, TokenizerOptions& t) {

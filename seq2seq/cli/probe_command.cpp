@@ -1,0 +1,60 @@
+// ember probe: the probing tasks (copy, reverse, sort) on the matched-size lineup, accuracy by
+// source length, written as a report directory (seq2seq/lab/probe.h, probe_report.h).
+#include <spdlog/spdlog.h>
+
+#include "seq2seq/cli/commands.h"
+#include "seq2seq/lab/probe.h"
+#include "seq2seq/lab/probe_flags.h"
+#include "seq2seq/lab/probe_report.h"
+
+namespace ember::seq2seq::cli {
+namespace {
+
+// The command as typed, for the report (arguments with spaces quoted).
+std::string command_line(const std::vector<std::string>& args) {
+  std::string line = "ember probe";
+  for (const std::string& a : args) {
+    line += a.find_first_of(" \t'\"") == std::string::npos ? " " + a : " '" + a + "'";
+  }
+  return line;
+}
+
+}  // namespace
+
+int probe_command(const std::vector<std::string>& args) {
+  lab::ProbeCommand command = lab::parse_probe_command(args);
+  if (command.help) {
+    fmt::print("{}", command.help_text);
+    return 0;
+  }
+  if (command.out_dir.empty()) command.out_dir = timestamped_dir("runs", "probe");
+  const lab::ProbeOptions& o = command.options;
+  spdlog::info("ember probe: tasks {}, models {} (lineup {}), {} updates each, into {}",
+               fmt::join(o.tasks, ","), fmt::join(o.models, ","), o.size, o.train.max_steps,
+               command.out_dir);
+  const std::atomic<bool>* stop = install_interrupt_handler();
+  ProgressPrinter printer;
+  lab::ProbeCallbacks callbacks;
+  callbacks.note = [&printer](const std::string& line) {
+    printer.finish_line();
+    spdlog::info("{}", line);
+  };
+  callbacks.training = [&printer](const ProgressEvent& e) {
+    if (e.kind != ProgressEvent::Kind::kInfo) printer(e);
+  };
+  const lab::ProbeResult result = lab::run_probe(o, command.out_dir, callbacks, stop);
+  printer.finish_line();
+  if (result.interrupted) {
+    spdlog::warn("stopped: no report written ({} of {} models done)", result.cells.size(),
+                 o.tasks.size() * o.models.size());
+    return 130;
+  }
+  lab::write_probe_report(result, command.out_dir, command_line(args));
+  for (const std::string& line : lab::probe_findings(result)) fmt::print("{}\n", line);
+  fmt::print("\nreport: {}/probe.md, figure: {}/probe.svg ({:.1f} min wall, {:.1f} min CPU)\n",
+             command.out_dir, command.out_dir, result.wall_seconds / 60.0,
+             result.cpu_seconds / 60.0);
+  return 0;
+}
+
+}  // namespace ember::seq2seq::cli

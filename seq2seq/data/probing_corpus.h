@@ -1,0 +1,76 @@
+// The probing corpora: synthetic tasks that isolate what an encoder-decoder can carry from the
+// source to the target. A source is a random sequence of tokens; the target is
+//   copy     the same sequence                   "q b x a f" -> "q b x a f"
+//   reverse  the sequence backwards              "q b x a f" -> "f a x b q"
+//   sort     the tokens in alphabetical order    "q b x a f" -> "a b f q x"
+// Copy needs the whole source carried to the decoder, reverse needs it read back to front, and
+// sort needs every token counted, so the accuracy of a model against the length of the source
+// shows where its way of reading the source (a hidden state, a receptive field, attention) fails.
+//
+// Tokens are single lowercase letters ("a", "b", ...: the first alphabet_size of the 26),
+// written with spaces between them, so the word tokenizer reads one token per letter and the
+// alphabetical order of the letters is the order sort asks for. Lengths (in tokens) are drawn
+// from num_buckets equal-width buckets that cover [min_length, max_length]: example i of a split
+// falls in bucket i % num_buckets, at a length uniform within it, so every split covers every
+// bucket evenly. Nothing is read from disk, and the same options give the same corpus.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "seq2seq/data/parallel_corpus.h"
+
+namespace ember::seq2seq {
+
+struct ProbingOptions {
+  std::string task = "copy";  // copy | reverse | sort
+  int64_t train_size = 20000;
+  int64_t valid_size = 1000;
+  int64_t test_size = 1000;
+  int64_t min_length = 5;      // tokens, inclusive
+  int64_t max_length = 100;    // tokens, inclusive
+  int64_t num_buckets = 6;     // 5..100 in 6 buckets: 5-20, 21-36, 37-52, 53-68, 69-84, 85-100
+  int64_t alphabet_size = 20;  // 2..26 letters
+  uint64_t seed = 1;
+};
+
+// The tasks, in this order: {"copy", "reverse", "sort"}.
+const std::vector<std::string>& probing_tasks();
+
+// One length bucket: lengths first..last, both inclusive.
+struct LengthBucket {
+  int64_t first = 0;
+  int64_t last = 0;
+  bool operator==(const LengthBucket&) const = default;
+};
+
+// The buckets of the options: consecutive, covering [min_length, max_length], their sizes
+// differing by at most one (the larger ones last). Throws "[probing_corpus]" for invalid options
+// (the checks of make_probing_corpus).
+std::vector<LengthBucket> length_buckets(const ProbingOptions& options);
+// The index of the bucket holding `length`, or -1 when no bucket does.
+int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length);
+// "5-20".
+std::string bucket_label(const LengthBucket& bucket);
+
+// The target of a task for the source tokens. Throws "[probing_corpus]" for an unknown task.
+std::vector<std::string> apply_probing_task(const std::string& task,
+                                            std::vector<std::string> tokens);
+
+struct ProbingCorpus {
+  ParallelText train;
+  ParallelText valid;
+  ParallelText test;
+};
+
+// The test split is drawn first, then valid, then train; a source already drawn for test or
+// valid is drawn again, so that the held-out sources are distinct and none of them is trained on
+// (train may repeat its own sources). Throws "[probing_corpus]" for an unknown task, sizes below
+// train 1 / valid 0 / test 0, lengths outside 1 <= min_length <= max_length <= 1000, a bucket
+// count outside [1, max_length - min_length + 1], an alphabet outside [2, 26], or when the
+// shortest sources have fewer than 2 * (valid_size + test_size) distinct values (the held-out
+// sources could not be distinct).
+ProbingCorpus make_probing_corpus(const ProbingOptions& options);
+
+}  // namespace ember::seq2seq

@@ -1,0 +1,319 @@
+#include "seq2seq/lab/compare.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "seq2seq/lab/compare_attention.h"
+#include "seq2seq/lab/lineup.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/run.h"
+
+namespace ember::seq2seq::lab {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// What validate() leaves out: the report directory.
+void check_out_dir(const CompareOptions& o) {
+  EMBER_CHECK(!o.out_dir.empty(), "[compare] no report directory given");
+  EMBER_CHECK(
+      !fs::exists(fs::path(o.out_dir) / "runs") && !fs::exists(fs::path(o.out_dir) / "report.md"),
+      "[compare] {} already holds a comparison: choose another report directory", o.out_dir);
+}
+
+// The test pairs with a reference, the first `limit` of them (0: all).
+ParallelText test_pairs(const DataConfig& data, int64_t limit) {
+  const ParallelText text = load_split(data, data.test_split);
+  ParallelText out;
+  for (int64_t i = 0; i < text.size(); ++i) {
+    if (limit > 0 && out.size() >= limit) break;
+    if (text.target[i].find_first_not_of(" \t\r") == std::string::npos) continue;
+    out.source.push_back(text.source[i]);
+    out.target.push_back(text.target[i]);
+  }
+  EMBER_CHECK(out.size() > 0, "[compare] the test split '{}' has no sentence pair",
+              data.test_split);
+  return out;
+}
+
+// Up to `count` buckets of about equal size, split between distinct lengths.
+std::vector<LengthBucket> length_buckets(const std::vector<int64_t>& lengths, int64_t count) {
+  std::vector<int64_t> sorted = lengths;
+  std::sort(sorted.begin(), sorted.end());
+  const auto n = static_cast<int64_t>(sorted.size());
+  std::vector<int64_t> starts = {sorted.front()};  // each bucket's shortest length
+  for (int64_t k = 1; k < count; ++k) {
+    const int64_t edge = sorted[static_cast<size_t>(k * n / count)];
+    if (edge > starts.back()) starts.push_back(edge);
+  }
+  std::vector<LengthBucket> buckets;
+  for (size_t b = 0; b < starts.size(); ++b) {
+    LengthBucket bucket{.min_tokens = starts[b],
+                        .max_tokens = b + 1 < starts.size() ? starts[b + 1] - 1 : sorted.back()};
+    int64_t sum = 0;
+    for (int64_t length : sorted)
+      if (length >= bucket.min_tokens && length <= bucket.max_tokens)
+        ++bucket.sentences, sum += length;
+    bucket.mean_tokens = static_cast<double>(sum) / static_cast<double>(bucket.sentences);
+    buckets.push_back(bucket);
+  }
+  return buckets;
+}
+
+// The sentence of the attention figures: the first of at least the 75th percentile of source
+// length (long enough to show an alignment) and at most 40 tokens (a readable figure).
+size_t attention_sentence(const std::vector<int64_t>& lengths) {
+  std::vector<int64_t> sorted = lengths;
+  std::sort(sorted.begin(), sorted.end());
+  const int64_t long_enough = sorted[sorted.size() * 3 / 4];
+  for (size_t i = 0; i < lengths.size(); ++i)
+    if (lengths[i] >= long_enough && lengths[i] <= 40) return i;
+  return 0;
+}
+
+double primary_score(const std::string& metric, const std::vector<std::string>& hypotheses,
+                     const std::vector<std::string>& references, const std::string& tokenize) {
+  return score_outputs(metric, hypotheses, references, tokenize).front().second;
+}
+
+// The progress of one training run, and what the comparison keeps of it: the loss curve and the
+// target tokens trained on. A step event's tokens_per_s covers the updates since the previous
+// report, so tokens = rate x the training time since that report.
+class RunRecorder {
+ public:
+  RunRecorder(std::string name, const CompareProgress& progress)
+      : name_(std::move(name)), progress_(progress) {}
+
+  void operator()(const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kStep) {
+      pending_tokens_ = e.tokens_per_s * (e.elapsed_s - report_seconds_);
+      if (e.report) {
+        tokens_ += pending_tokens_;
+        pending_tokens_ = 0.0;
+        report_seconds_ = e.elapsed_s;
+      }
+    }
+    if (e.kind == ProgressEvent::Kind::kEvaluation)
+      curve_.push_back({.step = e.step, .train_seconds = e.elapsed_s, .valid_loss = e.valid_loss});
+    if (progress_) progress_(name_, e);
+  }
+
+  double tokens() const { return tokens_ + pending_tokens_; }
+  const std::vector<LossPoint>& curve() const { return curve_; }
+
+ private:
+  std::string name_;
+  const CompareProgress& progress_;
+  double tokens_ = 0.0;
+  double pending_tokens_ = 0.0;
+  double report_seconds_ = 0.0;
+  std::vector<LossPoint> curve_;
+};
+
+// Decodes the test sources with `decode`, timed; returns the outputs' texts.
+std::vector<std::string> timed_translate(const LoadedRun& run,
+                                         const std::vector<std::string>& sources,
+                                         const DecodeOptions& decode, double* sentences_per_s) {
+  const auto t0 = Clock::now();
+  const std::vector<Translation> out =
+      translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, sources, decode);
+  *sentences_per_s = static_cast<double>(sources.size()) / std::max(seconds_since(t0), 1e-9);
+  return hypotheses(out);
+}
+
+// The time to the target: the training time of the first evaluation at or below it.
+void time_to_target(Comparison& c) {
+  if (c.target_automatic) {
+    c.target_loss = 0.0;
+    for (const ContenderResult& r : c.contenders)
+      if (std::isfinite(r.best_valid_loss))
+        c.target_loss = std::max(c.target_loss, r.best_valid_loss);
+  }
+  for (ContenderResult& r : c.contenders) {
+    r.seconds_to_target = kNotReached;
+    for (const LossPoint& p : r.curve)
+      if (p.valid_loss <= c.target_loss) {
+        r.seconds_to_target = p.train_seconds;
+        break;
+      }
+  }
+}
+
+}  // namespace
+
+void validate(const CompareOptions& o) {
+  EMBER_CHECK(o.size == "tiny" || o.size == "small",
+              "[compare] unknown size '{}' (expected tiny or small)", o.size);
+  EMBER_CHECK(o.beam_size >= 1, "[compare] beam size {} must be at least 1", o.beam_size);
+  EMBER_CHECK(o.test_sentences >= 0, "[compare] test sentences {} must be >= 0 (0: all)",
+              o.test_sentences);
+  EMBER_CHECK(o.length_buckets >= 1, "[compare] length buckets {} must be at least 1",
+              o.length_buckets);
+  EMBER_CHECK(o.target_loss >= 0.0, "[compare] target loss {} must be >= 0 (0: automatic)",
+              o.target_loss);
+  seq2seq::validate(o.run.train);
+}
+
+CompareOptions quick_options() {
+  CompareOptions o;
+  o.size = "tiny";
+  DataConfig& d = o.run.data;
+  d.builtin = "dates";
+  d.dates_valid_size = 500;
+  o.run.tokenizer.kind = "char";
+  o.run.tokenizer.vocab_size = 0;
+  // The recipe of `ember demo translate` (one learning rate for every model), a fixed number of
+  // updates instead of its epochs.
+  TrainOptions& t = o.run.train;
+  t.epochs = 1000;
+  t.max_steps = 3000;
+  t.max_tokens = 2048;
+  t.lr = 3e-3f;
+  t.schedule = "cosine";
+  t.warmup_steps = 50;
+  t.weight_decay = 0.0f;
+  t.label_smoothing = 0.0f;
+  t.log_every = 25;
+  t.eval_every = 100;
+  t.eval_sentences = 100;
+  t.samples = 3;
+  t.metric = "exact";
+  o.target_loss = 0.05;  // nats per character: about 80-90% exact match on validation
+  return o;
+}
+
+CompareOptions full_options() {
+  CompareOptions o;
+  o.size = "small";
+  o.run.tokenizer.kind = "word";
+  o.run.tokenizer.vocab_size = 8000;
+  o.run.tokenizer.min_count = 2;
+  TrainOptions& t = o.run.train;
+  t.epochs = 10;
+  t.max_tokens = 4096;
+  t.lr = 1e-3f;
+  t.schedule = "cosine";
+  t.warmup_steps = 400;
+  t.min_lr = 1e-5f;
+  t.log_every = 50;
+  t.eval_every = 100;
+  t.eval_sentences = 500;
+  t.metric = "bleu";
+  return o;
+}
+
+std::string slug(const std::string& name) {
+  std::string out = name;
+  std::replace(out.begin(), out.end(), '+', '-');
+  return out;
+}
+
+Comparison run_comparison(const CompareOptions& options, const CompareProgress& progress,
+                          const std::atomic<bool>* stop) {
+  validate(options);
+  check_out_dir(options);
+  const auto start = Clock::now();
+  Comparison c;
+  c.options = options;
+  c.target_loss = options.target_loss;
+  c.target_automatic = options.target_loss == 0.0;
+  const RunConfig& base = options.run;
+  const std::string& metric = base.train.metric;
+  c.score_name = score_names(metric).front();
+
+  // The tokenizers train_run will train in each run directory (the same text, the same ones).
+  const ParallelText train_text = load_split(base.data, base.data.train_split);
+  const std::unique_ptr<Tokenizer> source = train_tokenizer(base.tokenizer, train_text.source);
+  c.src_vocab = source->vocab_size();
+  c.tgt_vocab = train_tokenizer(base.tokenizer, train_text.target)->vocab_size();
+  const std::vector<Contender> contenders = lineup(options.size, c.src_vocab, c.tgt_vocab);
+
+  const ParallelText test = test_pairs(base.data, options.test_sentences);
+  c.test_sentences = test.size();
+  std::vector<int64_t> lengths;
+  for (const std::string& s : test.source)
+    lengths.push_back(static_cast<int64_t>(source->encode(s).size()));
+  c.buckets = length_buckets(lengths, options.length_buckets);
+  const size_t shown = attention_sentence(lengths);
+  c.attention_source = test.source[shown];
+
+  const auto note = [&progress](const std::string& name, std::string message) {
+    if (progress)
+      progress(name, {.kind = ProgressEvent::Kind::kInfo, .message = std::move(message)});
+  };
+  fs::create_directories(fs::path(options.out_dir) / "runs");
+  for (const Contender& contender : contenders) {
+    note(contender.name, fmt::format("[{}/{}] {}: {} parameters", c.contenders.size() + 1,
+                                     contenders.size(), contender.name, contender.parameters));
+    ContenderResult r{
+        .name = contender.name,
+        .summary = summary(contender.model),
+        .parameters = contender.parameters,
+        .run_dir = (fs::path(options.out_dir) / "runs" / slug(contender.name)).string()};
+    RunConfig config = base;
+    config.model = contender.model;
+    RunRecorder recorder(contender.name, progress);
+    const auto t0 = Clock::now();
+    const TrainResult trained = train_run(
+        config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
+    r.wall_seconds = seconds_since(t0);
+    if (trained.interrupted) {
+      c.interrupted = true;
+      break;
+    }
+    r.steps = trained.steps;
+    r.train_seconds = trained.train_seconds;
+    r.tokens_per_s = recorder.tokens() / std::max(trained.train_seconds, 1e-9);
+    r.curve = recorder.curve();
+    for (const LossPoint& p : r.curve)
+      if (std::isfinite(p.valid_loss) &&
+          (std::isnan(r.best_valid_loss) || p.valid_loss < r.best_valid_loss))
+        r.best_valid_loss = p.valid_loss;
+
+    note(contender.name, fmt::format("{}: decoding {} test sentences (greedy, beam {})",
+                                     contender.name, test.size(), options.beam_size));
+    const LoadedRun run = load_run(r.run_dir);
+    EMBER_CHECK(run.config.model.src_vocab_size == c.src_vocab &&
+                    run.config.model.tgt_vocab_size == c.tgt_vocab,
+                "[compare] {} trained vocabularies of {}/{} tokens, the lineup was matched for "
+                "{}/{}",
+                contender.name, run.config.model.src_vocab_size, run.config.model.tgt_vocab_size,
+                c.src_vocab, c.tgt_vocab);
+    const std::string& tokenize = base.train.bleu_tokenize;
+    DecodeOptions greedy_search;
+    greedy_search.max_source_tokens = kLineupMaxPositions - 1;  // what every model can read
+    DecodeOptions beam_search = greedy_search;
+    beam_search.beam_size = options.beam_size;
+    const std::vector<std::string> greedy =
+        timed_translate(run, test.source, greedy_search, &r.greedy_sentences_per_s);
+    const std::vector<std::string> beam =
+        timed_translate(run, test.source, beam_search, &r.beam_sentences_per_s);
+    r.greedy_score = primary_score(metric, greedy, test.target, tokenize);
+    r.beam_score = primary_score(metric, beam, test.target, tokenize);
+    for (const LengthBucket& bucket : c.buckets) {
+      std::vector<std::string> hyps, refs;
+      for (size_t i = 0; i < lengths.size(); ++i)
+        if (lengths[i] >= bucket.min_tokens && lengths[i] <= bucket.max_tokens) {
+          hyps.push_back(greedy[i]);
+          refs.push_back(test.target[i]);
+        }
+      r.bucket_scores.push_back(primary_score(metric, hyps, refs, tokenize));
+    }
+    r.attention = attention_figures(*run.model, contender.name, *run.source_tokenizer,
+                                    *run.target_tokenizer, c.attention_source);
+    c.contenders.push_back(std::move(r));
+  }
+  time_to_target(c);
+  c.wall_seconds = seconds_since(start);
+  return c;
+}
+
+}  // namespace ember::seq2seq::lab

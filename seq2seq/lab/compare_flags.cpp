@@ -1,0 +1,80 @@
+#include "seq2seq/lab/compare_flags.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "seq2seq/train/run_flags.h"
+
+namespace ember::seq2seq::lab {
+namespace {
+
+constexpr const char* kSummary =
+    "The comparison lab: trains an LSTM encoder-decoder without attention, the same with each\n"
+    "attention score (dot, scaled dot, general, additive), ConvS2S and a Transformer, with\n"
+    "parameter counts matched within 10%, on the same data, tokenizer, batches and budget, and\n"
+    "writes a report directory: report.md (parameters, training speed, time to a validation\n"
+    "loss, test scores, decoding speed), loss-vs-time and score-by-length figures, attention\n"
+    "heatmaps of one test sentence, and each model's run directory under runs/.\n\n"
+    "examples:\n"
+    "  ember compare --quick                      (built-in dates corpus, about 15 min)\n"
+    "  ember compare --data ../shared/data/multi30k --src de --tgt en --tokenized";
+
+// Whether `name` is among the flags (before a "--").
+bool given(const std::vector<std::string>& args, const std::string& name) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == name || a.rfind(name + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+CompareArgs parse_compare_args(const std::vector<std::string>& args) {
+  const bool quick = given(args, "--quick");
+  CompareArgs out;
+  out.options = quick ? quick_options() : full_options();
+  CompareOptions& o = out.options;
+  bool quick_flag = false;
+  FlagSet flags("ember compare", kSummary);
+  flags.add_switch("--quick", "the built-in dates corpus, tiny models, a 15-minute budget",
+                   &quick_flag);
+  flags.add("--out", "DIR", "report directory (default: runs/compare-<time>)", &o.out_dir);
+  flags.add_choice("--size", "lineup size", &o.size, {"tiny", "small"});
+  flags.add("--target-loss", "X", "validation loss the time-to column times (0: automatic)",
+            &o.target_loss);
+  flags.add("--beam", "K", "beam size of the test decoding", &o.beam_size);
+  flags.add("--test-sentences", "N", "test sentences decoded (0: all)", &o.test_sentences);
+  flags.add("--length-buckets", "N", "source-length buckets of the score figure",
+            &o.length_buckets);
+  add_data_flags(flags, o.run.data);
+  add_tokenizer_flags(flags, o.run.tokenizer);
+  add_train_flags(flags, o.run.train);
+  const ParsedArgs parsed = flags.parse(args);
+  if (parsed.help) {
+    out.help = true;
+    out.help_text = flags.help();
+    return out;
+  }
+  EMBER_CHECK(parsed.positionals.empty(),
+              "[flags] ember compare takes no positional arguments, got '{}' (see 'ember compare "
+              "--help')",
+              fmt::join(parsed.positionals, " "));
+  const DataConfig& d = o.run.data;
+  EMBER_CHECK(!quick || (d.dir.empty() && d.builtin == "dates"),
+              "[flags] ember compare: --quick uses the built-in dates corpus; drop --data or "
+              "--builtin, or drop --quick");
+  EMBER_CHECK(quick || !d.dir.empty() || !d.builtin.empty(),
+              "[flags] ember compare: no data; give --quick, or --data DIR --src SIDE --tgt SIDE "
+              "(see 'ember compare --help')");
+  EMBER_CHECK(d.dir.empty() || (!d.source_side.empty() && !d.target_side.empty()),
+              "[flags] ember compare: --data needs --src SIDE and --tgt SIDE (e.g. --src de "
+              "--tgt en)");
+  if (d.tokenized && !given(args, "--bleu-tokenize")) o.run.train.bleu_tokenize = "none";
+  o.command = "ember compare";
+  for (const std::string& a : args) o.command += " " + a;
+  validate(o);
+  return out;
+}
+
+}  // namespace ember::seq2seq::lab

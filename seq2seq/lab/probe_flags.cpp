@@ -1,0 +1,104 @@
+// The flags of `ember probe`, each bound to a ProbeOptions field.
+#include "seq2seq/lab/probe_flags.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "seq2seq/train/flags.h"
+
+namespace ember::seq2seq::lab {
+namespace {
+
+constexpr const char* kSummary =
+    "Trains each model of the matched-size lineup on each probing task (copy, reverse and sort\n"
+    "of random letter sequences, 5 to 100 tokens by default) with one recipe, scores its greedy\n"
+    "outputs on the test split by source length bucket, and writes a report directory:\n"
+    "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
+    "per task, one line per model), probe.csv, and the run directories under runs/.";
+
+bool given(const std::vector<std::string>& args, const std::string& name) {
+  const auto end = std::find(args.begin(), args.end(), "--");
+  return std::find(args.begin(), end, name) != end;
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1) {
+    items.push_back(text.substr(start, comma - start));
+  }
+  items.push_back(text.substr(start));
+  return items;
+}
+
+// A comma-separated list; *seen (when given) records that the flag was used.
+void add_list(FlagSet& flags, const std::string& name, const std::string& help,
+              std::vector<std::string>* target, bool* seen = nullptr) {
+  flags.add_custom(
+      name, "A,B,..", help,
+      [target, seen](const std::string& v) {
+        *target = comma_list(v);
+        if (seen) *seen = true;
+      },
+      [target] { return fmt::format("{}", fmt::join(*target, ",")); });
+}
+
+}  // namespace
+
+ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
+  ProbeCommand command;
+  command.quick = given(args, "--quick");
+  ProbeOptions& o = command.options;
+  o = probe_defaults(command.quick);
+  bool all_models = false, models_given = false;
+  int64_t seed = static_cast<int64_t>(o.corpus.seed);
+
+  FlagSet flags("ember probe", kSummary);
+  flags.add_switch("--quick", "the quick recipe: fewer sequences, 1200 updates a model",
+                   &command.quick);
+  flags.add("--out", "DIR", "report directory (default: runs/probe-<time>)", &command.out_dir);
+  add_list(flags, "--tasks", "probing tasks (copy, reverse, sort)", &o.tasks);
+  add_list(flags, "--models",
+           "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
+           "convs2s, transformer)",
+           &o.models, &models_given);
+  flags.add_switch("--all-models", "all seven lineup models", &all_models);
+  flags.add_choice("--size", "lineup size", &o.size, {"tiny", "small"});
+  flags.add("--steps", "N", "updates per model", &o.train.max_steps);
+  flags.add("--time-limit", "SECONDS", "stop a model's training after this long (0: none)",
+            &o.train.max_seconds);
+  flags.add("--batch-tokens", "N", "tokens a batch (padding included)", &o.train.max_tokens);
+  flags.add("--lr", "X", "learning rate", &o.train.lr);
+  flags.add("--warmup", "N", "warmup updates", &o.train.warmup_steps);
+  flags.add("--dropout", "P", "dropout of every model", &o.dropout);
+  flags.add("--train-size", "N", "training sequences per task", &o.corpus.train_size);
+  flags.add("--valid-size", "N", "validation sequences per task", &o.corpus.valid_size);
+  flags.add("--test-size", "N", "test sequences per task", &o.corpus.test_size);
+  flags.add("--min-length", "N", "shortest sequence (tokens)", &o.corpus.min_length);
+  flags.add("--max-length", "N", "longest sequence (tokens)", &o.corpus.max_length);
+  flags.add("--buckets", "N", "length buckets", &o.corpus.num_buckets);
+  flags.add("--alphabet", "N", "letters the sequences are made of (2..26)",
+            &o.corpus.alphabet_size);
+  flags.add("--seed", "N", "seed of the corpora, the models and the batch order", &seed);
+  command.help_text = flags.help();
+
+  const ParsedArgs parsed = flags.parse(args);
+  command.help = parsed.help;
+  if (command.help) return command;
+  EMBER_CHECK(parsed.positionals.empty(),
+              "[flags] ember probe: unexpected argument '{}' (see 'ember probe --help')",
+              parsed.positionals.empty() ? "" : parsed.positionals.front());
+  EMBER_CHECK(!(all_models && models_given),
+              "[flags] ember probe: give --models or --all-models, not both");
+  if (all_models) o.models = all_probe_models();
+  EMBER_CHECK(seed >= 0, "[flags] ember probe: --seed must be >= 0, got {}", seed);
+  o.corpus.seed = static_cast<uint64_t>(seed);
+  o.train.seed = seed;
+  o.train.eval_every = std::max<int64_t>(1, o.train.max_steps / 4);
+  EMBER_CHECK(o.train.max_steps >= 1, "[flags] ember probe: --steps must be >= 1, got {}",
+              o.train.max_steps);
+  validate(o);
+  return command;
+}
+
+}  // namespace ember::seq2seq::lab

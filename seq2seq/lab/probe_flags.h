@@ -1,0 +1,28 @@
+// The command line of `ember probe`: the flags over a recipe of lab/probe.h (--quick picks the
+// quick one, whatever its position), parsed and validated before anything is trained.
+//
+//   ProbeCommand command = parse_probe_command({"--quick", "--tasks", "copy,sort"});
+//   if (command.help) print(command.help_text);
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "seq2seq/lab/probe.h"
+
+namespace ember::seq2seq::lab {
+
+struct ProbeCommand {
+  ProbeOptions options;
+  std::string out_dir;  // --out; empty: the caller names a fresh directory
+  bool quick = false;
+  bool help = false;      // -h or --help: nothing else was applied
+  std::string help_text;  // the flags and their defaults (those of the recipe chosen)
+};
+
+// Throws "[flags]" for an unknown flag, a bad value, a positional argument or --models given with
+// --all-models, and validate(ProbeOptions)'s "[probe]" errors for the options the flags make.
+// --steps also sets the validations to every quarter of the updates.
+ProbeCommand parse_probe_command(const std::vector<std::string>& args);
+
+}  // namespace ember::seq2seq::lab

@@ -1,0 +1,27 @@
+// The report of a comparison (compare.h), written into its report directory:
+//
+//   report.md              the table (one row per contender), the figures, the command
+//   results.csv            the table's numbers, full precision
+//   curves.csv             every contender's validation loss at each evaluation
+//   loss_vs_time.svg       validation loss against training time, one curve per contender
+//   score_by_length.svg    the test score (greedy) by source-length bucket, one curve each
+//   attention-<slug>[-layer<N>].svg   the attention maps of one test sentence
+//   runs/<slug>/           the contenders' run directories (written by run_comparison)
+#pragma once
+
+#include <string>
+
+#include "seq2seq/lab/compare.h"
+
+namespace ember::seq2seq::lab {
+
+// The markdown text of report.md.
+std::string report_markdown(const Comparison& comparison);
+// The table of report.md (header, rule, one row per contender).
+std::string report_table(const Comparison& comparison);
+
+// Writes every file above except runs/ into comparison.options.out_dir; throws "[svg_plot]"
+// naming a file that cannot be written.
+void write_report(const Comparison& comparison);
+
+}  // namespace ember::seq2seq::lab

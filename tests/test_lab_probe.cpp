@@ -1,0 +1,215 @@
+// The probing lab end to end with a budget of seconds: every (task, model, bucket) measured and
+// reported, the scores agreeing with a decoding of the test split done here, and the flags of
+// `ember probe`.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+#include "seq2seq/lab/probe.h"
+#include "seq2seq/lab/probe_flags.h"
+#include "seq2seq/lab/probe_report.h"
+#include "seq2seq/train/evaluation.h"
+#include "seq2seq/train/run.h"
+
+using namespace ember::seq2seq;
+using namespace ember::seq2seq::lab;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Three tasks x four models, three updates each on sequences of 5..13 tokens.
+ProbeOptions tiny_options() {
+  ProbeOptions o = probe_defaults(true);
+  o.corpus.train_size = 60;
+  o.corpus.valid_size = 9;
+  o.corpus.test_size = 24;
+  o.corpus.min_length = 5;
+  o.corpus.max_length = 13;
+  o.corpus.num_buckets = 3;
+  o.train.max_steps = 3;
+  o.train.warmup_steps = 1;
+  o.train.eval_every = 3;
+  o.train.max_tokens = 256;
+  o.train.log_every = 1;
+  return o;
+}
+
+size_t count_lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+}  // namespace
+
+TEST_CASE("a tiny probe measures and reports every task, model and length bucket") {
+  const std::string dir = fresh_dir("ember_probe_smoke");
+  const ProbeOptions options = tiny_options();
+  std::vector<std::string> notes;
+  const ProbeResult result =
+      run_probe(options, dir, {.note = [&](const std::string& l) { notes.push_back(l); }}, nullptr);
+  CHECK_FALSE(result.interrupted);
+  REQUIRE(result.buckets.size() == 3);
+  REQUIRE(result.cells.size() == 12);
+  CHECK(notes.size() == 24);  // a line before and after each run
+  for (const std::string& task : options.tasks) {
+    const int64_t reference = result.cell(task, "lstm").parameters;
+    for (const std::string& model : options.models) {
+      CAPTURE(task);
+      CAPTURE(model);
+      const ProbeCell& c = result.cell(task, model);
+      CHECK(c.steps == 3);
+      CHECK(c.train_seconds > 0.0);
+      CHECK(c.cpu_seconds >= 0.0);
+      CHECK(std::abs(static_cast<double>(c.parameters - reference)) <= 0.1 * reference);
+      REQUIRE(c.exact.size() == 3);
+      REQUIRE(c.tokens.size() == 3);
+      CHECK(c.counts == std::vector<int64_t>{8, 8, 8});
+      double weighted = 0.0;
+      for (size_t b = 0; b < 3; ++b) {
+        CHECK(c.exact[b] >= 0.0);
+        CHECK(c.exact[b] <= 1.0);
+        CHECK(c.tokens[b] >= 0.0);
+        CHECK(c.tokens[b] <= 1.0);
+        CHECK(c.tokens[b] >= c.exact[b]);  // an exact output has token accuracy 1
+        weighted += c.exact[b] * 8.0 / 24.0;
+      }
+      CHECK(c.exact_all == doctest::Approx(weighted));
+      CHECK(fs::exists(dir + "/runs/" + task + "-" + model + "/checkpoints/last.safetensors"));
+    }
+  }
+
+  // The scores are those of a greedy decoding of the test split with the run's best weights.
+  LoadedRun run = load_run(dir + "/runs/reverse-convs2s");
+  const ParallelText test = load_split(run.config.data, "test");
+  const auto outputs =
+      translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source);
+  double tokens = 0.0;
+  for (int64_t i = 0; i < test.size(); ++i) {
+    tokens += probe_token_accuracy(outputs[i].text, test.target[i]) / test.size();
+  }
+  CHECK(result.cell("reverse", "convs2s").tokens_all == doctest::Approx(tokens));
+  CHECK(result.cell("reverse", "convs2s").exact_all ==
+        doctest::Approx(exact_match(hypotheses(outputs), test.target) / 100.0));
+
+  write_probe_report(result, dir, "ember probe --tiny");
+  const std::string md = read_text(dir + "/probe.md");
+  const std::string svg = read_text(dir + "/probe.svg");
+  const std::string csv = read_text(dir + "/probe.csv");
+  CHECK(contains(md, "`ember probe --tiny`"));
+  CHECK(contains(md, "| task | model | parameters | 5-7 | 8-10 | 11-13 | all |"));
+  CHECK(contains(md, "](probe.svg)"));
+  CHECK(contains(svg, "<svg"));
+  CHECK(count_lines(csv) == 1 + 12 * 3);
+  for (const std::string& task : options.tasks) {
+    CHECK(contains(svg, task + ": exact match"));
+    CHECK(contains(svg, task + ": token accuracy"));
+    CHECK(contains(md, "- " + task + ": at lengths 5-7 exact match "));
+    for (const std::string& model : options.models) {
+      CHECK(contains(svg, ">" + model + "<"));
+      CHECK(contains(
+          md, fmt::format("| {} | {} | {} |", task, model, result.cell(task, model).parameters)));
+      for (const char* bucket : {",5-7,5,7,8,", ",8-10,8,10,8,", ",11-13,11,13,8,"}) {
+        CHECK(contains(csv, task + "," + model + bucket));
+      }
+    }
+  }
+  const std::vector<std::string> findings = probe_findings(result);
+  CHECK(findings.size() == 3 * 5 + 1);
+
+  CHECK_THROWS_WITH_AS(run_probe(options, dir, {}, nullptr), doctest::Contains("already holds"),
+                       ember::Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a stopped probe says so and writes no report") {
+  const std::string dir = fresh_dir("ember_probe_stop");
+  ProbeOptions options = tiny_options();
+  options.tasks = {"copy"};
+  options.models = {"lstm"};
+  const std::atomic<bool> stop{true};
+  const ProbeResult result = run_probe(options, dir, {}, &stop);
+  CHECK(result.interrupted);
+  CHECK(result.cells.empty());
+  CHECK_THROWS_WITH_AS(write_probe_report(result, dir, "ember probe"),
+                       doctest::Contains("interrupted"), ember::Error);
+  CHECK_FALSE(fs::exists(dir + "/probe.md"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("token accuracy counts the positions that agree over the longer sequence") {
+  CHECK(probe_token_accuracy("a b c", "a b c") == 1.0);
+  CHECK(probe_token_accuracy("a x c", "a b c") == doctest::Approx(2.0 / 3.0));
+  CHECK(probe_token_accuracy("a b", "a b c d") == doctest::Approx(0.5));
+  CHECK(probe_token_accuracy("a b c d", "a b") == doctest::Approx(0.5));
+  CHECK(probe_token_accuracy("b c d", "a b c") == 0.0);  // shifted by one: nothing agrees
+  CHECK(probe_token_accuracy("", "a") == 0.0);
+  CHECK(probe_token_accuracy("", "") == 1.0);
+}
+
+TEST_CASE("ember probe's flags: recipes, overrides and errors") {
+  const ProbeCommand full = parse_probe_command({});
+  const ProbeCommand quick = parse_probe_command({"--out", "x", "--quick"});
+  CHECK_FALSE(full.quick);
+  CHECK(quick.quick);
+  CHECK(quick.out_dir == "x");
+  CHECK(quick.options.train.max_steps < full.options.train.max_steps);
+  CHECK(quick.options.corpus.train_size < full.options.corpus.train_size);
+  CHECK(full.options.models == default_probe_models());
+  CHECK(full.options.corpus.min_length == 5);
+  CHECK(full.options.corpus.max_length == 100);
+
+  const ProbeCommand set = parse_probe_command(
+      {"--tasks", "sort,copy", "--all-models", "--steps", "40", "--seed=3", "--max-length", "50"});
+  CHECK(set.options.tasks == std::vector<std::string>{"sort", "copy"});
+  CHECK(set.options.models == all_probe_models());
+  CHECK(set.options.train.max_steps == 40);
+  CHECK(set.options.train.eval_every == 10);
+  CHECK(set.options.train.seed == 3);
+  CHECK(set.options.corpus.seed == 3);
+  CHECK(set.options.corpus.max_length == 50);
+  CHECK(parse_probe_command({"--models=transformer,lstm+dot"}).options.models ==
+        std::vector<std::string>{"transformer", "lstm+dot"});
+
+  const ProbeCommand help = parse_probe_command({"--help"});
+  CHECK(help.help);
+  CHECK(contains(help.help_text, "--all-models"));
+
+  const auto fails = [](std::vector<std::string> args, const char* message) {
+    CAPTURE(message);
+    CHECK_THROWS_WITH_AS(parse_probe_command(args), doctest::Contains(message), ember::Error);
+  };
+  fails({"--tasks", "copy,count"}, "[probe] unknown task 'count'");
+  fails({"--tasks", "copy,copy"}, "[probe] task 'copy' given twice");
+  fails({"--models", "lstm,gru"}, "[probe] unknown model 'gru'");
+  fails({"--models", "lstm", "--all-models"}, "not both");
+  fails({"--size", "huge"}, "[flags] --size expects one of tiny|small");
+  fails({"--steps", "ten"}, "[flags] --steps expects an integer");
+  fails({"--steps", "0"}, "--steps must be >= 1");
+  fails({"--seed", "-1"}, "--seed must be >= 0");
+  fails({"--alphabet", "40"}, "[probing_corpus] alphabet_size");
+  fails({"--min-length", "0"}, "[probing_corpus] lengths");
+  fails({"--dropout", "1"}, "[probe] dropout");
+  fails({"--lr", "0"}, "[trainer] lr");
+  fails({"--epochs", "3"}, "[flags]");
+  fails({"copy"}, "unexpected argument 'copy'");
+}
