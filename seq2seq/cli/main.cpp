@@ -51,8 +51,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
     return 0;
   }
   throw ember::Error(
-      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval; see "
-                  "'ember --help')",
+      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, compare, "
+                  "probe; see 'ember --help')",
                   command));
 }
 

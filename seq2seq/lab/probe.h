@@ -38,7 +38,8 @@ struct ProbeOptions {
 // smoothing or weight decay, choosing the checkpoint of best validation exact match.
 //   quick  lengths 5..100 in 6 buckets of 20 letters, 6000 training sequences, 240 valid and
 //          480 test sequences (80 per bucket), 1200 updates of 2048 tokens per model: the
-//          3 tasks x 4 default models in about 11 minutes on one thread (docs/probing.md)
+//          3 tasks x 4 default models take about 10 minutes of CPU time on one thread
+//          (measured in docs/probing.md)
 //   full   the same lengths, 20000 training sequences, 600 valid and 1200 test sequences,
 //          4000 updates per model
 ProbeOptions probe_defaults(bool quick);

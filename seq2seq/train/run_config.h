@@ -38,7 +38,7 @@ struct DataConfig {
   int64_t max_source_tokens = 0;
   int64_t max_target_tokens = 0;
   bool truncate_source = false;
-  // The built-in corpus's sizes and seed (DatesOptions).
+  // The dates corpus's sizes and seed (DatesOptions).
   int64_t dates_train_size = 20000;
   int64_t dates_valid_size = 1000;
   int64_t dates_test_size = 1000;
