@@ -81,6 +81,7 @@ TEST_CASE("compare: every contender trained on the same batches, measured, and r
     CHECK(finite_positive(r.tokens_per_s));
     CHECK(finite_positive(r.train_seconds));
     CHECK(r.wall_seconds >= r.train_seconds);
+    CHECK(finite_positive(r.cpu_seconds));
     // The same batches: the same target tokens trained on, whatever the speed.
     CHECK(r.tokens_per_s * r.train_seconds == doctest::Approx(trained_tokens).epsilon(1e-6));
     REQUIRE(r.curve.size() == 2);  // evaluations at updates 3 and 6

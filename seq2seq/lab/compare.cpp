@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 
 #include "core/error.h"
@@ -262,8 +263,10 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
     config.model = contender.model;
     RunRecorder recorder(contender.name, progress);
     const auto t0 = Clock::now();
+    const std::clock_t cpu0 = std::clock();
     const TrainResult trained = train_run(
         config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
+    r.cpu_seconds = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     r.wall_seconds = seconds_since(t0);
     if (trained.interrupted) {
       c.interrupted = true;

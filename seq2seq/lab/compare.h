@@ -82,7 +82,10 @@ struct ContenderResult {
   int64_t steps = 0;
   double train_seconds = 0.0;  // the trainer's clock: updates only
   double wall_seconds = 0.0;   // train_run from start to end, evaluations and checkpoints included
-  double tokens_per_s = 0.0;   // target tokens of training per second of training
+  // The process's CPU time over the same span (all threads): unlike the clocks, it does not grow
+  // when other programs compete for the CPU.
+  double cpu_seconds = 0.0;
+  double tokens_per_s = 0.0;  // target tokens of training per second of training
   std::vector<LossPoint> curve = {};
   double best_valid_loss = kNotReached;
   double seconds_to_target = kNotReached;  // training time at the first evaluation <= target

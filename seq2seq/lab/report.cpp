@@ -77,15 +77,16 @@ LineChart length_chart(const Comparison& c) {
 
 std::string results_csv(const Comparison& c) {
   std::string out =
-      "model,parameters,steps,train_tokens_per_s,train_seconds,wall_seconds,best_valid_loss,"
+      "model,parameters,steps,train_tokens_per_s,train_seconds,wall_seconds,cpu_seconds,"
+      "best_valid_loss,"
       "seconds_to_target," +
       c.score_name + "_greedy," + c.score_name +
       "_beam,greedy_sentences_per_s,beam_sentences_per_s\n";
   for (const ContenderResult& r : c.contenders)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, r.parameters, r.steps,
-                       r.tokens_per_s, r.train_seconds, r.wall_seconds, r.best_valid_loss,
-                       r.seconds_to_target, r.greedy_score, r.beam_score, r.greedy_sentences_per_s,
-                       r.beam_sentences_per_s);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, r.parameters, r.steps,
+                       r.tokens_per_s, r.train_seconds, r.wall_seconds, r.cpu_seconds,
+                       r.best_valid_loss, r.seconds_to_target, r.greedy_score, r.beam_score,
+                       r.greedy_sentences_per_s, r.beam_sentences_per_s);
   return out;
 }
 
@@ -102,14 +103,16 @@ std::string curves_csv(const Comparison& c) {
 std::string report_table(const Comparison& c) {
   const std::string score = score_label(c.score_name);
   std::string out = fmt::format(
-      "| model | parameters | train tokens/s | train time (s) | wall time (s) | time to valid loss "
-      "{:g} (s) | {} greedy | {} beam {} | greedy sent/s | beam sent/s |\n",
+      "| model | parameters | train tokens/s | train time (s) | wall time (s) | CPU time (s) | "
+      "time "
+      "to valid loss {:g} (s) | {} greedy | {} beam {} | greedy sent/s | beam sent/s |\n",
       c.target_loss, score, score, c.options.beam_size);
-  out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const ContenderResult& r : c.contenders)
     out += fmt::format(
-        "| {} | {} | {:.0f} | {:.1f} | {:.1f} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} |\n", r.name,
-        r.parameters, r.tokens_per_s, r.train_seconds, r.wall_seconds,
+        "| {} | {} | {:.0f} | {:.1f} | {:.1f} | {:.1f} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} "
+        "|\n",
+        r.name, r.parameters, r.tokens_per_s, r.train_seconds, r.wall_seconds, r.cpu_seconds,
         seconds_or_not_reached(r.seconds_to_target), r.greedy_score, r.beam_score,
         r.greedy_sentences_per_s, r.beam_sentences_per_s);
   return out;
@@ -136,7 +139,9 @@ std::string report_markdown(const Comparison& c) {
   md += fmt::format(
       "\ntrain tokens/s: target tokens per second of training (updates only); train time: the "
       "trainer's clock (updates only); wall time: the whole training run (with evaluations and "
-      "checkpoints); time to valid loss {:g}: the training time at the first evaluation at or "
+      "checkpoints); CPU time: the process's CPU time over the training run (all threads; it does "
+      "not grow when other programs compete for the CPU, the clocks do); time to valid loss {:g}: "
+      "the training time at the first evaluation at or "
       "below it ({}); scores on the test split from the best checkpoint (by validation "
       "score); sent/s: test sentences decoded per second.\n\n",
       c.target_loss,
