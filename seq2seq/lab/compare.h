@@ -51,8 +51,8 @@ struct CompareOptions {
 };
 
 // --quick: the built-in dates corpus (character tokens, exact match), the tiny lineup, 3000
-// updates of 2048-token batches each (about 10 epochs), target loss 0.05; measured at about 7.5
-// minutes of CPU time on one thread (docs/lab.md).
+// updates of 2048-token batches each (about 10 epochs), target loss 0.05; 7.6 minutes of CPU
+// time on one thread, measured (docs/lab.md).
 CompareOptions quick_options();
 // The defaults for a corpus of files (the data fields empty): word tokens (at most 8000 a side,
 // count >= 2), the small lineup, 10 epochs of 4096-token batches, lr 1e-3 (cosine), an evaluation
