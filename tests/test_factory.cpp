@@ -63,6 +63,10 @@ std::vector<std::pair<std::string, ModelConfig>> variants() {
     c.tie_embeddings = norm_first;
     out.emplace_back(norm_first ? "transformer pre-norm tied" : "transformer post-norm untied", c);
   }
+  ModelConfig copy = tiny(Architecture::kTransformer);
+  copy.copy = true;
+  copy.src_vocab_size = copy.tgt_vocab_size;  // one vocabulary for both sides
+  out.emplace_back("transformer copy", copy);
   return out;
 }
 

@@ -109,3 +109,27 @@ TEST_CASE("runs refuse a missing directory, a missing checkpoint and another mod
   CHECK_THROWS_AS(load_run(dir), ember::Error);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a shared vocabulary: one tokenizer for both sides, as a copy model needs") {
+  const std::string dir = fresh_dir("ember_test_run_shared");
+  RunConfig c = tiny_dates();
+  c.model = preset(Architecture::kTransformer, "tiny");
+  c.model.hidden_size = 16;
+  c.model.feedforward_dim = 16;
+  c.model.copy = true;
+  c.train.max_steps = 2;
+  CHECK_THROWS_WITH_AS(train_run(c, dir, false, nullptr, nullptr),
+                       doctest::Contains("add --shared-vocab"), ember::Error);
+  c.tokenizer.shared = true;
+  train_run(c, dir, false, nullptr, nullptr);
+  const LoadedRun run = load_run(dir);
+  CHECK(run.config.tokenizer.shared);
+  CHECK(run.config.model.copy);
+  // Both sides' characters (letters of the dates and the ISO digits) in one vocabulary.
+  CHECK(run.config.model.src_vocab_size == run.config.model.tgt_vocab_size);
+  CHECK(run.source_tokenizer->vocab_size() == run.target_tokenizer->vocab_size());
+  CHECK(run.source_tokenizer->encode("1998-03-03") == run.target_tokenizer->encode("1998-03-03"));
+  CHECK(translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, {"3 march 1998"})
+            .size() == 1);
+  fs::remove_all(dir);
+}

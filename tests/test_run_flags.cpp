@@ -75,6 +75,12 @@ TEST_CASE("model flags: the preset first whatever the order; --arch implies the 
   CHECK(t.model.encoder_layers == 1);
   CHECK(t.model.decoder_layers == 2);
   CHECK(parse({}).model.hidden_size == RunConfig{}.model.hidden_size);  // no flags, no change
+
+  const RunConfig copy = parse({"--copy", "--shared-vocab"});
+  CHECK(copy.model.copy);
+  CHECK(copy.tokenizer.shared);
+  CHECK_FALSE(parse({}).model.copy);
+  CHECK_FALSE(parse({}).tokenizer.shared);
 }
 
 TEST_CASE("bad training flag values are refused, naming the flag") {

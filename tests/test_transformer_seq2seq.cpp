@@ -4,7 +4,9 @@
 // padding, training) is in test_factory.cpp.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,12 +14,14 @@
 #include "layers/transformer.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/transformer_seq2seq.h"
+#include "support/check.h"
 #include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
 using testing::child;
 using testing::ForeignState;
+using testing::max_abs_diff;
 
 namespace {
 
@@ -173,4 +177,107 @@ TEST_CASE("TransformerSeq2Seq refuses bad inputs, states and configs") {
   auto s1 = m.start(IndexArray({4}, {1, 1}), {1});
   for (int t = 0; t < 16; ++t) m.step(IndexArray({4}), *s1);
   CHECK_THROWS_WITH_AS(m.step(IndexArray({4}), *s1), doctest::Contains("max_len 16"), Error);
+}
+
+namespace {
+
+ModelConfig tiny_copy() {
+  ModelConfig c = tiny(true);
+  c.tgt_vocab_size = c.src_vocab_size;
+  c.copy = true;
+  return c;
+}
+
+// The copy head's gate bias b_g: very negative makes the model copy only, very positive generate.
+void set_gate_bias(TransformerSeq2Seq& m, float value) {
+  child<nn::Linear>(m, "copy_gate").bias().data().fill_(value);
+}
+
+}  // namespace
+
+TEST_CASE("copy: the output is log-probabilities, and the copy head has its parameters") {
+  TransformerSeq2Seq m(tiny_copy());
+  CHECK(has_parameter(m, "copy_query.weight"));
+  CHECK_FALSE(has_parameter(m, "copy_query.bias"));
+  CHECK(has_parameter(m, "copy_gate.weight"));
+  CHECK(has_parameter(m, "copy_gate.bias"));
+  CHECK(m.describe().find(", copy") != std::string::npos);
+  m.eval();
+  const IndexArray src({4, 5, 6, 7, 8, 9, 0, 0}, {2, 4});
+  const IndexArray tgt({kBosId, 4, 5, kBosId, 10, 8}, {2, 3});
+  const NDArray logp = m.forward(src, {4, 2}, tgt).data();
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t t = 0; t < 3; ++t) {
+      double total = 0.0;
+      for (float v : logp.select(0, b).select(0, t).to_vector()) total += std::exp(v);
+      CHECK(total == doctest::Approx(1.0).epsilon(1e-4));
+    }
+}
+
+// With the gate closed (g ~ 0) all the mass is on the tokens of the row's own source, none on
+// padding or on other tokens; with it open (g ~ 1) the copy head adds nothing.
+TEST_CASE("copy: a closed gate writes only source tokens, an open one only the vocabulary") {
+  TransformerSeq2Seq m(tiny_copy());
+  m.eval();
+  const IndexArray src({4, 5, 6, 7, 8, 9, 0, 0}, {2, 4});
+  const std::vector<int64_t> lengths{4, 2};
+  const IndexArray tgt({kBosId, 4, kBosId, 10}, {2, 2});
+  set_gate_bias(m, -60.0f);
+  const NDArray copied = m.forward(src, lengths, tgt).data();
+  for (int64_t b = 0; b < 2; ++b) {
+    const std::vector<int64_t> own =
+        b == 0 ? std::vector<int64_t>{4, 5, 6, 7} : std::vector<int64_t>{8, 9};
+    for (int64_t t = 0; t < 2; ++t) {
+      const auto row = copied.select(0, b).select(0, t).to_vector();
+      double on_source = 0.0;
+      for (int64_t w = 0; w < static_cast<int64_t>(row.size()); ++w) {
+        const bool in_source = std::find(own.begin(), own.end(), w) != own.end();
+        if (in_source)
+          on_source += std::exp(row[static_cast<size_t>(w)]);
+        else
+          CHECK(row[static_cast<size_t>(w)] < -15.0f);
+      }
+      CHECK(on_source == doctest::Approx(1.0).epsilon(1e-4));
+    }
+  }
+  set_gate_bias(m, 60.0f);
+  const NDArray generated = m.forward(src, lengths, tgt).data();
+  ModelConfig c = tiny_copy();
+  c.copy = false;
+  TransformerSeq2Seq plain(c);  // the same network without the copy head
+  plain.eval();
+  std::map<std::string, Tensor> weights;
+  for (const auto& [name, p] : m.named_parameters()) weights[name] = p;
+  for (const auto& [name, p] : plain.named_parameters()) p.data().copy_(weights.at(name).data());
+  const NDArray want = log_softmax(plain.forward(src, lengths, tgt), -1).data();
+  CHECK(max_abs_diff(generated, want) < 1e-4f);
+}
+
+TEST_CASE("copy: gradients of the copy head and the embeddings match finite differences") {
+  ModelConfig c = tiny_copy();
+  c.hidden_size = 8;
+  c.num_heads = 2;
+  TransformerSeq2Seq m(c);
+  m.eval();
+  const IndexArray src({4, 5, 6, 7, 8, 9, 0, 0}, {2, 4});
+  const IndexArray tgt({kBosId, 4, 5, kBosId, 10, 8}, {2, 3});
+  std::vector<Tensor> inputs;
+  for (const auto& [name, p] : m.named_parameters())
+    if (name.rfind("copy_", 0) == 0 || name == "src_embed.weight") inputs.push_back(p);
+  REQUIRE(inputs.size() == 4);
+  // A small step: the log of small probabilities bends faster than a 1e-2 step can follow.
+  testing::check_gradients(
+      [&](const std::vector<Tensor>&) { return m.forward(src, {4, 2}, tgt); }, inputs,
+      {.eps = 1e-3f, .atol = 2e-2f, .rtol = 2e-2f});
+}
+
+TEST_CASE("copy: refused for other architectures and for two vocabularies") {
+  ModelConfig c = tiny_copy();
+  c.tgt_vocab_size = 9;
+  CHECK_THROWS_WITH_AS(validate(c), doctest::Contains("one vocabulary for both sides"), Error);
+  ModelConfig rnn = preset(Architecture::kRnnAttention, "tiny");
+  rnn.copy = true;
+  CHECK_THROWS_WITH_AS(validate(rnn), doctest::Contains("transformer only"), Error);
+  const ModelConfig back = from_json_string(to_json_string(tiny_copy()));
+  CHECK(back.copy);
 }

@@ -26,7 +26,7 @@ constexpr const char* kSummary =
     "for unseen test emails and prints ROUGE-1/2/L F1 over the whole test split, next to the\n"
     "lead-8 baseline (the first 8 words of the body), as its last line. Needs the data set:\n"
     "--data DIR with <DIR>/{train,valid,test}.tok.{src,tgt}.gz (default ../shared/data/aeslc).\n"
-    "Model and training flags as in 'ember train --help' change the recipe.";
+    "Tokenizer, model and training flags as in 'ember train --help' change the recipe.";
 
 constexpr const char* kDefaultData = "../shared/data/aeslc";
 
@@ -101,6 +101,7 @@ int demo_summarize(const std::vector<std::string>& args) {
   flags.add("--data", "DIR", "the AESLC directory", &config.data.dir);
   flags.add("--examples", "N", "test emails shown", &examples);
   flags.add("--beam", "K", "beam size of the test decoding (1: greedy search)", &decode.beam_size);
+  add_tokenizer_flags(flags, config.tokenizer);
   add_model_flags(flags, model_flags);
   add_train_flags(flags, config.train);
   const ParsedArgs parsed = flags.parse(args);

@@ -48,6 +48,10 @@ struct TokenizerOptions {
   int64_t min_count = 1;                 // word/char: rarer pieces become <unk>
   double character_coverage = 1.0;       // bpe/unigram: share of characters kept (0.9995 for CJK)
   int64_t max_training_lines = 2000000;  // bpe/unigram: a larger text is sampled down to this
+  // For a training run (seq2seq/train/run.h), not for train_tokenizer: one tokenizer trained on
+  // both sides' text and used for both, so that a piece has the same id in source and target
+  // (the copy mechanism needs that).
+  bool shared = false;
 };
 
 // The kinds train_tokenizer accepts, for help texts: {"word", "char", "bpe", "unigram"}.

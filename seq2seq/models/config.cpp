@@ -62,9 +62,10 @@ constexpr std::array<std::pair<const char*, int64_t ModelConfig::*>, 11> kIntFie
     {"max_positions", &ModelConfig::max_positions},
     {"attention_dim", &ModelConfig::attention_dim},
 }};
-constexpr std::array<std::pair<const char*, bool ModelConfig::*>, 2> kBoolFields{{
+constexpr std::array<std::pair<const char*, bool ModelConfig::*>, 3> kBoolFields{{
     {"norm_first", &ModelConfig::norm_first},
     {"tie_embeddings", &ModelConfig::tie_embeddings},
+    {"copy", &ModelConfig::copy},
 }};
 
 // Reads one key of the JSON object into config; false when the key is not a field.
@@ -185,6 +186,13 @@ void validate(const ModelConfig& c) {
       "[model_config] tie_embeddings is not available for {} (transformer and convs2s "
       "only): set it to false",
       to_string(arch));
+  EMBER_CHECK(!c.copy || arch == Architecture::kTransformer,
+              "[model_config] copy is available for the transformer only, not {}",
+              to_string(arch));
+  EMBER_CHECK(!c.copy || c.src_vocab_size == c.tgt_vocab_size,
+              "[model_config] copy needs one vocabulary for both sides, got src_vocab_size {} "
+              "and tgt_vocab_size {}",
+              c.src_vocab_size, c.tgt_vocab_size);
 }
 
 std::string to_json_string(const ModelConfig& c) {
@@ -238,6 +246,7 @@ std::string summary(const ModelConfig& c) {
       s += fmt::format(" d_model {}, {} heads, ff {}, {}, {}{}", c.hidden_size, c.num_heads,
                        c.feedforward_dim, layers, c.norm_first ? "pre-norm" : "post-norm",
                        c.tie_embeddings ? ", tied embeddings" : "");
+      if (c.copy) s += ", copy";
       break;
     case Architecture::kConvS2S:
       s += fmt::format(" E {}, H {}, {}, kernel {}{}", c.embedding_dim, c.hidden_size, layers,

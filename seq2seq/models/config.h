@@ -67,6 +67,9 @@ struct ModelConfig {
   // transformer, convs2s: the output projection is the target embedding matrix (Press & Wolf,
   // 2017); no output bias then.
   bool tie_embeddings = true;
+  // transformer: a pointer-generator output (See et al., 2017; transformer_seq2seq.h) that can copy
+  // source tokens; source and target must share one vocabulary.
+  bool copy = false;
 
   int64_t effective_attention_dim() const {
     return attention_dim > 0 ? attention_dim : hidden_size;
@@ -88,7 +91,8 @@ ModelConfig preset(Architecture architecture, std::string_view size);
 // Throws "[model_config]" naming the field and value unless the configuration can be built:
 // positive sizes, vocabularies of at least 5 (4 special tokens and one more), dropout in [0, 1),
 // hidden_size divisible by num_heads (transformer) and even (rnn_attention's two directions),
-// equal layer counts for rnn, tie_embeddings only where it exists (transformer, convs2s).
+// equal layer counts for rnn, tie_embeddings only where it exists (transformer, convs2s), copy
+// only for the transformer and with src_vocab_size = tgt_vocab_size.
 void validate(const ModelConfig& config);
 
 // Every field as one JSON object with the names above, enums as their names.
@@ -100,7 +104,8 @@ std::string to_json_string(const ModelConfig& config);
 ModelConfig from_json_string(const std::string& json, const ModelConfig& base = {});
 
 // One line: architecture and sizes, e.g. "transformer d_model 256, 8 heads, ff 512, 3+3 layers,
-// pre-norm, tied embeddings, dropout 0.1, vocab 8000/8000".
+// pre-norm, tied embeddings, dropout 0.1, vocab 8000/8000" (", copy" after "tied embeddings"
+// for a copy model).
 std::string summary(const ModelConfig& config);
 
 // ---- shared by the models -----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/grad_mode.h"
+#include "autograd/ops/activation.h"
 #include "autograd/ops/arithmetic.h"
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
@@ -17,6 +18,15 @@ namespace ember::seq2seq {
 namespace {
 
 constexpr const char* kTag = "transformer_seq2seq";
+constexpr float kCopyEps = 1e-9f;  // log(P + eps): a token neither generated nor copied stays finite
+
+// (B, S) token ids -> (B, S, V) with a 1 at each position's id.
+NDArray one_hot(const IndexArray& ids, int64_t vocab) {
+  NDArray out = NDArray::zeros({ids.size(0), ids.size(1), vocab});
+  float* p = out.data();
+  for (int64_t i = 0; i < ids.numel(); ++i) p[i * vocab + ids[i]] = 1.0f;
+  return out;
+}
 
 // The child `name` of `module` as an M (the layers name their parts as torch does).
 template <class M>
@@ -30,14 +40,23 @@ std::shared_ptr<M> child(const nn::Module& module, const std::string& name) {
   return nullptr;
 }
 
+// The source side a copy model's steps read: the encoder output and the token ids.
+struct CopySource {
+  Tensor encoder_output;  // (B, S, d); undefined for models without copy
+  IndexArray ids;         // (B, S)
+};
+
 // The incremental state of B hypotheses (see the model's header comment).
 class TransformerState : public DecoderState {
  public:
-  TransformerState(const TransformerSeq2Seq& model, nn::TransformerDecoderState decoder)
+  TransformerState(const TransformerSeq2Seq& model, nn::TransformerDecoderState decoder,
+                   CopySource copy_source)
       : model_(model),
         decoder_(std::move(decoder)),
         source_memory_(decoder_.memory),
         source_mask_(decoder_.memory_key_padding_mask),
+        copy_source_(std::move(copy_source)),
+        encoder_output_(copy_source_.encoder_output),
         rows_(decoder_.memory.front().keys().size(0)) {}
 
   void select(const IndexArray& rows) override {
@@ -48,6 +67,8 @@ class TransformerState : public DecoderState {
       if (source_mask_.defined())
         decoder_.memory_key_padding_mask =
             Tensor(core::index_select(source_mask_.data(), 0, index));
+      if (encoder_output_.defined())
+        encoder_output_ = Tensor(core::index_select(copy_source_.encoder_output.data(), 0, index));
     }
     for (nn::KVCache& c : decoder_.self_attn) c.reorder(rows);
     if (last_input_.defined())
@@ -63,6 +84,9 @@ class TransformerState : public DecoderState {
 
   int64_t batch() const { return rows_.size(); }
   nn::TransformerDecoderState& decoder() { return decoder_; }
+  const Tensor& encoder_output() const { return encoder_output_; }  // (B, S, d), copy only
+  const IndexArray& source_ids() const { return copy_source_.ids; }  // (B given to start(), S)
+  IndexArray source_rows() const { return rows_.index(); }  // the source row of each hypothesis
   void set_last_input(Tensor x) { last_input_ = std::move(x); }
 
  private:
@@ -70,6 +94,8 @@ class TransformerState : public DecoderState {
   nn::TransformerDecoderState decoder_;
   std::vector<nn::KVCache> source_memory_;  // per layer, one row per source given to start()
   Tensor source_mask_;
+  CopySource copy_source_;  // one row per source given to start()
+  Tensor encoder_output_;   // copy_source_'s output, one row per hypothesis
   SourceRows rows_;
   Tensor last_input_;  // (B, 1, d): the last layer's input at the last step
 };
@@ -104,6 +130,10 @@ TransformerSeq2Seq::TransformerSeq2Seq(const ModelConfig& config)
   if (!config.tie_embeddings)
     out_ = register_module("out", std::make_shared<nn::Linear>(d, config.tgt_vocab_size));
   dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(config.dropout));
+  if (config.copy) {
+    copy_query_ = register_module("copy_query", std::make_shared<nn::Linear>(d, d, false));
+    copy_gate_ = register_module("copy_gate", std::make_shared<nn::Linear>(2 * d, 1));
+  }
   decoder_norm_ = child<nn::LayerNorm>(*decoder_, "norm");
   const auto& last = decoder_->layers()[decoder_->layers().size() - 1];
   last_ = {child<nn::MultiheadAttention>(last, "self_attn"),
@@ -137,7 +167,27 @@ Tensor TransformerSeq2Seq::forward(const IndexArray& src, const std::vector<int6
   nn::TransformerDecoderMasks masks;
   masks.tgt_mask = nn::causal_mask(tgt_in.size(1));
   masks.memory_key_padding_mask = mask;
-  return project(decoder_->forward(embed(*tgt_embed_, tgt_in, 0), memory, masks));
+  const Tensor h = decoder_->forward(embed(*tgt_embed_, tgt_in, 0), memory, masks);
+  const Tensor logits = project(h);
+  return config_.copy ? copy_log_probs(logits, h, memory, mask, src) : logits;
+}
+
+TransformerSeq2Seq::CopyTerms TransformerSeq2Seq::copy_terms(const Tensor& h, const Tensor& memory,
+                                                             const Tensor& padding_mask) const {
+  const int64_t batch = h.size(0), T = h.size(1), S = memory.size(1);
+  const NDArray mask =
+      padding_mask.defined() ? padding_mask.data().reshape({batch, 1, 1, S}) : NDArray();
+  const Tensor probs = nn::attention_probs(copy_query_->forward(h), memory, 1, mask, 1.0f / scale_);
+  const Tensor context = nn::attend_values(probs, memory);  // (B, T, d)
+  return {reshape(probs, {batch, T, S}), sigmoid(copy_gate_->forward(cat({h, context}, -1)))};
+}
+
+Tensor TransformerSeq2Seq::copy_log_probs(const Tensor& logits, const Tensor& h,
+                                          const Tensor& memory, const Tensor& padding_mask,
+                                          const IndexArray& src) const {
+  const CopyTerms copy = copy_terms(h, memory, padding_mask);
+  const Tensor copied = matmul(copy.attention, Tensor(one_hot(src, config_.tgt_vocab_size)));
+  return log(copy.gate * softmax(logits, -1) + (1.0f - copy.gate) * copied + kCopyEps);
 }
 
 std::unique_ptr<DecoderState> TransformerSeq2Seq::start(const IndexArray& src,
@@ -145,7 +195,11 @@ std::unique_ptr<DecoderState> TransformerSeq2Seq::start(const IndexArray& src,
   check_source(kTag, src, src_lengths);
   NoGradGuard no_grad;
   const Tensor mask = source_padding_mask(src_lengths, src.size(1));
-  return std::make_unique<TransformerState>(*this, decoder_->start(encode(src, mask), mask));
+  const Tensor memory = encode(src, mask);
+  CopySource copy_source;
+  if (config_.copy) copy_source = {.encoder_output = memory, .ids = src};
+  return std::make_unique<TransformerState>(*this, decoder_->start(memory, mask),
+                                            std::move(copy_source));
 }
 
 Tensor TransformerSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
@@ -163,7 +217,23 @@ Tensor TransformerSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
                                       dec.memory_key_padding_mask);
   }
   if (decoder_norm_) x = decoder_norm_->forward(x);
-  return log_softmax(project(x).reshape({batch, -1}), -1);
+  const Tensor logits = project(x).reshape({batch, -1});  // (B, V)
+  if (!config_.copy) return log_softmax(logits, -1);
+  // The header's mixture, the copy term added row by row (a one-hot of every hypothesis would be
+  // B * S * V floats).
+  const CopyTerms copy = copy_terms(x, s->encoder_output(), dec.memory_key_padding_mask);
+  const int64_t vocab = logits.size(1), S = copy.attention.size(2);
+  const NDArray gate = copy.gate.data().contiguous();
+  const NDArray attention = copy.attention.data().contiguous();
+  NDArray p = (softmax(logits, -1) * reshape(copy.gate, {batch, 1})).data().contiguous();
+  const IndexArray rows = s->source_rows();
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t* ids = s->source_ids().data() + rows[b] * S;
+    const float keep = 1.0f - gate.data()[b];
+    for (int64_t j = 0; j < S; ++j)
+      p.data()[b * vocab + ids[j]] += keep * attention.data()[b * S + j];
+  }
+  return log(Tensor(p) + kCopyEps);
 }
 
 // The last layer up to its cross-attention, as TransformerDecoderLayer computes it:

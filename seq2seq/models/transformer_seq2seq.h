@@ -22,6 +22,19 @@
 // the projected memory is gathered again only when a hypothesis changes source row (not while
 // beam search reorders hypotheses within their sentence). last_attention() is the last layer's
 // cross-attention averaged over its heads, computed on demand from that layer's input.
+//
+// Copy (config.copy; See et al., 2017, "Get To The Point", section 2.2, on the Transformer's
+// output): over the encoder output m (B, S, d) and the decoder's final output h (B, T, d),
+//   a = softmax_s(h W_c . m_s / sqrt(d))     one copy-attention head, padding masked
+//   c = sum_s a_s m_s                         its context vector
+//   g = sigmoid(w_g . [h; c] + b_g)           the probability of generating (their eq. 8)
+//   P(w) = g softmax(logits)_w + (1 - g) sum_{s: x_s = w} a_s     (their eq. 9)
+// so a token of the source can be written even when the vocabulary distribution gives it little
+// mass. Source and target share one vocabulary (x_s is a target id). Such a model returns
+// log(P + 1e-9) where the others return logits; as P sums to 1, log_softmax leaves it unchanged,
+// so the loss and decoding need nothing new. Teacher forcing sums the copy term as a product with
+// the one-hot source (B, S, V); step() adds it row by row. Submodules "copy_query" (W_c, no bias)
+// and "copy_gate" (w_g, b_g).
 #pragma once
 
 #include <memory>
@@ -68,6 +81,15 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   Tensor embed(const nn::Embedding& table, const IndexArray& ids, int64_t start) const;
   Tensor encode(const IndexArray& src, const Tensor& padding_mask) const;  // (B, S, d)
   Tensor project(const Tensor& h) const;  // (..., d) -> logits (..., V)
+  // The copy head over the encoder output m (B, S, d) for decoder outputs h (B, T, d): attention
+  // a (B, T, S) and the generation probability g (B, T, 1) (the header's formulas).
+  struct CopyTerms {
+    Tensor attention, gate;
+  };
+  CopyTerms copy_terms(const Tensor& h, const Tensor& memory, const Tensor& padding_mask) const;
+  // log P of the header's mixture for teacher forcing: logits (B, T, V), src (B, S).
+  Tensor copy_log_probs(const Tensor& logits, const Tensor& h, const Tensor& memory,
+                        const Tensor& padding_mask, const IndexArray& src) const;
 
   ModelConfig config_;
   float scale_;  // sqrt(d)
@@ -78,6 +100,7 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   std::shared_ptr<nn::Linear> out_;  // null when tied
   std::shared_ptr<nn::Dropout> dropout_;
   std::shared_ptr<nn::LayerNorm> decoder_norm_;  // the decoder's final norm (pre-norm only)
+  std::shared_ptr<nn::Linear> copy_query_, copy_gate_;  // copy models only
   LastLayer last_;
 };
 

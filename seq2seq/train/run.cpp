@@ -32,6 +32,14 @@ std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>> run_tokenizers
     return {load_tokenizer(source_tokenizer_dir(run_dir)),
             load_tokenizer(target_tokenizer_dir(run_dir))};
   }
+  if (config.tokenizer.shared) {
+    std::vector<std::string> both = train.source;
+    both.insert(both.end(), train.target.begin(), train.target.end());
+    auto joint = train_tokenizer(config.tokenizer, both);
+    joint->save(source_tokenizer_dir(run_dir));
+    joint->save(target_tokenizer_dir(run_dir));
+    return {std::move(joint), load_tokenizer(target_tokenizer_dir(run_dir))};
+  }
   auto source = train_tokenizer(config.tokenizer, train.source);
   auto target = train_tokenizer(config.tokenizer, train.target);
   source->save(source_tokenizer_dir(run_dir));
@@ -87,6 +95,8 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
               run_dir);
   RunConfig config = given;
   validate(config.train);
+  EMBER_CHECK(!config.model.copy || config.tokenizer.shared,
+              "[run] a copy model needs one vocabulary for both sides: add --shared-vocab");
   const ParallelText train_text = load_split(config.data, config.data.train_split);
   const ParallelText valid_text = load_split(config.data, config.data.valid_split);
   fs::create_directories(run_dir);

@@ -51,7 +51,8 @@ Bindings bindings(TokenizerOptions& t) {
           {"vocab_size", &t.vocab_size},
           {"min_count", &t.min_count},
           {"character_coverage", &t.character_coverage},
-          {"max_training_lines", &t.max_training_lines}};
+          {"max_training_lines", &t.max_training_lines},
+          {"shared", &t.shared}};
 }
 
 Bindings bindings(TrainOptions& o) {

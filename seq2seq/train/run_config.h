@@ -56,7 +56,7 @@ struct DataConfig {
 
 struct RunConfig {
   DataConfig data;
-  TokenizerOptions tokenizer;  // one kind for both sides; each side gets its own vocabulary
+  TokenizerOptions tokenizer;  // one kind for both sides; a vocabulary each unless shared
   ModelConfig model;
   TrainOptions train;
 };

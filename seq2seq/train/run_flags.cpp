@@ -74,6 +74,8 @@ void add_tokenizer_flags(FlagSet& flags, TokenizerOptions& t) {
   flags.add("--min-count", "N", "word/char: rarer pieces become <unk>", &t.min_count);
   flags.add("--character-coverage", "X", "bpe/unigram: share of characters kept",
             &t.character_coverage);
+  flags.add_switch("--shared-vocab",
+                   "one tokenizer for both sides, trained on both (needed by --copy)", &t.shared);
 }
 
 void add_model_flags(FlagSet& flags, ModelFlags& m) {
@@ -102,6 +104,9 @@ void add_model_flags(FlagSet& flags, ModelFlags& m) {
                    [&m](const std::string&) { m.json_values["norm_first"] = "false"; });
   flags.add_custom("--untied", "", "separate output projection (transformer, convs2s)",
                    [&m](const std::string&) { m.json_values["tie_embeddings"] = "false"; });
+  flags.add_custom("--copy", "",
+                   "transformer: copy source tokens (pointer-generator; needs --shared-vocab)",
+                   [&m](const std::string&) { m.json_values["copy"] = "true"; });
 }
 
 void add_train_flags(FlagSet& flags, TrainOptions& o) {
