@@ -12,6 +12,7 @@
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/flags.h"
+#include "seq2seq/train/run_config.h"
 #include "seq2seq/train/trainer.h"
 
 namespace ember::seq2seq::cli {
@@ -53,6 +54,11 @@ std::string prescan_flag(const std::vector<std::string>& args, const std::string
 bool has_switch(const std::vector<std::string>& args, const std::string& name);
 // Throws "[flags]" for positional arguments a command does not take.
 void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
+// The end of the training commands' flag handling (train, demo translate|summarize): adds the
+// model and training flags to `flags`, parses args, and applies the model flags to config.model.
+// Returns false when --help was given (the help is printed); throws "[flags]" for positional
+// arguments.
+bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config);
 // "<parent>/<prefix>-YYYYmmdd-HHMMSS": a fresh run directory name.
 std::string timestamped_dir(const std::string& parent, const std::string& prefix);
 // Reads the lines of a file ("-": stdin) / writes lines to a file ("-": stdout).

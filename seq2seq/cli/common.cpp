@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
 #include "seq2seq/data/text_file.h"
+#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 
@@ -29,6 +30,20 @@ void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags) {
   EMBER_CHECK(parsed.positionals.empty(), "[flags] {}: unexpected argument '{}' (see '{} --help')",
               flags.command(), parsed.positionals.empty() ? "" : parsed.positionals.front(),
               flags.command());
+}
+
+bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config) {
+  ModelFlags model_flags;
+  add_model_flags(flags, model_flags);
+  add_train_flags(flags, config.train);
+  const ParsedArgs parsed = flags.parse(args);
+  if (parsed.help) {
+    fmt::print("{}", flags.help());
+    return false;
+  }
+  reject_positionals(parsed, flags);
+  config.model = model_flags.apply(config.model);
+  return true;
 }
 
 std::string timestamped_dir(const std::string& parent, const std::string& prefix) {

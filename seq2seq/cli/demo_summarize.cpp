@@ -92,7 +92,6 @@ std::string rouge_line(const Scores& s) {
 
 int demo_summarize(const std::vector<std::string>& args) {
   RunConfig config = aeslc_recipe();
-  ModelFlags model_flags;
   std::string run_dir;
   int64_t examples = 5;
   DecodeOptions decode;
@@ -102,21 +101,13 @@ int demo_summarize(const std::vector<std::string>& args) {
   flags.add("--examples", "N", "test emails shown", &examples);
   flags.add("--beam", "K", "beam size of the test decoding (1: greedy search)", &decode.beam_size);
   add_tokenizer_flags(flags, config.tokenizer);
-  add_model_flags(flags, model_flags);
-  add_train_flags(flags, config.train);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
+  if (!parse_run_flags(flags, args, config)) return 0;
   const std::string probe = corpus_files(config.data.dir, config.data.train_split, "src", "tgt",
                                          true).source;
   EMBER_CHECK(std::filesystem::exists(probe),
               "[demo] no AESLC data: {} does not exist; give --data DIR, a directory with "
               "{{train,valid,test}}.tok.{{src,tgt}}.gz (see docs/seq2seq.md)",
               probe);
-  config.model = model_flags.apply(config.model);
   if (run_dir.empty()) run_dir = timestamped_dir("runs", "aeslc");
 
   spdlog::info("ember demo summarize: email subject lines on AESLC ({})", config.data.dir);

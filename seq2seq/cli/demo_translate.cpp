@@ -68,7 +68,6 @@ void show_examples(const ParallelText& test, const std::vector<Translation>& out
 
 int demo_translate(const std::vector<std::string>& args) {
   RunConfig config = dates_recipe();
-  ModelFlags model_flags;
   std::string run_dir, attention;
   int64_t examples = 8;
   FlagSet flags("ember demo translate", kSummary);
@@ -77,15 +76,7 @@ int demo_translate(const std::vector<std::string>& args) {
             &attention);
   flags.add("--examples", "N", "test dates shown", &examples);
   flags.add("--dates-train-size", "N", "training sentences", &config.data.dates_train_size);
-  add_model_flags(flags, model_flags);
-  add_train_flags(flags, config.train);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
-  config.model = model_flags.apply(config.model);
+  if (!parse_run_flags(flags, args, config)) return 0;
   if (run_dir.empty()) run_dir = timestamped_dir("runs", "dates");
   if (attention.empty()) attention = run_dir + "/attention.svg";
 

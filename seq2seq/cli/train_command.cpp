@@ -46,7 +46,6 @@ int train_command(const std::vector<std::string>& args) {
   RunConfig config = base_config(args, resume, run_dir);
   std::string config_file;
   bool resume_flag = false;
-  ModelFlags model_flags;
   FlagSet flags("ember train", kSummary);
   flags.add("--run-dir", "DIR", "run directory (default: runs/train-<time>)", &run_dir);
   flags.add("--config", "FILE", "JSON settings, applied before the flags", &config_file);
@@ -54,15 +53,7 @@ int train_command(const std::vector<std::string>& args) {
                    &resume_flag);
   add_data_flags(flags, config.data);
   add_tokenizer_flags(flags, config.tokenizer);
-  add_model_flags(flags, model_flags);
-  add_train_flags(flags, config.train);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
-  config.model = model_flags.apply(config.model);
+  if (!parse_run_flags(flags, args, config)) return 0;
   if (run_dir.empty()) run_dir = timestamped_dir("runs", "train");
 
   const std::atomic<bool>* stop = install_interrupt_handler();
