@@ -2,7 +2,38 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
+#include "core/threads.h"
+
 namespace ember::core {
+namespace {
+
+// Products of at least this many multiply-adds are split over ember's threads; a smaller one
+// takes less time than waking the pool.
+constexpr int64_t kParallelMacs = int64_t{1} << 21;
+constexpr int64_t kBlockAlign = 16;  // split points on whole SIMD panels of OpenBLAS's kernels
+
+// One single-threaded product (OpenBLAS's own pool is kept at one thread: set_blas_threads).
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+           int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
+              c, static_cast<int>(ldc));
+}
+
+// Calls part(begin, end) on aligned blocks of [0, n) over ember's threads.
+template <class Part>
+void split(int64_t n, Part&& part) {
+  const int64_t blocks = (n + kBlockAlign - 1) / kBlockAlign;
+  parallel_chunks(blocks, [&](int64_t first, int64_t last) {
+    part(first * kBlockAlign, std::min(n, last * kBlockAlign));
+  });
+}
+
+}  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -22,10 +53,23 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
                 static_cast<int>(ldb), a, incx, beta, c, 1);
     return;
   }
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
-              c, static_cast<int>(ldc));
+  if (m * n * k < kParallelMacs || num_threads() == 1) {
+    sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  // ember's threads (which sleep between jobs) each compute a block of C with a single-threaded
+  // GEMM: a block of columns, op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
+  if (n >= m) {
+    split(n, [&](int64_t j0, int64_t j1) {
+      sgemm(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
+            beta, c + j0, ldc);
+    });
+  } else {
+    split(m, [&](int64_t i0, int64_t i1) {
+      sgemm(trans_a, trans_b, i1 - i0, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb,
+            beta, c + i0 * ldc, ldc);
+    });
+  }
 }
 
 void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a, int64_t lda,

@@ -8,6 +8,8 @@ namespace ember::core {
 
 // C = alpha * op(A) @ op(B) + beta * C, row-major; op(X) = X^T when trans_x.
 // op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
+// A product of 2^21 multiply-adds or more is split over ember's threads (core/threads.h) by
+// blocks of C's columns or rows, each block one single-threaded OpenBLAS GEMM.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
@@ -15,7 +17,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a, int64_t lda,
           const float* x, int64_t incx, float beta, float* y, int64_t incy);
 
-// Threads of OpenBLAS's own pool (called by core/threads.cpp only).
+// Threads of OpenBLAS's own pool: core/threads.cpp sets it to one, as ember splits the work.
 void set_blas_threads(int n);
 
 // The plain triple loop that gemm must agree with; tests compare the two (llm.c's habit).

@@ -116,9 +116,8 @@ class Pool {
 
 Pool& pool() {
   static Pool* p = [] {  // never destroyed: arrays may be freed during static teardown
-    const int t = threads_from_environment();
-    set_blas_threads(t);
-    return new Pool(t);
+    set_blas_threads(1);  // ember splits the products itself (core/blas.cpp)
+    return new Pool(threads_from_environment());
   }();
   return *p;
 }
@@ -132,7 +131,6 @@ int num_threads() { return pool().threads(); }
 
 void set_num_threads(int n) {
   const int t = std::max(1, n);
-  set_blas_threads(t);
   if (t != pool().threads()) pool().resize(t);
 }
 

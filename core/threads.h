@@ -1,11 +1,12 @@
-// Who owns the CPU threads (docs/threads.md): OpenBLAS runs the matrix products on its own
-// pthread pool; ember's own small pool (below) runs elementwise work, reductions and the fused
-// kernels, but only on arrays of at least kParallelElements, so small ops never wake it. Both get
-// the same count, set by the one knob: the environment variable EMBER_NUM_THREADS (read once,
-// here and nowhere else) or set_num_threads(). The two never run at the same time: a GEMM returns
-// before the next loop. ember's workers sleep on a condition variable between loops instead of
-// spinning, so they never take a core from OpenBLAS (an OpenMP pool that spins does, and makes
-// two threads slower than one).
+// Who owns the CPU threads (docs/threads.md): ember's own small pool, and nobody else. It runs
+// elementwise work, reductions and the fused kernels, but only on arrays of at least
+// kParallelElements, so small ops never wake it; and it splits large matrix products into blocks
+// of rows or columns, each one single-threaded OpenBLAS call (core/blas.cpp), OpenBLAS's own
+// pool being kept at one thread. The count is set by the one knob: the environment variable
+// EMBER_NUM_THREADS (read once, here and nowhere else) or set_num_threads(). The workers sleep on
+// a condition variable between jobs instead of spinning, so an idle worker never holds a core
+// another thread or program needs (OpenBLAS's and OpenMP's spinning workers do, and make two
+// threads slower than one on a busy two-core machine).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,7 @@ namespace ember::core {
 
 inline constexpr int64_t kParallelElements = 1 << 15;
 
-// Threads used by OpenBLAS and by ember's pool.
+// Threads of ember's pool (the caller counts as one).
 int num_threads();
 void set_num_threads(int n);
 

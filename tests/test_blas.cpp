@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <limits>
+#include <utility>
 
 #include "core/blas.h"
 #include "core/random.h"
+#include "core/threads.h"
 
 using namespace ember::core;
 
@@ -23,6 +26,39 @@ TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha an
       for (size_t i = 0; i < x.size(); ++i) CHECK(x[i] == doctest::Approx(y[i]).epsilon(1e-4));
     }
   }
+}
+
+// Products of 2^21 multiply-adds and more are split over ember's threads by blocks of columns
+// (n >= m) or rows (m > n), each block one single-threaded GEMM on offset pointers; the padded
+// leading dimensions catch a block that reads or writes past its own columns.
+TEST_CASE("a product split over threads agrees with gemm_naive, by columns and by rows") {
+  Generator gen(11);
+  const int previous = num_threads();
+  set_num_threads(2);
+  const int64_t k = 300, pad = 3;
+  for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        CAPTURE(m);
+        CAPTURE(ta);
+        CAPTURE(tb);
+        REQUIRE(m * n * k >= (int64_t{1} << 21));
+        const Shape sa = ta ? Shape{k, m + pad} : Shape{m, k + pad};
+        const Shape sb = tb ? Shape{n, k + pad} : Shape{k, n + pad};
+        const NDArray a = gen.normal(sa), b = gen.normal(sb);
+        const NDArray c0 = gen.normal({m, n + pad});
+        const NDArray c1 = c0.clone(), c2 = c0.clone();
+        gemm(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f, c1.data(),
+             n + pad);
+        gemm_naive(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f,
+                   c2.data(), n + pad);
+        const std::vector<float> x = c1.to_vector(), y = c2.to_vector();
+        int64_t wrong = 0;
+        for (size_t i = 0; i < x.size(); ++i)
+          wrong += std::abs(x[i] - y[i]) > 1e-3f * (1.0f + std::abs(y[i]));
+        CHECK(wrong == 0);
+      }
+  set_num_threads(previous);
 }
 
 TEST_CASE("the row-vector path (GEMV) ignores garbage in C when beta is 0") {
