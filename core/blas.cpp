@@ -48,9 +48,18 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       for (int64_t j = 0; j < n; ++j) c[j] = 0.0f;
     const int incx = trans_a ? static_cast<int>(lda) : 1;
     // op(B) = B^T with B (N, K) stored: y = B a.   op(B) = B (K, N) stored: y = B^T a.
-    cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans,
-                static_cast<int>(trans_b ? n : k), static_cast<int>(trans_b ? k : n), alpha, b,
-                static_cast<int>(ldb), a, incx, beta, c, 1);
+    // Outputs [j0, j1) read B's rows j0.. (stored (N, K)) or its columns j0.. (stored (K, N)).
+    const auto columns = [&](int64_t j0, int64_t j1) {
+      const int64_t width = j1 - j0;
+      cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans,
+                  static_cast<int>(trans_b ? width : k), static_cast<int>(trans_b ? k : width),
+                  alpha, trans_b ? b + j0 * ldb : b + j0, static_cast<int>(ldb), a, incx, beta,
+                  c + j0, 1);
+    };
+    if (n * k < kParallelMacs || num_threads() == 1)
+      columns(0, n);
+    else
+      split(n, columns);
     return;
   }
   if (m * n * k < kParallelMacs || num_threads() == 1) {

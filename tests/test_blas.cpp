@@ -28,7 +28,7 @@ TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha an
   }
 }
 
-// Products of 2^21 multiply-adds and more are split over ember's threads by blocks of columns
+// Products of 2^21 multiply-adds and more (row vector times matrix: n k) are split over ember's threads by blocks of columns
 // (n >= m) or rows (m > n), each block one single-threaded GEMM on offset pointers; the padded
 // leading dimensions catch a block that reads or writes past its own columns.
 TEST_CASE("a product split over threads agrees with gemm_naive, by columns and by rows") {
@@ -36,13 +36,14 @@ TEST_CASE("a product split over threads agrees with gemm_naive, by columns and b
   const int previous = num_threads();
   set_num_threads(2);
   const int64_t k = 300, pad = 3;
-  for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}})
+  // m = 1 takes the GEMV path, split by output columns from n k = 2^21 on.
+  for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}, {1, 7000}})
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
         CAPTURE(m);
         CAPTURE(ta);
         CAPTURE(tb);
-        REQUIRE(m * n * k >= (int64_t{1} << 21));
+        REQUIRE(std::max(m, int64_t{1}) * n * k >= (int64_t{1} << 21));
         const Shape sa = ta ? Shape{k, m + pad} : Shape{m, k + pad};
         const Shape sb = tb ? Shape{n, k + pad} : Shape{k, n + pad};
         const NDArray a = gen.normal(sa), b = gen.normal(sb);

@@ -22,6 +22,7 @@
 #include "seq2seq/data/batching.h"
 #include "seq2seq/data/dates_corpus.h"
 #include "seq2seq/data/vocab_tokenizer.h"
+#include "seq2seq/lab/lineup.h"
 #include "seq2seq/metrics/bleu.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/search/beam.h"
@@ -621,6 +622,30 @@ TEST_CASE("08-seq2seq exercise: greedy decoding by hand equals greedy_search") {
       CHECK(my_greedy(*model, source, options.max_len(length)) == reference[0].tokens);
     }
   }
+}
+
+// Exercise solution. The LSTM encoder-decoder without attention, one layer a side, counted by
+// hand: two embedding tables, two LSTMs of 4 gates (weights on the input and on the state, and
+// torch's two bias vectors b_ih and b_hh), the output layer with its bias.
+int64_t my_lstm_parameters(int64_t E, int64_t H, int64_t src_vocab, int64_t tgt_vocab) {
+  const int64_t embeddings = (src_vocab + tgt_vocab) * E;
+  const int64_t lstm = 4 * H * (E + H) + 2 * 4 * H;
+  const int64_t out = H * tgt_vocab + tgt_vocab;
+  return embeddings + 2 * lstm + out;
+}
+
+TEST_CASE("09-lab-results exercise: the lab's LSTM counted by hand") {
+  for (const char* size : {"tiny", "small"})
+    for (const auto& [src, tgt] : {std::pair<int64_t, int64_t>{7859, 5921}, {40, 17}}) {
+      CAPTURE(size);
+      CAPTURE(src);
+      ModelConfig lstm = preset(Architecture::kRnn, size);  // the lab's reference model
+      lstm.cell = CellType::kLstm;
+      lstm.src_vocab_size = src;
+      lstm.tgt_vocab_size = tgt;
+      CHECK(my_lstm_parameters(lstm.embedding_dim, lstm.hidden_size, src, tgt) ==
+            lab::count_parameters(lstm));
+    }
 }
 
 // ---- the guide itself --------------------------------------------------------------------------
