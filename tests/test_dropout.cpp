@@ -60,8 +60,11 @@ TEST_CASE("Dropout gradient is the mask scaled by 1/(1-p) (gradcheck with a fixe
 
   const Tensor ones = Tensor::ones({50}, true);
   const Tensor y = drop.forward(ones);
+  const Tensor later = drop.forward(Tensor::ones({50}));  // the generator moves on
   y.sum().backward();
+  // Backward draws the mask again from the generator's state at y's forward, not its current one.
   CHECK(ones.grad().to_vector() == y.to_vector());
+  CHECK(later.to_vector() != y.to_vector());
 }
 
 TEST_CASE("eval() on a parent module switches its Dropout off") {

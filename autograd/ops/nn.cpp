@@ -37,10 +37,21 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
 Tensor dropout(const Tensor& x, float p, bool training, core::Generator& generator) {
   EMBER_CHECK(p >= 0.0f && p < 1.0f, "[dropout] probability {} outside [0, 1)", p);
   if (!training || p == 0.0f) return x;
-  NDArray mask = generator.bernoulli(x.shape(), 1.0f - p);
-  mask.mul_(1.0f / (1.0f - p));
-  return make_result(core::mul(x.data(), mask), "dropout", {x},
-                     [mask](const NDArray& dy, Gradients& g) { g.set(0, core::mul(dy, mask)); });
+  // The generator is counter-based (core/random.h): backward draws the same mask again from the
+  // state it had here, so no mask is kept between forward and backward.
+  const uint64_t seed = generator.seed(), counter = generator.counter();
+  const Shape shape = x.shape();
+  const auto scaled_mask = [shape, p](core::Generator& g) {
+    NDArray mask = g.bernoulli(shape, 1.0f - p);
+    mask.mul_(1.0f / (1.0f - p));
+    return mask;
+  };
+  return make_result(core::mul(x.data(), scaled_mask(generator)), "dropout", {x},
+                     [=](const NDArray& dy, Gradients& g) {
+                       core::Generator replay;
+                       replay.set_state(seed, counter);
+                       g.set(0, core::mul(dy, scaled_mask(replay)));
+                     });
 }
 
 }  // namespace ember

@@ -13,7 +13,8 @@ Tensor log_softmax(const Tensor& x, int64_t dim);  // dx = dy - softmax(x) * sum
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps = 1e-5f);
 
 // Inverted dropout: in training each element is zeroed with probability p and the rest scaled by
-// 1/(1-p), so evaluation (the identity) needs no rescaling. dx = dy * mask / (1-p).
+// 1/(1-p), so evaluation (the identity) needs no rescaling. dx = dy * mask / (1-p), the mask
+// drawn again in backward from the generator state of the forward (nothing kept in between).
 Tensor dropout(const Tensor& x, float p, bool training,
                core::Generator& generator = core::default_generator());
 
