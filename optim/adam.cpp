@@ -21,6 +21,24 @@ AdamOptions as_adam(const AdamWOptions& o) {
   return {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay};
 }
 
+// The constants of one update (Adam::update computes them).
+struct AdamStep {
+  float b1, b2, keep1, keep2, eps, step_size, correction2, l2, shrink;
+};
+
+// Elements [begin, end) of one update; the arrays never overlap (restrict), so the loop
+// vectorises, square root included.
+void adam_range(float* __restrict p, const float* __restrict g, float* __restrict m,
+                float* __restrict v, int64_t begin, int64_t end, const AdamStep& s) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float pi = p[i] * s.shrink;
+    const float gi = g[i] + s.l2 * pi;
+    m[i] = s.b1 * m[i] + s.keep1 * gi;
+    v[i] = s.b2 * v[i] + s.keep2 * gi * gi;
+    p[i] = pi - s.step_size * m[i] / (std::sqrt(v[i]) / s.correction2 + s.eps);
+  }
+}
+
 }  // namespace
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
@@ -44,20 +62,22 @@ void Adam::update(const ParamGroup& group, const NDArray& param, const NDArray& 
   float* v = buffer(state, "exp_avg_sq", param.shape()).data();
   const int64_t n = param.numel();
   const double t = static_cast<double>(state.step);
-  const float b1 = options_.beta1, b2 = options_.beta2, eps = options_.eps;
-  const auto step_size = static_cast<float>(group.lr / (1.0 - std::pow(double{b1}, t)));
-  const auto correction2 = static_cast<float>(std::sqrt(1.0 - std::pow(double{b2}, t)));
-  const float l2 = decoupled_ ? 0.0f : group.weight_decay;
-  const auto shrink =
-      static_cast<float>(decoupled_ ? 1.0 - double{group.lr} * group.weight_decay : 1.0);
-  const float keep1 = 1.0f - b1, keep2 = 1.0f - b2;
-  core::parallel_for(n, n >= core::kParallelElements, [&](int64_t i) {
-    const float pi = p[i] * shrink;
-    const float gi = g[i] + l2 * pi;
-    m[i] = b1 * m[i] + keep1 * gi;
-    v[i] = b2 * v[i] + keep2 * gi * gi;
-    p[i] = pi - step_size * m[i] / (std::sqrt(v[i]) / correction2 + eps);
-  });
+  const float b1 = options_.beta1, b2 = options_.beta2;
+  const AdamStep step{
+      .b1 = b1,
+      .b2 = b2,
+      .keep1 = 1.0f - b1,
+      .keep2 = 1.0f - b2,
+      .eps = options_.eps,
+      .step_size = static_cast<float>(group.lr / (1.0 - std::pow(double{b1}, t))),
+      .correction2 = static_cast<float>(std::sqrt(1.0 - std::pow(double{b2}, t))),
+      .l2 = decoupled_ ? 0.0f : group.weight_decay,
+      .shrink = static_cast<float>(decoupled_ ? 1.0 - double{group.lr} * group.weight_decay : 1.0)};
+  const auto range = [&](int64_t begin, int64_t end) { adam_range(p, g, m, v, begin, end, step); };
+  if (n >= core::kParallelElements)
+    core::parallel_chunks(n, range);
+  else
+    range(0, n);
 }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)
