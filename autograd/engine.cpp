@@ -28,8 +28,20 @@ std::vector<Node*> reverse_topological_order(Node* root) {
   return {order.rbegin(), order.rend()};
 }
 
+// Sums a gradient into a slot, in place when one of the two arrays is contiguous and held by
+// nobody else (a backward function may hand the same array to two inputs, or return one it
+// saved), so a value used many times does not cost a new array per use.
 void accumulate(NDArray& slot, NDArray grad) {
-  slot = slot.defined() ? core::add(slot, grad) : std::move(grad);
+  if (!slot.defined()) {
+    slot = std::move(grad);
+  } else if (slot.is_contiguous() && slot.sole_owner()) {
+    slot.add_(grad);
+  } else if (grad.is_contiguous() && grad.sole_owner()) {
+    grad.add_(slot);
+    slot = std::move(grad);
+  } else {
+    slot = core::add(slot, grad);
+  }
 }
 
 void accumulate_leaf(TensorImpl& leaf, const NDArray& grad) {

@@ -62,6 +62,8 @@ class NDArray {
   void mul_(float factor) const;
 
   bool shares_storage_with(const NDArray& other) const { return storage_ == other.storage_; }
+  // No other array or view holds this storage: writing to it in place changes nothing else.
+  bool sole_owner() const { return storage_.use_count() == 1; }
 
  private:
   NDArray(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int64_t offset);
