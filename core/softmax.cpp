@@ -56,6 +56,20 @@ double sum_lane(const float* x, int64_t n, int64_t stride) {
   return total;
 }
 
+float log_sum_exp_lane(const float* x, int64_t n) {
+  float m = kNegInf;
+  for (int64_t j = 0; j < n; ++j) m = std::max(m, x[j]);
+  if (m == kNegInf) m = 0.0f;  // an all -inf lane: the sum is 0 and the result -inf
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // eight partial sums, as sum_lane
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += fast_exp(x[j + k] - m);
+  double total = 0.0;
+  for (float a : acc) total += a;
+  for (; j < n; ++j) total += fast_exp(x[j] - m);
+  return m + static_cast<float>(std::log(total));
+}
+
 NDArray softmax(const NDArray& x, int64_t dim) { return softmax_impl(x, dim, false, "softmax"); }
 
 NDArray log_softmax(const NDArray& x, int64_t dim) {

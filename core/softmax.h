@@ -17,5 +17,8 @@ NDArray log_softmax_backward(const NDArray& y, const NDArray& dy, int64_t dim);
 
 // sum_j x[j * stride] for j < n, accumulated accurately (the reduction of every softmax lane).
 double sum_lane(const float* x, int64_t n, int64_t stride);
+// log sum_j exp(x[j]) of n contiguous floats, shifted by their maximum (the log-softmax's shift:
+// log_softmax(x)_j = x_j - log_sum_exp_lane(x, n)).
+float log_sum_exp_lane(const float* x, int64_t n);
 
 }  // namespace ember::core

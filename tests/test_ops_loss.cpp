@@ -42,6 +42,30 @@ TEST_CASE("cross_entropy and nll_loss gradients for every reduction") {
   CHECK(cross_entropy(logits, target, {.reduction = Reduction::kNone}).shape() == Shape{2, 3});
 }
 
+// When nothing else holds the logits, backward writes the gradient into their storage: the result
+// must not differ from the case where they are kept (and a fresh array is written).
+TEST_CASE("cross_entropy's gradient is the same whether or not the caller keeps the logits") {
+  Tensor x = Tensor::randn({6, 9}, true);
+  const IndexArray target({1, 8, 0, 2, 5, 3});
+  const CrossEntropyOptions options{.ignore_index = 0, .label_smoothing = 0.1f};
+  const Tensor kept = x * 2.0f;
+  cross_entropy(kept, target, options).backward();
+  const std::vector<float> with_kept = x.grad().to_vector();
+  x.zero_grad();
+  const Tensor loss = cross_entropy(x * 2.0f, target, options);  // the logits die here
+  loss.backward();
+  const std::vector<float> with_dropped = x.grad().to_vector();
+  // dx_c = 2 w (softmax(2x)_c - eps/C) - 2 w (1 - eps) [c = t], w = 1/5 (one row ignored)
+  const NDArray p = core::softmax(kept.data(), 1);
+  for (int64_t i = 0; i < 6; ++i)
+    for (int64_t c = 0; c < 9; ++c) {
+      const float w = target[i] == 0 ? 0.0f : 0.2f;
+      const float want = 2.0f * w * (p.at({i, c}) - 0.1f / 9) - (c == target[i] ? 2.0f * w * 0.9f : 0.0f);
+      CHECK(with_kept[static_cast<size_t>(i * 9 + c)] == doctest::Approx(want).epsilon(1e-4));
+      CHECK(with_dropped[static_cast<size_t>(i * 9 + c)] == with_kept[static_cast<size_t>(i * 9 + c)]);
+    }
+}
+
 TEST_CASE("a batch with every row ignored gives NaN for mean, as PyTorch") {
   const Tensor logits = Tensor::randn({2, 3});
   CHECK(std::isnan(cross_entropy(logits, IndexArray({0, 0}), {.ignore_index = 0}).item()));

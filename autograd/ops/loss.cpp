@@ -1,5 +1,5 @@
 // cross_entropy and nll_loss (declared in autograd/ops/nn.h): one pass over the rows forward,
-// one backward, no (N, C) intermediate besides the log-probabilities.
+// one backward, no (N, C) intermediate.
 
 #include "autograd/node.h"
 #include "autograd/ops/nn.h"
@@ -62,33 +62,42 @@ NDArray reduce_rows(const std::vector<double>& per_row, const IndexArray& target
 
 }  // namespace
 
+// Forward keeps the logits rows (no log-probabilities: a second (N, C) array) and each row's
+// log-sum-exp; backward writes the gradient into the rows themselves when nothing else holds them
+// (the caller dropped the logits), so the loss adds no (N, C) array at all. With lse the row's
+// log-sum-exp, log p_c = x_c - lse and the label-smoothed loss of a row with target t is
+//   (1 - eps) (lse - x_t) + eps (lse - mean_c x_c)      (-sum_c eps/C log p_c = eps (lse - mean x))
+// and its gradient  dx_c = w (p_c - eps/C) - w (1 - eps) [c = t].
 Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
                      const CrossEntropyOptions& options) {
   const int64_t ignore = options.ignore_index;
   const float eps = options.label_smoothing;
   EMBER_CHECK(eps >= 0.0f && eps <= 1.0f, "[cross_entropy] label_smoothing {} outside [0, 1]", eps);
-  const NDArray rows = as_rows(logits.data(), target, ignore, "cross_entropy");
+  NDArray rows = as_rows(logits.data(), target, ignore, "cross_entropy");
   const int64_t n = rows.size(0), classes = rows.size(1);
-  const NDArray logp = core::log_softmax(rows, 1);
+  std::vector<float> lse(static_cast<size_t>(n));
   std::vector<double> per_row(static_cast<size_t>(n), 0.0);
   core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
+    const float* x = rows.data() + i * classes;
+    const float l = core::log_sum_exp_lane(x, classes);
+    lse[static_cast<size_t>(i)] = l;
     if (target[i] == ignore) return;
-    const float* lp = logp.data() + i * classes;
-    const double mean_lp = core::sum_lane(lp, classes, 1) / static_cast<double>(classes);
-    per_row[static_cast<size_t>(i)] = (1.0 - eps) * -lp[target[i]] - eps * mean_lp;
+    const double mean_x = core::sum_lane(x, classes, 1) / static_cast<double>(classes);
+    per_row[static_cast<size_t>(i)] = (1.0 - eps) * (l - x[target[i]]) + eps * (l - mean_x);
   });
   return make_result(
       reduce_rows(per_row, target, ignore, options.reduction), "cross_entropy", {logits},
-      [logp, target, options, shape = logits.shape()](const NDArray& dy, Gradients& g) {
+      [rows = std::move(rows), lse = std::move(lse), target, options,
+       shape = logits.shape()](const NDArray& dy, Gradients& g) {
         const std::vector<float> w = row_weights(dy, target, options.ignore_index, options.reduction);
-        const int64_t n = logp.size(0), classes = logp.size(1);
+        const int64_t n = rows.size(0), classes = rows.size(1);
         const float eps = options.label_smoothing, uniform = eps / static_cast<float>(classes);
-        NDArray dx = NDArray::empty(logp.shape());
+        const NDArray dx = rows.sole_owner() ? rows : NDArray::empty(rows.shape());
         core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
-          const float* lp = logp.data() + i * classes;
+          const float* x = rows.data() + i * classes;
           float* d = dx.data() + i * classes;
-          const float wi = w[static_cast<size_t>(i)];
-          for (int64_t c = 0; c < classes; ++c) d[c] = wi * (core::fast_exp(lp[c]) - uniform);
+          const float wi = w[static_cast<size_t>(i)], l = lse[static_cast<size_t>(i)];
+          for (int64_t c = 0; c < classes; ++c) d[c] = wi * (core::fast_exp(x[c] - l) - uniform);
           if (wi != 0.0f) d[target[i]] -= wi * (1.0f - eps);
         });
         g.set(0, dx.view(shape));

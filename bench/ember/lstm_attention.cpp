@@ -92,8 +92,10 @@ void run_w2(const Args& args) {
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
-    const Tensor logits = model.forward(src, tgt_in).reshape({-1, kVocab});
-    ember::cross_entropy(logits, labels, loss_options).backward();
+    // The logits are a temporary of the loss's statement, on both sides.
+    const Tensor loss =
+        ember::cross_entropy(model.forward(src, tgt_in).reshape({-1, kVocab}), labels, loss_options);
+    loss.backward();
     adam.step();
   };
   const auto seconds = time_reps(args.warmup, args.reps, step);

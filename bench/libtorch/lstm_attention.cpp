@@ -75,8 +75,8 @@ void run_w2(const Args& args) {
   const auto params = model->parameters();
   const auto step = [&] {
     for (auto& p : params) p.mutable_grad() = torch::Tensor();
-    const auto logits = model(src, tgt_in).reshape({-1, kVocab});
-    F::cross_entropy(logits, labels, loss_options).backward();
+    const auto loss = F::cross_entropy(model(src, tgt_in).reshape({-1, kVocab}), labels, loss_options);
+    loss.backward();
     adam.step();
   };
   const auto seconds = time_reps(args.warmup, args.reps, step);

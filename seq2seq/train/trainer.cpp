@@ -168,9 +168,11 @@ void Trainer::emit(ProgressEvent event) const {
 
 double Trainer::train_step(const Batch& batch) {
   optimizer_->zero_grad();
-  const Tensor logits = model_.forward(batch.source, batch.source_lengths, batch.target_input);
+  // The logits are a temporary: once the loss holds the only reference, its backward reuses
+  // their memory for the gradient (autograd/ops/loss.cpp).
   const Tensor loss =
-      cross_entropy(logits, batch.target_output,
+      cross_entropy(model_.forward(batch.source, batch.source_lengths, batch.target_input),
+                    batch.target_output,
                     {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
   const double value = loss.item();
   EMBER_CHECK(std::isfinite(value),
