@@ -12,6 +12,9 @@ namespace {
 // Products of at least this many multiply-adds are split over ember's threads; a smaller one
 // takes less time than waking the pool.
 constexpr int64_t kParallelMacs = int64_t{1} << 21;
+// A row vector times a matrix reads every element of the matrix once for 1 multiply-add: it is
+// bound by memory bandwidth, which two cores share better than one, from a smaller size on.
+constexpr int64_t kParallelGemvMacs = int64_t{1} << 19;
 constexpr int64_t kBlockAlign = 16;  // split points on whole SIMD panels of OpenBLAS's kernels
 
 // One single-threaded product (OpenBLAS's own pool is kept at one thread: set_blas_threads).
@@ -56,7 +59,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
                   alpha, trans_b ? b + j0 * ldb : b + j0, static_cast<int>(ldb), a, incx, beta,
                   c + j0, 1);
     };
-    if (n * k < kParallelMacs || num_threads() == 1)
+    if (n * k < kParallelGemvMacs || num_threads() == 1)
       columns(0, n);
     else
       split(n, columns);

@@ -28,15 +28,16 @@ TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha an
   }
 }
 
-// Products of 2^21 multiply-adds and more (row vector times matrix: n k) are split over ember's threads by blocks of columns
-// (n >= m) or rows (m > n), each block one single-threaded GEMM on offset pointers; the padded
-// leading dimensions catch a block that reads or writes past its own columns.
+// Products of 2^21 multiply-adds and more (a row vector times a matrix: 2^19) are split over
+// ember's threads by blocks of columns (n >= m) or rows (m > n), each block one single-threaded
+// call on offset pointers; the padded leading dimensions catch a block that reads or writes past
+// its own columns.
 TEST_CASE("a product split over threads agrees with gemm_naive, by columns and by rows") {
   Generator gen(11);
   const int previous = num_threads();
   set_num_threads(2);
   const int64_t k = 300, pad = 3;
-  // m = 1 takes the GEMV path, split by output columns from n k = 2^21 on.
+  // m = 1 takes the GEMV path, split by output columns from n k = 2^19 on.
   for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}, {1, 7000}})
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
