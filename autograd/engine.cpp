@@ -5,6 +5,7 @@
 
 #include "autograd/node.h"
 #include "core/elementwise.h"
+#include "core/matmul.h"
 #include "core/error.h"
 
 namespace ember {
@@ -44,9 +45,12 @@ void accumulate(NDArray& slot, NDArray grad) {
   }
 }
 
-void accumulate_leaf(TensorImpl& leaf, const NDArray& grad) {
+// A leaf's first gradient is kept as it is when nothing else holds it, else copied: the
+// optimizer may modify .grad in place.
+void accumulate_leaf(TensorImpl& leaf, NDArray grad) {
   if (leaf.grad.defined()) leaf.grad.add_(grad);
-  else leaf.grad = grad.clone();  // a fresh array: the optimizer may modify it in place
+  else if (grad.is_contiguous() && grad.sole_owner()) leaf.grad = std::move(grad);
+  else leaf.grad = grad.clone();
 }
 
 void run_node(Node& node) {
@@ -62,7 +66,7 @@ void run_node(Node& node) {
     if (!g.defined()) continue;
     const Edge& e = node.edges[i];
     if (e.node) accumulate(e.node->grad_output, std::move(g));
-    else if (e.leaf) accumulate_leaf(*e.leaf, g);
+    else if (e.leaf) accumulate_leaf(*e.leaf, std::move(g));
   }
 }
 
@@ -79,6 +83,22 @@ void Gradients::set(size_t input, NDArray grad) {
               "[{}] backward produced a gradient of shape {} for input {} of shape {}", op_,
               core::shape_str(grad.shape()), input, core::shape_str(edges_[input].shape));
   accumulate(grads_[input], std::move(grad));
+}
+
+void Gradients::add_product(size_t input, const NDArray& a, const NDArray& b) {
+  if (!wants(input)) return;
+  const Edge& e = edges_[input];
+  const Shape product{a.size(0), b.size(1)};
+  EMBER_CHECK(product == e.shape,
+              "[{}] backward produced a gradient of shape {} for input {} of shape {}", op_,
+              core::shape_str(product), input, core::shape_str(e.shape));
+  NDArray& summed = e.node ? e.node->grad_output : e.leaf->grad;
+  if (!grads_[input].defined() && summed.defined() && summed.is_contiguous() &&
+      summed.sole_owner()) {
+    core::addmm_(summed, a, b);
+    return;
+  }
+  set(input, core::matmul(a, b));
 }
 
 void backward_from(const Tensor& root, const NDArray& upstream) {

@@ -40,6 +40,12 @@ class Gradients {
   bool wants(size_t input) const;  // false: skip computing it
   // Sets (or, if set before, adds to) the gradient of input i; its shape must be the input's.
   void set(size_t input, NDArray grad);
+  // Adds a @ b (both 2-D) to the gradient of input i. When that input's gradient summed so far
+  // (a leaf's .grad, or the incoming gradient of the node that made it) is contiguous and held
+  // by nobody else, BLAS adds the product into it (beta = 1): no temporary, no extra pass. A
+  // weight used at every step of a decoder loop then costs one product per step, not a product,
+  // a zeroed temporary and a sum.
+  void add_product(size_t input, const NDArray& a, const NDArray& b);
   std::vector<NDArray>& values() { return grads_; }
 
  private:

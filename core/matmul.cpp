@@ -78,6 +78,17 @@ NDArray matmul(const NDArray& a, const NDArray& b) {
   return out;
 }
 
+void addmm_(const NDArray& out, const NDArray& a, const NDArray& b) {
+  EMBER_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && a.size(1) == b.size(0) &&
+                  out.size(0) == a.size(0) && out.size(1) == b.size(1) && out.is_contiguous(),
+              "[addmm_] needs contiguous out (M, N) += (M, K) @ (K, N): {} += {} @ {}",
+              shape_str(out.shape()), shape_str(a.shape()), shape_str(b.shape()));
+  const NDArray ab = blas_ready(a), bb = blas_ready(b);
+  const MatrixLayout la = *blas_layout(ab), lb = *blas_layout(bb);
+  gemm(la.trans, lb.trans, a.size(0), b.size(1), a.size(1), 1.0f, ab.data(), la.ld, bb.data(),
+       lb.ld, 1.0f, out.data(), std::max<int64_t>(out.size(1), 1));
+}
+
 NDArray matmul_naive(const NDArray& a, const NDArray& b) {
   EMBER_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0),
               "[matmul_naive] needs (M, K) @ (K, N): {} @ {}", shape_str(a.shape()),

@@ -43,3 +43,29 @@ TEST_CASE("inputs that do not require grad get nothing and cost nothing") {
   CHECK_FALSE(c.grad().defined());
   CHECK_FALSE((c * c).requires_grad());
 }
+
+// linear's weight gradient goes through Gradients::add_product, which adds each later use's
+// product straight into the gradient summed so far: the sum must be that of every use, within
+// one pass and across passes (gradient accumulation).
+TEST_CASE("a weight used at every step of a loop gets the sum of every step's product") {
+  const Tensor w = Tensor::randn({3, 4}, true);
+  std::vector<Tensor> xs;
+  for (int t = 0; t < 5; ++t) xs.push_back(Tensor::randn({2, 4}));
+  const auto run = [&] {
+    Tensor y = Tensor::zeros({2, 3});
+    for (const Tensor& x : xs) y = y + linear(x, w) * 2.0f;
+    y.sum().backward();
+  };
+  run();
+  // d/dW sum_t sum(2 x_t W^T) = 2 * sum_t 1^T x_t: every row of W gets 2 * (column sums of x_t)
+  std::vector<double> column_sums(4, 0.0);
+  for (const Tensor& x : xs)
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 4; ++j) column_sums[static_cast<size_t>(j)] += 2.0 * x.data().at({i, j});
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t j = 0; j < 4; ++j)
+      CHECK(w.grad().at({r, j}) == doctest::Approx(column_sums[static_cast<size_t>(j)]).epsilon(1e-5));
+  run();  // a second pass adds to .grad
+  for (int64_t j = 0; j < 4; ++j)
+    CHECK(w.grad().at({1, j}) == doctest::Approx(2.0 * column_sums[static_cast<size_t>(j)]).epsilon(1e-5));
+}

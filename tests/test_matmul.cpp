@@ -57,3 +57,16 @@ TEST_CASE("shape errors name both shapes") {
                        doctest::Contains("[matmul] shapes (2,) and (3,) cannot be broadcast"),
                        ember::Error);
 }
+
+TEST_CASE("addmm_ adds the product into out, reading transposed views as stored") {
+  Generator gen(5);
+  const NDArray a = gen.normal({7, 4}), b = gen.normal({5, 7}), start = gen.normal({4, 5});
+  const NDArray out = start.clone();
+  addmm_(out, a.transpose(0, 1), b.transpose(0, 1));  // (4, 7) @ (7, 5)
+  const NDArray want = matmul_naive(a.transpose(0, 1).contiguous(), b.transpose(0, 1).contiguous());
+  const std::vector<float> s = start.to_vector(), p = want.to_vector(), got = out.to_vector();
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(s[i] + p[i]).epsilon(1e-4));
+  CHECK_THROWS_WITH_AS(addmm_(NDArray::zeros({4, 4}), a.transpose(0, 1), b.transpose(0, 1)),
+                       doctest::Contains("[addmm_] needs contiguous out (M, N) += (M, K) @ (K, N): (4, 4) += (4, 7) @ (7, 5)"),
+                       ember::Error);
+}

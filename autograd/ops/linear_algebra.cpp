@@ -53,8 +53,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                      [xd = x.data(), wd = w.data()](const NDArray& dy, Gradients& g) {
                        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
                        const NDArray dy_rows = rows_of(dy);
-                       if (g.wants(1))
-                         g.set(1, core::matmul(dy_rows.transpose(0, 1), rows_of(xd)));
+                       g.add_product(1, dy_rows.transpose(0, 1), rows_of(xd));
                        if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
                      });
 }

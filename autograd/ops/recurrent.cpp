@@ -101,12 +101,7 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
     core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
                dh.data(), H);
   }
-  if (g.wants(3)) {
-    const NDArray dw = NDArray::empty({GH, H});
-    core::gemm(true, false, GH, H, B * T, 1.0f, dgh.data(), GH, saved.hprev.data(), H, 0.0f,
-               dw.data(), H);
-    g.set(3, dw);
-  }
+  g.add_product(3, dgh.view({B * T, GH}).transpose(0, 1), saved.hprev.view({B * T, H}));
   if (g.wants(4)) g.set(4, core::sum(dgh.view({B * T, GH}), {0}));
   g.set(0, dgx);
   g.set(1, dh);
