@@ -10,6 +10,7 @@
 #include "core/threads.h"
 #include "core/fast_math.h"
 #include "core/lanes.h"
+#include "core/reduce.h"
 #include "layers/init.h"
 
 namespace ember::nn {
@@ -84,6 +85,10 @@ Tensor masked_softmax(const Tensor& x, const NDArray& mask, float scale) {
 
 // ---- additive scores ----------------------------------------------------------------------------
 
+// e_r = v . tanh(q_b + k_r) for each key row r of batch b. Nothing (B, n, A) is kept for
+// backward: it recomputes t = tanh(q + k) from the query and the keys (which the caller holds
+// anyway), since d tanh(u) = 1 - tanh(u)^2. A decoder calling this at every step would
+// otherwise keep one (B, n, A) array per step.
 Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
   EMBER_CHECK(qp.dim() == 2 && kp.dim() == 3 && v.dim() == 1 && kp.size(0) == qp.size(0) &&
                   kp.size(2) == qp.size(1) && v.size(0) == qp.size(1),
@@ -91,39 +96,39 @@ Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
               core::shape_str(qp.shape()), core::shape_str(kp.shape()), core::shape_str(v.shape()));
   const int64_t batch = kp.size(0), n = kp.size(1), a = kp.size(2);
   const NDArray q = qp.data().contiguous(), k = kp.data().contiguous(), w = v.data().contiguous();
-  NDArray t = NDArray::empty(kp.shape());
   NDArray e = NDArray::empty({batch, n});
   core::parallel_for(batch * n, batch * n * a >= core::kParallelElements, [&](int64_t r) {
     const float* qr = q.data() + (r / n) * a;
     const float* kr = k.data() + r * a;
-    float* tr = t.data() + r * a;
     float acc = 0.0f;
-    for (int64_t j = 0; j < a; ++j) {
-      tr[j] = core::fast_tanh(kr[j] + qr[j]);
-      acc += w.data()[j] * tr[j];
-    }
+    for (int64_t j = 0; j < a; ++j) acc += w.data()[j] * core::fast_tanh(kr[j] + qr[j]);
     e.data()[r] = acc;
   });
-  return make_result(e, "additive_scores", {qp, kp, v}, [t, w](const NDArray& de, Gradients& g) {
-    const int64_t batch = t.size(0), n = t.size(1), a = t.size(2);
+  return make_result(e, "additive_scores", {qp, kp, v}, [q, k, w](const NDArray& de, Gradients& g) {
+    const int64_t batch = k.size(0), n = k.size(1), a = k.size(2);
     const NDArray d = de.contiguous();
-    NDArray dkp = NDArray::empty(t.shape());
+    NDArray dkp = NDArray::empty(k.shape());
     NDArray dqp = NDArray::zeros({batch, a});
-    NDArray dv = NDArray::zeros({a});
-    for (int64_t r = 0; r < batch * n; ++r) {  // dv sums over every row: kept sequential
-      const float* tr = t.data() + r * a;
-      float* dk = dkp.data() + r * a;
-      float* dq = dqp.data() + (r / n) * a;
-      const float dr = d.data()[r];
-      for (int64_t j = 0; j < a; ++j) {
-        dk[j] = dr * w.data()[j] * (1.0f - tr[j] * tr[j]);
-        dq[j] += dk[j];
-        dv.data()[j] += dr * tr[j];
+    NDArray dv_rows = NDArray::zeros({batch, a});  // dv per batch row, summed after the loop
+    core::parallel_for(batch, batch * n * a >= core::kParallelElements, [&](int64_t b) {
+      const float* qr = q.data() + b * a;
+      float* dq = dqp.data() + b * a;
+      float* dv = dv_rows.data() + b * a;
+      for (int64_t r = b * n; r < (b + 1) * n; ++r) {
+        const float* kr = k.data() + r * a;
+        float* dk = dkp.data() + r * a;
+        const float dr = d.data()[r];
+        for (int64_t j = 0; j < a; ++j) {
+          const float t = core::fast_tanh(kr[j] + qr[j]);
+          dk[j] = dr * w.data()[j] * (1.0f - t * t);
+          dq[j] += dk[j];
+          dv[j] += dr * t;
+        }
       }
-    }
+    });
     g.set(0, dqp);
     g.set(1, dkp);
-    g.set(2, dv);
+    g.set(2, core::sum(dv_rows, {0}));
   });
 }
 
