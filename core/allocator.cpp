@@ -1,5 +1,6 @@
 #include "core/allocator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -46,9 +47,14 @@ void* cached_alloc(size_t bytes) {
       it->second.pop_back();
       c.stats.cache_hits++;
       c.stats.cached_bytes -= cls;
+      c.stats.live_bytes += cls;
+      c.stats.peak_live_bytes = std::max(c.stats.peak_live_bytes, c.stats.live_bytes);
       return p;
     }
     c.stats.system_allocs++;
+    c.stats.system_bytes += cls;
+    c.stats.live_bytes += cls;
+    c.stats.peak_live_bytes = std::max(c.stats.peak_live_bytes, c.stats.live_bytes);
   }
   void* p = std::aligned_alloc(kAlignment, cls);
   if (p == nullptr) throw std::bad_alloc();
@@ -62,6 +68,7 @@ void cached_free(void* ptr, size_t bytes) {
   std::lock_guard<std::mutex> lock(c.mutex);
   c.free_lists[cls].push_back(ptr);
   c.stats.cached_bytes += cls;
+  c.stats.live_bytes -= cls;
 }
 
 AllocatorStats allocator_stats() {
@@ -75,6 +82,7 @@ void empty_cache() {
   std::lock_guard<std::mutex> lock(c.mutex);
   for (auto& [cls, list] : c.free_lists) {
     for (void* p : list) std::free(p);
+    c.stats.system_bytes -= cls * list.size();
     list.clear();
   }
   c.stats.cached_bytes = 0;

@@ -19,6 +19,9 @@ struct AllocatorStats {
   size_t system_allocs = 0;  // blocks obtained from the system so far
   size_t cache_hits = 0;     // requests served from a free list
   size_t cached_bytes = 0;   // bytes sitting on free lists now
+  size_t live_bytes = 0;     // bytes handed out and not yet returned (size classes, not requests)
+  size_t peak_live_bytes = 0;
+  size_t system_bytes = 0;   // bytes obtained from the system and not given back
 };
 AllocatorStats allocator_stats();
 // Gives every cached block back to the system.
