@@ -167,6 +167,30 @@ void check_padding_invariance(Seq2SeqModel& model, const ModelConfig& c) {
   }
 }
 
+// loss() (linear_cross_entropy where the model overrides it) must equal cross_entropy of
+// forward(), with the same gradient for every parameter; eval mode, so dropout draws nothing.
+void check_loss_equals_forward(Seq2SeqModel& model, const ModelConfig& c) {
+  const Sample s = sample(c);
+  const IndexArray tgt_out = random_ids(3, 5, c.tgt_vocab_size);
+  const CrossEntropyOptions options{.ignore_index = tgt_out[2], .label_smoothing = 0.1f};
+  const auto gradients = [&](const Tensor& loss) {
+    for (Tensor& p : model.parameters()) p.zero_grad();
+    loss.backward();
+    std::vector<NDArray> out;
+    for (const Tensor& p : model.parameters()) out.push_back(p.grad());
+    return out;
+  };
+  const Tensor fused = model.loss(s.src, s.lengths, s.tgt_in, tgt_out, options);
+  const Tensor composed = cross_entropy(model.forward(s.src, s.lengths, s.tgt_in), tgt_out, options);
+  CHECK(fused.item() == doctest::Approx(composed.item()).epsilon(1e-5));
+  const std::vector<NDArray> want = gradients(composed), got = gradients(fused);
+  for (size_t i = 0; i < want.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(got[i].defined() == want[i].defined());
+    if (want[i].defined()) CHECK(max_abs_diff(got[i], want[i]) < 1e-5f);
+  }
+}
+
 // Copy 5 tokens: 60 Adam steps on one batch of 8 must cut the loss by more than half.
 void check_training(Seq2SeqModel& model, const ModelConfig& c) {
   const int64_t n = 8, len = 5;
@@ -185,8 +209,7 @@ void check_training(Seq2SeqModel& model, const ModelConfig& c) {
   float first = 0.0f, last = 0.0f;
   for (int step = 0; step < 60; ++step) {
     adam.zero_grad();
-    const Tensor logits = model.forward(src, lengths, tgt_in);
-    const Tensor loss = cross_entropy(logits.reshape({n * (len + 1), -1}), tgt_out);
+    const Tensor loss = model.loss(src, lengths, tgt_in, tgt_out.reshape({n, len + 1}), {});
     loss.backward();
     adam.step();
     (step == 0 ? first : last) = loss.item();
@@ -232,6 +255,15 @@ TEST_CASE("source padding changes no output") {
     const auto model = make_model(config);
     model->eval();
     check_padding_invariance(*model, config);
+  }
+}
+
+TEST_CASE("loss() equals cross_entropy of forward(), value and gradients, for every model") {
+  for (const auto& [name, config] : variants()) {
+    CAPTURE(name);
+    const auto model = make_model(config);
+    model->eval();
+    check_loss_equals_forward(*model, config);
   }
 }
 

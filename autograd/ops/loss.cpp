@@ -1,9 +1,15 @@
-// cross_entropy and nll_loss (declared in autograd/ops/nn.h): one pass over the rows forward,
-// one backward, no (N, C) intermediate.
+// cross_entropy, linear_cross_entropy and nll_loss (declared in autograd/ops/nn.h): one pass over
+// the rows forward, one backward, no (N, C) intermediate beyond the logits themselves.
 
+#include <algorithm>
+
+#include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "core/error.h"
+#include "core/blas.h"
+#include "core/elementwise.h"
 #include "core/fast_math.h"
 #include "core/softmax.h"
 #include "core/threads.h"
@@ -60,19 +66,35 @@ NDArray reduce_rows(const std::vector<double>& per_row, const IndexArray& target
   return NDArray::scalar(static_cast<float>(total));
 }
 
+// The label-smoothed loss of one row x of logits with target t, with lse its log-sum-exp:
+//   (1 - eps) (lse - x_t) + eps (lse - mean_c x_c)      (-sum_c eps/C log p_c = eps (lse - mean x))
+double row_loss(const float* x, int64_t classes, int64_t t, float lse, float eps) {
+  const double mean_x = core::sum_lane(x, classes, 1) / static_cast<double>(classes);
+  return (1.0 - eps) * (lse - x[t]) + eps * (lse - mean_x);
+}
+
+// The row's gradient dx_c = w (p_c - eps/C) - w (1 - eps) [c = t], written to d (which may be x).
+void row_gradient(const float* x, int64_t classes, int64_t t, float lse, float eps, float w,
+                  float* d) {
+  const float uniform = eps / static_cast<float>(classes);
+  for (int64_t c = 0; c < classes; ++c) d[c] = w * (core::fast_exp(x[c] - lse) - uniform);
+  if (w != 0.0f) d[t] -= w * (1.0f - eps);
+}
+
+void check_smoothing(float eps, const char* op) {
+  EMBER_CHECK(eps >= 0.0f && eps <= 1.0f, "[{}] label_smoothing {} outside [0, 1]", op, eps);
+}
+
 }  // namespace
 
 // Forward keeps the logits rows (no log-probabilities: a second (N, C) array) and each row's
 // log-sum-exp; backward writes the gradient into the rows themselves when nothing else holds them
-// (the caller dropped the logits), so the loss adds no (N, C) array at all. With lse the row's
-// log-sum-exp, log p_c = x_c - lse and the label-smoothed loss of a row with target t is
-//   (1 - eps) (lse - x_t) + eps (lse - mean_c x_c)      (-sum_c eps/C log p_c = eps (lse - mean x))
-// and its gradient  dx_c = w (p_c - eps/C) - w (1 - eps) [c = t].
+// (the caller dropped the logits), so the loss adds no (N, C) array at all.
 Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
                      const CrossEntropyOptions& options) {
   const int64_t ignore = options.ignore_index;
   const float eps = options.label_smoothing;
-  EMBER_CHECK(eps >= 0.0f && eps <= 1.0f, "[cross_entropy] label_smoothing {} outside [0, 1]", eps);
+  check_smoothing(eps, "cross_entropy");
   NDArray rows = as_rows(logits.data(), target, ignore, "cross_entropy");
   const int64_t n = rows.size(0), classes = rows.size(1);
   std::vector<float> lse(static_cast<size_t>(n));
@@ -81,9 +103,7 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
     const float* x = rows.data() + i * classes;
     const float l = core::log_sum_exp_lane(x, classes);
     lse[static_cast<size_t>(i)] = l;
-    if (target[i] == ignore) return;
-    const double mean_x = core::sum_lane(x, classes, 1) / static_cast<double>(classes);
-    per_row[static_cast<size_t>(i)] = (1.0 - eps) * (l - x[target[i]]) + eps * (l - mean_x);
+    if (target[i] != ignore) per_row[static_cast<size_t>(i)] = row_loss(x, classes, target[i], l, eps);
   });
   return make_result(
       reduce_rows(per_row, target, ignore, options.reduction), "cross_entropy", {logits},
@@ -91,16 +111,99 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
        shape = logits.shape()](const NDArray& dy, Gradients& g) {
         const std::vector<float> w = row_weights(dy, target, options.ignore_index, options.reduction);
         const int64_t n = rows.size(0), classes = rows.size(1);
-        const float eps = options.label_smoothing, uniform = eps / static_cast<float>(classes);
         const NDArray dx = rows.sole_owner() ? rows : NDArray::empty(rows.shape());
         core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
-          const float* x = rows.data() + i * classes;
-          float* d = dx.data() + i * classes;
-          const float wi = w[static_cast<size_t>(i)], l = lse[static_cast<size_t>(i)];
-          for (int64_t c = 0; c < classes; ++c) d[c] = wi * (core::fast_exp(x[c] - l) - uniform);
-          if (wi != 0.0f) d[target[i]] -= wi * (1.0f - eps);
+          const size_t r = static_cast<size_t>(i);
+          row_gradient(rows.data() + i * classes, classes, target[i], lse[r],
+                       options.label_smoothing, w[r], dx.data() + i * classes);
         });
         g.set(0, dx.view(shape));
+      });
+}
+
+// Rows go through in chunks of about kChunkElements logits: a chunk's logits are computed, turned
+// into their gradient in place (for an upstream gradient of 1) and multiplied out into dx, dW and
+// db before the next chunk reuses the buffer. Backward only scales those by the upstream scalar.
+Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                            const IndexArray& target, const CrossEntropyOptions& options) {
+  constexpr int64_t kChunkElements = int64_t{1} << 21;
+  EMBER_CHECK(input.dim() >= 1 && weight.dim() == 2 && input.size(-1) == weight.size(1),
+              "[linear_cross_entropy] input {} does not match weight {} (expected (..., {}))",
+              core::shape_str(input.shape()), core::shape_str(weight.shape()),
+              weight.dim() == 2 ? weight.size(1) : -1);
+  EMBER_CHECK(!bias.defined() || bias.shape() == Shape{weight.size(0)},
+              "[linear_cross_entropy] bias {} does not match weight {}",
+              core::shape_str(bias.shape()), core::shape_str(weight.shape()));
+  if (options.reduction == Reduction::kNone)  // one upstream gradient per row: nothing to fold
+    return cross_entropy(linear(input, weight, bias), target, options);
+  const int64_t ignore = options.ignore_index;
+  const float eps = options.label_smoothing;
+  check_smoothing(eps, "linear_cross_entropy");
+  const int64_t classes = weight.size(0), width = weight.size(1);
+  const Shape lead(input.shape().begin(), input.shape().end() - 1);
+  EMBER_CHECK(target.shape() == lead,
+              "[linear_cross_entropy] target {} does not match input {} (expected {})",
+              core::shape_str(target.shape()), core::shape_str(input.shape()),
+              core::shape_str(lead));
+  int64_t count = 0;
+  for (int64_t i = 0; i < target.numel(); ++i) {
+    EMBER_CHECK(target[i] == ignore || (target[i] >= 0 && target[i] < classes),
+                "[linear_cross_entropy] target {} out of range for {} classes", target[i], classes);
+    count += target[i] != ignore;
+  }
+  const NDArray x = input.data().reshape({-1, width}).contiguous();
+  const NDArray w = weight.data().contiguous();
+  const NDArray b = bias.defined() ? bias.data().contiguous() : NDArray();
+  const int64_t n = x.size(0);
+  const bool grad = is_grad_enabled();
+  const bool want_x = grad && input.requires_grad(), want_w = grad && weight.requires_grad();
+  const bool want_b = grad && bias.defined() && bias.requires_grad();
+  const bool any = want_x || want_w || want_b;
+  // Each row's weight in the loss's gradient (dL/dloss = 1): 1/count for the mean, 1 for the sum.
+  const float row_weight = options.reduction == Reduction::kMean ? 1.0f / static_cast<float>(count) : 1.0f;
+  NDArray dx = want_x ? NDArray::empty({n, width}) : NDArray();
+  NDArray dw = want_w ? NDArray::empty(weight.shape()) : NDArray();
+  NDArray db = want_b ? NDArray::zeros({classes}) : NDArray();
+  const int64_t chunk = std::clamp<int64_t>(kChunkElements / std::max<int64_t>(classes, 1), 1, std::max<int64_t>(n, 1));
+  NDArray logits = NDArray::empty({chunk, classes});
+  std::vector<double> per_row(static_cast<size_t>(n), 0.0);
+  for (int64_t start = 0; start < n; start += chunk) {
+    const int64_t rows = std::min(chunk, n - start);
+    const float* xs = x.data() + start * width;
+    float* z = logits.data();
+    core::gemm(false, true, rows, classes, width, 1.0f, xs, width, w.data(), width, 0.0f, z, classes);
+    core::parallel_for(rows, rows * classes >= core::kParallelElements, [&](int64_t i) {
+      float* zi = z + i * classes;
+      if (b.defined())
+        for (int64_t c = 0; c < classes; ++c) zi[c] += b.data()[c];
+      const int64_t t = target[start + i];
+      const float l = core::log_sum_exp_lane(zi, classes);
+      if (t != ignore) per_row[static_cast<size_t>(start + i)] = row_loss(zi, classes, t, l, eps);
+      if (any) row_gradient(zi, classes, t, l, eps, t == ignore ? 0.0f : row_weight, zi);
+    });
+    if (want_x)
+      core::gemm(false, false, rows, width, classes, 1.0f, z, classes, w.data(), width, 0.0f,
+                 dx.data() + start * width, width);
+    if (want_w)  // dW += dZ^T X over the chunks
+      core::gemm(true, false, classes, width, rows, 1.0f, z, classes, xs, width,
+                 start == 0 ? 0.0f : 1.0f, dw.data(), width);
+    if (want_b)
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t c = 0; c < classes; ++c) db.data()[c] += z[i * classes + c];
+  }
+  if (n == 0 && want_w) dw.fill_(0.0f);
+  std::vector<Tensor> inputs{input, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  return make_result(
+      reduce_rows(per_row, target, ignore, options.reduction), "linear_cross_entropy", inputs,
+      [dx, dw, db, shape = input.shape()](const NDArray& dy, Gradients& g) {
+        const float scale = dy.item();
+        const auto scaled = [scale](const NDArray& d) {
+          return scale == 1.0f ? d : core::mul_scalar(d, scale);
+        };
+        if (g.wants(0)) g.set(0, scaled(dx).view(shape));
+        if (g.wants(1)) g.set(1, scaled(dw));
+        if (g.values().size() > 2 && g.wants(2)) g.set(2, scaled(db));
       });
 }
 

@@ -34,6 +34,15 @@ struct CrossEntropyOptions {
 Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
                      const CrossEntropyOptions& options = {});
 
+// cross_entropy(linear(input, weight, bias), target, options) without ever holding the (N, C)
+// logits: input (N..., D), weight (C, D), bias (C) or undefined. Rows go through in chunks whose
+// logits become their gradient at once, so forward also computes d/d(input, weight, bias) for an
+// upstream gradient of 1 (when grad mode is on and they require it) and backward only scales
+// them. For the output layer of a large vocabulary: the logits are the biggest array of a
+// training step. Reduction::kNone has one upstream gradient per row: it runs the two ops.
+Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                            const IndexArray& target, const CrossEntropyOptions& options = {});
+
 // Negative log-likelihood of log-probabilities logp (N..., C): the formula above with eps = 0
 // and logp in place of log_softmax(logits). dlogp_i = -onehot(t_i) times the row's weight.
 Tensor nll_loss(const Tensor& logp, const IndexArray& target, int64_t ignore_index = -100,

@@ -6,7 +6,8 @@
 //   e_tj = v^T tanh(W_q h_{t-1} + W_k m_j + b_k)      (query = previous decoder state)
 //   c_t = sum_j softmax_j(e_tj) m_j                     (m: encoder outputs, 2 * He wide)
 //   h_t, c_t' = LSTMCell([embed(y_{t-1}); c_t], (h_{t-1}, c_{t-1}'))
-// and logits = W_o h_t + b_o, applied to all T states in one product after the loop.
+// and logits = W_o h_t + b_o over all T states after the loop, fused with the loss
+// (linear_cross_entropy: the same value and gradients, without holding the (T, B, V) logits).
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "autograd/ops/shape.h"
@@ -44,8 +45,9 @@ class LstmAttention : public nn::Module {
         score_(register_module("score", std::make_shared<nn::Linear>(kAttnDim, 1, false))),
         out_(register_module("out", std::make_shared<nn::Linear>(kDecHidden, kVocab))) {}
 
-  // src: (B, S) ids  tgt: (T, B) ids -> logits (T, B, V)
-  Tensor forward(const IndexArray& src, const IndexArray& tgt) const {
+  // src: (B, S) ids  tgt: (T, B) ids, labels (T, B) -> the mean label-smoothed cross-entropy
+  Tensor loss(const IndexArray& src, const IndexArray& tgt, const IndexArray& labels,
+              const ember::CrossEntropyOptions& options) const {
     const Tensor memory = encoder_->forward(src_embed_->forward(src)).output;  // (B, S, 2He)
     const Tensor keys = key_->forward(memory);                                 // (B, S, A)
     const Tensor v = score_->weight().reshape({kAttnDim});
@@ -61,7 +63,8 @@ class LstmAttention : public nn::Module {
       state = cell_->forward(ember::cat({ember::select(embedded, 0, t), context}, 1), state);
       states.push_back(state.h);
     }
-    return out_->forward(ember::stack(states, 0));
+    return ember::linear_cross_entropy(ember::stack(states, 0), out_->weight(), out_->bias(),
+                                       labels, options);
   }
 
  private:
@@ -87,14 +90,12 @@ void run_w2(const Args& args) {
     out[i] = tgt[static_cast<int64_t>(i) + kBatch];
   }
   const IndexArray tgt_in(std::move(in), {kTgtLen, kBatch});
-  const IndexArray labels(std::move(out));
+  const IndexArray labels(std::move(out), {kTgtLen, kBatch});
   const ember::CrossEntropyOptions loss_options{.label_smoothing =
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
-    // The logits are a temporary of the loss's statement, on both sides.
-    const Tensor loss =
-        ember::cross_entropy(model.forward(src, tgt_in).reshape({-1, kVocab}), labels, loss_options);
+    const Tensor loss = model.loss(src, tgt_in, labels, loss_options);
     loss.backward();
     adam.step();
   };

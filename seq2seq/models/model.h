@@ -1,6 +1,7 @@
 // The one interface every encoder-decoder in ember implements, so that training, greedy and beam
 // search, evaluation and the comparison lab work with any of them:
-//   forward   teacher forcing: logits for every target position at once (training);
+//   forward   teacher forcing: logits for every target position at once;
+//   loss      teacher forcing's cross-entropy (training and validation);
 //   start     encode a batch of sources and return the incremental decoding state;
 //   step      one decoding step from the previous tokens, advancing the state (no re-running of
 //             the decoder over the prefix: RNNs carry their hidden state, the Transformer a
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/ops/nn.h"
 #include "layers/module.h"
 
 namespace ember::seq2seq {
@@ -35,6 +37,14 @@ class Seq2SeqModel : public nn::Module {
   // Returns logits (B, T, V).
   virtual Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
                          const IndexArray& tgt_in) = 0;
+  // Teacher forcing's loss against tgt_out (B, T): cross_entropy(forward(...), tgt_out, options).
+  // Models whose logits are one linear layer override it with linear_cross_entropy, which never
+  // holds the (B, T, V) logits, the largest array of a training step.
+  virtual Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                      const IndexArray& tgt_in, const IndexArray& tgt_out,
+                      const CrossEntropyOptions& options) {
+    return cross_entropy(forward(src, src_lengths, tgt_in), tgt_out, options);
+  }
   virtual std::unique_ptr<DecoderState> start(const IndexArray& src,
                                               const std::vector<int64_t>& src_lengths) = 0;
   // tokens: (B) the previous token of each hypothesis. Returns log-probabilities (B, V).

@@ -164,8 +164,8 @@ nn::AttentionOutput RnnAttentionSeq2Seq::decode_step(const Tensor& e, const Memo
   return att;
 }
 
-Tensor RnnAttentionSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                    const IndexArray& tgt_in) {
+Tensor RnnAttentionSeq2Seq::readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                                    const IndexArray& tgt_in) const {
   check_source(kTag, src, src_lengths);
   check_target(kTag, src, tgt_in);
   auto [memory, layers] = encode(src, src_lengths);
@@ -178,8 +178,19 @@ Tensor RnnAttentionSeq2Seq::forward(const IndexArray& src, const std::vector<int
     contexts.push_back(att.context);
   }
   // One readout GEMM over all positions: [s; c; e] (B, T, 2H + E) -> (B, T, V).
-  const Tensor readout = cat({stack(states, 1), stack(contexts, 1), transpose(emb, 0, 1)}, 2);
-  return out_->forward(dropout_->forward(readout));
+  return dropout_->forward(cat({stack(states, 1), stack(contexts, 1), transpose(emb, 0, 1)}, 2));
+}
+
+Tensor RnnAttentionSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                                    const IndexArray& tgt_in) {
+  return out_->forward(readout(src, src_lengths, tgt_in));
+}
+
+Tensor RnnAttentionSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                                 const IndexArray& tgt_in, const IndexArray& tgt_out,
+                                 const CrossEntropyOptions& options) {
+  return linear_cross_entropy(readout(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
+                              tgt_out, options);
 }
 
 std::unique_ptr<DecoderState> RnnAttentionSeq2Seq::start(const IndexArray& src,

@@ -47,6 +47,9 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
 
   Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
                  const IndexArray& tgt_in) override;
+  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+              const IndexArray& tgt_in, const IndexArray& tgt_out,
+              const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -72,6 +75,9 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
   nn::AttentionOutput decode_step(const Tensor& e, const Memory& memory,
                                   std::vector<LayerState>& layers) const;
   LayerState run_cell(size_t layer, const Tensor& x, const LayerState& state) const;
+  // Teacher forcing up to the output layer: its input, dropout([s; c; e]) (B, T, 2H + E).
+  Tensor readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                 const IndexArray& tgt_in) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

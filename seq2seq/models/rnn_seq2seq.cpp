@@ -88,14 +88,26 @@ nn::RecurrentOutput RnnSeq2Seq::encode(const IndexArray& src,
   return run_recurrent_layer(config_.cell, *encoder_, x, Tensor(), Tensor(), src_lengths);
 }
 
-Tensor RnnSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                           const IndexArray& tgt_in) {
+Tensor RnnSeq2Seq::decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                          const IndexArray& tgt_in) const {
   check_source(kTag, src, src_lengths);
   check_target(kTag, src, tgt_in);
   const nn::RecurrentOutput enc = encode(src, src_lengths);
   const Tensor y = dropout_->forward(tgt_embed_->forward(tgt_in));
   const nn::RecurrentOutput dec = run_recurrent_layer(config_.cell, *decoder_, y, enc.h_n, enc.c_n);
-  return out_->forward(dropout_->forward(dec.output));
+  return dropout_->forward(dec.output);
+}
+
+Tensor RnnSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                           const IndexArray& tgt_in) {
+  return out_->forward(decode(src, src_lengths, tgt_in));
+}
+
+Tensor RnnSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                        const IndexArray& tgt_in, const IndexArray& tgt_out,
+                        const CrossEntropyOptions& options) {
+  return linear_cross_entropy(decode(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
+                              tgt_out, options);
 }
 
 std::unique_ptr<DecoderState> RnnSeq2Seq::start(const IndexArray& src,

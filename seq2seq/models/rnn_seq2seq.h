@@ -41,6 +41,9 @@ class RnnSeq2Seq : public Seq2SeqModel {
 
   Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
                  const IndexArray& tgt_in) override;
+  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+              const IndexArray& tgt_in, const IndexArray& tgt_out,
+              const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -51,6 +54,9 @@ class RnnSeq2Seq : public Seq2SeqModel {
  private:
   // The encoder's final states h_n, c_n (L, B, H) (inputs already checked).
   nn::RecurrentOutput encode(const IndexArray& src, const std::vector<int64_t>& src_lengths) const;
+  // Teacher forcing up to the output layer: its input (B, T, H).
+  Tensor decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                const IndexArray& tgt_in) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

@@ -158,8 +158,9 @@ Tensor TransformerSeq2Seq::project(const Tensor& h) const {
   return out_ ? out_->forward(h) : linear(h, tgt_embed_->weight());
 }
 
-Tensor TransformerSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                   const IndexArray& tgt_in) {
+TransformerSeq2Seq::Decoded TransformerSeq2Seq::decode(const IndexArray& src,
+                                                       const std::vector<int64_t>& src_lengths,
+                                                       const IndexArray& tgt_in) const {
   check_source(kTag, src, src_lengths);
   check_target(kTag, src, tgt_in);
   const Tensor mask = source_padding_mask(src_lengths, src.size(1));
@@ -167,9 +168,23 @@ Tensor TransformerSeq2Seq::forward(const IndexArray& src, const std::vector<int6
   nn::TransformerDecoderMasks masks;
   masks.tgt_mask = nn::causal_mask(tgt_in.size(1));
   masks.memory_key_padding_mask = mask;
-  const Tensor h = decoder_->forward(embed(*tgt_embed_, tgt_in, 0), memory, masks);
-  const Tensor logits = project(h);
-  return config_.copy ? copy_log_probs(logits, h, memory, mask, src) : logits;
+  return {decoder_->forward(embed(*tgt_embed_, tgt_in, 0), memory, masks), memory, mask};
+}
+
+Tensor TransformerSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                                   const IndexArray& tgt_in) {
+  const Decoded d = decode(src, src_lengths, tgt_in);
+  const Tensor logits = project(d.h);
+  return config_.copy ? copy_log_probs(logits, d.h, d.memory, d.mask, src) : logits;
+}
+
+Tensor TransformerSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                                const IndexArray& tgt_in, const IndexArray& tgt_out,
+                                const CrossEntropyOptions& options) {
+  if (config_.copy) return Seq2SeqModel::loss(src, src_lengths, tgt_in, tgt_out, options);
+  const Tensor h = decode(src, src_lengths, tgt_in).h;
+  return out_ ? linear_cross_entropy(h, out_->weight(), out_->bias(), tgt_out, options)
+              : linear_cross_entropy(h, tgt_embed_->weight(), Tensor(), tgt_out, options);
 }
 
 TransformerSeq2Seq::CopyTerms TransformerSeq2Seq::copy_terms(const Tensor& h, const Tensor& memory,

@@ -58,6 +58,9 @@ class TransformerSeq2Seq : public Seq2SeqModel {
 
   Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
                  const IndexArray& tgt_in) override;
+  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+              const IndexArray& tgt_in, const IndexArray& tgt_out,
+              const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -81,6 +84,13 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   Tensor embed(const nn::Embedding& table, const IndexArray& ids, int64_t start) const;
   Tensor encode(const IndexArray& src, const Tensor& padding_mask) const;  // (B, S, d)
   Tensor project(const Tensor& h) const;  // (..., d) -> logits (..., V)
+  // Teacher forcing up to the output layer: the decoder's output h (B, T, d), the encoder's
+  // output (B, S, d) and its padding mask (inputs checked).
+  struct Decoded {
+    Tensor h, memory, mask;
+  };
+  Decoded decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                 const IndexArray& tgt_in) const;
   // The copy head over the encoder output m (B, S, d) for decoder outputs h (B, T, d): attention
   // a (B, T, S) and the generation probability g (B, T, 1) (the header's formulas).
   struct CopyTerms {

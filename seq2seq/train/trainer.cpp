@@ -168,12 +168,10 @@ void Trainer::emit(ProgressEvent event) const {
 
 double Trainer::train_step(const Batch& batch) {
   optimizer_->zero_grad();
-  // The logits are a temporary: once the loss holds the only reference, its backward reuses
-  // their memory for the gradient (autograd/ops/loss.cpp).
+  // Models with a linear output layer compute the loss without holding the (B, T, V) logits.
   const Tensor loss =
-      cross_entropy(model_.forward(batch.source, batch.source_lengths, batch.target_input),
-                    batch.target_output,
-                    {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
+      model_.loss(batch.source, batch.source_lengths, batch.target_input, batch.target_output,
+                  {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
   const double value = loss.item();
   EMBER_CHECK(std::isfinite(value),
               "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
