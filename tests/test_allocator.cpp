@@ -38,3 +38,22 @@ TEST_CASE("storage returns its block to the cache") {
   empty_cache();
   CHECK(allocator_stats().cached_bytes == 0);
 }
+
+TEST_CASE("live, peak and system bytes follow the blocks handed out and given back") {
+  empty_cache();
+  const AllocatorStats start = allocator_stats();
+  void* a = cached_alloc(3u << 20);  // 3 MiB class
+  void* b = cached_alloc(1000);      // 1024-byte class
+  const AllocatorStats both = allocator_stats();
+  CHECK(both.live_bytes == start.live_bytes + (3u << 20) + 1024);
+  CHECK(both.peak_live_bytes >= both.live_bytes);
+  CHECK(both.system_bytes == start.system_bytes + (3u << 20) + 1024);
+  cached_free(a, 3u << 20);
+  const AllocatorStats one = allocator_stats();
+  CHECK(one.live_bytes == start.live_bytes + 1024);
+  CHECK(one.peak_live_bytes == both.peak_live_bytes);  // the peak stays
+  CHECK(one.system_bytes == both.system_bytes);        // cached, not given back
+  cached_free(b, 1000);
+  empty_cache();
+  CHECK(allocator_stats().system_bytes == start.system_bytes);
+}
