@@ -150,6 +150,19 @@ class ConvS2SDecoder : public nn::Module {
 
   // Teacher forcing: tgt_in (B, T) -> logits (B, T, V).
   Tensor forward(const IndexArray& tgt_in, const EncoderOut& enc) const {
+    return project(readout(decode(tgt_in, enc)));
+  }
+
+  // Teacher forcing's loss against tgt_out (B, T), without the logits (linear_cross_entropy).
+  Tensor loss(const IndexArray& tgt_in, const EncoderOut& enc, const IndexArray& tgt_out,
+              const CrossEntropyOptions& options) const {
+    const Tensor x = readout(decode(tgt_in, enc));
+    return fc3_ ? linear_cross_entropy(x, fc3_->weight(), fc3_->bias(), tgt_out, options)
+                : linear_cross_entropy(x, embed_tokens_->weight(), Tensor(), tgt_out, options);
+  }
+
+  // The last layer's output h (B, T, C) for tgt_in (B, T).
+  Tensor decode(const IndexArray& tgt_in, const EncoderOut& enc) const {
     const Tensor g = embed(tgt_in, 0);
     Tensor h = fc1_->forward(g);  // (B, T, C)
     for (int64_t l = 0; l < num_layers(); ++l) {
@@ -157,7 +170,7 @@ class ConvS2SDecoder : public nn::Module {
       const Tensor c = transpose(glu((*convolutions_)[l].forward(transpose(x, 1, 2)), 1), 1, 2);
       h = ((*attention_)[l].forward(c, g, enc).first + h) * kHalfRoot;
     }
-    return output(h);
+    return h;
   }
 
   // One position `pos` of R hypotheses: tokens (R) -> logits (R, V). caches[l] (R, C, K - 1)
@@ -179,7 +192,7 @@ class ConvS2SDecoder : public nn::Module {
       attention[l] = weights.data().select(1, 0);
       h = (out + h) * kHalfRoot;
     }
-    return output(h).reshape({rows, -1});
+    return project(readout(h)).reshape({rows, -1});
   }
 
  private:
@@ -188,9 +201,12 @@ class ConvS2SDecoder : public nn::Module {
     return dropout(embed_positions_->forward(embed_tokens_->forward(ids), start), dropout_,
                    is_training());
   }
-  // h (B, T, C) -> logits (B, T, V).
-  Tensor output(const Tensor& h) const {
-    const Tensor x = dropout(fc2_->forward(h), dropout_, is_training());
+  // h (B, T, C) -> the output layer's input dropout(fc2(h)) (B, T, E).
+  Tensor readout(const Tensor& h) const {
+    return dropout(fc2_->forward(h), dropout_, is_training());
+  }
+  // x (B, T, E) -> logits (B, T, V).
+  Tensor project(const Tensor& x) const {
     return fc3_ ? fc3_->forward(x) : linear(x, embed_tokens_->weight());
   }
 
@@ -262,6 +278,14 @@ Tensor ConvS2S::forward(const IndexArray& src, const std::vector<int64_t>& src_l
   check_source(kTag, src, src_lengths);
   check_target(kTag, src, tgt_in);
   return decoder_->forward(tgt_in, encoder_->forward(src, src_lengths));
+}
+
+Tensor ConvS2S::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                     const IndexArray& tgt_in, const IndexArray& tgt_out,
+                     const CrossEntropyOptions& options) {
+  check_source(kTag, src, src_lengths);
+  check_target(kTag, src, tgt_in);
+  return decoder_->loss(tgt_in, encoder_->forward(src, src_lengths), tgt_out, options);
 }
 
 std::unique_ptr<DecoderState> ConvS2S::start(const IndexArray& src,

@@ -55,6 +55,9 @@ class ConvS2S : public Seq2SeqModel {
 
   Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
                  const IndexArray& tgt_in) override;
+  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+              const IndexArray& tgt_in, const IndexArray& tgt_out,
+              const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
