@@ -85,6 +85,29 @@ void Gradients::set(size_t input, NDArray grad) {
   accumulate(grads_[input], std::move(grad));
 }
 
+// The gradient summed so far for input i's edge (a leaf's .grad or a node's incoming gradient)
+// when a backward function may add into it in place: nothing set for the input yet in this
+// node, and the array contiguous, of the input's shape and held by nobody else.
+NDArray* Gradients::summed_in_place(size_t input) {
+  const Edge& e = edges_[input];
+  NDArray& summed = e.node ? e.node->grad_output : e.leaf->grad;
+  const bool usable = !grads_[input].defined() && summed.defined() && summed.shape() == e.shape &&
+                      summed.is_contiguous() && summed.sole_owner();
+  return usable ? &summed : nullptr;
+}
+
+void Gradients::add_to_part(size_t input, const std::function<NDArray(const NDArray&)>& part,
+                            const NDArray& grad) {
+  if (!wants(input)) return;
+  if (NDArray* summed = summed_in_place(input)) {
+    part(*summed).add_(grad);
+    return;
+  }
+  NDArray whole = NDArray::zeros(edges_[input].shape);
+  part(whole).copy_(grad);
+  set(input, std::move(whole));
+}
+
 void Gradients::add_product(size_t input, const NDArray& a, const NDArray& b) {
   if (!wants(input)) return;
   const Edge& e = edges_[input];
@@ -92,10 +115,8 @@ void Gradients::add_product(size_t input, const NDArray& a, const NDArray& b) {
   EMBER_CHECK(product == e.shape,
               "[{}] backward produced a gradient of shape {} for input {} of shape {}", op_,
               core::shape_str(product), input, core::shape_str(e.shape));
-  NDArray& summed = e.node ? e.node->grad_output : e.leaf->grad;
-  if (!grads_[input].defined() && summed.defined() && summed.is_contiguous() &&
-      summed.sole_owner()) {
-    core::addmm_(summed, a, b);
+  if (NDArray* summed = summed_in_place(input)) {
+    core::addmm_(*summed, a, b);
     return;
   }
   set(input, core::matmul(a, b));

@@ -46,9 +46,18 @@ class Gradients {
   // weight used at every step of a decoder loop then costs one product per step, not a product,
   // a zeroed temporary and a sum.
   void add_product(size_t input, const NDArray& a, const NDArray& b);
+  // Adds grad to part(G), where G is input i's gradient and part picks a view of it (a select or
+  // narrow of an array of the input's shape). Into the gradient summed so far when it is
+  // contiguous and held by nobody else; otherwise into a new zero array. A decoder reading one
+  // step of a (T, B, E) array at each of T steps then costs T small sums, not T zero-filled
+  // (T, B, E) arrays and T full sums.
+  void add_to_part(size_t input, const std::function<NDArray(const NDArray&)>& part,
+                   const NDArray& grad);
   std::vector<NDArray>& values() { return grads_; }
 
  private:
+  NDArray* summed_in_place(size_t input);
+
   const char* op_;
   const std::vector<Edge>& edges_;
   std::vector<NDArray> grads_;

@@ -69,3 +69,20 @@ TEST_CASE("a weight used at every step of a loop gets the sum of every step's pr
   for (int64_t j = 0; j < 4; ++j)
     CHECK(w.grad().at({1, j}) == doctest::Approx(2.0 * column_sums[static_cast<size_t>(j)]).epsilon(1e-5));
 }
+
+// select and narrow add their gradient into the part of the gradient summed so far
+// (Gradients::add_to_part): every step's slice, overlapping narrows and a use of the whole
+// array must all arrive.
+TEST_CASE("a value read one slice at a time gets every slice's gradient") {
+  const Tensor x = Tensor::randn({4, 3}, true);
+  Tensor y = x * 0.5f;  // the whole array too: d/dx = 0.5 everywhere
+  Tensor total = y.sum();
+  for (int64_t t = 0; t < 4; ++t) total = total + select(x, 0, t).sum() * static_cast<float>(t + 1);
+  total = total + narrow(x, 1, 0, 2).sum() + narrow(x, 1, 1, 2).sum() * 10.0f;
+  total.backward();
+  for (int64_t t = 0; t < 4; ++t)
+    for (int64_t j = 0; j < 3; ++j) {
+      const float want = 0.5f + static_cast<float>(t + 1) + (j < 2 ? 1.0f : 0.0f) + (j > 0 ? 10.0f : 0.0f);
+      CHECK(x.grad().at({t, j}) == doctest::Approx(want));
+    }
+}

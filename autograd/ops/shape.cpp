@@ -30,19 +30,16 @@ Tensor transpose(const Tensor& x, int64_t d0, int64_t d1) {
 // dx = zeros with dy written into the narrowed range
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   return make_result(x.data().narrow(dim, start, length), "narrow", {x},
-                     [in = x.shape(), dim, start, length](const NDArray& dy, Gradients& g) {
-                       NDArray dx = NDArray::zeros(in);
-                       dx.narrow(dim, start, length).copy_(dy);
-                       g.set(0, dx);
+                     [dim, start, length](const NDArray& dy, Gradients& g) {
+                       g.add_to_part(
+                           0, [&](const NDArray& dx) { return dx.narrow(dim, start, length); }, dy);
                      });
 }
 
 Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   return make_result(x.data().select(dim, index), "select", {x},
-                     [in = x.shape(), dim, index](const NDArray& dy, Gradients& g) {
-                       NDArray dx = NDArray::zeros(in);
-                       dx.select(dim, index).copy_(dy);
-                       g.set(0, dx);
+                     [dim, index](const NDArray& dy, Gradients& g) {
+                       g.add_to_part(0, [&](const NDArray& dx) { return dx.select(dim, index); }, dy);
                      });
 }
 
