@@ -10,7 +10,7 @@ namespace ember::core {
 // op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
 // A product of 2^21 multiply-adds or more (2^19 when M = 1) is split over ember's threads
 // (core/threads.h) by blocks of C's columns or rows, each block one single-threaded OpenBLAS
-// call (GEMV when M = 1).
+// call (GEMV when M = 1). K = 1 (an outer product) is one GER.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 

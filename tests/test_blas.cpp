@@ -12,8 +12,9 @@ using namespace ember::core;
 
 TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha and beta") {
   Generator gen(9);
-  const int64_t n = 5, k = 7;
-  for (int64_t m : {6, 1})  // m = 1 takes the GEMV path
+  const int64_t n = 5;
+  // m = 1 takes the GEMV path, k = 1 the outer product's (GER)
+  for (const auto& [m, k] : {std::pair<int64_t, int64_t>{6, 7}, {1, 7}, {6, 1}})
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
       const NDArray a = gen.normal(ta ? Shape{k, m} : Shape{m, k});
@@ -63,14 +64,18 @@ TEST_CASE("a product split over threads agrees with gemm_naive, by columns and b
   set_num_threads(previous);
 }
 
-TEST_CASE("the row-vector path (GEMV) ignores garbage in C when beta is 0") {
+TEST_CASE("the GEMV and GER paths ignore garbage in C when beta is 0") {
   Generator gen(10);
-  const NDArray a = gen.normal({1, 8}), b = gen.normal({8, 3});
-  NDArray c = NDArray::full({1, 3}, std::numeric_limits<float>::quiet_NaN());
-  NDArray ref = NDArray::zeros({1, 3});
-  gemm(false, false, 1, 3, 8, 1.0f, a.data(), 8, b.data(), 3, 0.0f, c.data(), 3);
-  gemm_naive(false, false, 1, 3, 8, 1.0f, a.data(), 8, b.data(), 3, 0.0f, ref.data(), 3);
-  for (int64_t j = 0; j < 3; ++j) CHECK(c.at({0, j}) == doctest::Approx(ref.at({0, j})));
+  for (const auto& [m, k] : {std::pair<int64_t, int64_t>{1, 8}, {4, 1}}) {
+    CAPTURE(m);
+    const NDArray a = gen.normal({m, k}), b = gen.normal({k, 3});
+    NDArray c = NDArray::full({m, 3}, std::numeric_limits<float>::quiet_NaN());
+    NDArray ref = NDArray::zeros({m, 3});
+    gemm(false, false, m, 3, k, 1.0f, a.data(), k, b.data(), 3, 0.0f, c.data(), 3);
+    gemm_naive(false, false, m, 3, k, 1.0f, a.data(), k, b.data(), 3, 0.0f, ref.data(), 3);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < 3; ++j) CHECK(c.at({i, j}) == doctest::Approx(ref.at({i, j})));
+  }
 }
 
 TEST_CASE("gemv") {
