@@ -9,9 +9,6 @@
 namespace ember::core {
 namespace {
 
-// Products of at least this many multiply-adds are split over ember's threads; a smaller one
-// takes less time than waking the pool.
-constexpr int64_t kParallelMacs = int64_t{1} << 21;
 // A row vector times a matrix reads every element of the matrix once for 1 multiply-add: it is
 // bound by memory bandwidth, which two cores share better than one, from a smaller size on.
 constexpr int64_t kParallelGemvMacs = int64_t{1} << 19;

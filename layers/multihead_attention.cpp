@@ -13,6 +13,7 @@
 #include "core/elementwise.h"
 #include "core/error.h"
 #include "core/indexing.h"
+#include "core/threads.h"
 #include "layers/attention.h"
 #include "layers/init.h"
 
@@ -49,6 +50,14 @@ void product(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const f
     core::gemm(false, trans_b, m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc);
 }
 
+// body(b, h) for every batch row b and head h, over the threads when the heads' products add up
+// to kParallelMacs multiply-adds (each product is too small to split on its own).
+template <class Body>
+void for_each_head(int64_t batch, int64_t heads, int64_t macs_per_head, Body&& body) {
+  core::parallel_for(batch * heads, batch * heads * macs_per_head >= core::kParallelMacs,
+                     [&](int64_t bh) { body(bh / heads, bh % heads); });
+}
+
 }  // namespace
 
 // ---- the attention ops ------------------------------------------------------------------------
@@ -64,10 +73,10 @@ Tensor attention_probs(const Tensor& q, const Tensor& k, int64_t num_heads, cons
   const int64_t d = q.size(2) / heads;
   const Rows qr = blas_rows(q.data()), kr = blas_rows(k.data());
   NDArray p = NDArray::empty({batch, heads, t, s});
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h)  // S_bh = scale * Q_bh K_bh^T
-      product(true, t, s, d, scale, qr.at(b, h * d), qr.ld, kr.at(b, h * d), kr.ld,
-              p.data() + (b * heads + h) * t * s, s);
+  for_each_head(batch, heads, t * s * d, [&](int64_t b, int64_t h) {  // S_bh = scale Q_bh K_bh^T
+    product(true, t, s, d, scale, qr.at(b, h * d), qr.ld, kr.at(b, h * d), kr.ld,
+            p.data() + (b * heads + h) * t * s, s);
+  });
   masked_softmax_(p, mask, 1.0f);  // checks the mask's shape
   return make_result(
       p, "attention_probs", {q, k}, [p, qr, kr, scale](const NDArray& dp, Gradients& g) {
@@ -76,16 +85,15 @@ Tensor attention_probs(const Tensor& q, const Tensor& k, int64_t num_heads, cons
         const NDArray ds = masked_softmax_backward(p, dp, scale);
         NDArray dq = g.wants(0) ? NDArray::empty({batch, t, e}) : NDArray();
         NDArray dk = g.wants(1) ? NDArray::empty({batch, s, e}) : NDArray();
-        for (int64_t b = 0; b < batch; ++b)
-          for (int64_t h = 0; h < heads; ++h) {
-            const float* dsp = ds.data() + (b * heads + h) * t * s;
-            if (dq.defined())  // dQ_bh = dS K_bh
-              product(false, t, d, s, 1.0f, dsp, s, kr.at(b, h * d), kr.ld,
-                      dq.data() + b * t * e + h * d, e);
-            if (dk.defined())  // dK_bh = dS^T Q_bh
-              core::gemm(true, false, s, d, t, 1.0f, dsp, s, qr.at(b, h * d), qr.ld, 0.0f,
-                         dk.data() + b * s * e + h * d, e);
-          }
+        for_each_head(batch, heads, 2 * t * s * d, [&](int64_t b, int64_t h) {
+          const float* dsp = ds.data() + (b * heads + h) * t * s;
+          if (dq.defined())  // dQ_bh = dS K_bh
+            product(false, t, d, s, 1.0f, dsp, s, kr.at(b, h * d), kr.ld,
+                    dq.data() + b * t * e + h * d, e);
+          if (dk.defined())  // dK_bh = dS^T Q_bh
+            core::gemm(true, false, s, d, t, 1.0f, dsp, s, qr.at(b, h * d), qr.ld, 0.0f,
+                       dk.data() + b * s * e + h * d, e);
+        });
         if (dq.defined()) g.set(0, dq);
         if (dk.defined()) g.set(1, dk);
       });
@@ -102,26 +110,25 @@ Tensor attend_values(const Tensor& probs, const Tensor& v) {
   const NDArray p = probs.data().contiguous();
   const Rows vr = blas_rows(v.data());
   NDArray o = NDArray::empty({batch, t, e});
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h)  // O_bh = P_bh V_bh
-      product(false, t, d, s, 1.0f, p.data() + (b * heads + h) * t * s, s, vr.at(b, h * d), vr.ld,
-              o.data() + b * t * e + h * d, e);
+  for_each_head(batch, heads, t * s * d, [&](int64_t b, int64_t h) {  // O_bh = P_bh V_bh
+    product(false, t, d, s, 1.0f, p.data() + (b * heads + h) * t * s, s, vr.at(b, h * d), vr.ld,
+            o.data() + b * t * e + h * d, e);
+  });
   return make_result(o, "attend_values", {probs, v}, [p, vr](const NDArray& dout, Gradients& g) {
     const int64_t batch = p.size(0), heads = p.size(1), t = p.size(2), s = p.size(3);
     const int64_t e = vr.array.size(2), d = e / heads;
     const NDArray dy = dout.contiguous();
     NDArray dp = g.wants(0) ? NDArray::empty(p.shape()) : NDArray();
     NDArray dv = g.wants(1) ? NDArray::empty({batch, s, e}) : NDArray();
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t h = 0; h < heads; ++h) {
-        const float* dyp = dy.data() + b * t * e + h * d;
-        const int64_t off = (b * heads + h) * t * s;
-        if (dp.defined())  // dP_bh = dO_bh V_bh^T
-          product(true, t, s, d, 1.0f, dyp, e, vr.at(b, h * d), vr.ld, dp.data() + off, s);
-        if (dv.defined())  // dV_bh = P_bh^T dO_bh
-          core::gemm(true, false, s, d, t, 1.0f, p.data() + off, s, dyp, e, 0.0f,
-                     dv.data() + b * s * e + h * d, e);
-      }
+    for_each_head(batch, heads, 2 * t * s * d, [&](int64_t b, int64_t h) {
+      const float* dyp = dy.data() + b * t * e + h * d;
+      const int64_t off = (b * heads + h) * t * s;
+      if (dp.defined())  // dP_bh = dO_bh V_bh^T
+        product(true, t, s, d, 1.0f, dyp, e, vr.at(b, h * d), vr.ld, dp.data() + off, s);
+      if (dv.defined())  // dV_bh = P_bh^T dO_bh
+        core::gemm(true, false, s, d, t, 1.0f, p.data() + off, s, dyp, e, 0.0f,
+                   dv.data() + b * s * e + h * d, e);
+    });
     if (dp.defined()) g.set(0, dp);
     if (dv.defined()) g.set(1, dv);
   });
