@@ -62,6 +62,25 @@ NDArray Generator::bernoulli(const Shape& shape, float p) {
   return out;
 }
 
+NDArray Generator::dropout(const NDArray& x, float p) {
+  EMBER_CHECK(p >= 0.0f && p < 1.0f, "[dropout] probability {} outside [0, 1)", p);
+  const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(1.0f - p) * 0x1.0p24);
+  const float scale = 1.0f / (1.0f - p);
+  const NDArray in = x.contiguous();
+  NDArray out = NDArray::empty(x.shape());
+  const float* xs = in.data();
+  float* ys = out.data();
+  const int64_t n = out.numel();
+  const uint64_t seed = seed_, base = counter_;
+  parallel_for(n, n >= kParallelElements, [&](int64_t i) {
+    // keep is 1 or 0 with no branch (a dropped element would mispredict one in 1/p times)
+    const float keep = static_cast<float>((hash(seed, base + static_cast<uint64_t>(i)) >> 40) < threshold);
+    ys[i] = xs[i] * (keep * scale);
+  });
+  counter_ += static_cast<uint64_t>(n);
+  return out;
+}
+
 uint64_t Generator::next_u64() { return hash(seed_, counter_++); }
 
 int64_t Generator::randint(int64_t n) {

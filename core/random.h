@@ -27,6 +27,9 @@ class Generator {
   NDArray uniform(const Shape& shape, float low = 0.0f, float high = 1.0f);  // [low, high)
   NDArray normal(const Shape& shape, float mean = 0.0f, float stddev = 1.0f);
   NDArray bernoulli(const Shape& shape, float p);  // 1 with probability p, else 0
+  // Inverted dropout, p in [0, 1): x * m / (1 - p) with m the mask bernoulli(x.shape(), 1 - p)
+  // would draw (the same elements of the same stream), in one pass and without a mask array.
+  NDArray dropout(const NDArray& x, float p);
   int64_t randint(int64_t n);                      // uniform in [0, n)
   uint64_t next_u64();
 

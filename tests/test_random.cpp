@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "core/random.h"
 #include "core/threads.h"
 
@@ -66,4 +67,27 @@ TEST_CASE("randint stays in range and rejects bad bounds") {
   }
   CHECK_THROWS(g.randint(0));
   CHECK_THROWS(g.bernoulli({2}, 1.5f));
+}
+
+TEST_CASE("dropout is x times the mask bernoulli would draw, scaled, and advances the same") {
+  Generator g(21), h(21);
+  g.uniform({5});  // both generators mid-stream
+  h.uniform({5});
+  const NDArray x = g.normal({3, 40});
+  h.normal({3, 40});
+  const float p = 0.3f;
+  const NDArray y = g.dropout(x.transpose(0, 1), p);  // a strided input
+  const NDArray mask = h.bernoulli({40, 3}, 1.0f - p);
+  CHECK(g.counter() == h.counter());
+  const std::vector<float> xs = x.transpose(0, 1).contiguous().to_vector(), ys = y.to_vector(),
+                           ms = mask.to_vector();
+  int64_t dropped = 0;
+  for (size_t i = 0; i < ys.size(); ++i) {
+    CHECK(ys[i] == xs[i] * (ms[i] * (1.0f / (1.0f - p))));
+    dropped += ms[i] == 0.0f;
+  }
+  CHECK(dropped > 10);  // about 36 of 120
+  CHECK(dropped < 70);
+  CHECK_THROWS_WITH_AS(g.dropout(x, 1.0f), doctest::Contains("[dropout] probability 1 outside [0, 1)"),
+                       ember::Error);
 }

@@ -40,17 +40,11 @@ Tensor dropout(const Tensor& x, float p, bool training, core::Generator& generat
   // The generator is counter-based (core/random.h): backward draws the same mask again from the
   // state it had here, so no mask is kept between forward and backward.
   const uint64_t seed = generator.seed(), counter = generator.counter();
-  const Shape shape = x.shape();
-  const auto scaled_mask = [shape, p](core::Generator& g) {
-    NDArray mask = g.bernoulli(shape, 1.0f - p);
-    mask.mul_(1.0f / (1.0f - p));
-    return mask;
-  };
-  return make_result(core::mul(x.data(), scaled_mask(generator)), "dropout", {x},
+  return make_result(generator.dropout(x.data(), p), "dropout", {x},
                      [=](const NDArray& dy, Gradients& g) {
                        core::Generator replay;
                        replay.set_state(seed, counter);
-                       g.set(0, core::mul(dy, scaled_mask(replay)));
+                       g.set(0, replay.dropout(dy, p));
                      });
 }
 
