@@ -5,8 +5,8 @@
 
 #include "autograd/node.h"
 #include "core/elementwise.h"
-#include "core/matmul.h"
 #include "core/error.h"
+#include "core/matmul.h"
 
 namespace ember {
 namespace {

@@ -62,7 +62,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       split(n, columns);
     return;
   }
-  if (k == 1) {  // an outer product: a rank-1 update (GER), ~10x faster than GEMM's packing here
+  if (k == 1) {  // an outer product: a rank-1 update (GER), with none of GEMM's packing
     for (int64_t i = 0; i < m; ++i) {
       float* row = c + i * ldc;
       if (beta == 0.0f) std::fill(row, row + n, 0.0f);  // 0 * NaN must not leak through

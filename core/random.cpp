@@ -73,7 +73,7 @@ NDArray Generator::dropout(const NDArray& x, float p) {
   const int64_t n = out.numel();
   const uint64_t seed = seed_, base = counter_;
   parallel_for(n, n >= kParallelElements, [&](int64_t i) {
-    // keep is 1 or 0 with no branch (a dropped element would mispredict one in 1/p times)
+    // keep is 1 or 0 without a branch: a branch on a random keep/drop mispredicts often
     const float keep = static_cast<float>((hash(seed, base + static_cast<uint64_t>(i)) >> 40) < threshold);
     ys[i] = xs[i] * (keep * scale);
   });

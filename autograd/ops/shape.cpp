@@ -27,7 +27,7 @@ Tensor transpose(const Tensor& x, int64_t d0, int64_t d1) {
                      [d0, d1](const NDArray& dy, Gradients& g) { g.set(0, dy.transpose(d0, d1)); });
 }
 
-// dx = zeros with dy written into the narrowed range
+// dx: dy added into the narrowed range of the input's gradient (Gradients::add_to_part)
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   return make_result(x.data().narrow(dim, start, length), "narrow", {x},
                      [dim, start, length](const NDArray& dy, Gradients& g) {
