@@ -1,7 +1,5 @@
 #include "core/safetensors.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -15,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace ember::core {
@@ -345,19 +344,6 @@ std::string serialize_to(const SafeTensors& st, const std::string& target) {
 // errno, or EIO when a failing call left it unset.
 int last_error() { return errno != 0 ? errno : EIO; }
 
-// Writes `bytes` to a new file at `path` and syncs it to disk; returns 0 or an errno value.
-int write_synced(const std::string& path, const std::string& bytes) {
-  errno = 0;
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) return last_error();
-  int error = 0;
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size() || std::fflush(file) != 0 ||
-      ::fsync(::fileno(file)) != 0)
-    error = last_error();
-  if (std::fclose(file) != 0 && error == 0) error = last_error();
-  return error;
-}
-
 }  // namespace
 
 SafeTensors parse_safetensors(const std::string& bytes, const std::string& source) {
@@ -394,15 +380,7 @@ SafeTensors load_safetensors(const std::string& path) {
 std::string serialize_safetensors(const SafeTensors& st) { return serialize_to(st, kInMemory); }
 
 void save_safetensors(const std::string& path, const SafeTensors& st) {
-  const std::string bytes = serialize_to(st, path);
-  const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
-  int error = write_synced(temp, bytes);
-  errno = 0;
-  if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = last_error();
-  if (error != 0) {
-    std::remove(temp.c_str());
-    throw Error(fmt::format("[safetensors] {}: cannot save: {}", path, std::strerror(error)));
-  }
+  write_file_atomic(path, serialize_to(st, path), "[safetensors]");
 }
 
 }  // namespace ember::core

@@ -1,5 +1,6 @@
 #include "layers/module.h"
 
+#include "core/checksums.h"
 #include "core/error.h"
 #include "core/safetensors.h"
 
@@ -99,19 +100,27 @@ Tensor Sequential::forward(const Tensor& x) const {
   return y;
 }
 
-void save(const Module& module, const std::string& path) {
+void save(const Module& module, const std::string& path,
+          const std::map<std::string, std::string>& metadata) {
   core::SafeTensors st;
   st.floats = module.state_dict();
+  st.metadata = metadata;
   st.metadata["format"] = "pt";  // what PyTorch's safetensors loader expects for a state_dict
+  core::add_checksums(st);
   core::save_safetensors(path, st);
 }
 
 Module::LoadReport load(Module& module, const std::string& path, bool strict) {
-  core::SafeTensors st = core::load_safetensors(path);
-  EMBER_CHECK(st.indices.empty() && st.masks.empty(),
+  return load(module, core::load_safetensors(path), path, strict);
+}
+
+Module::LoadReport load(Module& module, const core::SafeTensors& file, const std::string& path,
+                        bool strict) {
+  core::verify_checksums(file, fmt::format("[load] {}", path), /*required=*/false);
+  EMBER_CHECK(file.indices.empty() && file.masks.empty(),
               "[load] {}: a state_dict holds only float tensors", path);
   try {
-    return module.load_state_dict(st.floats, strict);
+    return module.load_state_dict(file.floats, strict);
   } catch (const Error& e) {
     throw Error(fmt::format("{} (file {})", e.what(), path));
   }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "core/safetensors.h"
 
 namespace ember::nn {
 
@@ -107,9 +108,16 @@ class ModuleList : public Module {
   std::vector<std::shared_ptr<M>> items_;
 };
 
-// Writes the module's state_dict as safetensors (atomically) / reads one into the module with
-// load_state_dict's rules; a file that is not a valid safetensors file is refused naming it.
-void save(const Module& module, const std::string& path);
+// Writes the module's state_dict as safetensors, atomically, with PyTorch's "format": "pt", the
+// given `metadata` (string pairs) and the integrity data of core/checksums.h.
+void save(const Module& module, const std::string& path,
+          const std::map<std::string, std::string>& metadata = {});
+// Reads a safetensors state_dict into the module with load_state_dict's rules. A file that is not
+// valid safetensors, or whose checksums do not match its contents, is refused naming it; a file
+// without checksums (PyTorch's) loads as it is.
 Module::LoadReport load(Module& module, const std::string& path, bool strict = true);
+// The same from a file already read (core::load_safetensors), `path` naming it in errors.
+Module::LoadReport load(Module& module, const core::SafeTensors& file, const std::string& path,
+                        bool strict = true);
 
 }  // namespace ember::nn

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/checksums.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/safetensors.h"
 
 namespace ember::optim {
@@ -18,12 +20,12 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr const char* kFormat = "ember.training_checkpoint.v1";
-constexpr const char* kChecksums = "checksums";
-constexpr const char* kMetadataEntry = "__metadata__";  // the checksum of the other metadata
-constexpr uint64_t kHashSeed = 0xcbf29ce484222325ULL;
+// A generator counter counts the numbers drawn; 2^62 is beyond any run (150 years at 10^9 a
+// second) and keeps counter + draw far from wrapping around.
+constexpr uint64_t kMaxCounter = uint64_t{1} << 62;
 
 // ---------------------------------------------------------------------------------------------
-// Numbers as strings that read back to the same bits, and the checksum.
+// Numbers as strings that read back to the same bits.
 
 // The shortest decimal forms that read back to the same float / double.
 std::string exact(float v) { return fmt::format("{}", v); }
@@ -41,48 +43,6 @@ bool parse_number(const std::string& text, T* out) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
     return error == std::errc() && end == text.data() + text.size();
   }
-}
-
-// FNV-1a over 8-byte words (then the tail bytes and the length): every step is a bijection of
-// the running hash, so any change confined to one word always changes the result.
-uint64_t hash_bytes(uint64_t h, const void* data, size_t n) {
-  constexpr uint64_t kPrime = 0x100000001b3ULL;
-  const auto* p = static_cast<const unsigned char*>(data);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, p + i, 8);
-    h = (h ^ word) * kPrime;
-  }
-  for (; i < n; ++i) h = (h ^ p[i]) * kPrime;
-  return (h ^ n) * kPrime;
-}
-
-uint64_t hash_text(uint64_t h, const std::string& s) { return hash_bytes(h, s.data(), s.size()); }
-
-uint64_t hash_array(const Shape& shape, const void* data, size_t itemsize) {
-  const uint64_t h = hash_bytes(kHashSeed, shape.data(), shape.size() * sizeof(int64_t));
-  return hash_bytes(h, data, static_cast<size_t>(core::numel_of(shape)) * itemsize);
-}
-
-// The checksum of every tensor (its shape and bytes) by name, and under "__metadata__" the one of
-// every metadata pair but the checksums themselves, as 16 hex digits.
-std::map<std::string, std::string> checksums(const core::SafeTensors& st) {
-  std::map<std::string, std::string> out;
-  auto add = [&](const std::string& name, uint64_t h) { out[name] = fmt::format("{:016x}", h); };
-  for (const auto* map : {&st.floats, &st.masks}) {
-    for (const auto& [name, a] : *map) {
-      const NDArray c = a.contiguous();
-      add(name, hash_array(c.shape(), c.data(), sizeof(float)));
-    }
-  }
-  for (const auto& [name, a] : st.indices)
-    add(name, hash_array(a.shape(), a.data(), sizeof(int64_t)));
-  uint64_t h = kHashSeed;
-  for (const auto& [key, value] : st.metadata)
-    if (key != kChecksums) h = hash_text(hash_text(h, key), value);
-  add(kMetadataEntry, h);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,14 +91,16 @@ struct Restore {
 
 class Reader {
  public:
-  explicit Reader(const std::string& path);
+  Reader(core::SafeTensors st, const std::string& path);
   Restore read(const TrainingState& state);
 
  private:
   template <class... Args>
   [[noreturn]] void refuse(fmt::format_string<Args...> format, Args&&... args) const {
-    throw Error(fmt::format("[checkpoint] {}: refused, nothing loaded: {}", path_,
-                            fmt::format(format, std::forward<Args>(args)...)));
+    throw Error(fmt::format("{}: {}", context(), fmt::format(format, std::forward<Args>(args)...)));
+  }
+  std::string context() const {
+    return fmt::format("[checkpoint] {}: refused, nothing loaded", path_);
   }
   const std::string& meta(const std::string& key) const;
   Json meta_json(const std::string& key) const;
@@ -157,26 +119,11 @@ class Reader {
   std::set<std::string> used_;
 };
 
-Reader::Reader(const std::string& path) : path_(path) {
-  try {
-    st_ = core::load_safetensors(path);
-  } catch (const Error& e) {
-    throw Error(fmt::format("[checkpoint] {}: refused, nothing loaded: {}", path, e.what()));
-  }
+Reader::Reader(core::SafeTensors st, const std::string& path) : path_(path), st_(std::move(st)) {
   auto format = st_.metadata.find("format");
   if (format == st_.metadata.end() || format->second != kFormat)
     refuse("not an ember training checkpoint (metadata 'format' is not \"{}\")", kFormat);
-  const Json stored = meta_json(kChecksums);
-  const std::map<std::string, std::string> computed = checksums(st_);
-  for (const auto& [key, sum] : computed) {
-    const std::string what = key == kMetadataEntry ? "the metadata" : fmt::format("key '{}'", key);
-    if (!stored.contains(key)) refuse("{} has no checksum in metadata '{}'", what, kChecksums);
-    if (stored.at(key) != Json(sum))
-      refuse("{} fails its checksum (stored {}, contents {}): the file is corrupt", what,
-             stored.at(key).dump(), sum);
-  }
-  if (stored.size() != computed.size())
-    refuse("metadata '{}' lists keys the file does not hold", kChecksums);
+  core::verify_checksums(st_, context(), /*required=*/true);
 }
 
 const std::string& Reader::meta(const std::string& key) const {
@@ -186,18 +133,20 @@ const std::string& Reader::meta(const std::string& key) const {
 }
 
 Json Reader::meta_json(const std::string& key) const {
-  Json j = Json::parse(meta(key), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) refuse("metadata '{}' is not a JSON object", key);
+  Json j = core::parse_json(meta(key), fmt::format("{}: metadata '{}'", context(), key));
+  if (!j.is_object()) refuse("metadata '{}' is not a JSON object", key);
   return j;
 }
 
-// A number stored as a decimal string (or, for counts, as a JSON integer).
+// A number stored as a decimal string (or, for counts, as a JSON integer); an unsigned one
+// refuses a sign.
 template <class T>
 T Reader::number(const Json& j, const std::string& what) const {
   T value{};
+  const bool integer = std::is_signed_v<T> ? j.is_number_integer() : j.is_number_unsigned();
   const bool ok = j.is_string() ? parse_number(j.get<std::string>(), &value)
-                                : j.is_number_integer() && (value = j.get<T>(), true);
-  if (!ok) refuse("{} is {}, not a number", what, j.dump());
+                                : integer && (value = j.get<T>(), true);
+  if (!ok) refuse("{} is {}, not a{} number", what, j.dump(), std::is_signed_v<T> ? "" : " non-negative");
   return value;
 }
 
@@ -286,8 +235,10 @@ void Reader::read_generators(const TrainingState& state, Restore& out) const {
     const std::string what = fmt::format("metadata 'generators' entry '{}'", name);
     const Json entry = field(j, name.c_str());
     if (!entry.is_object()) refuse("{} is missing", what);
-    out.generators[name] = {number<uint64_t>(field(entry, "seed"), what + " seed"),
-                            number<uint64_t>(field(entry, "counter"), what + " counter")};
+    const auto counter = number<uint64_t>(field(entry, "counter"), what + " counter");
+    if (counter >= kMaxCounter)
+      refuse("{} counter is {}: no run draws 2^62 numbers", what, counter);
+    out.generators[name] = {number<uint64_t>(field(entry, "seed"), what + " seed"), counter};
   }
 }
 
@@ -322,8 +273,6 @@ Restore Reader::read(const TrainingState& state) {
 
 }  // namespace
 
-std::string checkpoint_checksums(const core::SafeTensors& st) { return Json(checksums(st)).dump(); }
-
 void save_checkpoint(const std::string& path, const TrainingState& state) {
   EMBER_CHECK(state.model != nullptr, "[checkpoint] {}: TrainingState.model is null", path);
   core::SafeTensors st;
@@ -342,15 +291,34 @@ void save_checkpoint(const std::string& path, const TrainingState& state) {
   st.metadata["epoch"] = std::to_string(state.epoch);
   st.metadata["generators"] = generators.dump();
   st.metadata["extra"] = Json(state.extra).dump();
-  st.metadata[kChecksums] = checkpoint_checksums(st);
+  core::add_checksums(st);
   core::save_safetensors(path, st);
 }
 
-void load_checkpoint(const std::string& path, TrainingState& state) {
+namespace {
+
+void check_state(const TrainingState& state, const std::string& path) {
   EMBER_CHECK(state.model != nullptr, "[checkpoint] {}: TrainingState.model is null", path);
   for (const auto& [name, g] : state.generators)
     EMBER_CHECK(g != nullptr, "[checkpoint] {}: generator '{}' is null", path, name);
-  Reader reader(path);
+}
+
+}  // namespace
+
+void load_checkpoint(const std::string& path, TrainingState& state) {
+  check_state(state, path);
+  core::SafeTensors st;
+  try {
+    st = core::load_safetensors(path);
+  } catch (const Error& e) {
+    throw Error(fmt::format("[checkpoint] {}: refused, nothing loaded: {}", path, e.what()));
+  }
+  load_checkpoint(std::move(st), path, state);
+}
+
+void load_checkpoint(core::SafeTensors file, const std::string& path, TrainingState& state) {
+  check_state(state, path);
+  Reader reader(std::move(file), path);
   Restore r = reader.read(state);
   if (state.schedule != nullptr) {  // the one step that may still refuse: before any write
     try {

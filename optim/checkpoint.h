@@ -10,8 +10,8 @@
 //             schedule    {"type": "Noam", "state": {...}}
 //             generators  {"default": {"seed", "counter"}, ...}
 //             extra       the user's own string pairs
-//             checksums   {"<tensor>": 64-bit hash of its shape and bytes, "__metadata__": hash
-//                          of the other metadata}, in hex: a flipped byte names its key
+//             checksums   core/checksums.h: a 64-bit hash of every tensor and of the other
+//                          metadata, in hex: a flipped byte names its key
 // Numbers are stored as decimal strings that read back to the same bits.
 //
 // Saving is atomic (core::save_safetensors: temporary file in the same directory, flushed and
@@ -51,9 +51,7 @@ void save_checkpoint(const std::string& path, const TrainingState& state);
 
 // Restores `state` from `path`; throws without changing anything when the file does not match.
 void load_checkpoint(const std::string& path, TrainingState& state);
-
-// The "checksums" metadata of a checkpoint holding `st` (its other entries complete): what
-// save_checkpoint writes, and what a tool that edits a checkpoint's contents must write again.
-std::string checkpoint_checksums(const core::SafeTensors& st);
+// The same from a file already read (core::load_safetensors), `path` naming it in errors.
+void load_checkpoint(core::SafeTensors file, const std::string& path, TrainingState& state);
 
 }  // namespace ember::optim

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/checksums.h"
 #include "ember.h"
 #include "layers/dropout.h"
 #include "layers/linear.h"
@@ -373,8 +374,20 @@ TEST_CASE("edited checkpoints with valid checksums are refused naming the key, c
   run.train(1);
   const std::vector<std::pair<std::string, Edit>> cases = {
       {"metadata 'format'", [](auto& st) { st.metadata.erase("format"); }},
+      {"metadata 'optimizer': not valid JSON", [](auto& st) { st.metadata["optimizer"] = "[1"; }},
       {"metadata 'optimizer' is not a JSON object",
-       [](auto& st) { st.metadata["optimizer"] = "[1"; }},
+       [](auto& st) { st.metadata["optimizer"] = "[1]"; }},
+      {"metadata 'extra': JSON nested deeper than 64 levels",
+       [](auto& st) { st.metadata["extra"] = std::string(100000, '[') + std::string(100000, ']'); }},
+      {"metadata 'extra': JSON key \"k\" appears twice",
+       [](auto& st) { st.metadata["extra"] = R"({"k": "1", "k": "2"})"; }},
+      {"entry 'default' counter is -1, not a non-negative number",
+       [](auto& st) { edit_json(st, "generators", [](json& j) { j["default"]["counter"] = -1; }); }},
+      {"entry 'default' counter is 4611686018427387904: no run draws 2^62 numbers",
+       [](auto& st) {
+         edit_json(st, "generators",
+                   [](json& j) { j["default"]["counter"] = "4611686018427387904"; });
+       }},
       {"group 0 lr is \"fast\", not a number",
        [](auto& st) {
          edit_json(st, "optimizer", [](json& j) { j["groups"][0]["lr"] = "fast"; });
@@ -413,7 +426,7 @@ TEST_CASE("edited checkpoints with valid checksums are refused naming the key, c
     CAPTURE(expected);
     core::SafeTensors st = core::load_safetensors(dir.file("good"));
     edit(st);
-    st.metadata["checksums"] = optim::checkpoint_checksums(st);
+    st.metadata["checksums"] = core::safetensors_checksums(st);
     core::save_safetensors(dir.file("edited"), st);
     check_refused(run, dir.file("edited"), expected, dir);
   }

@@ -2,51 +2,24 @@
 // and a tiny train -> translate -> eval round trip. The program is found next to this test in
 // the build tree (<build>/seq2seq/ember).
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
+
+#include "support/cli.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-  int lines() const {
-    int n = 0;
-    for (char c : output) n += c == '\n';
-    return n;
-  }
-};
-
-std::string ember_path() {
-  return (fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "seq2seq" / "ember")
-      .string();
-}
+using ember::testing::Outcome;
 
 Outcome run(const std::string& args, const std::string& input = "") {
-  std::string command = "'" + ember_path() + "' " + args + " 2>&1";
-  if (!input.empty()) command = "printf '" + input + "' | " + command;
-  Outcome out;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-    out.output.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return ember::testing::run_ember(args, input);
 }
 
-bool contains(const Outcome& o, const std::string& text) {
-  return o.output.find(text) != std::string::npos;
-}
+bool contains(const Outcome& o, const std::string& text) { return o.contains(text); }
 
 std::string fresh_dir(const std::string& name) {
   // Per process, so that test runs of two build trees do not meet.
@@ -63,7 +36,8 @@ constexpr const char* kTinyRun =
 }  // namespace
 
 TEST_CASE("the program is built next to the tests") {
-  REQUIRE_MESSAGE(fs::exists(ember_path()), "build the ember_cli target first: " << ember_path());
+  REQUIRE_MESSAGE(fs::exists(ember::testing::ember_path()),
+                  "build the ember_cli target first: " << ember::testing::ember_path());
 }
 
 TEST_CASE("help: the program and each command, exit code 0") {

@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "core/safetensors.h"
 #include "ember.h"
 
 using namespace ember;
@@ -105,6 +108,38 @@ TEST_CASE("save and load round-trip through safetensors; a corrupt file is refus
         a.state_dict().at("layers.0.proj.bias").to_vector());
   std::filesystem::resize_file(path, 20);
   CHECK_THROWS_WITH_AS(nn::load(b, path), doctest::Contains("[safetensors]"), Error);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("saved weights carry checksums: a flipped bit is refused, a file without any loads") {
+  Net a, b;
+  const std::string path = temp_path("ember_test_module_sums.safetensors");
+  nn::save(a, path, {{"note", "kept"}});
+  core::SafeTensors st = core::load_safetensors(path);
+  CHECK(st.metadata.at("format") == "pt");
+  CHECK(st.metadata.at("note") == "kept");
+  REQUIRE(st.metadata.count("checksums") == 1);
+
+  core::SafeTensors flipped = st;
+  NDArray head = flipped.floats.at("head").clone();
+  uint32_t bits;
+  std::memcpy(&bits, head.data() + 1, 4);
+  bits ^= 1u << 30;  // the top exponent bit: 0 becomes 2
+  std::memcpy(head.data() + 1, &bits, 4);
+  flipped.floats["head"] = head;
+  core::save_safetensors(path, flipped);  // written as is: the stored checksums are stale
+  const std::vector<float> before = b.state_dict().at("head").to_vector();
+  CHECK_THROWS_WITH_AS(nn::load(b, path),
+                       doctest::Contains(("[load] " + path + ": key 'head' fails its checksum").c_str()),
+                       Error);
+  CHECK(b.state_dict().at("head").to_vector() == before);
+
+  // A plain safetensors file (PyTorch's, say) has no checksums and loads as before.
+  flipped.metadata.erase("checksums");
+  flipped.metadata.erase("note");
+  core::save_safetensors(path, flipped);
+  CHECK_NOTHROW(nn::load(b, path));
+  CHECK(b.state_dict().at("head").to_vector()[1] == head.data()[1]);
   std::remove(path.c_str());
 }
 

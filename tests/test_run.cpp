@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 #include "seq2seq/train/run.h"
+#include "seq2seq/train/run_lock.h"
+#include "support/files.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -131,5 +133,106 @@ TEST_CASE("a shared vocabulary: one tokenizer for both sides, as a copy model ne
   CHECK(run.source_tokenizer->encode("1998-03-03") == run.target_tokenizer->encode("1998-03-03"));
   CHECK(translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, {"3 march 1998"})
             .size() == 1);
+  fs::remove_all(dir);
+}
+
+namespace {
+
+RunConfig tiny_transformer() {
+  RunConfig c = tiny_dates();
+  c.model = preset(Architecture::kTransformer, "tiny");
+  c.model.hidden_size = 16;
+  c.model.feedforward_dim = 16;
+  c.model.num_heads = 4;
+  c.train.max_steps = 2;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("--resume cannot change the model, data or tokenizer, and changes nothing when refused") {
+  const std::string dir = fresh_dir("ember_test_run_arch");
+  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  const std::string config_before = ember::testing::read_file(run_config_path(dir));
+  const std::string metrics_before = ember::testing::read_file(dir + "/metrics.csv");
+  const RunConfig saved = load_run_config(run_config_path(dir));
+  const auto refused = [&](RunConfig changed, const std::string& text) {
+    changed.train.max_steps = 4;
+    CHECK_THROWS_WITH_AS(train_run(changed, dir, true, nullptr, nullptr), doctest::Contains(text.c_str()),
+                         ember::Error);
+    CHECK(ember::testing::read_file(run_config_path(dir)) == config_before);
+    CHECK(ember::testing::read_file(dir + "/metrics.csv") == metrics_before);
+  };
+  RunConfig heads = saved;
+  heads.model.num_heads = 8;
+  refused(heads, "--resume cannot change the model of the run in " + dir + ": num_heads 4 -> 8");
+  RunConfig wider = saved;
+  wider.model.hidden_size = 32;
+  refused(wider, "hidden_size 16 -> 32");
+  RunConfig data = saved;
+  data.data.dates_train_size = 300;
+  refused(data, "--resume cannot change the data of the run");
+  RunConfig tokenizer = saved;
+  tokenizer.tokenizer.kind = "word";
+  refused(tokenizer, "--resume cannot change the tokenizer of the run");
+  // Dropout and the training options may change.
+  RunConfig more = saved;
+  more.model.dropout = 0.0f;
+  more.train.max_steps = 4;
+  CHECK(train_run(more, dir, true, nullptr, nullptr).steps == 4);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a config.json edited after training is refused against the checkpoint's record") {
+  const std::string dir = fresh_dir("ember_test_run_edited");
+  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  RunConfig edited = load_run_config(run_config_path(dir));
+  edited.model.num_heads = 2;  // the parameters keep their shapes: only the record tells
+  save_run_config(run_config_path(dir), edited);
+  for (const std::string& file : {std::string("best"), std::string("last")}) {
+    const std::string path = dir + "/checkpoints/" + file + ".safetensors";
+    CHECK_THROWS_WITH_AS(load_run(dir, path),
+                         doctest::Contains((path + " was trained as another model than " + dir +
+                                            "/config.json describes: num_heads 4 -> 2")
+                                               .c_str()),
+                         ember::Error);
+  }
+  edited.train.max_steps = 4;
+  CHECK_THROWS_WITH_AS(train_run(edited, dir, true, nullptr, nullptr),
+                       doctest::Contains("num_heads 4 -> 2"), ember::Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a run killed before its first checkpoint starts again; unfinished writes are removed") {
+  const std::string dir = fresh_dir("ember_test_run_restart");
+  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  fs::remove(dir + "/checkpoints/last.safetensors");  // as if killed before it was written
+  const std::string orphan = dir + "/checkpoints/last.safetensors.tmp.999999";
+  ember::testing::write_file(orphan, "half a checkpoint");
+  std::vector<std::string> notes;
+  const ProgressCallback progress = [&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+  };
+  CHECK(train_run(tiny_transformer(), dir, false, progress, nullptr).steps == 2);
+  CHECK_FALSE(fs::exists(orphan));
+  REQUIRE(notes.size() > 2);
+  CHECK(notes[0] == "removed 1 unfinished file(s) a killed process left: " + orphan);
+  CHECK(notes[1].find("never saved a checkpoint: it starts again") != std::string::npos);
+  // --resume of such a run starts it again too.
+  fs::remove(dir + "/checkpoints/last.safetensors");
+  CHECK(train_run(load_run_config(run_config_path(dir)), dir, true, nullptr, nullptr).steps == 2);
+  CHECK(fs::exists(dir + "/checkpoints/last.safetensors"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a run directory in use by another process is refused, naming its pid") {
+  const std::string dir = fresh_dir("ember_test_run_locked");
+  const RunLock other(dir);
+  CHECK_THROWS_WITH_AS(train_run(tiny_transformer(), dir, false, nullptr, nullptr),
+                       doctest::Contains(("is in use by another ember process (pid " +
+                                          std::to_string(getpid()) + ")")
+                                             .c_str()),
+                       ember::Error);
+  CHECK_FALSE(fs::exists(run_config_path(dir)));
   fs::remove_all(dir);
 }

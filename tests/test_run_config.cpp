@@ -56,7 +56,17 @@ TEST_CASE("a partial JSON document changes only its keys; the model reads its pr
 }
 
 TEST_CASE("bad JSON, sections, keys and types are refused by name") {
-  CHECK_THROWS_WITH_AS(run_config_from_json("{oops"), doctest::Contains("[run_config] not a JSON"),
+  CHECK_THROWS_WITH_AS(run_config_from_json("{oops"),
+                       doctest::Contains("[run_config]: not valid JSON: parse error at line 1"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json("[1]"), doctest::Contains("[run_config] not a JSON object"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      run_config_from_json(R"({"model": {"num_heads": 4}, "model": {"num_heads": 8}})"),
+      doctest::Contains("JSON key \"model\" appears twice"), ember::Error);
+  const std::string deep = R"({"train": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK_THROWS_WITH_AS(run_config_from_json(deep),
+                       doctest::Contains("[run_config]: JSON nested deeper than 64 levels"),
                        ember::Error);
   CHECK_THROWS_WITH_AS(run_config_from_json(R"({"optim": {}})"),
                        doctest::Contains("[run_config] unknown section 'optim'"), ember::Error);

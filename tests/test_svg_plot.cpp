@@ -103,6 +103,6 @@ TEST_CASE("xml_escape and write_text_file") {
   CHECK(text.str() == "<svg/>");
   std::filesystem::remove(path);
   CHECK_THROWS_WITH_AS(write_text_file("/nonexistent_dir_ember/x.svg", "x"),
-                       doctest::Contains("[svg_plot] cannot write /nonexistent_dir_ember/x.svg"),
+                       doctest::Contains("[write_text_file] /nonexistent_dir_ember/x.svg: cannot save"),
                        ember::Error);
 }

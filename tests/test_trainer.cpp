@@ -5,15 +5,19 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/checksums.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "core/safetensors.h"
 #include "seq2seq/data/vocab_tokenizer.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/train/trainer.h"
+#include "support/files.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -218,5 +222,157 @@ TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") 
   Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, {}, tiny_options(), dir);
   CHECK_THROWS_WITH_AS(trainer.resume(), doctest::Contains("[trainer] nothing to resume"),
                        ember::Error);
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// The rows of a metrics.csv without the tokens_per_s column, the one that measures time.
+std::vector<std::string> metrics_without_speed(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields;
+    std::stringstream split(line);
+    for (std::string f; std::getline(split, f, ',');) fields.push_back(f);
+    if (fields.size() > 4) fields.erase(fields.begin() + 4);
+    std::string row;
+    for (const std::string& f : fields) row += f + ",";
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Rewrites one extra string of a training checkpoint with valid checksums: a file that passes
+// every integrity check and holds what the test wants.
+void edit_extra(const std::string& path, const std::string& key, const std::string& value) {
+  core::SafeTensors st = core::load_safetensors(path);
+  nlohmann::json extra = nlohmann::json::parse(st.metadata.at("extra"));
+  extra[key] = value;
+  st.metadata["extra"] = extra.dump();
+  core::add_checksums(st);
+  core::save_safetensors(path, st);
+}
+
+}  // namespace
+
+TEST_CASE("checkpoints every few updates; a run killed after one resumes to the straight run") {
+  const Task task = make_task(40);
+  TrainOptions o = tiny_options();
+  o.epochs = 2;
+  o.max_tokens = 24;  // about 10 batches an epoch
+  o.save_every = 3;
+  o.save_minutes = 0.0;
+  o.log_every = 4;  // a checkpoint at update 3 holds a report interval in progress
+  const std::string straight_dir = fresh_dir("ember_test_trainer_periodic");
+  const std::string killed_dir = fresh_dir("ember_test_trainer_killed");
+  auto straight = make_tiny(task.tokenizer);
+  Trainer trainer(*straight, task.tokenizer, task.tokenizer, task.examples, validation(task), o,
+                  straight_dir);
+  const int64_t per_epoch = trainer.steps_per_epoch();
+  REQUIRE(per_epoch > 7);
+  std::vector<int64_t> saved_at;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    if (e.kind != ProgressEvent::Kind::kCheckpoint) return;
+    saved_at.push_back(e.step);
+    if (e.step == 7 - 7 % 3) {  // the state a kill right after this save would leave behind
+      fs::create_directories(killed_dir + "/checkpoints");
+      fs::copy_file(straight_dir + "/checkpoints/last.safetensors",
+                    killed_dir + "/checkpoints/last.safetensors");
+      fs::copy_file(straight_dir + "/metrics.csv", killed_dir + "/metrics.csv");
+    }
+  });
+  trainer.run();
+  std::vector<int64_t> expected;
+  for (int64_t k = 3; k < 2 * per_epoch; k += 3)
+    if (k != per_epoch) expected.push_back(k);
+  expected.push_back(per_epoch);
+  std::sort(expected.begin(), expected.end());
+  expected.push_back(2 * per_epoch);
+  CHECK(saved_at == expected);
+
+  auto second = make_tiny(task.tokenizer);
+  Trainer resumed(*second, task.tokenizer, task.tokenizer, task.examples, validation(task), o,
+                  killed_dir);
+  resumed.resume();
+  resumed.run();
+  CHECK(ember::testing::read_file(killed_dir + "/checkpoints/last.safetensors") ==
+        ember::testing::read_file(straight_dir + "/checkpoints/last.safetensors"));
+  // The loss of the report interval the kill cut in two comes out the same.
+  CHECK(metrics_without_speed(killed_dir + "/metrics.csv") ==
+        metrics_without_speed(straight_dir + "/metrics.csv"));
+  fs::remove_all(straight_dir);
+  fs::remove_all(killed_dir);
+}
+
+TEST_CASE("save_minutes bounds the time between checkpoints") {
+  const Task task = make_task(40);
+  TrainOptions o = tiny_options();
+  o.epochs = 1;
+  o.save_every = 0;
+  o.save_minutes = 1e-9;  // due after every update
+  const std::string dir = fresh_dir("ember_test_trainer_minutes");
+  auto model = make_tiny(task.tokenizer);
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, dir);
+  int64_t saves = 0;
+  trainer.set_progress([&](const ProgressEvent& e) { saves += e.kind == ProgressEvent::Kind::kCheckpoint; });
+  trainer.run();
+  CHECK(saves == trainer.steps_per_epoch());  // each update; the last one as the epoch's end
+  fs::remove_all(dir);
+}
+
+TEST_CASE("resume refuses a training state the run cannot have reached, and damaged metrics rows "
+          "do not block it") {
+  const Task task = make_task(40);
+  TrainOptions o = tiny_options();
+  o.epochs = 1;
+  o.max_tokens = 24;  // about 10 batches an epoch
+  o.max_steps = 4;
+  const std::string dir = fresh_dir("ember_test_trainer_state");
+  {
+    auto model = make_tiny(task.tokenizer);
+    Trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, dir).run();
+  }
+  const std::string path = dir + "/checkpoints/last.safetensors";
+  const std::string good = ember::testing::read_file(path);
+  const auto refused = [&](const std::string& key, const std::string& value, const char* text) {
+    edit_extra(path, key, value);
+    auto model = make_tiny(task.tokenizer);
+    Trainer t(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, dir);
+    CHECK_THROWS_WITH_AS(t.resume(), doctest::Contains(text), ember::Error);
+    ember::testing::write_file(path, good);
+  };
+  refused("batch_in_epoch", "-1000000", "does not fit this run's");
+  refused("batch_in_epoch", "3", "(update 4, 0 epochs and 3 batches done) does not fit");
+  refused("has_best", "yes", "'has_best' is \"yes\"");
+  refused("interval_loss_sum", "nan", "is impossible");
+  refused("interval_tokens", "-5", "is impossible");
+  {
+    core::SafeTensors st = core::load_safetensors(path);
+    st.metadata["step"] = std::to_string(int64_t{1} << 62);
+    st.metadata["epoch"] = std::to_string(int64_t{1} << 62);
+    core::add_checksums(st);
+    core::save_safetensors(path, st);
+    auto model = make_tiny(task.tokenizer);
+    Trainer t(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, dir);
+    CHECK_THROWS_WITH_AS(t.resume(), doctest::Contains("does not fit this run's"), ember::Error);
+    ember::testing::write_file(path, good);
+  }
+
+  {
+    std::ofstream(dir + "/metrics.csv", std::ios::app) << "12,0,1.5\n";  // a cut-off row
+  }
+  std::vector<std::string> notes;
+  auto model = make_tiny(task.tokenizer);
+  o.max_steps = 6;
+  Trainer t(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, dir);
+  t.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+  });
+  CHECK_NOTHROW(t.resume());
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("damaged metrics row") != std::string::npos);
+  CHECK(notes[0].find("line ") != std::string::npos);
+  CHECK(t.run().steps == 6);
   fs::remove_all(dir);
 }

@@ -44,9 +44,13 @@ class ProgressPrinter {
 // otherwise.
 void draw_count_bar(const std::string& what, int64_t done, int64_t total);
 
-// Ctrl-C (SIGINT) sets the returned flag, so training saves a checkpoint and stops after the
-// current update; a second Ctrl-C ends the program at once.
+// Ctrl-C (SIGINT) or SIGTERM (what a scheduler or `systemctl stop` sends) sets the returned flag,
+// so training saves a checkpoint and stops after the current update; a second signal ends the
+// program at once. Then interrupt_name() says which signal it was and interrupt_exit_code() is
+// the shell's code for it (130 for SIGINT, 143 for SIGTERM).
 const std::atomic<bool>* install_interrupt_handler();
+std::string interrupt_name();
+int interrupt_exit_code();
 
 // The value of `name` in args ("--name VALUE" or "--name=VALUE"), or "" when absent: for the
 // flags that must act before the others are applied (--config, --run-dir with --resume).

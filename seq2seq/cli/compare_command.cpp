@@ -29,7 +29,7 @@ int compare_command(const std::vector<std::string>& args) {
   if (result.interrupted) {
     spdlog::warn("stopped: the report holds the {} models trained to the end",
                  result.contenders.size());
-    return 130;
+    return interrupt_exit_code();
   }
   return 0;
 }

@@ -19,7 +19,8 @@ std::optional<double> train_demo(const RunConfig& config, const std::string& run
       config, run_dir, false, [&printer](const ProgressEvent& e) { printer(e); }, stop);
   printer.finish_line();
   if (result.interrupted) {
-    spdlog::warn("stopped; continue with: ember train --resume --run-dir {}", run_dir);
+    spdlog::warn("{}: stopped; continue with: ember train --resume --run-dir {}", interrupt_name(),
+                 run_dir);
     return std::nullopt;
   }
   spdlog::info("trained {} updates", result.steps);

@@ -118,7 +118,7 @@ int demo_summarize(const std::vector<std::string>& args) {
   spdlog::info("ember demo summarize: email subject lines on AESLC ({})", config.data.dir);
   const auto t0 = std::chrono::steady_clock::now();
   const std::optional<double> train_wall = train_demo(config, run_dir);
-  if (!train_wall) return 130;
+  if (!train_wall) return interrupt_exit_code();
 
   LoadedRun run = load_run(run_dir);
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);

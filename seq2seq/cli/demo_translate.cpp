@@ -83,7 +83,7 @@ int demo_translate(const std::vector<std::string>& args) {
   spdlog::info("ember demo translate: date normalisation on the built-in corpus");
   const auto t0 = std::chrono::steady_clock::now();
   const std::optional<double> train_wall = train_demo(config, run_dir);
-  if (!train_wall) return 130;
+  if (!train_wall) return interrupt_exit_code();
 
   LoadedRun run = load_run(run_dir);
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);

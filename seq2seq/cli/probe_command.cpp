@@ -47,7 +47,7 @@ int probe_command(const std::vector<std::string>& args) {
   if (result.interrupted) {
     spdlog::warn("stopped: no report written ({} of {} models done)", result.cells.size(),
                  o.tasks.size() * o.models.size());
-    return 130;
+    return interrupt_exit_code();
   }
   lab::write_probe_report(result, command.out_dir, command_line(args));
   for (const std::string& line : lab::probe_findings(result)) fmt::print("{}\n", line);

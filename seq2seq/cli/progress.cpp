@@ -12,9 +12,12 @@ namespace ember::seq2seq::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};  // the signal that set g_interrupted
 
-extern "C" void on_interrupt(int) {
-  if (g_interrupted.exchange(true)) std::_Exit(130);  // the second Ctrl-C
+// Only lock-free atomics here: the handler may run on any thread at any point.
+extern "C" void on_interrupt(int signal) {
+  g_signal.store(signal);
+  if (g_interrupted.exchange(true)) std::_Exit(128 + signal);  // the second signal: at once
 }
 
 std::string clock(double seconds) {
@@ -102,9 +105,20 @@ void draw_count_bar(const std::string& what, int64_t done, int64_t total) {
 
 const std::atomic<bool>* install_interrupt_handler() {
   g_interrupted = false;
-  std::signal(SIGINT, on_interrupt);
+  g_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // reads and writes in progress go on
+  for (int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
   return &g_interrupted;
 }
+
+std::string interrupt_name() {
+  return g_signal.load() == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)";
+}
+
+int interrupt_exit_code() { return 128 + (g_signal.load() != 0 ? g_signal.load() : SIGINT); }
 
 std::string display_piece(const std::string& piece) { return piece == " " ? "␣" : piece; }
 

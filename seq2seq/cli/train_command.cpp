@@ -16,7 +16,9 @@ constexpr const char* kSummary =
     "dates corpus) and writes a run directory: config.json, tokenizer/, checkpoints/,\n"
     "metrics.csv, curves.svg and samples.txt. Settings come from the defaults, then --config\n"
     "FILE.json (the form of a run's config.json, any subset of keys), then the flags.\n"
-    "Ctrl-C saves a checkpoint and stops; --resume continues from it.\n\n"
+    "Checkpoints are saved every --save-every updates and --save-minutes minutes, and at each\n"
+    "epoch's end; Ctrl-C or SIGTERM saves one and stops; --resume continues from the last.\n"
+    "One process trains in a run directory at a time (run.lock).\n\n"
     "example:\n"
     "  ember train --data ../shared/data/multi30k --src de --tgt en --tokenized \\\n"
     "      --tokenizer word --min-count 2 --arch rnn_attention --run-dir runs/m30k-gru";
@@ -63,10 +65,10 @@ int train_command(const std::vector<std::string>& args) {
   printer.finish_line();
   if (result.interrupted) {
     spdlog::warn(
-        "stopped at update {}; checkpoint saved. Continue with: ember train --resume "
+        "{}: stopped at update {}; checkpoint saved. Continue with: ember train --resume "
         "--run-dir {}",
-        result.steps, run_dir);
-    return 130;
+        interrupt_name(), result.steps, run_dir);
+    return interrupt_exit_code();
   }
   log_result(result);
   spdlog::info("done: {}", run_dir);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace ember::seq2seq {
@@ -245,11 +246,7 @@ std::string svg_heatmap(const Heatmap& heatmap) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  EMBER_CHECK(out.good(), "[svg_plot] cannot write {}", path);
-  out << text;
-  out.flush();
-  EMBER_CHECK(out.good(), "[svg_plot] cannot write {}", path);
+  core::write_file_atomic(path, text, "[write_text_file]");
 }
 
 }  // namespace ember::seq2seq

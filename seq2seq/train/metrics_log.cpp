@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "seq2seq/report/svg_plot.h"
 #include "seq2seq/train/flags.h"
@@ -70,42 +71,53 @@ void MetricsLog::add(MetricsRow row) {
   rows_.push_back(std::move(row));
 }
 
-void MetricsLog::load(const std::string& path, int64_t max_step) {
+std::vector<std::string> MetricsLog::load(const std::string& path, int64_t max_step) {
   std::ifstream in(path);
   EMBER_CHECK(in.good(), "[metrics_log] cannot read {}", path);
+  std::vector<std::string> dropped;
   std::string text;
   std::getline(in, text);
-  EMBER_CHECK(text == header(), "[metrics_log] {} has the columns '{}', expected '{}'", path, text,
-              header());
+  const bool ours = text == header();
+  if (!ours)
+    dropped.push_back(fmt::format("{} has the columns '{}', expected '{}': every row dropped",
+                                  path, text, header()));
   std::vector<MetricsRow> rows;
   for (int64_t number = 2; std::getline(in, text); ++number) {
-    if (text.empty()) continue;
+    if (text.empty() || !ours) continue;
     const std::string where = fmt::format("{} line {}", path, number);
-    const std::vector<std::string> f = split_csv(text);
-    EMBER_CHECK(f.size() == kFixedColumns + score_names_.size(),
-                "[metrics_log] {} has {} fields, expected {}", where, f.size(),
-                kFixedColumns + score_names_.size());
-    MetricsRow row{parse_int(f[0], where),
-                   parse_int(f[1], where),
-                   read_field(f[2], where),
-                   read_field(f[3], where),
-                   read_field(f[4], where),
-                   read_field(f[5], where),
-                   {}};
-    for (size_t k = 0; k < score_names_.size(); ++k) {
-      row.scores.push_back(read_field(f[kFixedColumns + k], where));
+    try {
+      MetricsRow row = parse_row(text, where);
+      if (row.step <= max_step) rows.push_back(std::move(row));
+    } catch (const Error& e) {
+      dropped.push_back(e.what());
     }
-    if (row.step <= max_step) rows.push_back(std::move(row));
   }
   rows_ = std::move(rows);
+  return dropped;
+}
+
+MetricsRow MetricsLog::parse_row(const std::string& text, const std::string& where) const {
+  const std::vector<std::string> f = split_csv(text);
+  EMBER_CHECK(f.size() == kFixedColumns + score_names_.size(),
+              "[metrics_log] {} has {} fields, expected {}", where, f.size(),
+              kFixedColumns + score_names_.size());
+  MetricsRow row{parse_int(f[0], where),
+                 parse_int(f[1], where),
+                 read_field(f[2], where),
+                 read_field(f[3], where),
+                 read_field(f[4], where),
+                 read_field(f[5], where),
+                 {}};
+  for (size_t k = 0; k < score_names_.size(); ++k) {
+    row.scores.push_back(read_field(f[kFixedColumns + k], where));
+  }
+  return row;
 }
 
 void MetricsLog::write(const std::string& path) const {
-  std::ofstream out(path, std::ios::trunc);
-  out << header() << '\n';
-  for (const MetricsRow& row : rows_) out << line(row) << '\n';
-  out.flush();
-  EMBER_CHECK(out.good(), "[metrics_log] cannot write {}", path);
+  std::string text = header() + '\n';
+  for (const MetricsRow& row : rows_) text += line(row) + '\n';
+  core::write_file_atomic(path, text, "[metrics_log]");
 }
 
 void MetricsLog::append(const std::string& path, const MetricsRow& row) const {

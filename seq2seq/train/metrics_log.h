@@ -40,11 +40,14 @@ class MetricsLog {
   // Adds a row (its scores must be one per name, else "[metrics_log]").
   void add(MetricsRow row);
   // Reads a metrics.csv written with the same score names, keeping the rows with step <= max_step
-  // (the rows a resumed run had checkpointed). Throws "[metrics_log]" naming the file and line for
-  // another header or a malformed row.
-  void load(const std::string& path, int64_t max_step);
-  // Writes every row (header first), replacing the file; or appends one row (writing the header
-  // first if the file is new or empty). Throw "[metrics_log]" naming a file that cannot be written.
+  // (the rows a resumed run had checkpointed). The log only reports the run (the checkpoint holds
+  // its state), so damage never blocks a resume: a malformed row is dropped, and so is every row
+  // under another header; the returned list says what was dropped, naming file and line. Throws
+  // "[metrics_log]" only for a file that cannot be read.
+  std::vector<std::string> load(const std::string& path, int64_t max_step);
+  // Writes every row (header first), replacing the file atomically; or appends one row (writing
+  // the header first if the file is new or empty). Throw "[metrics_log]" naming a file that
+  // cannot be written.
   void write(const std::string& path) const;
   void append(const std::string& path, const MetricsRow& row) const;
 
@@ -53,6 +56,8 @@ class MetricsLog {
   std::string curves_svg() const;
 
  private:
+  MetricsRow parse_row(const std::string& text, const std::string& where) const;  // or throws
+
   std::vector<std::string> score_names_;
   std::vector<MetricsRow> rows_;
 };

@@ -1,14 +1,22 @@
 // A run directory: set up and train, or load for translation.
 #include "seq2seq/train/run.h"
 
-#include <filesystem>
+#include <fmt/ranges.h>
 
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/random.h"
 #include "core/safetensors.h"
 #include "layers/module.h"
 #include "optim/checkpoint.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/train/run_lock.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -61,16 +69,116 @@ ValidationSet validation_set(const ParallelText& text, const Tokenizer& source,
   return valid;
 }
 
-// Weights from a training checkpoint (optim/checkpoint.h) or a model file (nn::save).
-void load_weights(Seq2SeqModel& model, const std::string& path) {
-  const core::SafeTensors st = core::load_safetensors(path);
-  const auto format = st.metadata.find("format");
-  if (format != st.metadata.end() && format->second == "ember.training_checkpoint.v1") {
-    optim::TrainingState state{.model = &model, .generators = {}};
-    optim::load_checkpoint(path, state);
-  } else {
-    nn::load(model, path);
+constexpr const char* kModelConfigKey = "model_config";  // in every checkpoint of a run
+
+std::string checkpoint_dir(const std::string& run_dir) { return run_dir + "/checkpoints"; }
+std::string last_checkpoint(const std::string& run_dir) {
+  return checkpoint_dir(run_dir) + "/last.safetensors";
+}
+
+// The model config as a JSON object, without dropout: the settings that make the architecture
+// (dropout changes training, not what the parameters mean, and may change on resume).
+nlohmann::json architecture(const ModelConfig& config) {
+  nlohmann::json j = core::parse_json(to_json_string(config), "[run] model config");
+  j.erase("dropout");
+  return j;
+}
+
+// "key: a -> b" for each key whose value differs between two JSON objects.
+std::vector<std::string> differences(const nlohmann::json& from, const nlohmann::json& to) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : to.items()) {
+    const nlohmann::json before = from.contains(key) ? from.at(key) : nlohmann::json();
+    if (before != value) out.push_back(fmt::format("{} {} -> {}", key, before.dump(), value.dump()));
   }
+  for (const auto& [key, value] : from.items())
+    if (!to.contains(key)) out.push_back(fmt::format("{} {} -> (none)", key, value.dump()));
+  return out;
+}
+
+// A resumed run may change its epochs, limits and other training options, never its model, data
+// or tokenizers: the checkpoint would go on training under another meaning.
+void check_resume_config(const RunConfig& saved, const RunConfig& given,
+                         const std::string& run_dir) {
+  nlohmann::json from = architecture(saved.model), to = architecture(given.model);
+  for (const char* derived : {"src_vocab_size", "tgt_vocab_size"}) {  // set by the tokenizers
+    from.erase(derived);
+    to.erase(derived);
+  }
+  const auto model = differences(from, to);
+  EMBER_CHECK(model.empty(),
+              "[run] --resume cannot change the model of the run in {}: {} (train another model "
+              "in a new --run-dir)",
+              run_dir, fmt::join(model, ", "));
+  const nlohmann::json a = core::parse_json(to_json_string(saved), "[run] run config");
+  const nlohmann::json b = core::parse_json(to_json_string(given), "[run] run config");
+  for (const char* section : {"data", "tokenizer"}) {
+    const auto changed = differences(a.at(section), b.at(section));
+    EMBER_CHECK(changed.empty(), "[run] --resume cannot change the {} of the run in {}: {}",
+                section, run_dir, fmt::join(changed, ", "));
+  }
+}
+
+// A checkpoint records the model it was trained as; config.json must describe the same one.
+void check_recorded_model(const std::map<std::string, std::string>& strings,
+                          const ModelConfig& config, const std::string& checkpoint,
+                          const std::string& run_dir) {
+  const auto recorded = strings.find(kModelConfigKey);
+  if (recorded == strings.end()) return;  // a file from elsewhere, or from before ember kept it
+  nlohmann::json trained =
+      core::parse_json(recorded->second, fmt::format("[run] {}: '{}'", checkpoint, kModelConfigKey));
+  trained.erase("dropout");
+  const auto changed = differences(trained, architecture(config));
+  EMBER_CHECK(changed.empty(),
+              "[run] {} was trained as another model than {}/config.json describes: {} (the "
+              "config was edited, or the checkpoint belongs to another run)",
+              checkpoint, run_dir, fmt::join(changed, ", "));
+}
+
+// Weights from a training checkpoint (optim/checkpoint.h) or a model file (nn::save), checked
+// against the model they were trained as when the file records it.
+void load_weights(Seq2SeqModel& model, const ModelConfig& config, const std::string& path,
+                  const std::string& run_dir) {
+  core::SafeTensors file = core::load_safetensors(path);
+  const auto format = file.metadata.find("format");
+  if (format != file.metadata.end() && format->second == "ember.training_checkpoint.v1") {
+    optim::TrainingState state{.model = &model, .generators = {}};
+    optim::load_checkpoint(std::move(file), path, state);
+    check_recorded_model(state.extra, config, path, run_dir);
+  } else {
+    nn::load(model, file, path);
+    check_recorded_model(file.metadata, config, path, run_dir);
+  }
+}
+
+// Removes what writers killed mid-write left behind (core/atomic_file.h): the lock says that no
+// other process writes here.
+void remove_unfinished_writes(const std::string& run_dir, const ProgressCallback& progress) {
+  std::vector<std::string> removed;
+  for (const std::string& dir : {run_dir, checkpoint_dir(run_dir), source_tokenizer_dir(run_dir),
+                                 target_tokenizer_dir(run_dir)}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.is_regular_file() && core::is_atomic_temporary(entry.path().filename().string()) &&
+          fs::remove(entry.path(), ec))
+        removed.push_back(entry.path().string());
+    }
+  }
+  if (!removed.empty())
+    info(progress, fmt::format("removed {} unfinished file(s) a killed process left: {}",
+                               removed.size(), fmt::join(removed, ", ")));
+}
+
+// A run killed before its first checkpoint holds nothing to continue: its reports go, and it
+// starts again.
+void clear_unstarted_run(const std::string& run_dir, const ProgressCallback& progress) {
+  for (const std::string& file : {run_dir + "/metrics.csv", run_dir + "/samples.txt",
+                                  run_dir + "/curves.svg",
+                                  checkpoint_dir(run_dir) + "/best.safetensors"})
+    fs::remove(file);
+  info(progress, fmt::format("{} holds a run that never saved a checkpoint: it starts again from "
+                             "the first update",
+                             run_dir));
 }
 
 }  // namespace
@@ -86,22 +194,27 @@ std::string target_tokenizer_dir(const std::string& run_dir) {
 TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool resume,
                       const ProgressCallback& progress, const std::atomic<bool>* stop) {
   EMBER_CHECK(!run_dir.empty(), "[run] no run directory given");
-  const bool exists = fs::exists(run_config_path(run_dir));
-  EMBER_CHECK(resume || !exists,
-              "[run] {} already holds a run: continue it with --resume, or choose another "
-              "--run-dir",
-              run_dir);
-  EMBER_CHECK(!resume || exists, "[run] cannot resume: {} is not a run directory (no config.json)",
-              run_dir);
+  EMBER_CHECK(!resume || fs::exists(run_config_path(run_dir)),
+              "[run] cannot resume: {} is not a run directory (no config.json)", run_dir);
   RunConfig config = given;
+  if (resume) check_resume_config(load_run_config(run_config_path(run_dir)), given, run_dir);
   validate(config.train);
   EMBER_CHECK(!config.model.copy || config.tokenizer.shared,
               "[run] a copy model needs one vocabulary for both sides: add --shared-vocab");
   const ParallelText train_text = load_split(config.data, config.data.train_split);
   const ParallelText valid_text = load_split(config.data, config.data.valid_split);
-  fs::create_directories(run_dir);
-  info(progress, fmt::format("{} {}", resume ? "resuming the run in" : "run directory", run_dir));
-  auto [source, target] = run_tokenizers(config, train_text, run_dir, resume);
+
+  const RunLock lock(run_dir);  // one writer from here on; creates the directory
+  remove_unfinished_writes(run_dir, progress);
+  const bool continuing = fs::exists(last_checkpoint(run_dir));
+  EMBER_CHECK(resume || !continuing,
+              "[run] {} already holds a run: continue it with --resume, or choose another "
+              "--run-dir",
+              run_dir);
+  if (fs::exists(run_config_path(run_dir)) && !continuing) clear_unstarted_run(run_dir, progress);
+  info(progress,
+       fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
+  auto [source, target] = run_tokenizers(config, train_text, run_dir, continuing);
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
@@ -123,10 +236,14 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   train_options.decode.max_source_tokens = decode_source_limit(config);
   Trainer trainer(*model, *source, *target, std::move(train), std::move(valid), train_options,
                   run_dir);
-  save_run_config(run_config_path(run_dir), config);
   trainer.set_progress(progress);
   trainer.set_stop_flag(stop);
-  if (resume) trainer.resume();
+  trainer.set_checkpoint_metadata({{kModelConfigKey, to_json_string(config.model)}});
+  if (continuing) {
+    const std::string checkpoint = last_checkpoint(run_dir);
+    check_recorded_model(trainer.resume(), config.model, checkpoint, run_dir);
+  }
+  save_run_config(run_config_path(run_dir), config);  // every check passed
   return trainer.run();
 }
 
@@ -141,11 +258,11 @@ LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint) {
   run.checkpoint = checkpoint;
   if (run.checkpoint.empty()) {
     const std::string best = run_dir + "/checkpoints/best.safetensors";
-    run.checkpoint = fs::exists(best) ? best : run_dir + "/checkpoints/last.safetensors";
+    run.checkpoint = fs::exists(best) ? best : last_checkpoint(run_dir);
   }
   EMBER_CHECK(fs::exists(run.checkpoint), "[run] no checkpoint {} in {}", run.checkpoint, run_dir);
   try {
-    load_weights(*run.model, run.checkpoint);
+    load_weights(*run.model, run.config.model, run.checkpoint, run_dir);
   } catch (const Error& e) {
     throw Error(fmt::format("[run] the weights of {} do not fit the model of {}: {}",
                             run.checkpoint, run_dir, e.what()));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "seq2seq/data/dates_corpus.h"
 #include "seq2seq/data/probing_corpus.h"
 #include "seq2seq/report/svg_plot.h"
@@ -78,6 +79,8 @@ Bindings bindings(TrainOptions& o) {
           {"bleu_tokenize", &o.bleu_tokenize},
           {"samples", &o.samples},
           {"seed", &o.seed},
+          {"save_every", &o.save_every},
+          {"save_minutes", &o.save_minutes},
           {"beam_size", &o.decode.beam_size},
           {"length_penalty", &o.decode.length_penalty},
           {"max_len_a", &o.decode.max_len.a},
@@ -143,9 +146,8 @@ std::string to_json_string(const RunConfig& config) {
 }
 
 RunConfig run_config_from_json(const std::string& text, const RunConfig& base) {
-  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  EMBER_CHECK(!j.is_discarded() && j.is_object(), "[run_config] not a JSON object: {}",
-              text.substr(0, 200));
+  const json j = core::parse_json(text, "[run_config]");
+  EMBER_CHECK(j.is_object(), "[run_config] not a JSON object: {}", text.substr(0, 200));
   RunConfig c = base;
   for (const auto& [section, value] : j.items()) {
     if (section == "data") {

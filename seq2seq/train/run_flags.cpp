@@ -132,6 +132,10 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (none: pre-tokenized text)",
                    &o.bleu_tokenize, {"13a", "none"});
   flags.add("--samples", "N", "validation outputs written to samples.txt", &o.samples);
+  flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)",
+            &o.save_every);
+  flags.add("--save-minutes", "M", "minutes between checkpoints (0: epoch ends only)",
+            &o.save_minutes);
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);

@@ -56,20 +56,22 @@ std::unique_ptr<optim::Schedule> make_schedule(const TrainOptions& o, int64_t to
       o.lr, optim::PlateauOptions{.factor = 0.5f, .patience = 2, .min_lr = o.min_lr});
 }
 
-std::string extra_value(const optim::TrainingState& state, const std::string& key,
+std::string extra_value(const std::map<std::string, std::string>& extra, const std::string& key,
                         const std::string& path) {
-  const auto it = state.extra.find(key);
-  EMBER_CHECK(it != state.extra.end(), "[trainer] {} has no '{}': not a checkpoint of ember train",
-              path, key);
+  const auto it = extra.find(key);
+  EMBER_CHECK(it != extra.end(), "[trainer] {} has no '{}': not a checkpoint of ember train", path,
+              key);
   return it->second;
 }
 
 }  // namespace
 
-// The training since the previous report.
+// The training since the previous report. The loss part is checkpointed (a resumed run reports
+// the same loss); the speed part covers this process only (time does not resume).
 struct Trainer::Interval {
   double loss_sum = 0.0;  // loss times target tokens
   int64_t tokens = 0;
+  int64_t timed_tokens = 0;
   double seconds = 0.0;
   int64_t steps_this_run = 0;  // all updates of this process, for the ETA
 };
@@ -101,9 +103,9 @@ void validate(const TrainOptions& o) {
               o.epochs, o.max_tokens, o.log_every);
   EMBER_CHECK(o.max_steps >= 0 && o.max_batch_size >= 0 && o.eval_every >= 0 &&
                   o.eval_sentences >= 0 && o.samples >= 0 && o.warmup_steps >= 0 &&
-                  o.max_seconds >= 0.0,
+                  o.max_seconds >= 0.0 && o.save_every >= 0 && o.save_minutes >= 0.0,
               "[trainer] max_steps, max_batch_size, eval_every, eval_sentences, samples, "
-              "warmup_steps and max_seconds must be >= 0");
+              "warmup_steps, max_seconds, save_every and save_minutes must be >= 0");
   EMBER_CHECK(o.lr > 0.0f && std::isfinite(o.lr) && o.min_lr >= 0.0f && o.weight_decay >= 0.0f &&
                   o.clip_norm >= 0.0f,
               "[trainer] lr must be > 0 and min_lr, weight_decay, clip_norm >= 0, got {}, {}, "
@@ -139,6 +141,7 @@ Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
   optimizer_ = make_optimizer(model_.parameters(), options_);
   schedule_ = make_schedule(options_, total_steps());
   if (!run_dir_.empty()) std::filesystem::create_directories(run_dir_ + "/checkpoints");
+  last_save_ = std::chrono::steady_clock::now();
 }
 
 Trainer::~Trainer() = default;
@@ -189,12 +192,14 @@ void Trainer::after_step(const Batch& batch, double loss, double seconds) {
   const int64_t tokens = batch.num_target_tokens();
   in.loss_sum += loss * static_cast<double>(tokens);
   in.tokens += tokens;
+  in.timed_tokens += tokens;
   in.seconds += seconds;
   ++in.steps_this_run;
   train_seconds_ += seconds;
   ProgressEvent event{.kind = ProgressEvent::Kind::kStep};
   event.loss = in.loss_sum / static_cast<double>(in.tokens);
-  event.tokens_per_s = in.seconds > 0.0 ? static_cast<double>(in.tokens) / in.seconds : 0.0;
+  event.tokens_per_s =
+      in.seconds > 0.0 ? static_cast<double>(in.timed_tokens) / in.seconds : 0.0;
   event.report = step_ % options_.log_every == 0;
   if (event.report) {
     MetricsRow row{.step = step_,
@@ -208,10 +213,22 @@ void Trainer::after_step(const Batch& batch, double loss, double seconds) {
     log_.add(std::move(row));
     in.loss_sum = 0.0;
     in.tokens = 0;
+    in.timed_tokens = 0;
     in.seconds = 0.0;
   }
   emit(event);
   if (options_.eval_every > 0 && step_ % options_.eval_every == 0) evaluate();
+  if (checkpoint_due()) save_checkpoint();
+}
+
+bool Trainer::checkpoint_due() const {
+  // The end of an epoch and the end of the run save anyway.
+  if (run_dir_.empty() || batch_in_epoch_ == steps_per_epoch_ || step_ >= total_steps())
+    return false;
+  const bool by_updates = options_.save_every > 0 && step_ % options_.save_every == 0;
+  const bool by_time = options_.save_minutes > 0.0 &&
+                       seconds_since(last_save_) >= 60.0 * options_.save_minutes;
+  return by_updates || by_time;
 }
 
 void Trainer::evaluate() {
@@ -252,7 +269,7 @@ void Trainer::evaluate() {
   if (!run_dir_.empty()) {
     log_.append(run_dir_ + "/metrics.csv", row);
     write_text_file(run_dir_ + "/curves.svg", log_.curves_svg());
-    if (best) nn::save(model_, best_path());
+    if (best) nn::save(model_, best_path(), checkpoint_metadata_);
   }
   evaluated_at_ = step_;
   emit({.kind = ProgressEvent::Kind::kEvaluation,
@@ -281,14 +298,19 @@ void Trainer::save_checkpoint() {
       .generators = {{"default", &core::default_generator()}, {"data", &epoch_start_}},
       .step = step_,
       .epoch = epoch_};
-  state.extra = {{"batch_in_epoch", std::to_string(batch_in_epoch_)},
-                 {"best_score", fmt::format("{}", best_score_)},
-                 {"has_best", has_best_ ? "1" : "0"}};
+  state.extra = checkpoint_metadata_;
+  // The loss since the last metrics row too, so that a resumed run writes the same rows.
+  state.extra.insert({{"batch_in_epoch", std::to_string(batch_in_epoch_)},
+                      {"best_score", fmt::format("{}", best_score_)},
+                      {"has_best", has_best_ ? "1" : "0"},
+                      {"interval_loss_sum", fmt::format("{}", interval_->loss_sum)},
+                      {"interval_tokens", std::to_string(interval_->tokens)}});
   optim::save_checkpoint(checkpoint_path(), state);
+  last_save_ = std::chrono::steady_clock::now();
   emit({.kind = ProgressEvent::Kind::kCheckpoint, .message = checkpoint_path()});
 }
 
-void Trainer::resume() {
+std::map<std::string, std::string> Trainer::resume() {
   const std::string path = checkpoint_path();
   EMBER_CHECK(!run_dir_.empty() && std::filesystem::exists(path),
               "[trainer] nothing to resume: {} does not exist", path);
@@ -300,14 +322,44 @@ void Trainer::resume() {
   optim::load_checkpoint(path, state);
   step_ = state.step;
   epoch_ = state.epoch;
-  batch_in_epoch_ = parse_int(extra_value(state, "batch_in_epoch", path), path);
-  best_score_ = parse_number(extra_value(state, "best_score", path), path);
-  has_best_ = extra_value(state, "has_best", path) == "1";
+  restore_counters(state.extra, path);
   const std::string metrics = run_dir_ + "/metrics.csv";
   if (std::filesystem::exists(metrics)) {
-    log_.load(metrics, step_);
-    log_.write(metrics);
+    for (const std::string& problem : log_.load(metrics, step_))
+      emit({.kind = ProgressEvent::Kind::kInfo, .message = "damaged metrics row: " + problem});
   }
+  resumed_ = true;  // run() writes the rows kept, once the caller's own checks have passed too
+  return state.extra;
+}
+
+// The counters of the checkpoint's extra strings, checked against what this run can reach: the
+// updates done are the epochs done times the batches of an epoch plus the batches of this one.
+void Trainer::restore_counters(const std::map<std::string, std::string>& extra,
+                               const std::string& path) {
+  batch_in_epoch_ = parse_int(extra_value(extra, "batch_in_epoch", path), path);
+  best_score_ = parse_number(extra_value(extra, "best_score", path), path);
+  const std::string has_best = extra_value(extra, "has_best", path);
+  EMBER_CHECK(has_best == "0" || has_best == "1", "[trainer] {}: 'has_best' is \"{}\", not 0 or 1",
+              path, has_best);
+  has_best_ = has_best == "1";
+  // Checkpoints written before the interval was saved have none: the next row then covers less.
+  if (extra.count("interval_tokens")) {
+    interval_->loss_sum = parse_number(extra_value(extra, "interval_loss_sum", path), path);
+    interval_->tokens = parse_int(extra_value(extra, "interval_tokens", path), path);
+  }
+  int64_t reached = 0;
+  const bool overflow = __builtin_mul_overflow(epoch_, steps_per_epoch_, &reached) ||
+                        __builtin_add_overflow(reached, batch_in_epoch_, &reached);
+  EMBER_CHECK(!overflow && batch_in_epoch_ >= 0 && batch_in_epoch_ < steps_per_epoch_ &&
+                  reached == step_,
+              "[trainer] {}: the training state (update {}, {} epochs and {} batches done) does "
+              "not fit this run's {} batches an epoch: the checkpoint is damaged, or the "
+              "training data or the batch size differ from the run's",
+              path, step_, epoch_, batch_in_epoch_, steps_per_epoch_);
+  EMBER_CHECK(std::isfinite(interval_->loss_sum) && interval_->loss_sum >= 0.0 &&
+                  interval_->tokens >= 0,
+              "[trainer] {}: the loss since the last report ({} over {} tokens) is impossible",
+              path, interval_->loss_sum, interval_->tokens);
 }
 
 bool Trainer::should_stop(std::string* why) const {
@@ -322,6 +374,7 @@ bool Trainer::should_stop(std::string* why) const {
 }
 
 TrainResult Trainer::run() {
+  if (resumed_ && !run_dir_.empty()) log_.write(run_dir_ + "/metrics.csv");
   model_.train();
   emit({.kind = ProgressEvent::Kind::kStart,
         .message = fmt::format("{} examples, {} batches an epoch, {} updates", train_.size(),

@@ -7,7 +7,9 @@
 //   <run_dir>/curves.svg                     loss and score curves, redrawn at each evaluation
 //   <run_dir>/samples.txt                    a few validation sentences decoded at each evaluation
 //   <run_dir>/checkpoints/last.safetensors   optim/checkpoint.h: model, optimizer, schedule,
-//                                            generators; saved each epoch, on stop and at the end
+//                                            generators; saved every save_every updates and
+//                                            save_minutes, at each epoch's end, on stop and at
+//                                            the end
 //   <run_dir>/checkpoints/best.safetensors   the model's weights at its best validation score
 //
 // The library does not log: progress goes to a callback (ProgressEvent), and a stop flag (set by
@@ -20,8 +22,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +68,10 @@ struct TrainOptions {
   std::string bleu_tokenize = "13a";  // 13a | none (for pre-tokenized text)
   int64_t samples = 5;                // sentences written to samples.txt at each evaluation
   int64_t seed = 1;                   // the batch order (model initialisation is the caller's)
+  // Checkpoints between epochs, so that a kill loses little: every save_every updates and every
+  // save_minutes of wall-clock time, whichever comes first (0 turns either off).
+  int64_t save_every = 1000;
+  double save_minutes = 5.0;
   DecodeOptions decode;               // for the validation scores (greedy by default)
 };
 
@@ -126,11 +134,19 @@ class Trainer {
 
   void set_progress(ProgressCallback callback) { progress_ = std::move(callback); }
   void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
+  // Strings written into every checkpoint: among the extra strings of last.safetensors and as the
+  // metadata of best.safetensors (run.h records the model's config there).
+  void set_checkpoint_metadata(std::map<std::string, std::string> metadata) {
+    checkpoint_metadata_ = std::move(metadata);
+  }
 
   // Continues from <run_dir>/checkpoints/last.safetensors: model, optimizer, schedule, random
-  // generators, counters and the metrics written up to it. Throws (changing nothing) when the
-  // checkpoint does not fit (optim/checkpoint.h).
-  void resume();
+  // generators, counters and the metrics written up to it (a damaged metrics row is dropped and
+  // reported as a kInfo event; run() rewrites metrics.csv). Throws, having written nothing, when
+  // the checkpoint does not fit
+  // (optim/checkpoint.h) or holds a training state this run could not have reached (the trainer
+  // is then unusable). Returns the checkpoint's extra strings.
+  std::map<std::string, std::string> resume();
   TrainResult run();
 
   int64_t steps_per_epoch() const { return steps_per_epoch_; }
@@ -145,6 +161,8 @@ class Trainer {
   void evaluate();
   void write_samples(const std::vector<Translation>& outputs) const;
   void save_checkpoint();
+  bool checkpoint_due() const;
+  void restore_counters(const std::map<std::string, std::string>& extra, const std::string& path);
   bool should_stop(std::string* why) const;
   void emit(ProgressEvent event) const;
 
@@ -164,6 +182,8 @@ class Trainer {
   std::unique_ptr<Interval> interval_;
   ProgressCallback progress_;
   const std::atomic<bool>* stop_ = nullptr;
+  std::map<std::string, std::string> checkpoint_metadata_;
+  std::chrono::steady_clock::time_point last_save_;
   int64_t steps_per_epoch_ = 0;
   int64_t step_ = 0;
   int64_t epoch_ = 0;           // epochs completed
@@ -171,6 +191,7 @@ class Trainer {
   int64_t evaluated_at_ = -1;   // the step of the last evaluation
   double best_score_ = 0.0;     // higher is better (the negated loss without scores)
   bool has_best_ = false;
+  bool resumed_ = false;
   double train_seconds_ = 0.0;
   double last_valid_loss_ = 0.0;
   Scores last_scores_;
