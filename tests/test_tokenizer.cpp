@@ -88,7 +88,7 @@ TEST_CASE("tokenizer factory and loader errors") {
                        ember::Error);
   write_tokenizer_manifest(dir.file("no_vocab"), "char");
   CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("no_vocab")),
-                       doctest::Contains("[vocab] cannot open"), ember::Error);
+                       doctest::Contains("[vocab] cannot read"), ember::Error);
   std::ofstream(dir.file("file")) << "x";
   CHECK_THROWS_WITH_AS(write_tokenizer_manifest(dir.file("file") + "/sub", "word"),
                        doctest::Contains("[tokenizer] cannot create directory"), ember::Error);

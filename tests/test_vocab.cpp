@@ -62,7 +62,7 @@ TEST_CASE("Vocab saves and loads; corrupt files are errors naming the file") {
   CHECK(Vocab::load(dir.file("vocab.json")).pieces() == vocab.pieces());
 
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("missing.json")),
-                       doctest::Contains("[vocab] cannot open"), ember::Error);
+                       doctest::Contains("[vocab] cannot read"), ember::Error);
   write_file(dir.file("truncated.json"), "{\"pieces\": [\"<pad>\", \"<u");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("truncated.json")),
                        doctest::Contains("truncated.json' is not valid JSON"), ember::Error);

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "seq2seq/data/sentencepiece_tokenizer.h"
+#include "seq2seq/data/text_file.h"
 #include "seq2seq/data/vocab_tokenizer.h"
 
 namespace ember::seq2seq {
@@ -52,9 +53,14 @@ std::unique_ptr<Tokenizer> train_tokenizer(const TokenizerOptions& options,
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / kManifestFile).string();
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[tokenizer] no tokenizer in '{}' (cannot open '{}')", dir, path);
-  const nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
+  std::string text;
+  try {
+    text = read_file(path, "[tokenizer]");
+  } catch (const Error& e) {
+    const std::string_view reason = std::string_view(e.what()).substr(sizeof("[tokenizer]"));
+    throw Error(fmt::format("[tokenizer] no tokenizer in '{}' ({})", dir, reason));
+  }
+  const nlohmann::json manifest = nlohmann::json::parse(text, nullptr, false);
   EMBER_CHECK(!manifest.is_discarded() && manifest.is_object() && manifest.contains("kind") &&
                   manifest["kind"].is_string(),
               "[tokenizer] '{}' is not a tokenizer manifest (a JSON object with a \"kind\")", path);

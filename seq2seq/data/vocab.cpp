@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -76,9 +77,7 @@ void Vocab::save(const std::string& path) const {
 }
 
 Vocab Vocab::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[vocab] cannot open '{}'", path);
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  const nlohmann::json json = nlohmann::json::parse(read_file(path, "[vocab]"), nullptr, false);
   EMBER_CHECK(!json.is_discarded(), "[vocab] '{}' is not valid JSON", path);
   EMBER_CHECK(json.is_object() && json.contains("pieces") && json["pieces"].is_array(),
               "[vocab] '{}' has no \"pieces\" array", path);
