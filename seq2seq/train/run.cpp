@@ -20,9 +20,12 @@ void info(const ProgressCallback& progress, std::string message) {
 }
 
 std::string stats_line(const char* split, const EncodeStats& s) {
-  return fmt::format("{}: {} examples; skipped {} with an empty side and {} too long{}", split,
-                     s.kept, s.empty, s.too_long,
-                     s.truncated ? fmt::format(", cut {} long sources", s.truncated) : "");
+  return fmt::format(
+      "{}: {} examples; skipped {} with an empty side and {} too long{}{}", split, s.kept, s.empty,
+      s.too_long, s.truncated ? fmt::format(", cut {} long sources", s.truncated) : "",
+      s.tokenized_in_part
+          ? fmt::format(" ({} lines so long that only their start was tokenized)", s.tokenized_in_part)
+          : "");
 }
 
 // New run: tokenizers trained on the training text and saved; resumed run: the saved ones.
