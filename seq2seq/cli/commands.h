@@ -61,9 +61,17 @@ void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
 bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config);
 // "<parent>/<prefix>-YYYYmmdd-HHMMSS": a fresh run directory name.
 std::string timestamped_dir(const std::string& parent, const std::string& prefix);
-// Reads the lines of a file ("-": stdin) / writes lines to a file ("-": stdout).
+// Reads the lines of a file ("-": stdin, by the same rules as a file: universal newlines, UTF-8
+// checked, named "<stdin>" in errors) / writes lines to a file ("-": stdout).
 std::vector<std::string> read_input_lines(const std::string& path);
 void write_output_lines(const std::string& path, const std::vector<std::string>& lines);
+
+// What the run's model can read, for translate and eval: sources cut to the run's truncation
+// length, else (transformer, convs2s) to its positions less one for </s>, and outputs capped at
+// the positions less one; no limits for the RNNs, which have no positions.
+void set_model_limits(const RunConfig& config, DecodeOptions& decode);
+// Logs one warning when some sources were cut to what the model reads (says how many).
+void warn_cut_sources(int64_t cut, int64_t total, int64_t limit);
 
 // The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
 // --batch-tokens.
