@@ -151,8 +151,8 @@ TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is r
   const std::string dir = fresh_dir("ember_test_cli_lines");
   const Outcome trained =
       run("train --builtin dates --dates-train-size 200 --tokenizer char --vocab-size 0 --arch "
-          "transformer --preset tiny --max-positions 32 --max-steps 2 --batch-tokens 400 "
-          "--warmup 0 --metric exact --eval-sentences 5 --run-dir " +
+          "transformer --preset tiny --max-positions 100 --max-steps 2 --batch-tokens 400 "
+          "--warmup 1 --metric exact --eval-sentences 5 --run-dir " +
           dir);
   INFO(trained.output);
   REQUIRE(trained.code == 0);
@@ -166,7 +166,7 @@ TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is r
   CHECK(blank.output.find("\n\n\n") != std::string::npos);  // lines 2 and 3 empty
   CHECK(blank.output.find("\n\n", blank.output.find("\n\n\n") + 3) != std::string::npos);
 
-  // A line longer than the model's 32 positions is cut with one warning; the others translate.
+  // A line longer than the model's 100 positions is cut with one warning; the others translate.
   const std::string long_line(5000, '7');
   const Outcome cut = run(translate, "3 march 1998\\n" + long_line + "\\n12/25/99\\n");
   INFO(cut.output);

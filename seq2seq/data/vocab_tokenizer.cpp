@@ -93,7 +93,9 @@ std::string_view WordTokenizer::first_pieces(std::string_view text, int64_t n) c
     if (i == text.size()) return text;
     while (i < text.size() && !is_space(text[i])) ++i;
   }
-  return text.substr(0, i);
+  size_t rest = i;  // only spaces after the n-th word: the whole text
+  while (rest < text.size() && is_space(text[rest])) ++rest;
+  return rest == text.size() ? text : text.substr(0, i);
 }
 
 std::string WordTokenizer::join(const std::vector<std::string_view>& pieces) const {
