@@ -2,6 +2,7 @@
 // and a tiny train -> translate -> eval round trip. The program is found next to this test in
 // the build tree (<build>/seq2seq/ember).
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -118,4 +119,48 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
   CHECK(contains(refused, "error"));
   fs::remove_all(dir);
   fs::remove_all(other);
+}
+
+TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is refused") {
+  const std::string dir = fresh_dir("ember_test_cli_lines");
+  const Outcome trained =
+      run("train --builtin dates --dates-train-size 200 --tokenizer char --vocab-size 0 --arch "
+          "transformer --preset tiny --max-positions 100 --max-steps 2 --batch-tokens 400 "
+          "--warmup 1 --metric exact --eval-sentences 5 --run-dir " +
+          dir);
+  INFO(trained.output);
+  REQUIRE(trained.code == 0);
+  const std::string translate = "translate --run " + dir;
+
+  // An empty or blank line gives an empty line, in its place; a lone CR ends a line too.
+  const Outcome blank = run(translate, "3 march 1998\\n\\n  \\n12/25/99\\r\\r5 may 2001\\n");
+  INFO(blank.output);
+  CHECK(blank.code == 0);
+  CHECK(blank.lines() == 6);
+  CHECK(blank.output.find("\n\n\n") != std::string::npos);  // lines 2 and 3 empty
+  CHECK(blank.output.find("\n\n", blank.output.find("\n\n\n") + 3) != std::string::npos);
+
+  // A line longer than the model's 100 positions is cut with one warning; the others translate.
+  const std::string long_line(5000, '7');
+  const Outcome cut = run(translate, "3 march 1998\\n" + long_line + "\\n12/25/99\\n");
+  INFO(cut.output);
+  CHECK(cut.code == 0);
+  CHECK(cut.lines() == 4);  // three translations and the warning
+  CHECK(contains(cut, "1 of 3 input lines were longer than the model reads"));
+
+  // stdin is checked like a file: invalid UTF-8 is refused, naming the line.
+  const Outcome bad = run(translate, "3 march 1998\\n\\377 may\\n");
+  CHECK(bad.code == 2);
+  CHECK(bad.lines() == 1);
+  CHECK(contains(bad, "'<stdin>' line 2: invalid UTF-8 at byte 1"));
+
+  // A directory, a device or a FIFO as --input: said so, never read.
+  const Outcome directory = run(translate + " --input " + dir);
+  CHECK(directory.code == 2);
+  CHECK(contains(directory, "': it is a directory"));
+  CHECK(contains(run(translate + " --input /dev/null"), "(a character device)"));
+  const std::string fifo = dir + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(contains(run(translate + " --input " + fifo), "(a FIFO)"));
+  fs::remove_all(dir);
 }

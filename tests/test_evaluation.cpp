@@ -64,6 +64,49 @@ TEST_CASE("translate cuts long sources and refuses bad options") {
                        doctest::Contains("[translate]"), ember::Error);
 }
 
+TEST_CASE("translate leaves empty and blank lines empty and undecoded, in their places") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = tiny_model(tok);
+  const std::vector<std::string> lines = {"abc", "", " \t ", "ba", "\r"};
+  const DecodeOptions options{.max_len = {0.0, 3}};
+  const std::vector<Translation> out = translate(*model, tok, tok, lines, options);
+  REQUIRE(out.size() == lines.size());
+  for (const size_t blank : {1, 2, 4}) {
+    INFO(blank);
+    CHECK(out[blank].text.empty());
+    CHECK(out[blank].source.empty());
+    CHECK(out[blank].tokens.empty());
+  }
+  CHECK(out[0].tokens == translate(*model, tok, tok, {"abc"}, options)[0].tokens);
+  CHECK(out[3].tokens == translate(*model, tok, tok, {"ba"}, options)[0].tokens);
+  CHECK(translate(*model, tok, tok, {""}, {.beam_size = 3})[0].source.empty());
+}
+
+TEST_CASE("translate marks the sources it cut and caps outputs at max_output_tokens") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = tiny_model(tok);
+  const std::string huge(100000, 'a');
+  const std::vector<Translation> out =
+      translate(*model, tok, tok, {"ab", huge, "c"}, {.max_source_tokens = 3});
+  CHECK_FALSE(out[0].source_cut);
+  CHECK(out[1].source_cut);
+  CHECK(out[1].source == std::vector<int64_t>{tok.id_of("a"), tok.id_of("a"), tok.id_of("a"),
+                                              kEosId});
+  CHECK(count_cut_sources(out) == 1);
+  // max_len allows 50 or more tokens; the cap holds every output to 2 (capped and uncapped rows
+  // are decoded in separate batches).
+  for (const auto& t : translate(*model, tok, tok, kLines,
+                                 {.max_len = {10.0, 20}, .max_output_tokens = 2})) {
+    CHECK(t.tokens.size() <= 2);
+  }
+  const std::vector<Translation> mixed = translate(
+      *model, tok, tok, {"c", "aaaa"}, {.max_len = {1.0, 0}, .max_output_tokens = 3});
+  CHECK(mixed[0].tokens.size() <= 2);
+  CHECK(mixed[1].tokens.size() <= 3);
+  CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.max_output_tokens = -1}),
+                       doctest::Contains("[translate]"), ember::Error);
+}
+
 TEST_CASE("validation loss is the mean cross-entropy per target token") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
   auto model = tiny_model(tok);

@@ -33,8 +33,13 @@ TEST_CASE("corpus_file follows the <split>[.tok].<side>[.gz] layout") {
   CHECK(corpus_file(d, "train", "de", true) == dir.file("train.tok.de.gz"));
   write_lines(dir.file("valid.en"), {"x"});
   CHECK(corpus_file(d, "valid", "en", false) == dir.file("valid.en"));  // plain fallback
-  write_lines(dir.file("valid.en.gz"), {"x"});
-  CHECK(corpus_file(d, "valid", "en", false) == dir.file("valid.en.gz"));  // .gz preferred
+  write_lines(dir.file("valid.de.gz"), {"x"});
+  CHECK(corpus_file(d, "valid", "de", false) == dir.file("valid.de.gz"));
+  write_lines(dir.file("valid.en.gz"), {"y"});  // both: neither wins silently
+  const std::string both = "[corpus_file] both '" + dir.file("valid.en") + "' and '" +
+                           dir.file("valid.en.gz") + "' exist";
+  CHECK_THROWS_WITH_AS(corpus_file(d, "valid", "en", false), doctest::Contains(both.c_str()),
+                       ember::Error);
   const CorpusFiles files = corpus_files(d, "test2016", "de", "en", true);
   CHECK(files.source == dir.file("test2016.tok.de.gz"));
   CHECK(files.target == dir.file("test2016.tok.en.gz"));
@@ -92,6 +97,38 @@ TEST_CASE("encode_parallel skips and counts empty and over-long pairs") {
   CHECK_THROWS_WITH_AS(encode_parallel(text, source, target, {}, nullptr),
                        doctest::Contains("[encode_parallel] 7 source lines but 6 target lines"),
                        ember::Error);
+}
+
+TEST_CASE("encode_parallel tokenizes a long line only as far as its limit, with the same tokens") {
+  ParallelText text;
+  std::string huge(200000, 'a');  // no spaces
+  std::string words;
+  for (int i = 0; i < 5000; ++i) words += "w" + std::to_string(i % 7) + " ";
+  text.source = {"a b", huge, words, "c"};
+  text.target = {"x", "x", "x", "x x x x"};
+  const CharTokenizer chars = CharTokenizer::train({"a b c w0123456"});
+  const WordTokenizer target = WordTokenizer::train({"x"});
+  EncodeStats stats;
+  std::vector<Example> examples = encode_parallel(text, chars, target, {6, 3, false}, &stats);
+  CHECK(stats.kept == 1);
+  CHECK(stats.too_long == 3);
+  CHECK(stats.tokenized_in_part == 2);  // the two long sources
+  examples = encode_parallel(text, chars, target, {6, 3, true}, &stats);
+  CHECK(stats.truncated == 2);
+  CHECK(stats.tokenized_in_part == 2);
+  REQUIRE(examples.size() == 3);
+  std::vector<int64_t> cut = chars.encode(words);
+  cut.resize(6);
+  CHECK(examples[2].source == cut);
+  CHECK(examples[1].source == std::vector<int64_t>(6, chars.id_of("a")));
+
+  const WordTokenizer word_source = WordTokenizer::train({"w0 w1 w2 w3 w4 w5 w6"});
+  examples = encode_parallel(text, word_source, target, {4, 3, true}, &stats);
+  REQUIRE(examples.size() == 3);
+  std::vector<int64_t> first = word_source.encode(words);
+  first.resize(4);
+  CHECK(examples[2].source == first);
+  CHECK(stats.truncated == 1);  // the huge line is one word
 }
 
 TEST_CASE("the shared tatoeba_eng_fra/quick data reads through the layout helper") {

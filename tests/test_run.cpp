@@ -225,6 +225,15 @@ TEST_CASE("a run killed before its first checkpoint starts again; unfinished wri
   fs::remove_all(dir);
 }
 
+TEST_CASE("validation decodes within the model's positions: a short max_positions trains") {
+  const std::string dir = fresh_dir("ember_test_run_positions");
+  RunConfig c = tiny_transformer();
+  c.model.max_positions = 24;  // an untrained model's outputs run past it without a cap
+  c.train.eval_every = 1;
+  CHECK(train_run(c, dir, false, nullptr, nullptr).steps == 2);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a run directory in use by another process is refused, naming its pid") {
   const std::string dir = fresh_dir("ember_test_run_locked");
   const RunLock other(dir);

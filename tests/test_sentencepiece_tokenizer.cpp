@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -143,7 +144,7 @@ TEST_CASE("SentencePiece errors") {
   CHECK_THROWS_WITH_AS(SentencePieceTokenizer::train(lines, "unigram", 100, 1.5),
                        doctest::Contains("[sentencepiece] training a unigram model"), ember::Error);
   CHECK_THROWS_WITH_AS(SentencePieceTokenizer::load(dir.file("none"), "bpe"),
-                       doctest::Contains("[sentencepiece] cannot open"), ember::Error);
+                       doctest::Contains("[sentencepiece] cannot read"), ember::Error);
 
   const auto tokenizer = SentencePieceTokenizer::train(lines, "bpe", 100);
   tokenizer.save(dir.file("corrupt"));
@@ -158,4 +159,30 @@ TEST_CASE("SentencePiece errors") {
                        doctest::Contains("[tokenizer] id"), ember::Error);
   CHECK_THROWS_WITH_AS(tokenizer.piece_of(-1), doctest::Contains("[tokenizer] id -1"),
                        ember::Error);
+}
+
+TEST_CASE("SentencePiece encode_prefix: the first n ids of the whole line, cut at a space") {
+  const std::vector<std::string> lines = small_text();
+  for (const std::string kind : {"bpe", "unigram"}) {
+    INFO(kind);
+    const auto tokenizer = SentencePieceTokenizer::train(lines, kind, 100);
+    std::string long_line;
+    for (int i = 0; i < 400; ++i) long_line += lines[static_cast<size_t>(i) % lines.size()] + " ";
+    const std::vector<int64_t> all = tokenizer.encode(long_line);
+    for (const int64_t n : {1, 3, 10, 50}) {
+      const std::string_view head = tokenizer.encode_prefix(long_line, n);
+      CHECK(head.size() < long_line.size());
+      CHECK(head.size() >= static_cast<size_t>(n * SentencePieceTokenizer::kMaxPieceBytes));
+      const std::vector<int64_t> ids = tokenizer.encode(head);
+      REQUIRE(ids.size() >= static_cast<size_t>(n));
+      CHECK(std::equal(ids.begin(), ids.end(), all.begin()));
+    }
+    CHECK(tokenizer.encode_prefix(lines[0], 1000) == lines[0]);  // short: whole
+    CHECK(tokenizer.encode_prefix(lines[0], 0).empty());
+    // An unbroken run of 10 kB is cut at a character boundary after n * kMaxPieceBytes bytes.
+    std::string unbroken;
+    while (unbroken.size() < 10000) unbroken += "\xC3\xA9";
+    const std::string_view cut = tokenizer.encode_prefix("xx" + unbroken, 4);
+    CHECK(cut.size() == static_cast<size_t>(4 * SentencePieceTokenizer::kMaxPieceBytes));
+  }
 }

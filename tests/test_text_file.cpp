@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -54,9 +56,10 @@ TEST_CASE("read_lines reads a large gzip file across buffer boundaries") {
 TEST_CASE("read_lines errors name the file and the line") {
   TempDir dir("text_file");
   const std::string missing = dir.file("missing.gz");
-  CHECK_THROWS_WITH_AS(read_lines(missing),
-                       doctest::Contains(("[read_lines] cannot open '" + missing).c_str()),
-                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      read_lines(missing),
+      doctest::Contains(("[read_lines] cannot read '" + missing + "': it does not exist").c_str()),
+      ember::Error);
   write_file(dir.file("empty.txt"), "");
   CHECK_THROWS_WITH_AS(read_lines(dir.file("empty.txt")), doctest::Contains("empty.txt' is empty"),
                        ember::Error);
@@ -93,4 +96,49 @@ TEST_CASE("write_lines errors") {
                        doctest::Contains("[write_lines]"), ember::Error);
   CHECK_THROWS_WITH_AS(write_lines(dir.file("no/such/dir/x.txt"), {"a"}),
                        doctest::Contains("[write_lines] cannot open"), ember::Error);
+  CHECK_THROWS_WITH_AS(write_lines(dir.path.string(), {"a"}),
+                       doctest::Contains("for writing: Is a directory"), ember::Error);
+}
+
+TEST_CASE("read_lines: LF, CRLF and a lone CR each end a line") {
+  TempDir dir("text_file");
+  write_file(dir.file("mac.txt"), "one\rtwo\r\rfour\r");  // classic Mac OS: CR only
+  CHECK(read_lines(dir.file("mac.txt")) == std::vector<std::string>{"one", "two", "", "four"});
+  write_file(dir.file("mixed.txt"), "a\r\nb\nc\rd\r\r\ne");
+  CHECK(read_lines(dir.file("mixed.txt")) ==
+        std::vector<std::string>{"a", "b", "c", "d", "", "e"});
+  write_file(dir.file("crlf.txt"), "x\r\ny\r\n");
+  CHECK(read_lines(dir.file("crlf.txt")) == std::vector<std::string>{"x", "y"});
+}
+
+TEST_CASE("split_lines: the rules of read_lines for text from elsewhere, named in errors") {
+  CHECK(split_lines("", "<stdin>").empty());
+  CHECK(split_lines("a\rb\r\nc\n", "<stdin>") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(split_lines("\n", "<stdin>") == std::vector<std::string>{""});
+  CHECK_THROWS_WITH_AS(split_lines("fine\rbad \xC3(\n", "<stdin>"),
+                       doctest::Contains("[read_lines] '<stdin>' line 2: invalid UTF-8 at byte 5"),
+                       ember::Error);
+}
+
+TEST_CASE("read_lines and read_file say what a path that is no regular file is, never reading it") {
+  TempDir dir("text_file");
+  const auto refused = [](const std::string& path, const std::string& what) {
+    INFO(path);
+    CHECK_THROWS_WITH_AS(read_lines(path), doctest::Contains(("'" + path + "': " + what).c_str()),
+                         ember::Error);
+    CHECK_THROWS_WITH_AS(read_file(path, "[op]"),
+                         doctest::Contains(("[op] cannot read '" + path + "': " + what).c_str()),
+                         ember::Error);
+  };
+  refused(dir.path.string(), "it is a directory");
+  refused("/dev/null", "it is not a regular file (a character device)");
+  refused(dir.file("absent"), "it does not exist");
+  refused(dir.file("absent/below"), "it does not exist");
+  const std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  refused(fifo, "it is not a regular file (a FIFO)");  // without the check, open() would block
+  write_file(dir.file("bytes.bin"), std::string("a\0b\r\n", 5));
+  CHECK(read_file(dir.file("bytes.bin"), "[op]") == std::string("a\0b\r\n", 5));
+  fs::create_symlink(dir.file("bytes.bin"), dir.file("link"));
+  CHECK(read_file(dir.file("link"), "[op]").size() == 5);
 }

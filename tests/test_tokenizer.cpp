@@ -81,6 +81,9 @@ TEST_CASE("tokenizer factory and loader errors") {
   fs::create_directories(dir.file("bad"));
   std::ofstream(dir.file("bad") + "/tokenizer.json") << "[1, 2";
   CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("bad")),
+                       doctest::Contains("tokenizer.json': not valid JSON"), ember::Error);
+  std::ofstream(dir.file("bad") + "/tokenizer.json", std::ios::trunc) << "[1, 2]";
+  CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("bad")),
                        doctest::Contains("is not a tokenizer manifest"), ember::Error);
   write_tokenizer_manifest(dir.file("odd"), "morfessor");
   CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("odd")),
@@ -88,7 +91,7 @@ TEST_CASE("tokenizer factory and loader errors") {
                        ember::Error);
   write_tokenizer_manifest(dir.file("no_vocab"), "char");
   CHECK_THROWS_WITH_AS(load_tokenizer(dir.file("no_vocab")),
-                       doctest::Contains("[vocab] cannot open"), ember::Error);
+                       doctest::Contains("[vocab] cannot read"), ember::Error);
   std::ofstream(dir.file("file")) << "x";
   CHECK_THROWS_WITH_AS(write_tokenizer_manifest(dir.file("file") + "/sub", "word"),
                        doctest::Contains("[tokenizer] cannot create directory"), ember::Error);

@@ -62,10 +62,20 @@ TEST_CASE("Vocab saves and loads; corrupt files are errors naming the file") {
   CHECK(Vocab::load(dir.file("vocab.json")).pieces() == vocab.pieces());
 
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("missing.json")),
-                       doctest::Contains("[vocab] cannot open"), ember::Error);
+                       doctest::Contains("[vocab] cannot read"), ember::Error);
   write_file(dir.file("truncated.json"), "{\"pieces\": [\"<pad>\", \"<u");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("truncated.json")),
-                       doctest::Contains("truncated.json' is not valid JSON"), ember::Error);
+                       doctest::Contains("truncated.json': not valid JSON: parse error at line 1"),
+                       ember::Error);
+  write_file(dir.file("twice.json"), "{\"pieces\": [], \"pieces\": [\"a\"]}");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("twice.json")),
+                       doctest::Contains("twice.json': JSON key \"pieces\" appears twice"),
+                       ember::Error);
+  write_file(dir.file("deep.json"),
+             "{\"pieces\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+  CHECK_THROWS_WITH_AS(Vocab::load(dir.file("deep.json")),
+                       doctest::Contains("deep.json': JSON nested deeper than 64 levels"),
+                       ember::Error);
   write_file(dir.file("no_pieces.json"), "{\"words\": []}");
   CHECK_THROWS_WITH_AS(Vocab::load(dir.file("no_pieces.json")),
                        doctest::Contains("has no \"pieces\" array"), ember::Error);

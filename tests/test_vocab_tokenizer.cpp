@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -75,7 +76,7 @@ TEST_CASE("Word and char tokenizers save and load") {
   chars.save(dir.file("char"));
   CHECK(CharTokenizer::load(dir.file("char")).vocab().pieces() == chars.vocab().pieces());
   CHECK_THROWS_WITH_AS(WordTokenizer::load(dir.file("nothing")),
-                       doctest::Contains("[vocab] cannot open"), ember::Error);
+                       doctest::Contains("[vocab] cannot read"), ember::Error);
 }
 
 TEST_CASE("Vocab tokenizer errors") {
@@ -92,4 +93,26 @@ TEST_CASE("Vocab tokenizer errors") {
       WordTokenizer::train({"", "  "}),
       doctest::Contains("[tokenizer] no text to train a word tokenizer on (2 lines)"),
       ember::Error);
+}
+
+TEST_CASE("encode_prefix: the first n words or characters, whole when shorter") {
+  const WordTokenizer words = WordTokenizer::train({"a b c"});
+  CHECK(words.encode_prefix("  a  bb c ", 2) == "  a  bb");
+  CHECK(words.encode_prefix("  a  bb c ", 3) == "  a  bb c ");  // no fourth word: whole
+  CHECK(words.encode_prefix("a b", 0).empty());
+  const CharTokenizer chars = CharTokenizer::train({"ab"});
+  const std::string text = "a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80z";  // 1, 2, 3, 4, 1 bytes
+  CHECK(chars.encode_prefix(text, 1) == "a");
+  CHECK(chars.encode_prefix(text, 3) == "a\xC3\xA9\xE4\xB8\xAD");
+  CHECK(chars.encode_prefix(text, 4) == text.substr(0, 10));
+  CHECK(chars.encode_prefix(text, 5) == text);
+  CHECK(chars.encode_prefix(text, 9) == text);
+  CHECK(chars.encode_prefix("\xFF\xFF\xFF", 2) == "\xFF\xFF");  // invalid bytes: one piece each
+  const std::string four_byte = "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80";
+  CHECK(chars.encode_prefix(four_byte, 2) == four_byte.substr(0, 8));
+  for (int64_t n = 0; n <= 6; ++n) {
+    const std::vector<int64_t> all = chars.encode(text);
+    const std::vector<int64_t> head = chars.encode(chars.encode_prefix(text, n));
+    CHECK(head.size() == std::min<size_t>(all.size(), static_cast<size_t>(n)));
+  }
 }

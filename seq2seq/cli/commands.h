@@ -65,9 +65,13 @@ void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
 bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config);
 // "<parent>/<prefix>-YYYYmmdd-HHMMSS": a fresh run directory name.
 std::string timestamped_dir(const std::string& parent, const std::string& prefix);
-// Reads the lines of a file ("-": stdin) / writes lines to a file ("-": stdout).
+// Reads the lines of a file ("-": stdin, by the same rules as a file: universal newlines, UTF-8
+// checked, named "<stdin>" in errors) / writes lines to a file ("-": stdout).
 std::vector<std::string> read_input_lines(const std::string& path);
 void write_output_lines(const std::string& path, const std::vector<std::string>& lines);
+
+// Logs one warning when some sources were cut to what the model reads (says how many).
+void warn_cut_sources(int64_t cut, int64_t total, int64_t limit);
 
 // The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
 // --batch-tokens.

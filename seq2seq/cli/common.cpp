@@ -1,7 +1,10 @@
 // Helpers the subcommands share: flag pre-scanning, run directory names, line input and output.
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
@@ -57,12 +60,16 @@ std::string timestamped_dir(const std::string& parent, const std::string& prefix
 
 std::vector<std::string> read_input_lines(const std::string& path) {
   if (path != "-") return read_lines(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(std::cin, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
-  }
-  return lines;
+  const std::string content((std::istreambuf_iterator<char>(std::cin)),
+                            std::istreambuf_iterator<char>());
+  return split_lines(content, "<stdin>");
+}
+
+void warn_cut_sources(int64_t cut, int64_t total, int64_t limit) {
+  if (cut == 0) return;
+  spdlog::warn("{} of {} input lines were longer than the model reads and were cut to their first "
+               "{} tokens",
+               cut, total, limit);
 }
 
 void write_output_lines(const std::string& path, const std::vector<std::string>& lines) {

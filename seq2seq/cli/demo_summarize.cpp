@@ -122,7 +122,7 @@ int demo_summarize(const std::vector<std::string>& args) {
 
   LoadedRun run = load_run(run_dir);
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);
-  decode.max_source_tokens = decode_source_limit(run.config);
+  set_decode_limits(run.config, decode);
   decode.max_len = run.config.train.decode.max_len;
   const std::vector<std::string> out = hypotheses(
       translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source, decode));

@@ -102,14 +102,17 @@ int eval_command(const std::vector<std::string>& args) {
   reject_positionals(parsed, flags);
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
-  f.decode.max_source_tokens = decode_source_limit(config);
+  set_decode_limits(config, f.decode);
   ParallelText text = load_split(config.data, f.split);
   if (f.limit > 0 && f.limit < text.size()) {
     text.source.resize(static_cast<size_t>(f.limit));
     text.target.resize(static_cast<size_t>(f.limit));
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<std::string> hyps = hypotheses(decode_all(run, text.source, f.decode));
+  const std::vector<Translation> out = decode_all(run, text.source, f.decode);
+  warn_cut_sources(count_cut_sources(out), static_cast<int64_t>(out.size()),
+                   f.decode.max_source_tokens);
+  const std::vector<std::string> hyps = hypotheses(out);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   spdlog::info("{}: {} sentences decoded ({}) in {:.1f} s", f.split, hyps.size(),

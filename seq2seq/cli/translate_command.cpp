@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/data/utf8.h"
 #include "seq2seq/report/svg_plot.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
@@ -29,6 +30,24 @@ struct TranslateFlags {
   std::string attention;
   DecodeOptions decode;
 };
+
+// Typed lines, each translated as soon as it is entered. A line that is not valid UTF-8 is
+// reported (as read_lines reports it) and answered with an empty line; the session goes on.
+template <typename Translate>
+void interactive_loop(const Translate& translate_lines) {
+  int64_t number = 0;
+  for (std::string line; std::getline(std::cin, line);) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t bad = find_invalid_utf8(line);
+    if (bad != std::string::npos) {
+      spdlog::error("[read_lines] '<stdin>' line {}: invalid UTF-8 at byte {}", number, bad + 1);
+      std::cout << std::endl;
+      continue;
+    }
+    std::cout << translate_lines({line})[0].text << std::endl;
+  }
+}
 
 }  // namespace
 
@@ -78,21 +97,26 @@ int translate_command(const std::vector<std::string>& args) {
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
   f.decode.attention = !f.attention.empty();
-  f.decode.max_source_tokens = decode_source_limit(run.config);
+  set_decode_limits(run.config, f.decode);
   const auto translate_lines = [&](const std::vector<std::string>& lines) {
-    return translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
+    std::vector<Translation> out =
+        translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
+    warn_cut_sources(count_cut_sources(out), static_cast<int64_t>(out.size()),
+                     f.decode.max_source_tokens);
+    return out;
   };
   if (f.input == "-" && f.output == "-" && isatty(fileno(stdin)) != 0) {
-    for (std::string line; std::getline(std::cin, line);) {
-      const std::vector<Translation> out = translate_lines({line});
-      std::cout << out[0].text << std::endl;
-    }
+    interactive_loop(translate_lines);
     return 0;
   }
   const std::vector<std::string> lines = read_input_lines(f.input);
   const std::vector<Translation> out = translate_lines(lines);
   write_output_lines(f.output, hypotheses(out));
   if (!f.attention.empty() && !out.empty()) {
+    if (out[0].source.empty()) {
+      spdlog::warn("the first sentence is empty: no attention weights to draw");
+      return 0;
+    }
     write_attention_svg(f.attention, lines[0], out[0], *run.source_tokenizer,
                         *run.target_tokenizer);
     spdlog::info("attention weights of the first sentence: {}", f.attention);

@@ -37,7 +37,8 @@ struct CorpusFiles {
 
 // The file of one side of a split: <dir>/<split>.<side>.gz, or <dir>/<split>.tok.<side>.gz when
 // tokenized; the same name without ".gz" when only that exists. When neither exists it returns the
-// .gz name, so that reading it fails naming the file the layout expects.
+// .gz name, so that reading it fails naming the file the layout expects. Throws "[corpus_file]"
+// naming both when both exist (they may differ; neither silently wins).
 std::string corpus_file(const std::string& dir, const std::string& split, const std::string& side,
                         bool tokenized);
 CorpusFiles corpus_files(const std::string& dir, const std::string& split,
@@ -51,7 +52,10 @@ inline ParallelText read_parallel(const CorpusFiles& files) {
   return read_parallel(files.source, files.target);
 }
 
-// Lengths are counted in tokens after tokenization, without the <s>/</s> that batching adds.
+// Lengths are counted in tokens after tokenization, without the <s>/</s> that batching adds. A
+// side with a limit is tokenized no further than it needs to tell (Tokenizer::encode_prefix), so a
+// line of megabytes costs no more than a line just over the limit, and a truncated source keeps
+// the same tokens as when the whole line was tokenized.
 struct LengthFilter {
   int64_t max_source_tokens = 0;  // 0 = no limit
   int64_t max_target_tokens = 0;  // 0 = no limit
@@ -66,6 +70,9 @@ struct EncodeStats {
   int64_t empty = 0;      // skipped: a side with no tokens (an empty or blank line)
   int64_t too_long = 0;   // skipped: a side over its limit
   int64_t truncated = 0;  // kept, with the source cut (truncate_source)
+  // Of too_long and truncated: pairs with a side so long that only its start was tokenized (the
+  // part that settles the verdict); the rest of the line was never read.
+  int64_t tokenized_in_part = 0;
 };
 
 // Encodes every pair with the tokenizers, in order, skipping the empty and the over-long ones.

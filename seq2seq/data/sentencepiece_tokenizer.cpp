@@ -6,11 +6,12 @@
 #include <sentencepiece_trainer.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <unordered_map>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -86,6 +87,7 @@ SentencePieceTokenizer SentencePieceTokenizer::train(const std::vector<std::stri
       {"unk_id", std::to_string(kUnkId)},
       {"bos_id", std::to_string(kBosId)},
       {"eos_id", std::to_string(kEosId)},
+      {"max_sentencepiece_length", "16"},  // kMaxPieceBytes relies on it
       {"minloglevel", "2"},
   };
   sentencepiece::SetRandomGeneratorSeed(kSamplingSeed);
@@ -102,9 +104,7 @@ SentencePieceTokenizer SentencePieceTokenizer::train(const std::vector<std::stri
 SentencePieceTokenizer SentencePieceTokenizer::load(const std::string& dir,
                                                     const std::string& kind) {
   const std::string path = model_path(dir);
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[sentencepiece] cannot open '{}'", path);
-  std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string model = read_file(path, "[sentencepiece]");
   return SentencePieceTokenizer(kind, std::move(model), fmt::format("'{}'", path));
 }
 
@@ -115,6 +115,19 @@ std::vector<int64_t> SentencePieceTokenizer::encode(std::string_view text) const
   const auto status = processor_->Encode(text, &pieces);
   EMBER_CHECK(status.ok(), "[sentencepiece] cannot encode: {}", status.ToString());
   return std::vector<int64_t>(pieces.begin(), pieces.end());
+}
+
+std::string_view SentencePieceTokenizer::encode_prefix(std::string_view text, int64_t n) const {
+  if (n <= 0) return text.substr(0, 0);
+  if (static_cast<uint64_t>(n) >= text.size() / kMaxPieceBytes + 1) return text;
+  const size_t budget = static_cast<size_t>(n * kMaxPieceBytes);
+  if (text.size() <= budget) return text;
+  const size_t space = text.find(' ', budget);
+  if (space != std::string_view::npos && space - budget <= budget) return text.substr(0, space);
+  if (space == std::string_view::npos && text.size() - budget <= budget) return text;
+  size_t cut = budget;  // back to the start of the character that holds byte `budget`
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
 }
 
 std::string SentencePieceTokenizer::decode(const std::vector<int64_t>& ids) const {
@@ -145,11 +158,7 @@ std::string SentencePieceTokenizer::piece_of(int64_t id) const {
 
 void SentencePieceTokenizer::save(const std::string& dir) const {
   write_tokenizer_manifest(dir, kind_);
-  const std::string path = model_path(dir);
-  std::ofstream out(path, std::ios::binary);
-  EMBER_CHECK(out.good(), "[sentencepiece] cannot open '{}' for writing", path);
-  out.write(model_.data(), static_cast<std::streamsize>(model_.size()));
-  EMBER_CHECK(out.good(), "[sentencepiece] cannot write '{}'", path);
+  core::write_file_atomic(model_path(dir), model_, "[sentencepiece]");
 }
 
 }  // namespace ember::seq2seq

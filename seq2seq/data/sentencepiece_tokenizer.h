@@ -38,6 +38,16 @@ class SentencePieceTokenizer : public Tokenizer {
   std::string kind() const override { return kind_; }
   int64_t vocab_size() const override;
   std::vector<int64_t> encode(std::string_view text) const override;
+  // A piece is at most 16 characters (SentencePiece's max_sentencepiece_length, which training
+  // keeps at its default) of at most 4 bytes: kMaxPieceBytes. A text of up to n * kMaxPieceBytes
+  // bytes is returned whole; a longer one is cut just before the first space at or after that
+  // many bytes. Pieces never span a space, so the prefix's ids are exactly the first ids of the
+  // whole text's. When no space comes within another n * kMaxPieceBytes bytes, the cut is made at
+  // the character boundary at n * kMaxPieceBytes instead (the pieces of that unbroken run near
+  // the cut may then differ). The prefix can hold fewer than n pieces only when runs of spaces,
+  // characters the normalizer removes, or unknown characters make up most of it.
+  std::string_view encode_prefix(std::string_view text, int64_t n) const override;
+  static constexpr int64_t kMaxPieceBytes = 16 * 4;
   std::string decode(const std::vector<int64_t>& ids) const override;
   int64_t id_of(std::string_view piece) const override;
   std::string piece_of(int64_t id) const override;

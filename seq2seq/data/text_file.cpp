@@ -3,8 +3,12 @@
 
 #include <zlib.h>
 
-#include <filesystem>
-#include <string_view>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "core/error.h"
 #include "seq2seq/data/utf8.h"
@@ -28,11 +32,45 @@ std::string gz_error_message(gzFile handle) {
   return code < 0 ? std::string(message) : std::string();
 }
 
+// What a path that is not a regular file is, for errors.
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "it is a directory";
+  if (S_ISCHR(mode)) return "it is not a regular file (a character device)";
+  if (S_ISBLK(mode)) return "it is not a regular file (a block device)";
+  if (S_ISFIFO(mode)) return "it is not a regular file (a FIFO)";
+  if (S_ISSOCK(mode)) return "it is not a regular file (a socket)";
+  return "it is not a regular file";
+}
+
+// Opens a regular file for reading and returns its descriptor. O_NONBLOCK lets open() return at
+// once on a FIFO (which is then refused by fstat, never read), and is cleared for the reads.
+int open_regular_file(const std::string& path, const std::string& op) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    EMBER_CHECK(error != ENOENT && error != ENOTDIR, "{} cannot read '{}': it does not exist", op,
+                path);
+    EMBER_CHECK(false, "{} cannot open '{}': {}", op, path, std::strerror(error));
+  }
+  struct stat info {};
+  const bool statted = ::fstat(fd, &info) == 0;
+  const bool regular = statted && S_ISREG(info.st_mode);
+  const bool blocking = regular && ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0;
+  if (!blocking) {
+    const int error = errno;
+    ::close(fd);
+    EMBER_CHECK(statted, "{} cannot open '{}': {}", op, path, std::strerror(error));
+    EMBER_CHECK(regular, "{} cannot read '{}': {}", op, path, file_kind(info.st_mode));
+    EMBER_CHECK(false, "{} cannot open '{}': {}", op, path, std::strerror(error));
+  }
+  return fd;
+}
+
 // The whole (decompressed) content of the file.
 std::string read_all(const std::string& path) {
-  EMBER_CHECK(std::filesystem::is_regular_file(path), "[read_lines] cannot open '{}': no such file",
-              path);
-  GzFile file{gzopen(path.c_str(), "rb")};
+  const int fd = open_regular_file(path, "[read_lines]");
+  GzFile file{gzdopen(fd, "rb")};
+  if (file.handle == nullptr) ::close(fd);
   EMBER_CHECK(file.handle != nullptr, "[read_lines] cannot open '{}'", path);
   gzbuffer(file.handle, kBufferBytes);
   std::string content;
@@ -53,27 +91,50 @@ std::string read_all(const std::string& path) {
 std::vector<std::string> read_lines(const std::string& path) {
   const std::string content = read_all(path);
   EMBER_CHECK(!content.empty(), "[read_lines] '{}' is empty", path);
+  return split_lines(content, path);
+}
+
+std::vector<std::string> split_lines(std::string_view content, const std::string& source) {
   std::vector<std::string> lines;
-  const std::string_view text(content);
   size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  while (start < content.size()) {
+    size_t end = content.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = content.size();
+    const std::string_view line = content.substr(start, end - start);
     const size_t bad = find_invalid_utf8(line);
     EMBER_CHECK(bad == std::string::npos, "[read_lines] '{}' line {}: invalid UTF-8 at byte {}",
-                path, lines.size() + 1, bad + 1);
+                source, lines.size() + 1, bad + 1);
     lines.emplace_back(line);
-    start = end + 1;
+    // "\r\n" is one line ending; a lone "\r" or "\n" is one too.
+    const bool crlf = end + 1 < content.size() && content[end] == '\r' && content[end + 1] == '\n';
+    start = end + (crlf ? 2 : 1);
   }
   return lines;
 }
 
+std::string read_file(const std::string& path, const std::string& op) {
+  const int fd = open_regular_file(path, op);
+  std::string content;
+  char chunk[1 << 16];
+  while (true) {
+    const ssize_t got = ::read(fd, chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      const int error = errno;
+      ::close(fd);
+      EMBER_CHECK(got == 0, "{} cannot read '{}': {}", op, path, std::strerror(error));
+      return content;
+    }
+    content.append(chunk, static_cast<size_t>(got));
+  }
+}
+
 void write_lines(const std::string& path, const std::vector<std::string>& lines) {
   const bool gzip = path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  errno = 0;
   GzFile file{gzopen(path.c_str(), gzip ? "wb6" : "wbT")};
-  EMBER_CHECK(file.handle != nullptr, "[write_lines] cannot open '{}' for writing", path);
+  EMBER_CHECK(file.handle != nullptr, "[write_lines] cannot open '{}' for writing{}", path,
+              errno != 0 ? fmt::format(": {}", std::strerror(errno)) : std::string());
   gzbuffer(file.handle, kBufferBytes);
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];

@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "seq2seq/data/sentencepiece_tokenizer.h"
+#include "seq2seq/data/text_file.h"
 #include "seq2seq/data/vocab_tokenizer.h"
 
 namespace ember::seq2seq {
@@ -52,11 +54,15 @@ std::unique_ptr<Tokenizer> train_tokenizer(const TokenizerOptions& options,
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / kManifestFile).string();
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[tokenizer] no tokenizer in '{}' (cannot open '{}')", dir, path);
-  const nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
-  EMBER_CHECK(!manifest.is_discarded() && manifest.is_object() && manifest.contains("kind") &&
-                  manifest["kind"].is_string(),
+  std::string text;
+  try {
+    text = read_file(path, "[tokenizer]");
+  } catch (const Error& e) {
+    const std::string_view reason = std::string_view(e.what()).substr(sizeof("[tokenizer]"));
+    throw Error(fmt::format("[tokenizer] no tokenizer in '{}' ({})", dir, reason));
+  }
+  const nlohmann::json manifest = core::parse_json(text, fmt::format("[tokenizer] '{}'", path));
+  EMBER_CHECK(manifest.is_object() && manifest.contains("kind") && manifest["kind"].is_string(),
               "[tokenizer] '{}' is not a tokenizer manifest (a JSON object with a \"kind\")", path);
   const std::string kind = manifest["kind"].get<std::string>();
   check_kind(kind, fmt::format(" in '{}'", path));
@@ -70,10 +76,7 @@ void write_tokenizer_manifest(const std::string& dir, const std::string& kind) {
   std::filesystem::create_directories(dir, error);
   EMBER_CHECK(!error, "[tokenizer] cannot create directory '{}': {}", dir, error.message());
   const std::string path = (std::filesystem::path(dir) / kManifestFile).string();
-  std::ofstream out(path, std::ios::binary);
-  EMBER_CHECK(out.good(), "[tokenizer] cannot open '{}' for writing", path);
-  out << nlohmann::json{{"kind", kind}}.dump() << '\n';
-  EMBER_CHECK(out.good(), "[tokenizer] cannot write '{}'", path);
+  core::write_file_atomic(path, nlohmann::json{{"kind", kind}}.dump() + '\n', "[tokenizer]");
 }
 
 }  // namespace ember::seq2seq

@@ -27,6 +27,11 @@ class Tokenizer {
 
   // The ids of the text's pieces, without <s> or </s>; unknown pieces map to <unk>.
   virtual std::vector<int64_t> encode(std::string_view text) const = 0;
+  // A prefix of `text` that encodes to the first n ids of encode(text) (the whole text when it
+  // has no more than n pieces), found in time linear in the prefix: lines too long for a model
+  // are cut or refused before they are tokenized whole. Exact for word (n words) and char (n code
+  // points); bpe/unigram: see SentencePieceTokenizer::encode_prefix.
+  virtual std::string_view encode_prefix(std::string_view text, int64_t n) const = 0;
   // The text of the ids. <pad>, <s> and </s> are dropped wherever they are; <unk> is written
   // "<unk>" (SentencePiece: its unk surface " ⁇ "). Throws "[tokenizer]" for an id outside
   // [0, V).

@@ -2,10 +2,12 @@
 #include "seq2seq/data/vocab.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json.h"
+#include "seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -68,18 +70,13 @@ const std::string& Vocab::piece_of(int64_t id) const {
 }
 
 void Vocab::save(const std::string& path) const {
-  std::ofstream out(path, std::ios::binary);
-  EMBER_CHECK(out.good(), "[vocab] cannot open '{}' for writing", path);
   const nlohmann::json json = {{"pieces", pieces_}};
-  out << json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  EMBER_CHECK(out.good(), "[vocab] cannot write '{}'", path);
+  core::write_file_atomic(
+      path, json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n', "[vocab]");
 }
 
 Vocab Vocab::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[vocab] cannot open '{}'", path);
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  EMBER_CHECK(!json.is_discarded(), "[vocab] '{}' is not valid JSON", path);
+  const nlohmann::json json = core::parse_json(read_file(path, "[vocab]"), fmt::format("[vocab] '{}'", path));
   EMBER_CHECK(json.is_object() && json.contains("pieces") && json["pieces"].is_array(),
               "[vocab] '{}' has no \"pieces\" array", path);
   std::vector<std::string> pieces;

@@ -30,6 +30,10 @@ std::vector<int64_t> VocabTokenizer::encode(std::string_view text) const {
   return ids;
 }
 
+std::string_view VocabTokenizer::encode_prefix(std::string_view text, int64_t n) const {
+  return first_pieces(text, n);
+}
+
 std::string VocabTokenizer::decode(const std::vector<int64_t>& ids) const {
   std::vector<std::string_view> pieces;
   pieces.reserve(ids.size());
@@ -82,6 +86,18 @@ std::vector<std::string_view> WordTokenizer::split(std::string_view text) const 
   return words;
 }
 
+std::string_view WordTokenizer::first_pieces(std::string_view text, int64_t n) const {
+  size_t i = 0;
+  for (int64_t words = 0; words < n; ++words) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size()) return text;
+    while (i < text.size() && !is_space(text[i])) ++i;
+  }
+  size_t rest = i;  // only spaces after the n-th word: the whole text
+  while (rest < text.size() && is_space(text[rest])) ++rest;
+  return rest == text.size() ? text : text.substr(0, i);
+}
+
 std::string WordTokenizer::join(const std::vector<std::string_view>& pieces) const {
   std::string text;
   for (size_t i = 0; i < pieces.size(); ++i) {
@@ -104,6 +120,19 @@ CharTokenizer CharTokenizer::load(const std::string& dir) {
 
 std::vector<std::string_view> CharTokenizer::split(std::string_view text) const {
   return split_code_points(text);
+}
+
+std::string_view CharTokenizer::first_pieces(std::string_view text, int64_t n) const {
+  // A code point takes at most 4 bytes, so the first n lie in the first 4n bytes (and, each at
+  // least one byte long, there are no more than n of them when the text has n bytes or fewer).
+  // The n-th piece starts within the first 4(n - 1) bytes, so it is whole in that window.
+  if (n <= 0) return text.substr(0, 0);
+  if (static_cast<uint64_t>(n) >= text.size()) return text;
+  const std::string_view window = text.substr(0, 4 * static_cast<size_t>(n));
+  const std::vector<std::string_view> pieces = split_code_points(window);
+  if (pieces.size() <= static_cast<size_t>(n) && window.size() == text.size()) return text;
+  const std::string_view last = pieces[static_cast<size_t>(n) - 1];
+  return text.substr(0, static_cast<size_t>(last.data() + last.size() - text.data()));
 }
 
 std::string CharTokenizer::join(const std::vector<std::string_view>& pieces) const {

@@ -19,6 +19,7 @@ class VocabTokenizer : public Tokenizer {
 
   int64_t vocab_size() const override { return vocab_.size(); }
   std::vector<int64_t> encode(std::string_view text) const override;
+  std::string_view encode_prefix(std::string_view text, int64_t n) const override;
   std::string decode(const std::vector<int64_t>& ids) const override;
   int64_t id_of(std::string_view piece) const override { return vocab_.id_of(piece); }
   std::string piece_of(int64_t id) const override { return vocab_.piece_of(id); }
@@ -28,6 +29,8 @@ class VocabTokenizer : public Tokenizer {
 
   // The pieces of a text, and the text of pieces (join(split(t)) is t up to whitespace for words).
   virtual std::vector<std::string_view> split(std::string_view text) const = 0;
+  // The prefix of text up to the end of its n-th piece (all of it when it has fewer).
+  virtual std::string_view first_pieces(std::string_view text, int64_t n) const = 0;
   virtual std::string join(const std::vector<std::string_view>& pieces) const = 0;
 
  protected:
@@ -51,6 +54,7 @@ class WordTokenizer : public VocabTokenizer {
 
   std::string kind() const override { return "word"; }
   std::vector<std::string_view> split(std::string_view text) const override;
+  std::string_view first_pieces(std::string_view text, int64_t n) const override;
   std::string join(const std::vector<std::string_view>& pieces) const override;
 };
 
@@ -65,6 +69,7 @@ class CharTokenizer : public VocabTokenizer {
 
   std::string kind() const override { return "char"; }
   std::vector<std::string_view> split(std::string_view text) const override;
+  std::string_view first_pieces(std::string_view text, int64_t n) const override;
   std::string join(const std::vector<std::string_view>& pieces) const override;
 };
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops/nn.h"
@@ -33,10 +32,39 @@ class EvalModeGuard {
   bool was_training_;
 };
 
+// Only ASCII whitespace (or nothing): such a sentence is not decoded.
+bool is_blank(const std::string& text) {
+  return text.find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+}
+
+// The source ids of a sentence, cut to options.max_source_tokens (*cut says so), with </s>.
+std::vector<int64_t> source_ids(const Tokenizer& tokenizer, const std::string& text,
+                                int64_t limit, bool* cut) {
+  std::vector<int64_t> ids;
+  if (limit > 0) {
+    const std::string_view head = tokenizer.encode_prefix(text, limit + 1);
+    ids = tokenizer.encode(head);
+    *cut = head.size() < text.size() || static_cast<int64_t>(ids.size()) > limit;
+    if (static_cast<int64_t>(ids.size()) > limit) ids.resize(static_cast<size_t>(limit));
+  } else {
+    ids = tokenizer.encode(text);
+  }
+  if (!ids.empty()) ids.push_back(kEosId);
+  return ids;
+}
+
+// The output length limit of a source of `length` ids, capped at max_output_tokens.
+bool output_capped(const DecodeOptions& options, int64_t length) {
+  return options.max_output_tokens > 0 && options.max_len(length) > options.max_output_tokens;
+}
+
 // Decodes the translations at `rows` (their sources already set) as one batch.
 void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
-                  const std::vector<int64_t>& rows, const DecodeOptions& options,
+                  const std::vector<int64_t>& rows, const DecodeOptions& given,
                   std::vector<Translation>& out) {
+  DecodeOptions options = given;  // rows are batched so that all of them are capped or none is
+  if (output_capped(given, static_cast<int64_t>(out[rows.front()].source.size())))
+    options.max_len = LengthLimit{.a = 0.0, .b = given.max_output_tokens};
   const int64_t batch = static_cast<int64_t>(rows.size());
   std::vector<int64_t> lengths;
   for (int64_t r : rows) lengths.push_back(static_cast<int64_t>(out[r].source.size()));
@@ -72,22 +100,20 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
                                    const Tokenizer& target_tokenizer,
                                    const std::vector<std::string>& sources,
                                    const DecodeOptions& options) {
-  EMBER_CHECK(options.beam_size >= 1 && options.max_tokens >= 1 && options.max_source_tokens >= 0,
-              "[translate] needs beam_size >= 1, max_tokens >= 1 and max_source_tokens >= 0, got "
-              "{}, {} and {}",
-              options.beam_size, options.max_tokens, options.max_source_tokens);
+  EMBER_CHECK(options.beam_size >= 1 && options.max_tokens >= 1 && options.max_source_tokens >= 0 &&
+                  options.max_output_tokens >= 0,
+              "[translate] needs beam_size >= 1, max_tokens >= 1, max_source_tokens >= 0 and "
+              "max_output_tokens >= 0, got {}, {}, {} and {}",
+              options.beam_size, options.max_tokens, options.max_source_tokens,
+              options.max_output_tokens);
   std::vector<Translation> out(sources.size());
+  std::vector<int64_t> order;  // the sentences to decode: not blank, with tokens
   for (size_t i = 0; i < sources.size(); ++i) {
-    std::vector<int64_t> ids = source_tokenizer.encode(sources[i]);
-    if (options.max_source_tokens > 0 &&
-        static_cast<int64_t>(ids.size()) > options.max_source_tokens) {
-      ids.resize(static_cast<size_t>(options.max_source_tokens));
-    }
-    ids.push_back(kEosId);
-    out[i].source = std::move(ids);
+    if (is_blank(sources[i])) continue;
+    out[i].source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
+                               &out[i].source_cut);
+    if (!out[i].source.empty()) order.push_back(static_cast<int64_t>(i));
   }
-  std::vector<int64_t> order(sources.size());
-  std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
     return out[a].source.size() < out[b].source.size();
   });
@@ -97,7 +123,10 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
   std::vector<int64_t> rows;
   for (int64_t r : order) {  // lengths grow along `order`: the newest row is the longest
     const int64_t length = static_cast<int64_t>(out[r].source.size());
-    if (!rows.empty() && static_cast<int64_t>(rows.size() + 1) * length > budget) {
+    const bool capped = output_capped(options, length);
+    if (!rows.empty() &&
+        (static_cast<int64_t>(rows.size() + 1) * length > budget ||
+         capped != output_capped(options, static_cast<int64_t>(out[rows[0]].source.size())))) {
       decode_batch(model, target_tokenizer, rows, options, out);
       rows.clear();
     }
@@ -112,6 +141,11 @@ std::vector<std::string> hypotheses(const std::vector<Translation>& translations
   out.reserve(translations.size());
   for (const Translation& t : translations) out.push_back(t.text);
   return out;
+}
+
+int64_t count_cut_sources(const std::vector<Translation>& translations) {
+  return std::count_if(translations.begin(), translations.end(),
+                       [](const Translation& t) { return t.source_cut; });
 }
 
 double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples,

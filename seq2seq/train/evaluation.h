@@ -25,7 +25,10 @@ struct DecodeOptions {
   LengthLimit max_len;            // output tokens allowed for a source of n tokens
   int64_t max_tokens = 8192;      // source tokens (padding included) decoded in one batch
   int64_t max_source_tokens = 0;  // longer sources are cut to this many tokens (0 = no limit)
-  bool attention = false;         // keep each output's attention weights
+  // Outputs stop at this many tokens whatever max_len allows (0 = no cap): for a model with a
+  // fixed number of positions, which the decoder must not run past.
+  int64_t max_output_tokens = 0;
+  bool attention = false;  // keep each output's attention weights
 };
 
 struct Translation {
@@ -34,12 +37,16 @@ struct Translation {
   std::vector<int64_t> tokens;  // (T) the output ids, without <s> and </s>
   float score = 0.0f;           // the search's score
   core::NDArray attention;      // (T, S) when asked for and the model has attention
+  bool source_cut = false;      // the source was longer than max_source_tokens: only its start read
 };
 
 // Translates every sentence, in order: sources are tokenized and ended with </s> (as batching
 // does for training), sorted by length into batches within max_tokens, decoded under no_grad in
 // eval mode (the model's training mode is restored afterwards), and put back in input order.
-// Throws "[translate]" for bad options.
+// A source longer than max_source_tokens is cut before it is tokenized whole
+// (Tokenizer::encode_prefix) and marked source_cut; the others are unaffected. An empty or blank
+// (whitespace-only) sentence, or one with no tokens, is not decoded: its translation is empty
+// (no text, no source, no tokens). Throws "[translate]" for bad options.
 std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
                                    const Tokenizer& target_tokenizer,
                                    const std::vector<std::string>& sources,
@@ -47,6 +54,8 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
 
 // The texts of the translations.
 std::vector<std::string> hypotheses(const std::vector<Translation>& translations);
+// How many of the translations had their source cut (Translation::source_cut).
+int64_t count_cut_sources(const std::vector<Translation>& translations);
 
 // The mean cross-entropy per target token (</s> included, no label smoothing) over the examples,
 // batched within max_tokens, under no_grad in eval mode (training mode restored afterwards).

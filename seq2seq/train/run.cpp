@@ -28,9 +28,12 @@ void info(const ProgressCallback& progress, std::string message) {
 }
 
 std::string stats_line(const char* split, const EncodeStats& s) {
-  return fmt::format("{}: {} examples; skipped {} with an empty side and {} too long{}", split,
-                     s.kept, s.empty, s.too_long,
-                     s.truncated ? fmt::format(", cut {} long sources", s.truncated) : "");
+  return fmt::format(
+      "{}: {} examples; skipped {} with an empty side and {} too long{}{}", split, s.kept, s.empty,
+      s.too_long, s.truncated ? fmt::format(", cut {} long sources", s.truncated) : "",
+      s.tokenized_in_part
+          ? fmt::format(" ({} lines so long that only their start was tokenized)", s.tokenized_in_part)
+          : "");
 }
 
 // New run: tokenizers trained on the training text and saved; resumed run: the saved ones.
@@ -233,7 +236,7 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   info(progress,
        fmt::format("model: {}; {} parameters", model->describe(), model->num_parameters()));
   TrainOptions train_options = config.train;
-  train_options.decode.max_source_tokens = decode_source_limit(config);
+  set_decode_limits(config, train_options.decode);
   Trainer trainer(*model, *source, *target, std::move(train), std::move(valid), train_options,
                   run_dir);
   trainer.set_progress(progress);

@@ -227,8 +227,13 @@ LengthFilter length_filter(const RunConfig& config) {
           config.data.truncate_source};
 }
 
-int64_t decode_source_limit(const RunConfig& config) {
-  return config.data.truncate_source ? length_filter(config).max_source_tokens : 0;
+void set_decode_limits(const RunConfig& config, DecodeOptions& decode) {
+  const Architecture arch = config.model.architecture;
+  const bool positions = arch == Architecture::kTransformer || arch == Architecture::kConvS2S;
+  const int64_t readable = positions ? config.model.max_positions - 1 : 0;
+  decode.max_source_tokens =
+      config.data.truncate_source ? length_filter(config).max_source_tokens : readable;
+  decode.max_output_tokens = readable;
 }
 
 }  // namespace ember::seq2seq

@@ -81,8 +81,11 @@ ProbingOptions probing_options(const DataConfig& data);
 // the batch budget and the model's positions.
 LengthFilter length_filter(const RunConfig& config);
 
-// The source length decoding cuts to: the training length limit when the run truncates long
-// sources (a summarizer reads at test time what it read in training), else 0 (no cut).
-int64_t decode_source_limit(const RunConfig& config);
+// What the run's model can read, for every decoding of it (validation, translate, eval, the
+// demos): sources cut to the training length when the run truncates long sources (a summarizer
+// reads at test time what it read in training), else (transformer, convs2s) to its positions less
+// one for </s>, and outputs capped at the positions less one; no limits for the RNNs, which have
+// no positions.
+void set_decode_limits(const RunConfig& config, DecodeOptions& decode);
 
 }  // namespace ember::seq2seq
