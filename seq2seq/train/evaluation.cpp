@@ -76,6 +76,12 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
               "[translate] needs beam_size >= 1, max_tokens >= 1 and max_source_tokens >= 0, got "
               "{}, {} and {}",
               options.beam_size, options.max_tokens, options.max_source_tokens);
+  // Checked here, before any sentence is tokenized or decoded, as well as by the searches.
+  search_detail::check_beam_size("translate", options.beam_size);
+  search_detail::check_length_limit("translate", options.max_len);
+  EMBER_CHECK(options.beam_size == 1 ||
+                  (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
+              "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);
   std::vector<Translation> out(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     std::vector<int64_t> ids = source_tokenizer.encode(sources[i]);
