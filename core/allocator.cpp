@@ -1,11 +1,15 @@
 #include "core/allocator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
-#include <new>
 #include <unordered_map>
 #include <vector>
+
+#include "core/error.h"
 
 namespace ember::core {
 namespace {
@@ -34,9 +38,28 @@ Cache& cache() {
   return *c;
 }
 
+// "(12.5 GiB)": a byte count for people.
+std::string gib(double bytes) { return fmt::format("({:.1f} GiB)", bytes / double(1ull << 30)); }
+
 }  // namespace
 
+size_t physical_memory_bytes() {
+  static const size_t bytes = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return std::numeric_limits<size_t>::max();  // unknown: no limit
+    return static_cast<size_t>(pages) * static_cast<size_t>(page);
+  }();
+  return bytes;
+}
+
 void* cached_alloc(size_t bytes) {
+  // A request past physical memory can never succeed; refusing it here also keeps size_class's
+  // rounding from wrapping around.
+  EMBER_CHECK(bytes <= physical_memory_bytes(),
+              "[alloc] cannot allocate {} bytes {}: more than the machine's physical memory, {} "
+              "bytes {}",
+              bytes, gib(static_cast<double>(bytes)), physical_memory_bytes(),
+              gib(static_cast<double>(physical_memory_bytes())));
   const size_t cls = size_class(bytes);
   Cache& c = cache();
   {
@@ -57,7 +80,17 @@ void* cached_alloc(size_t bytes) {
     c.stats.peak_live_bytes = std::max(c.stats.peak_live_bytes, c.stats.live_bytes);
   }
   void* p = std::aligned_alloc(kAlignment, cls);
-  if (p == nullptr) throw std::bad_alloc();
+  if (p == nullptr) {
+    {
+      std::lock_guard<std::mutex> lock(c.mutex);  // undo the counts above
+      c.stats.system_allocs--;
+      c.stats.system_bytes -= cls;
+      c.stats.live_bytes -= cls;
+    }
+    throw Error(fmt::format("[alloc] out of memory: the system refused {} bytes {} ({} bytes "
+                            "already held by ember)",
+                            cls, gib(static_cast<double>(cls)), allocator_stats().system_bytes));
+  }
   return p;
 }
 
@@ -88,9 +121,24 @@ void empty_cache() {
   c.stats.cached_bytes = 0;
 }
 
+namespace {
+
+// numel floats in bytes, refused before the multiplication could wrap around (cached_alloc then
+// compares the bytes with physical memory).
+size_t storage_bytes(int64_t numel) {
+  constexpr size_t kLimit = std::numeric_limits<size_t>::max() / sizeof(float);
+  EMBER_CHECK(numel >= 0 && static_cast<uint64_t>(numel) <= kLimit,
+              "[alloc] cannot allocate {} floats {}: more than the machine's physical memory, {} "
+              "bytes {}",
+              numel, gib(static_cast<double>(numel) * sizeof(float)), physical_memory_bytes(),
+              gib(static_cast<double>(physical_memory_bytes())));
+  return static_cast<size_t>(numel) * sizeof(float);
+}
+
+}  // namespace
+
 Storage::Storage(int64_t numel)
-    : data_(static_cast<float*>(cached_alloc(static_cast<size_t>(numel) * sizeof(float)))),
-      numel_(numel) {}
+    : data_(static_cast<float*>(cached_alloc(storage_bytes(numel)))), numel_(numel) {}
 
 Storage::~Storage() { cached_free(data_, static_cast<size_t>(numel_) * sizeof(float)); }
 

@@ -10,7 +10,9 @@ namespace ember::core {
 
 inline constexpr size_t kAlignment = 64;
 
-// Returns a block of at least `bytes` bytes, aligned to kAlignment. Thread-safe.
+// Returns a block of at least `bytes` bytes, aligned to kAlignment. Thread-safe. Throws
+// "[alloc] ... <bytes> bytes ..." (an ember::Error, never std::bad_alloc) for a request larger
+// than the machine's physical memory, or when the system has no block of that size.
 void* cached_alloc(size_t bytes);
 // Returns a block from cached_alloc(bytes) to its free list.
 void cached_free(void* ptr, size_t bytes);
@@ -27,10 +29,14 @@ AllocatorStats allocator_stats();
 // Gives every cached block back to the system.
 void empty_cache();
 
+// The machine's physical memory in bytes (sysconf: pages times page size), read once; what no
+// single allocation may exceed.
+size_t physical_memory_bytes();
+
 // Owns one block of float32 storage shared by an array and its views.
 class Storage {
  public:
-  explicit Storage(int64_t numel);
+  explicit Storage(int64_t numel);  // numel >= 1; throws "[alloc]" like cached_alloc
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

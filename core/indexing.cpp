@@ -58,7 +58,7 @@ NDArray concat(const std::vector<NDArray>& xs, int64_t dim) {
     for (int64_t d = 0; same && d < x.dim(); ++d) same = d == dim || x.size(d) == xs[0].size(d);
     EMBER_CHECK(same, "[concat] shapes {} and {} differ outside dim {}", shape_str(xs[0].shape()),
                 shape_str(x.shape()), dim);
-    shape[dim] += x.size(dim);
+    shape[dim] = checked_add(shape[dim], x.size(dim), "concat");  // stride-0 views can be huge
   }
   NDArray out = NDArray::empty(shape);
   int64_t at = 0;
@@ -84,7 +84,11 @@ NDArray stack(const std::vector<NDArray>& xs, int64_t dim) {
 std::vector<NDArray> split(const NDArray& x, const std::vector<int64_t>& sizes, int64_t dim) {
   dim = normalize_dim(dim, x.dim(), "split");
   int64_t total = 0;
-  for (int64_t s : sizes) total += s;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "[split] negative size {} in sizes ({}) for dim {} of {}", s,
+                fmt::join(sizes, ", "), dim, shape_str(x.shape()));
+    total = checked_add(total, s, "split");
+  }
   EMBER_CHECK(total == x.size(dim), "[split] sizes add up to {} but dim {} of {} has {}", total,
               dim, shape_str(x.shape()), x.size(dim));
   std::vector<NDArray> parts;

@@ -7,6 +7,17 @@
 #include "core/strided.h"
 
 namespace ember::core {
+namespace {
+
+// "[start, end)" for messages; "[start, start + length)" when the end does not fit int64.
+std::string range_str(int64_t start, int64_t length) {
+  int64_t end = 0;
+  if (__builtin_add_overflow(start, length, &end))
+    return fmt::format("[{}, {} + {})", start, start, length);
+  return fmt::format("[{}, {})", start, end);
+}
+
+}  // namespace
 
 NDArray::NDArray(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int64_t offset)
     : storage_(std::move(storage)),
@@ -15,9 +26,13 @@ NDArray::NDArray(std::shared_ptr<Storage> storage, Shape shape, Shape strides, i
       offset_(offset) {}
 
 NDArray NDArray::empty(const Shape& shape) {
-  for (int64_t s : shape)
-    EMBER_CHECK(s >= 0, "[empty] negative size in shape {}", shape_str(shape));
-  auto storage = std::make_shared<Storage>(std::max<int64_t>(numel_of(shape), 1));
+  const int64_t n = numel_of(shape, "empty");  // refuses negative sizes and 64-bit overflow
+  std::shared_ptr<Storage> storage;
+  try {
+    storage = std::make_shared<Storage>(std::max<int64_t>(n, 1));
+  } catch (const Error& e) {  // the allocator names the bytes; add the shape
+    throw Error(fmt::format("{} (an array of shape {})", e.what(), shape_str(shape)));
+  }
   return NDArray(std::move(storage), shape, contiguous_strides(shape), 0);
 }
 
@@ -118,8 +133,9 @@ NDArray NDArray::transpose(int64_t d0, int64_t d1) const {
 
 NDArray NDArray::narrow(int64_t d, int64_t start, int64_t length) const {
   d = normalize_dim(d, dim(), "narrow");
-  EMBER_CHECK(start >= 0 && length >= 0 && start + length <= shape_[d],
-              "[narrow] range [{}, {}) out of bounds for dim {} of shape {}", start, start + length,
+  // start <= size - length: start + length could wrap around (narrow(0, INT64_MAX, 2)).
+  EMBER_CHECK(start >= 0 && length >= 0 && start <= shape_[d] - length,
+              "[narrow] range {} out of bounds for dim {} of shape {}", range_str(start, length),
               d, shape_str(shape_));
   Shape s = shape_;
   s[d] = length;
@@ -140,6 +156,7 @@ NDArray NDArray::expand(const Shape& shape) const {
   if (shape == shape_) return *this;
   EMBER_CHECK(shape.size() >= shape_.size(), "[expand] cannot expand {} to {}", shape_str(shape_),
               shape_str(shape));
+  numel_of(shape, "expand");  // no negative sizes, no more than 2^63 - 1 elements
   const size_t lead = shape.size() - shape_.size();
   Shape st(shape.size(), 0);
   for (size_t i = 0; i < shape_.size(); ++i) {
@@ -215,7 +232,7 @@ void NDArray::mul_(float factor) const {
 
 IndexArray::IndexArray(std::vector<int64_t> values, Shape shape)
     : values_(std::move(values)), shape_(std::move(shape)) {
-  EMBER_CHECK(static_cast<int64_t>(values_.size()) == numel_of(shape_),
+  EMBER_CHECK(static_cast<int64_t>(values_.size()) == numel_of(shape_, "IndexArray"),
               "[IndexArray] {} values do not fill shape {}", values_.size(), shape_str(shape_));
 }
 

@@ -9,10 +9,41 @@ std::string shape_str(const Shape& shape) {
   return fmt::format("({})", fmt::join(shape, ", "));
 }
 
-int64_t numel_of(const Shape& shape) {
+namespace {
+
+[[noreturn, gnu::cold, gnu::noinline]] void throw_bad_shape(const Shape& shape, const char* op) {
+  for (int64_t s : shape)
+    EMBER_CHECK(s >= 0, "[{}] negative size in shape {}", op, shape_str(shape));
+  throw Error(fmt::format("[{}] shape {} has more than 2^63 - 1 elements", op, shape_str(shape)));
+}
+
+}  // namespace
+
+int64_t numel_of(const Shape& shape, const char* op) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  return n;
+  bool zero = false;
+  for (int64_t s : shape) {
+    if (s > 0) {
+      if (__builtin_mul_overflow(n, s, &n)) throw_bad_shape(shape, op);
+    } else if (s == 0) {
+      zero = true;  // still multiply the others: the strides of (0, 2^40, 2^40) would overflow
+    } else {
+      throw_bad_shape(shape, op);
+    }
+  }
+  return zero ? 0 : n;
+}
+
+int64_t checked_add(int64_t a, int64_t b, const char* op) {
+  int64_t r = 0;
+  EMBER_CHECK(!__builtin_add_overflow(a, b, &r), "[{}] {} + {} does not fit in 64 bits", op, a, b);
+  return r;
+}
+
+int64_t checked_mul(int64_t a, int64_t b, const char* op) {
+  int64_t r = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(a, b, &r), "[{}] {} * {} does not fit in 64 bits", op, a, b);
+  return r;
 }
 
 Shape contiguous_strides(const Shape& shape) {
@@ -46,23 +77,23 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 
 Shape infer_shape(const Shape& shape, int64_t numel, const char* op) {
   Shape out = shape;
-  int64_t known = 1;
   int infer_at = -1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
       EMBER_CHECK(infer_at < 0, "[{}] only one -1 allowed in shape {}", op, shape_str(shape));
       infer_at = static_cast<int>(i);
+      out[i] = 1;
     } else {
       EMBER_CHECK(out[i] >= 0, "[{}] negative size in shape {}", op, shape_str(shape));
-      known *= out[i];
     }
   }
+  const int64_t known = numel_of(out, op);  // the -1 counted as 1; throws past 2^63 - 1
   if (infer_at >= 0) {
     EMBER_CHECK(known != 0 && numel % known == 0, "[{}] cannot view {} elements as {}", op, numel,
                 shape_str(shape));
     out[infer_at] = numel / known;
   }
-  EMBER_CHECK(numel_of(out) == numel, "[{}] cannot view {} elements as {}", op, numel,
+  EMBER_CHECK(numel_of(out, op) == numel, "[{}] cannot view {} elements as {}", op, numel,
               shape_str(shape));
   return out;
 }

@@ -12,11 +12,18 @@ using Shape = std::vector<int64_t>;
 // "(2, 3, 4)"; "()" for a scalar.
 std::string shape_str(const Shape& shape);
 
-// Product of the sizes (1 for a scalar).
-int64_t numel_of(const Shape& shape);
+// Product of the sizes (1 for a scalar). Throws "[op] negative size in shape ..." for a size < 0
+// and "[op] shape ... has more than 2^63 - 1 elements" when the product of its non-zero sizes
+// does not fit int64 (then neither would its strides). Cheap: one checked multiply a dim.
+int64_t numel_of(const Shape& shape, const char* op = "shape");
 
-// Row-major strides of a contiguous array of this shape.
+// Row-major strides of a contiguous array of this shape (one that numel_of accepts).
 Shape contiguous_strides(const Shape& shape);
+
+// a + b and a * b for sizes and indices; throw "[op] a + b (or a * b) does not fit in 64 bits"
+// instead of wrapping around.
+int64_t checked_add(int64_t a, int64_t b, const char* op);
+int64_t checked_mul(int64_t a, int64_t b, const char* op);
 
 // Maps a possibly negative dim into [0, rank); throws "[op] dim d out of range for shape ...".
 int64_t normalize_dim(int64_t dim, int64_t rank, const char* op);
@@ -25,7 +32,8 @@ int64_t normalize_dim(int64_t dim, int64_t rank, const char* op);
 // Throws "[op] shapes (..) and (..) cannot be broadcast".
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
-// Replaces a single -1 in `shape` by the size that makes numel match; checks the product.
+// Replaces a single -1 in `shape` by the size that makes numel match; checks the product (without
+// overflow) and refuses other negative sizes.
 Shape infer_shape(const Shape& shape, int64_t numel, const char* op);
 
 }  // namespace ember::core

@@ -24,7 +24,10 @@ Conv1D::Conv1D(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
               options.padding);
   geometry_.stride = options.stride;
   geometry_.dilation = options.dilation;
-  geometry_.pad_left = options.causal ? options.dilation * (kernel_size - 1) : options.padding;
+  const int64_t span = core::checked_add(
+      core::checked_mul(options.dilation, kernel_size - 1, "conv1d"), 1, "conv1d");
+  core::checked_add(core::checked_add(span, options.padding, "conv1d"), options.padding, "conv1d");
+  geometry_.pad_left = options.causal ? span - 1 : options.padding;
   geometry_.pad_right = options.causal ? 0 : options.padding;
   weight_ = register_parameter("weight", Tensor::zeros({out_channels, in_channels, kernel_size}));
   init::kaiming_uniform_(weight_, std::sqrt(5.0f));
@@ -37,8 +40,9 @@ Conv1D::Conv1D(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
 Tensor Conv1D::forward(const Tensor& x) const { return conv1d(x, weight_, bias_, geometry_); }
 
 int64_t Conv1D::output_length(int64_t length) const {
-  const int64_t span = geometry_.dilation * (weight_.size(2) - 1) + 1;
-  const int64_t padded = length + geometry_.pad_left + geometry_.pad_right;
+  const int64_t span = geometry_.dilation * (weight_.size(2) - 1) + 1;  // checked by the constructor
+  const int64_t padded = core::checked_add(
+      core::checked_add(length, geometry_.pad_left, "conv1d"), geometry_.pad_right, "conv1d");
   EMBER_CHECK(padded >= span,
               "[conv1d] length {} (padded to {}) is shorter than the span {} of weight {}", length,
               padded, span, core::shape_str(weight_.shape()));

@@ -1,9 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <fstream>
 #include <initializer_list>
+#include <new>
+#include <string>
 
 #include "core/allocator.h"
+#include "core/error.h"
 
 using namespace ember::core;
 
@@ -56,4 +63,50 @@ TEST_CASE("live, peak and system bytes follow the blocks handed out and given ba
   cached_free(b, 1000);
   empty_cache();
   CHECK(allocator_stats().system_bytes == start.system_bytes);
+}
+
+TEST_CASE("a request past physical memory is an ember::Error naming the bytes") {
+  CHECK(physical_memory_bytes() > 0);
+  const AllocatorStats before = allocator_stats();
+  // SIZE_MAX - 10 wrapped around in size_class and came back as a tiny block.
+  const size_t huge = SIZE_MAX - 10;
+  const std::string expected = fmt::format("[alloc] cannot allocate {} bytes", huge);
+  CHECK_THROWS_WITH_AS(cached_alloc(huge), doctest::Contains(expected.c_str()), ember::Error);
+  CHECK_THROWS_WITH_AS(cached_alloc(physical_memory_bytes() + 1),
+                       doctest::Contains("more than the machine's physical memory"), ember::Error);
+  CHECK_THROWS_WITH_AS(Storage(INT64_MAX),
+                       doctest::Contains("[alloc] cannot allocate 9223372036854775807 floats"),
+                       ember::Error);
+  const AllocatorStats after = allocator_stats();
+  CHECK(after.system_allocs == before.system_allocs);
+  CHECK(after.live_bytes == before.live_bytes);
+}
+
+TEST_CASE("the system's refusal is an ember::Error naming the bytes, not std::bad_alloc") {
+  // Cap the address space a little above what the process maps now, ask for more than the cap
+  // allows (but less than physical memory), and restore the cap.
+  std::ifstream statm("/proc/self/statm");
+  size_t pages = 0;
+  statm >> pages;
+  REQUIRE(pages > 0);
+  const size_t mapped = pages * static_cast<size_t>(sysconf(_SC_PAGE_SIZE));
+  const size_t request = size_t{1} << 30;
+  if (physical_memory_bytes() <= request) return;  // nothing to show on so small a machine
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_AS, &saved) == 0);
+  rlimit capped = saved;
+  capped.rlim_cur = mapped + (size_t{256} << 20);
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < capped.rlim_cur) return;
+  REQUIRE(setrlimit(RLIMIT_AS, &capped) == 0);
+  std::string message;
+  try {
+    cached_free(cached_alloc(request), request);
+  } catch (const ember::Error& e) {
+    message = e.what();
+  } catch (const std::bad_alloc&) {
+    message = "std::bad_alloc";
+  }
+  REQUIRE(setrlimit(RLIMIT_AS, &saved) == 0);
+  CHECK(message.find("[alloc] out of memory: the system refused 1073741824 bytes") !=
+        std::string::npos);
 }

@@ -190,3 +190,24 @@ TEST_CASE("beam search checks its options, inputs and the model's outputs") {
   CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
                        doctest::Contains("[beam_search] last_attention (1, 3)"), Error);
 }
+
+TEST_CASE("beam search refuses a beam past 1,000 and a negative or huge length limit") {
+  ScriptedModel model(noisy);
+  const IndexArray src = padded({{4, 5}});
+  BeamOptions options;
+  options.beam_size = 100000;  // ran out of memory after 20 s
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] beam_size = 100000 must be in [1, 1000]"),
+                       Error);
+  CHECK(model.steps == 0);  // refused before the first step
+  options.beam_size = 2;
+  options.max_len = {-1.0, 10};  // silently gave empty outputs
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] max_len a = -1, b = 10 must be in"), Error);
+  options.max_len = {1.5, -3};
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] max_len a = 1.5, b = -3"), Error);
+  options.max_len = {1e300, 0};
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                       doctest::Contains("[beam_search] max_len"), Error);
+}

@@ -164,3 +164,22 @@ TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is r
   CHECK(contains(run(translate + " --input " + fifo), "(a FIFO)"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("impossible sizes and non-finite numbers: one error line naming the value, exit code 2") {
+  const std::string dir = fresh_dir("ember_test_cli_bounds");
+  const auto fails_with = [&dir](const std::string& args, const std::string& text) {
+    const Outcome o = run("train --builtin dates --arch transformer --preset tiny " + args +
+                          " --run-dir " + dir);
+    INFO(args, " -> ", o.output);
+    CHECK(o.code == 2);  // was SIGSEGV for --ff-dim 2^62
+    CHECK(o.lines() == 1);
+    CHECK(contains(o, text));
+    CHECK_FALSE(fs::exists(dir));
+  };
+  fails_with("--ff-dim 4611686018427387904",
+             "feedforward_dim = 4611686018427387904 is larger than the limit 262144");
+  fails_with("--encoder-layers 1000000000", "encoder_layers = 1000000000 is larger than the limit");
+  fails_with("--hidden-size 1000000000", "hidden_size = 1000000000 is larger than the limit");
+  fails_with("--dropout nan", "--dropout expects a finite number, got 'nan'");
+  fails_with("--lr inf", "--lr expects a finite number, got 'inf'");
+}

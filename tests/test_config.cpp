@@ -212,3 +212,46 @@ TEST_CASE("SourceRows follows select and says when the map changed") {
   CHECK_THROWS_WITH_AS(rows.select("m", IndexArray(std::vector<int64_t>{})),
                        doctest::Contains("[m] select"), Error);
 }
+
+TEST_CASE("validate refuses impossible sizes up front, naming the number and the limit") {
+  ModelConfig c = preset(Architecture::kTransformer, "tiny");
+  c.feedforward_dim = int64_t{1} << 62;  // its Linear's element count overflowed: SIGSEGV
+  check_invalid(c, "feedforward_dim = 4611686018427387904 is larger than the limit 262144");
+  c = preset(Architecture::kTransformer, "tiny");
+  c.encoder_layers = 1000000000;  // SIGABRT
+  check_invalid(c, "encoder_layers = 1000000000 is larger than the limit 1024");
+  c = preset(Architecture::kRnnAttention, "tiny");
+  c.hidden_size = 1000000000;  // std::bad_alloc without context
+  check_invalid(c, "hidden_size = 1000000000 is larger than the limit 65536");
+  c = preset(Architecture::kConvS2S, "tiny");
+  c.max_positions = (int64_t{1} << 20) + 1;
+  check_invalid(c, "max_positions = 1048577 is larger than the limit 1048576");
+  c.max_positions = 1024;
+  c.tgt_vocab_size = int64_t{1} << 25;
+  check_invalid(c, "tgt_vocab_size = 33554432 is larger than the limit 16777216");
+  // Every base preset and the bounds themselves, one at a time, are fine.
+  for (Architecture a : {Architecture::kRnn, Architecture::kRnnAttention, Architecture::kTransformer,
+                         Architecture::kConvS2S})
+    CHECK_NOTHROW(validate(preset(a, "base")));
+  c = preset(Architecture::kTransformer, "tiny");
+  c.encoder_layers = 1024;
+  CHECK_NOTHROW(validate(c));
+  // The same refusal from the JSON form (config.json).
+  CHECK_THROWS_WITH_AS(from_json_string(R"({"decoder_layers": 1000000000})"),
+                       doctest::Contains("decoder_layers = 1000000000 is larger than the limit"),
+                       Error);
+}
+
+TEST_CASE("validate refuses a model whose weights alone exceed physical memory") {
+  // Each size within its bound; together 2 * 2^24 * 2^16 = 2^41 embedding weights (8 TiB).
+  ModelConfig c = preset(Architecture::kTransformer, "tiny");
+  c.src_vocab_size = c.tgt_vocab_size = int64_t{1} << 24;
+  c.hidden_size = c.embedding_dim = int64_t{1} << 16;
+  c.num_heads = 1;
+  check_invalid(c, "vocab 16777216/16777216) needs at least");
+  check_invalid(c, "more than the machine's physical memory");
+  c = preset(Architecture::kRnnAttention, "tiny");
+  c.hidden_size = 60000;
+  c.decoder_layers = c.encoder_layers = 1000;  // 1000 * 60000^2 weight_hh entries at least
+  check_invalid(c, "float32 weights alone");
+}

@@ -162,3 +162,23 @@ TEST_CASE("Conv1D errors name [conv1d] and the shapes") {
                        doctest::Contains("[conv1d] needs stride >= 1, dilation >= 1"),
                        ember::Error);
 }
+
+TEST_CASE("Conv1D refuses dilation and padding whose arithmetic overflows 64 bits") {
+  const int64_t huge = int64_t{1} << 62;
+  // d (K - 1) = 2^63 wrapped to a negative left padding.
+  CHECK_THROWS_WITH_AS(nn::Conv1D(3, 4, 3, {.dilation = huge, .causal = true}),
+                       doctest::Contains("[conv1d] 4611686018427387904 * 2 does not fit"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(nn::Conv1D(3, 4, 3, {.padding = INT64_MAX}), doctest::Contains("[conv1d]"),
+                       ember::Error);
+  nn::Conv1D conv(3, 4, 3);
+  CHECK_THROWS_WITH_AS(conv1d(Tensor::zeros({1, 3, 5}), conv.weight(), Tensor(), {.dilation = huge}),
+                       doctest::Contains("[conv1d] 4611686018427387904 * 2 does not fit"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(conv1d(Tensor::zeros({1, 3, 5}), conv.weight(), Tensor(),
+                              {.pad_left = INT64_MAX, .pad_right = INT64_MAX}),
+                       doctest::Contains("does not fit in 64 bits"), ember::Error);
+  CHECK_THROWS_WITH_AS(nn::Conv1D(3, 4, 3, {.padding = 1}).output_length(INT64_MAX),
+                       doctest::Contains("[conv1d] 9223372036854775807 + 1 does not fit"),
+                       ember::Error);
+}

@@ -152,3 +152,18 @@ TEST_CASE("scores refuse an unknown metric or mismatched lists") {
   CHECK_THROWS_WITH_AS(score_outputs("bleu", {}, {}), doctest::Contains("[evaluation]"),
                        ember::Error);
 }
+
+TEST_CASE("translate refuses a beam past 1,000 and negative length limits up front") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = tiny_model(tok);
+  CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.beam_size = 100000}),
+                       doctest::Contains("[translate] beam_size = 100000 must be in [1, 1000]"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.max_len = {-1.0, 10}}),
+                       doctest::Contains("[translate] max_len a = -1, b = 10"), ember::Error);
+  CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.max_len = {1.5, -1}}),
+                       doctest::Contains("[translate] max_len"), ember::Error);
+  CHECK_THROWS_WITH_AS(
+      translate(*model, tok, tok, kLines, {.beam_size = 2, .length_penalty = -1.0f}),
+      doctest::Contains("[translate] length_penalty = -1"), ember::Error);
+}

@@ -103,3 +103,22 @@ TEST_CASE("parse_int and parse_number read the whole text") {
   CHECK_THROWS_WITH_AS(parse_number("1,5", "--x"), doctest::Contains("expects a number"),
                        ember::Error);
 }
+
+TEST_CASE("numbers must be finite, and float flags must fit a float") {
+  Settings s;
+  const FlagSet flags = make_flags(s);
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity"}) {
+    INFO(bad);
+    const std::string expected = fmt::format("--lr expects a finite number, got '{}'", bad);
+    CHECK_THROWS_WITH_AS(flags.parse({"--lr", bad}), doctest::Contains(expected.c_str()), Error);
+    CHECK_THROWS_WITH_AS(flags.parse({"--limit", bad}),
+                         doctest::Contains("--limit expects a finite number"), Error);
+    CHECK_THROWS_AS(parse_number(bad, "x"), Error);
+  }
+  // 1e300 is a fine double but an infinite float.
+  CHECK_THROWS_WITH_AS(flags.parse({"--lr", "1e300"}),
+                       doctest::Contains("--lr expects a number within float's range"), Error);
+  CHECK(flags.parse({"--limit", "1e300"}).positionals.empty());
+  CHECK(s.limit == 1e300);
+  CHECK(s.lr == 0.5f);
+}

@@ -100,3 +100,18 @@ TEST_CASE("greedy search checks its inputs and the model's outputs") {
   CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4}, {5}}), {1, 1}, options),
                        doctest::Contains("[greedy_search] last_attention (1, 2)"), Error);
 }
+
+TEST_CASE("greedy search refuses a negative or huge length limit") {
+  ScriptedModel model(noisy);
+  GreedyOptions options;
+  options.max_len = {2.0, -10};  // silently gave empty outputs
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4, 5}}), {2}, options),
+                       doctest::Contains("[greedy_search] max_len a = 2, b = -10 must be in"),
+                       Error);
+  options.max_len = {std::nan(""), 1};
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4, 5}}), {2}, options),
+                       doctest::Contains("[greedy_search] max_len a = nan"), Error);
+  options.max_len = {0.0, int64_t{1} << 40};
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4, 5}}), {2}, options),
+                       doctest::Contains("[greedy_search] max_len"), Error);
+}

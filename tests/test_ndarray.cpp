@@ -90,3 +90,44 @@ TEST_CASE("IndexArray") {
   CHECK(ids[4] == 5);
   CHECK_THROWS_WITH_AS(IndexArray({1, 2}, {3}), doctest::Contains("[IndexArray]"), ember::Error);
 }
+
+TEST_CASE("sizes past 64 bits or past memory are refused, never wrapped around") {
+  const int64_t big = int64_t{1} << 40;
+  // (2^40, 2^40) wrapped to 0 elements: an array that claims 2^80 elements over one float.
+  CHECK_THROWS_WITH_AS(NDArray::zeros({big, big}),
+                       doctest::Contains("[empty] shape (1099511627776, 1099511627776) has more "
+                                         "than 2^63 - 1 elements"),
+                       ember::Error);
+  // 2^40 floats (4 TiB) fit 64 bits but no machine this runs on: the allocator says so, with the
+  // bytes and the shape, instead of a bare std::bad_alloc.
+  CHECK_THROWS_WITH_AS(NDArray::empty({int64_t{1} << 20, int64_t{1} << 20}),
+                       doctest::Contains("[alloc] cannot allocate 4398046511104 bytes"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(NDArray::empty({int64_t{1} << 20, int64_t{1} << 20}),
+                       doctest::Contains("(an array of shape (1048576, 1048576))"), ember::Error);
+  const NDArray x = iota({2, 2});
+  // (2^62 + 1) * 4 wraps around to 4: view and reshape accepted it.
+  CHECK_THROWS_WITH_AS(x.view({(int64_t{1} << 62) + 1, 4}), doctest::Contains("[view] shape"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(x.transpose(0, 1).reshape({(int64_t{1} << 62) + 1, 4}),
+                       doctest::Contains("[reshape] shape"), ember::Error);
+  CHECK_THROWS_WITH_AS(NDArray::scalar(1.0f).expand({big, big}),
+                       doctest::Contains("[expand] shape"), ember::Error);
+  CHECK_THROWS_WITH_AS(NDArray::scalar(1.0f).expand({-1}),
+                       doctest::Contains("[expand] negative size in shape (-1,)"), ember::Error);
+  CHECK_THROWS_WITH_AS(IndexArray({}, {int64_t{1} << 32, int64_t{1} << 32}),
+                       doctest::Contains("[IndexArray] shape"), ember::Error);
+}
+
+TEST_CASE("narrow's range is checked without overflow") {
+  const NDArray x = iota({2, 3});
+  // INT64_MAX + 2 wrapped to a negative end that passed the bound: a view far outside storage.
+  CHECK_THROWS_WITH_AS(
+      x.narrow(0, INT64_MAX, 2),
+      doctest::Contains("[narrow] range [9223372036854775807, 9223372036854775807 + 2) out of "
+                        "bounds for dim 0 of shape (2, 3)"),
+      ember::Error);
+  CHECK_THROWS_WITH_AS(x.narrow(1, 1, INT64_MAX), doctest::Contains("[narrow]"), ember::Error);
+  CHECK_THROWS_WITH_AS(x.narrow(1, 0, -1), doctest::Contains("[narrow]"), ember::Error);
+  CHECK(x.narrow(1, 3, 0).numel() == 0);
+}

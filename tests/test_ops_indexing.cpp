@@ -52,3 +52,12 @@ TEST_CASE("indexing errors name the op") {
   CHECK_THROWS_WITH_AS(masked_fill(x, Tensor::zeros({4}), 0.0f), doctest::Contains("[masked_fill]"), Error);
   CHECK_THROWS_WITH_AS(where(Tensor::zeros({4}), x, x), doctest::Contains("[where] shapes (4,) and (2, 3)"), Error);
 }
+
+TEST_CASE("embedding refuses a padding_idx past the vocabulary up front") {
+  Tensor w = Tensor::randn({5, 3}, true);
+  // Accepted before, then failing inside backward.
+  CHECK_THROWS_WITH_AS(embedding(w, IndexArray({1, 2}), 7),
+                       doctest::Contains("[embedding] padding_idx 7 out of range for a vocabulary "
+                                         "of 5 (weight (5, 3))"),
+                       Error);
+}

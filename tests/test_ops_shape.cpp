@@ -43,3 +43,19 @@ TEST_CASE("shape errors name the op and the shapes") {
   CHECK_THROWS_WITH_AS(split(x, {1, 1}, 1), doctest::Contains("[split] sizes add up to 2 but dim 1 of (2, 3) has 3"), Error);
   CHECK_THROWS_WITH_AS(chunk(x, 2, 1), doctest::Contains("[chunk] dim 1 of shape (2, 3) does not split into 2"), Error);
 }
+
+TEST_CASE("shape ops refuse sizes and ranges that overflow 64 bits") {
+  Tensor x = Tensor::zeros({2, 3});
+  // (2^62 + 1) * 4 wraps around to 4: accepted before, a (2^62 + 1, 4) view of 4 floats.
+  Tensor y = Tensor::zeros({4});
+  CHECK_THROWS_WITH_AS(y.reshape({(int64_t{1} << 62) + 1, 4}), doctest::Contains("[view] shape"),
+                       Error);
+  CHECK_THROWS_WITH_AS(x.narrow(0, INT64_MAX, 2),
+                       doctest::Contains("[narrow] range [9223372036854775807, "), Error);
+  CHECK_THROWS_WITH_AS(split(x, {-1, 4}, 1), doctest::Contains("[split] negative size -1"), Error);
+  const Tensor wide = Tensor::scalar(1.0f).expand({int64_t{1} << 62});
+  CHECK_THROWS_WITH_AS(cat({wide, wide}, 0),
+                       doctest::Contains("[concat] 4611686018427387904 + 4611686018427387904 does "
+                                         "not fit in 64 bits"),
+                       Error);
+}

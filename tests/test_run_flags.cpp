@@ -102,3 +102,36 @@ TEST_CASE("bad training flag values are refused, naming the flag") {
   CHECK_THROWS_WITH_AS(parse({"--hidden-size", "100", "--heads", "3"}),
                        doctest::Contains("[model_config]"), ember::Error);
 }
+
+TEST_CASE("float flags refuse nan and inf, naming the flag; model sizes are bounded") {
+  // "nan" went into the model's JSON and came back as "not a JSON object".
+  CHECK_THROWS_WITH_AS(parse({"--dropout", "nan"}),
+                       doctest::Contains("[flags] --dropout expects a finite number, got 'nan'"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse({"--dropout", "inf"}),
+                       doctest::Contains("--dropout expects a finite number, got 'inf'"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse({"--dropout", "1"}),
+                       doctest::Contains("[flags] --dropout: must be a number in [0, 1), got 1"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse({"--dropout", "-0.5"}),
+                       doctest::Contains("--dropout: must be a number in [0, 1), got -0.5"),
+                       ember::Error);
+  CHECK(parse({"--dropout", "0.25"}).model.dropout == 0.25f);
+  for (const char* flag : {"--lr", "--min-lr", "--beta2", "--weight-decay", "--clip-norm",
+                           "--label-smoothing", "--character-coverage"}) {
+    INFO(flag);
+    const std::string expected = std::string(flag) + " expects a finite number";
+    CHECK_THROWS_WITH_AS(parse({flag, "nan"}), doctest::Contains(expected.c_str()), ember::Error);
+    CHECK_THROWS_WITH_AS(parse({flag, "-inf"}), doctest::Contains(flag), ember::Error);
+  }
+  CHECK_THROWS_WITH_AS(parse({"--lr", "1e300"}),
+                       doctest::Contains("--lr expects a number within float's range"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse({"--time-limit", "inf"}),
+                       doctest::Contains("--time-limit expects a finite number"), ember::Error);
+  CHECK_THROWS_WITH_AS(
+      parse({"--arch", "transformer", "--preset", "tiny", "--ff-dim", "4611686018427387904"}),
+      doctest::Contains("feedforward_dim = 4611686018427387904 is larger than the limit"),
+      ember::Error);
+}

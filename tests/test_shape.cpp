@@ -34,3 +34,44 @@ TEST_CASE("normalize_dim and infer_shape") {
   CHECK_THROWS_WITH_AS(infer_shape({-1, -1}, 12, "view"), doctest::Contains("only one -1"),
                        ember::Error);
 }
+
+TEST_CASE("numel_of refuses negative sizes and products past 2^63 - 1") {
+  const int64_t big = int64_t{1} << 40;
+  CHECK_THROWS_WITH_AS(numel_of({big, big}),
+                       doctest::Contains("[shape] shape (1099511627776, 1099511627776) has more "
+                                         "than 2^63 - 1 elements"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(numel_of({4, int64_t{1} << 62}, "zeros"), doctest::Contains("[zeros]"),
+                       ember::Error);
+  // (2^32, 2^32) wraps to 0 and (-1, -1) to 1 without the checks.
+  CHECK_THROWS_AS(numel_of({int64_t{1} << 32, int64_t{1} << 32}), ember::Error);
+  CHECK_THROWS_WITH_AS(numel_of({-1, -1}), doctest::Contains("[shape] negative size in shape (-1, -1)"),
+                       ember::Error);
+  // A zero size makes no elements, but the other sizes' strides must still fit.
+  CHECK(numel_of({0, big}) == 0);
+  CHECK_THROWS_AS(numel_of({0, big, big}), ember::Error);
+  CHECK(numel_of({int64_t{1} << 31, int64_t{1} << 31}) == int64_t{1} << 62);
+}
+
+TEST_CASE("checked_add and checked_mul name the op and the numbers") {
+  CHECK(checked_add(2, 3, "t") == 5);
+  CHECK(checked_mul(-2, 3, "t") == -6);
+  CHECK_THROWS_WITH_AS(checked_add(INT64_MAX, 2, "narrow"),
+                       doctest::Contains("[narrow] 9223372036854775807 + 2 does not fit"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(checked_mul(int64_t{1} << 62, 4, "conv1d"),
+                       doctest::Contains("[conv1d] 4611686018427387904 * 4 does not fit"),
+                       ember::Error);
+}
+
+TEST_CASE("infer_shape refuses a shape whose product wraps around") {
+  // 2^32 * 2^32 = 2^64 wraps to 0; with 2^62 * 4 + ... the unchecked product could match numel.
+  const int64_t half = int64_t{1} << 32;
+  CHECK_THROWS_WITH_AS(infer_shape({half, half}, 0, "reshape"),
+                       doctest::Contains("[reshape] shape (4294967296, 4294967296) has more than"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(infer_shape({half, half, -1}, 6, "view"), doctest::Contains("[view]"),
+                       ember::Error);
+  // (2^62 + 1) * 4 wraps to 4.
+  CHECK_THROWS_AS(infer_shape({(int64_t{1} << 62) + 1, 4}, 4, "view"), ember::Error);
+}

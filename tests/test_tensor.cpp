@@ -68,3 +68,12 @@ TEST_CASE("method forms match the free functions") {
   CHECK(Tensor::full({2}, 3.0f).to_vector() == std::vector<float>{3, 3});
   CHECK(Tensor::rand({100}).data().to_vector() != Tensor::rand({100}).data().to_vector());
 }
+
+TEST_CASE("factories refuse shapes past 2^63 - 1 elements") {
+  const int64_t big = int64_t{1} << 40;
+  CHECK_THROWS_WITH_AS(Tensor::zeros({big, big}), doctest::Contains("has more than 2^63 - 1 elements"),
+                       Error);
+  CHECK_THROWS_WITH_AS(Tensor::randn({big, big}), doctest::Contains("(1099511627776, 1099511627776)"),
+                       Error);
+  CHECK_THROWS_WITH_AS(Tensor::full({-2, -3}, 1.0f), doctest::Contains("negative size"), Error);
+}

@@ -214,6 +214,10 @@ TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") 
   refuses(bad([](TrainOptions& o) { o.label_smoothing = 1.0f; }), "label_smoothing");
   refuses(bad([](TrainOptions& o) { o.eval_every = -1; }), "must be >= 0");
   refuses(bad([](TrainOptions& o) { o.schedule = "inverse_sqrt"; }), "warmup_steps >= 1");
+  refuses(bad([](TrainOptions& o) { o.decode.beam_size = 100000; }),
+          "[translate] beam_size = 100000 must be in [1, 1000]");
+  refuses(bad([](TrainOptions& o) { o.decode.max_len.b = -5; }), "max_len a = ");
+  refuses(bad([](TrainOptions& o) { o.save_every = -1; }), "save_every and save_minutes");
   refuses(bad([](TrainOptions& o) { o.schedule = "cosine", o.warmup_steps = 1000; }),
           "cosine schedule needs more updates");
   CHECK_THROWS_WITH_AS(Trainer(*model, task.tokenizer, task.tokenizer, {}, {}, tiny_options(), ""),
@@ -345,7 +349,8 @@ TEST_CASE("resume refuses a training state the run cannot have reached, and dama
   refused("batch_in_epoch", "-1000000", "does not fit this run's");
   refused("batch_in_epoch", "3", "(update 4, 0 epochs and 3 batches done) does not fit");
   refused("has_best", "yes", "'has_best' is \"yes\"");
-  refused("interval_loss_sum", "nan", "is impossible");
+  refused("interval_loss_sum", "nan", "expects a finite number, got 'nan'");
+  refused("interval_loss_sum", "-2", "is impossible");
   refused("interval_tokens", "-5", "is impossible");
   {
     core::SafeTensors st = core::load_safetensors(path);

@@ -29,8 +29,14 @@ ConvSizes check_sizes(const Tensor& x, const Tensor& w, const Tensor& b, const C
               "dilation {}, padding ({}, {}) for input {}",
               g.stride, g.dilation, g.pad_left, g.pad_right, core::shape_str(x.shape()));
   ConvSizes s{x.size(0), x.size(1), x.size(2), w.size(0), w.size(2), 0};
-  const int64_t span = g.dilation * (s.kernel - 1) + 1;  // input positions one output sees
-  const int64_t padded = s.length + g.pad_left + g.pad_right;
+  EMBER_CHECK(s.kernel >= 1, "[conv1d] weight {} has no kernel positions",
+              core::shape_str(w.shape()));
+  // Input positions one output sees, and the padded length; overflow-checked (huge dilation or
+  // padding), so that the kernels' position arithmetic below cannot wrap around.
+  const int64_t span =
+      core::checked_add(core::checked_mul(g.dilation, s.kernel - 1, "conv1d"), 1, "conv1d");
+  const int64_t padded = core::checked_add(
+      core::checked_add(s.length, g.pad_left, "conv1d"), g.pad_right, "conv1d");
   s.out_length = padded >= span ? (padded - span) / g.stride + 1 : 0;
   EMBER_CHECK(s.kernel >= 1 && s.out_length >= 1,
               "[conv1d] input {} (padded to length {}) is shorter than the span {} of weight {} "

@@ -51,6 +51,9 @@ Tensor embedding(const Tensor& weight, const IndexArray& ids, int64_t padding_id
   EMBER_CHECK(weight.dim() == 2, "[embedding] weight must be (V, E), got {}",
               core::shape_str(weight.shape()));
   const int64_t vocab = weight.size(0), width = weight.size(1);
+  EMBER_CHECK(padding_idx < vocab,
+              "[embedding] padding_idx {} out of range for a vocabulary of {} (weight {})",
+              padding_idx, vocab, core::shape_str(weight.shape()));
   for (int64_t i = 0; i < ids.numel(); ++i)
     EMBER_CHECK(ids[i] >= 0 && ids[i] < vocab,
                 "[embedding] token id {} out of range for a vocabulary of {} (weight {})", ids[i],

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/allocator.h"
 #include "core/error.h"
 
 namespace ember::seq2seq {
@@ -103,6 +104,67 @@ bool read_field(const std::string& key, const Json& value, ModelConfig& config) 
 void check_field(bool ok, const char* field, double value, const char* rule) {
   EMBER_CHECK(ok, "[model_config] {} = {} {}", field, value, rule);
 }
+void check_field(bool ok, const char* field, int64_t value, const char* rule) {
+  EMBER_CHECK(ok, "[model_config] {} = {} {}", field, value, rule);
+}
+
+// Upper bounds of the integer fields: generous (far past any model a CPU trains) but finite, so
+// that an impossible size is refused here with its number instead of overflowing, aborting or
+// running out of memory while the model is built. Sizes under a bound may still not fit the
+// machine: validate() also estimates the parameters' memory.
+//   vocabularies   2^24 = 16,777,216: 64 times the largest vocabularies in use (256k); ids up to
+//                  2^24 stay exact in float32.
+//   widths         2^16 = 65,536 (embedding_dim, hidden_size, attention_dim, num_heads): 3.5 times
+//                  PaLM-540B's d_model (18,432).
+//   feedforward    2^18 = 262,144: 3.5 times PaLM-540B's feed-forward width (73,728).
+//   layers         1,024 a side: past the deepest Transformers trained (DeepNet, 1,000 layers).
+//   kernel_size    1,024: ConvS2S uses 3 to 25.
+//   max_positions  2^20 = 1,048,576 tokens: one attention matrix that long is 2^40 floats (4 TiB).
+constexpr int64_t kMaxVocab = int64_t{1} << 24;
+constexpr int64_t kMaxWidth = int64_t{1} << 16;
+constexpr int64_t kMaxFeedforward = int64_t{1} << 18;
+constexpr int64_t kMaxLayers = 1024;
+constexpr int64_t kMaxKernel = 1024;
+constexpr int64_t kMaxPositions = int64_t{1} << 20;
+
+int64_t upper_bound(int64_t ModelConfig::*member) {
+  if (member == &ModelConfig::src_vocab_size || member == &ModelConfig::tgt_vocab_size)
+    return kMaxVocab;
+  if (member == &ModelConfig::feedforward_dim) return kMaxFeedforward;
+  if (member == &ModelConfig::encoder_layers || member == &ModelConfig::decoder_layers)
+    return kMaxLayers;
+  if (member == &ModelConfig::kernel_size) return kMaxKernel;
+  if (member == &ModelConfig::max_positions) return kMaxPositions;
+  return kMaxWidth;  // embedding_dim, hidden_size, num_heads, attention_dim
+}
+
+// A lower bound of the model's float32 parameters (and the Transformer's position table): the
+// embeddings, the positions and one square weight matrix of every layer (a recurrent cell's
+// weight_hh, a Transformer layer's attention projections and feed-forward, a ConvS2S
+// convolution). In double: the bounds above keep it far below 2^53.
+double parameter_lower_bound(const ModelConfig& c) {
+  const auto v_src = static_cast<double>(c.src_vocab_size);
+  const auto v_tgt = static_cast<double>(c.tgt_vocab_size);
+  const auto enc = static_cast<double>(c.encoder_layers);
+  const auto dec = static_cast<double>(c.decoder_layers);
+  const auto h = static_cast<double>(c.hidden_size);
+  const auto e = static_cast<double>(c.embedding_dim);
+  const auto positions = static_cast<double>(c.max_positions);
+  switch (c.architecture) {
+    case Architecture::kTransformer: {
+      const auto ff = static_cast<double>(c.feedforward_dim);
+      return (v_src + v_tgt + positions) * h + enc * (4 * h * h + 2 * h * ff) +
+             dec * (8 * h * h + 2 * h * ff) + (c.tie_embeddings ? 0.0 : v_tgt * h);
+    }
+    case Architecture::kConvS2S:
+      return (v_src + v_tgt + 2 * positions) * e +
+             (enc + dec) * h * h * static_cast<double>(c.kernel_size);
+    case Architecture::kRnn:
+    case Architecture::kRnnAttention:
+      return (v_src + v_tgt) * e + enc * h * h / 2 + dec * h * h + v_tgt * h;
+  }
+  return 0.0;
+}
 
 }  // namespace
 
@@ -166,15 +228,27 @@ void validate(const ModelConfig& c) {
       check_field(v >= 0, name, v, "must be >= 0 (0 = hidden_size)");
     else
       check_field(v > 0, name, v, "must be positive");
+    const int64_t bound = upper_bound(member);
+    EMBER_CHECK(v <= bound, "[model_config] {} = {} is larger than the limit {}", name, v, bound);
   }
-  check_field(c.dropout >= 0.0f && c.dropout < 1.0f, "dropout", c.dropout, "must be in [0, 1)");
+  check_field(c.dropout >= 0.0f && c.dropout < 1.0f, "dropout", static_cast<double>(c.dropout),
+              "must be in [0, 1)");
+  const double parameters = parameter_lower_bound(c);
+  const double bytes = parameters * sizeof(float);
+  EMBER_CHECK(bytes <= static_cast<double>(core::physical_memory_bytes()),
+              "[model_config] the model ({}) needs at least {:.0f} parameters, {:.0f} bytes ({:.1f} GiB) of "
+              "float32 weights alone: more than the machine's physical memory, {} bytes ({:.1f} "
+              "GiB)",
+              summary(c), parameters, bytes, bytes / double(1ull << 30),
+              core::physical_memory_bytes(),
+              static_cast<double>(core::physical_memory_bytes()) / double(1ull << 30));
   const auto arch = c.architecture;
   if (arch == Architecture::kTransformer)
     EMBER_CHECK(c.hidden_size % c.num_heads == 0,
                 "[model_config] hidden_size = {} (d_model) must be divisible by num_heads = {}",
                 c.hidden_size, c.num_heads);
   if (arch == Architecture::kRnnAttention)
-    check_field(c.hidden_size % 2 == 0, "hidden_size", static_cast<double>(c.hidden_size),
+    check_field(c.hidden_size % 2 == 0, "hidden_size", c.hidden_size,
                 "must be even for rnn_attention (hidden_size / 2 per encoder direction)");
   if (arch == Architecture::kRnn)
     EMBER_CHECK(c.encoder_layers == c.decoder_layers,

@@ -241,6 +241,8 @@ std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, cons
                                                        const std::vector<int64_t>& src_lengths,
                                                        const BeamOptions& options) {
   check_source(kOp, src, src_lengths);
+  search_detail::check_beam_size(kOp, options.beam_size);
+  search_detail::check_length_limit(kOp, options.max_len);
   EMBER_CHECK(options.beam_size >= 1 && options.n_best >= 1 && options.n_best <= options.beam_size,
               "[{}] needs beam_size >= 1 and n_best in [1, beam_size], got beam_size {}, n_best {}",
               kOp, options.beam_size, options.n_best);

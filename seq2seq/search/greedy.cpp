@@ -77,6 +77,7 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src
                                       const std::vector<int64_t>& src_lengths,
                                       const GreedyOptions& options) {
   check_source(kOp, src, src_lengths);
+  search_detail::check_length_limit(kOp, options.max_len);
   const int64_t batch_size = src.size(0);
   NoGradGuard no_grad;
   std::vector<Hypothesis> out(static_cast<size_t>(batch_size));

@@ -20,7 +20,8 @@ struct GreedyOptions {
   bool attention = false;  // keep each step's attention weights (Hypothesis::attention)
 };
 
-// Throws "[greedy_search]" for a src/src_lengths mismatch or a step output of the wrong shape.
+// Throws "[greedy_search]" for a src/src_lengths mismatch, a negative or huge max_len
+// (search_detail::check_length_limit) or a step output of the wrong shape.
 std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths,
                                       const GreedyOptions& options = {});

@@ -43,6 +43,32 @@ namespace search_detail {
 
 inline constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+// The widest beam a search accepts. Quality falls as the beam grows past a few dozen (Koehn &
+// Knowles, 2017, "Six challenges", the beam search problem); 1,000 is far past that and keeps a
+// step's (k, V) scores of a 32k vocabulary at 128 MB per sentence, while 100,000 hypotheses
+// would need the encoder output copied 100,000 times.
+inline constexpr int64_t kMaxBeamSize = 1000;
+// The largest LengthLimit a search accepts: a <= 1,000 output tokens per source token and
+// b <= 2^20 tokens (ModelConfig's longest max_positions); both >= 0.
+inline constexpr double kMaxLengthA = 1000.0;
+inline constexpr int64_t kMaxLengthB = int64_t{1} << 20;
+
+// Throws "[op]" naming the values unless 0 <= a <= kMaxLengthA (finite) and 0 <= b <= kMaxLengthB:
+// a negative limit silently gives empty outputs, a huge one an endless decoding.
+inline void check_length_limit(const char* op, const LengthLimit& limit) {
+  EMBER_CHECK(std::isfinite(limit.a) && limit.a >= 0.0 && limit.a <= kMaxLengthA &&
+                  limit.b >= 0 && limit.b <= kMaxLengthB,
+              "[{}] max_len a = {}, b = {} must be in [0, {}] and [0, {}] (outputs stop at a * "
+              "source length + b tokens)",
+              op, limit.a, limit.b, kMaxLengthA, kMaxLengthB);
+}
+
+// Throws "[op]" naming the value unless 1 <= beam_size <= kMaxBeamSize.
+inline void check_beam_size(const char* op, int64_t beam_size) {
+  EMBER_CHECK(beam_size >= 1 && beam_size <= kMaxBeamSize,
+              "[{}] beam_size = {} must be in [1, {}]", op, beam_size, kMaxBeamSize);
+}
+
 // Checks the log-probabilities (R, V) a step returned for R hypotheses; returns them contiguous.
 inline NDArray check_step(const char* op, const NDArray& logp, int64_t rows) {
   EMBER_CHECK(

@@ -96,16 +96,25 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
 
 }  // namespace
 
-std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
-                                   const Tokenizer& target_tokenizer,
-                                   const std::vector<std::string>& sources,
-                                   const DecodeOptions& options) {
+void validate(const DecodeOptions& options) {
   EMBER_CHECK(options.beam_size >= 1 && options.max_tokens >= 1 && options.max_source_tokens >= 0 &&
                   options.max_output_tokens >= 0,
               "[translate] needs beam_size >= 1, max_tokens >= 1, max_source_tokens >= 0 and "
               "max_output_tokens >= 0, got {}, {}, {} and {}",
               options.beam_size, options.max_tokens, options.max_source_tokens,
               options.max_output_tokens);
+  search_detail::check_beam_size("translate", options.beam_size);
+  search_detail::check_length_limit("translate", options.max_len);
+  EMBER_CHECK(options.beam_size == 1 ||
+                  (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
+              "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);
+}
+
+std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                   const Tokenizer& target_tokenizer,
+                                   const std::vector<std::string>& sources,
+                                   const DecodeOptions& options) {
+  validate(options);
   std::vector<Translation> out(sources.size());
   std::vector<int64_t> order;  // the sentences to decode: not blank, with tokens
   for (size_t i = 0; i < sources.size(); ++i) {

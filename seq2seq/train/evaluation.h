@@ -40,6 +40,10 @@ struct Translation {
   bool source_cut = false;      // the source was longer than max_source_tokens: only its start read
 };
 
+// Throws "[translate]" naming the option for a beam size, length limit, length penalty or batch
+// size out of range (translate checks its options; the trainer checks its validation's up front).
+void validate(const DecodeOptions& options);
+
 // Translates every sentence, in order: sources are tokenized and ended with </s> (as batching
 // does for training), sorted by length into batches within max_tokens, decoded under no_grad in
 // eval mode (the model's training mode is restored afterwards), and put back in input order.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
@@ -24,8 +26,23 @@ double parse_number(const std::string& text, const std::string& what) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   EMBER_CHECK(!text.empty() && ec == std::errc() && ptr == end,
               "[flags] {} expects a number, got '{}'", what, text);
+  // from_chars reads "nan" and "inf" too: no flag or stored value means either.
+  EMBER_CHECK(std::isfinite(value), "[flags] {} expects a finite number, got '{}'", what, text);
   return value;
 }
+
+namespace {
+
+// parse_number, also refusing what float cannot hold (1e300 would become inf).
+float parse_float(const std::string& text, const std::string& what) {
+  const double value = parse_number(text, what);
+  EMBER_CHECK(std::fabs(value) <= std::numeric_limits<float>::max(),
+              "[flags] {} expects a number within float's range (|x| <= {:g}), got '{}'", what,
+              std::numeric_limits<float>::max(), text);
+  return static_cast<float>(value);
+}
+
+}  // namespace
 
 FlagSet::FlagSet(std::string command, std::string summary)
     : command_(std::move(command)), summary_(std::move(summary)) {}
@@ -50,7 +67,7 @@ void FlagSet::add(const std::string& name, const std::string& value_name, const 
                   float* target) {
   add_custom(
       name, value_name, help,
-      [target, name](const std::string& v) { *target = static_cast<float>(parse_number(v, name)); },
+      [target, name](const std::string& v) { *target = parse_float(v, name); },
       [target] { return fmt::format("{:g}", *target); });
 }
 

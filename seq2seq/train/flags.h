@@ -72,8 +72,9 @@ class FlagSet {
   std::vector<Flag> flags_;
 };
 
-// Strict number parsing for flag and config values: the whole text must be the number.
-// Throw "[flags] <what> expects an integer|a number, got '<text>'".
+// Strict number parsing for flag and config values: the whole text must be the number, and a
+// finite one (no nan, no inf). Throw "[flags] <what> expects an integer|a (finite) number, got
+// '<text>'".
 int64_t parse_int(const std::string& text, const std::string& what);
 double parse_number(const std::string& text, const std::string& what);
 

@@ -98,7 +98,9 @@ void add_model_flags(FlagSet& flags, ModelFlags& m) {
   add_model_int(flags, m, "--kernel-size", "kernel_size", "convs2s kernel width");
   add_model_int(flags, m, "--max-positions", "max_positions", "longest sequence");
   flags.add_custom("--dropout", "P", "dropout probability", [&m](const std::string& v) {
-    m.json_values["dropout"] = fmt::format("{}", parse_number(v, "--dropout"));
+    const double p = parse_number(v, "--dropout");  // finite
+    EMBER_CHECK(p >= 0.0 && p < 1.0, "[flags] --dropout: must be a number in [0, 1), got {}", v);
+    m.json_values["dropout"] = fmt::format("{}", p);
   });
   flags.add_custom("--post-norm", "", "transformer: post-norm layers (Vaswani) instead of pre-norm",
                    [&m](const std::string&) { m.json_values["norm_first"] = "false"; });

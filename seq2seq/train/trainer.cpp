@@ -96,6 +96,7 @@ void validate(const TrainOptions& o) {
               "[trainer] unknown schedule '{}' (expected constant, inverse_sqrt, cosine or "
               "plateau)",
               o.schedule);
+  validate(o.decode);     // the validation's decoding, before the first update
   score_names(o.metric);  // throws for an unknown metric
   bleu_tokenizer_from_name(o.bleu_tokenize);
   EMBER_CHECK(o.epochs >= 1 && o.max_tokens >= 2 && o.log_every >= 1,
