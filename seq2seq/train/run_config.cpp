@@ -116,7 +116,8 @@ void read_value(const char* section, const std::string& key, const json& v, cons
 void read_section(const char* section, const json& j, const Bindings& b) {
   EMBER_CHECK(j.is_object(), "[run_config] '{}' must be an object, got {}", section, j.dump());
   for (const auto& [key, value] : j.items()) {
-    const auto it = std::find_if(b.begin(), b.end(), [&](const auto& e) { return key == e.first; });
+    const auto it =
+        std::find_if(b.begin(), b.end(), [&key = key](const auto& e) { return key == e.first; });
     EMBER_CHECK(it != b.end(), "[run_config] unknown key '{}.{}'", section, key);
     read_value(section, key, value, it->second);
   }
