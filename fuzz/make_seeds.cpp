@@ -67,7 +67,7 @@ void run_config_seeds(const fs::path& out) {
   seq2seq::RunConfig config;
   fuzz::write_bytes(out / "default.json", seq2seq::to_json_string(config));
   fuzz::write_bytes(out / "transformer.json",
-                    R"({"model": {"preset": "tiny", "arch": "transformer"},)"
+                    R"({"model": {"preset": "tiny", "architecture": "transformer"},)"
                     R"( "tokenizer": {"kind": "bpe", "vocab_size": 500},)"
                     R"( "data": {"builtin": "dates"}})");
   fuzz::write_bytes(out / "small.json", R"({"train": {"lr": 0.002, "max_steps": 10}})");
