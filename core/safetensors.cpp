@@ -2,19 +2,20 @@
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json.h"
+#include "core/regular_file.h"
 
 namespace ember::core {
 namespace {
@@ -25,6 +26,10 @@ static_assert(std::endian::native == std::endian::little,
 using Json = nlohmann::json;
 
 constexpr uint64_t kLengthBytes = 8;
+// The reference reader's bound on the header (MAX_HEADER_SIZE in safetensors' lib.rs).
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+// Names longer than this are shortened in error messages (a header may hold a multi-MB name).
+constexpr size_t kMaxQuotedName = 64;
 constexpr const char* kMetadataKey = "__metadata__";
 constexpr const char* kInMemory = "(in memory)";
 
@@ -54,6 +59,49 @@ struct Entry {
   uint64_t end = 0;
 };
 
+// `text`, or for a long text its first bytes (cut at a UTF-8 character boundary), "..." and its
+// length: an error message never repeats a multi-megabyte tensor name.
+std::string shorten(const std::string& text) {
+  if (text.size() <= kMaxQuotedName) return text;
+  size_t cut = kMaxQuotedName / 2;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
+}
+
+// The offset of the first byte of `text` that is not part of a well-formed UTF-8 sequence
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF); nullopt if there is none.
+std::optional<size_t> invalid_utf8_at(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b = byte(i);
+    size_t length;
+    unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      length = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b == 0xe0) low = 0xa0;   // overlong
+      if (b == 0xed) high = 0x9f;  // surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b == 0xf0) low = 0x90;   // overlong
+      if (b == 0xf4) high = 0x8f;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (text.size() - i < length) return i;
+    if (byte(i + 1) < low || byte(i + 1) > high) return i;
+    for (size_t k = 2; k < length; ++k)
+      if ((byte(i + k) & 0xc0) != 0x80) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
 // A non-negative JSON integer; nullopt for anything else.
 std::optional<uint64_t> json_uint(const Json& j) {
   if (j.is_number_unsigned()) return j.get<uint64_t>();
@@ -70,7 +118,7 @@ DTypeInfo parse_dtype(const Json& j, const std::string& name, const std::string&
   throw Error(
       fmt::format("[safetensors] {}: tensor '{}': unknown dtype \"{}\" (ember reads F32, "
                   "F64, I64 and U8)",
-                  source, name, dtype));
+                  source, name, shorten(dtype)));
 }
 
 Shape parse_shape(const Json& j, const std::string& name, const std::string& source) {
@@ -122,26 +170,31 @@ uint64_t byte_count(const Shape& shape, uint64_t itemsize, const std::string& na
   return empty ? 0 : product;
 }
 
+// One header entry, checked on its own: types, begin <= end, end inside the data section, and
+// end - begin = numel * itemsize. Where it sits among the others is check_layout's business.
 Entry parse_entry(const std::string& name, const Json& j, uint64_t data_size,
                   const std::string& source) {
+  const std::string label = shorten(name);
   EMBER_CHECK(j.is_object(), "[safetensors] {}: tensor '{}': entry must be a JSON object", source,
-              name);
+              label);
   for (const char* key : {"dtype", "shape", "data_offsets"})
-    EMBER_CHECK(j.contains(key), "[safetensors] {}: tensor '{}': missing \"{}\"", source, name,
+    EMBER_CHECK(j.contains(key), "[safetensors] {}: tensor '{}': missing \"{}\"", source, label,
                 key);
-  Entry e{name, parse_dtype(j.at("dtype"), name, source), parse_shape(j.at("shape"), name, source)};
-  std::tie(e.begin, e.end) = parse_offsets(j.at("data_offsets"), name, source);
-  EMBER_CHECK(e.begin <= e.end, "[safetensors] {}: tensor '{}': data_offsets [{}, {}] begin > end",
-              source, name, e.begin, e.end);
+  Entry e{name, parse_dtype(j.at("dtype"), label, source),
+          parse_shape(j.at("shape"), label, source)};
+  std::tie(e.begin, e.end) = parse_offsets(j.at("data_offsets"), label, source);
+  EMBER_CHECK(e.begin <= e.end,
+              "[safetensors] {}: tensor '{}': data_offsets [{}, {}] run backwards (begin > end)",
+              source, label, e.begin, e.end);
   EMBER_CHECK(e.end <= data_size,
               "[safetensors] {}: tensor '{}': data_offsets end {} is beyond the data section "
               "({} bytes)",
-              source, name, e.end, data_size);
-  const uint64_t expected = byte_count(e.shape, e.type.itemsize, name, source);
+              source, label, e.end, data_size);
+  const uint64_t expected = byte_count(e.shape, e.type.itemsize, label, source);
   EMBER_CHECK(e.end - e.begin == expected,
               "[safetensors] {}: tensor '{}': data_offsets [{}, {}] hold {} bytes but {} shape {} "
               "needs {}",
-              source, name, e.begin, e.end, e.end - e.begin, e.type.name, shape_str(e.shape),
+              source, label, e.begin, e.end, e.end - e.begin, e.type.name, shape_str(e.shape),
               expected);
   return e;
 }
@@ -151,27 +204,39 @@ std::map<std::string, std::string> parse_metadata(const Json& j, const std::stri
   std::map<std::string, std::string> metadata;
   for (const auto& [key, value] : j.items()) {
     EMBER_CHECK(value.is_string(),
-                "[safetensors] {}: \"__metadata__\" value of '{}' is not a string", source, key);
+                "[safetensors] {}: \"__metadata__\" value of '{}' is not a string", source,
+                shorten(key));
     metadata.emplace(key, value.get<std::string>());
   }
   return metadata;
 }
 
-// Two tensors may not share a byte (empty tensors occupy none).
-void check_no_overlap(const std::vector<Entry>& entries, const std::string& source) {
-  std::vector<const Entry*> order;
-  for (const Entry& e : entries)
-    if (e.end > e.begin) order.push_back(&e);
-  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
-    return std::tie(a->begin, a->end, a->name) < std::tie(b->begin, b->end, b->name);
+// The tensors, sorted by offsets, must tile the data section exactly, as the reference reader
+// requires: the first begins at 0, each begins where the one before it ends (an empty tensor,
+// begin == end, included), and the last ends where the file ends. Anything else is a gap, an
+// overlap, or bytes after the last tensor. Sorts `entries`.
+void check_layout(std::vector<Entry>& entries, uint64_t data_size, const std::string& source) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.begin, a.end, a.name) < std::tie(b.begin, b.end, b.name);
   });
-  for (size_t i = 1; i < order.size(); ++i) {
-    const Entry& a = *order[i - 1];
-    const Entry& b = *order[i];
-    EMBER_CHECK(b.begin >= a.end,
-                "[safetensors] {}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", source, a.name,
-                a.begin, a.end, b.name, b.begin, b.end);
+  uint64_t covered = 0;  // the data section's bytes [0, covered) belong to the tensors so far
+  const Entry* previous = nullptr;
+  for (const Entry& e : entries) {
+    EMBER_CHECK(e.begin >= covered,
+                "[safetensors] {}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", source,
+                shorten(previous->name), previous->begin, previous->end, shorten(e.name), e.begin,
+                e.end);
+    EMBER_CHECK(e.begin == covered,
+                "[safetensors] {}: data_offsets leave a gap: bytes [{}, {}) of the data section "
+                "belong to no tensor (the next is '{}' [{}, {}])",
+                source, covered, e.begin, shorten(e.name), e.begin, e.end);
+    covered = e.end;
+    previous = &e;
   }
+  EMBER_CHECK(covered == data_size,
+              "[safetensors] {}: {} bytes after the last tensor (the tensors end at byte {} of "
+              "the {}-byte data section)",
+              source, data_size - covered, covered, data_size);
 }
 
 NDArray read_floats(const Entry& e, const char* src) {
@@ -194,7 +259,7 @@ NDArray read_mask(const Entry& e, const char* src, const std::string& source) {
   for (int64_t i = 0; i < out.numel(); ++i) {
     const auto byte = static_cast<unsigned char>(src[i]);
     EMBER_CHECK(byte <= 1, "[safetensors] {}: tensor '{}': U8 mask holds {}, not 0 or 1", source,
-                e.name, byte);
+                shorten(e.name), byte);
     out.data()[i] = static_cast<float>(byte);
   }
   return out;
@@ -227,17 +292,29 @@ std::pair<Json, uint64_t> parse_header(const std::string& bytes, const std::stri
   uint64_t length;
   std::memcpy(&length, bytes.data(), kLengthBytes);
   const uint64_t rest = bytes.size() - kLengthBytes;
+  EMBER_CHECK(length <= kMaxHeaderBytes,
+              "[safetensors] {}: header length {} is over the format's limit of {} bytes{}", source,
+              length, kMaxHeaderBytes,
+              length > rest ? fmt::format(" (and {} bytes follow the length)", rest) : "");
   EMBER_CHECK(length <= rest,
               "[safetensors] {}: header length {} is larger than the file (truncated? {} bytes "
               "follow the length)",
               source, length, rest);
-  const auto begin = bytes.begin() + kLengthBytes;
-  const auto end = begin + static_cast<std::ptrdiff_t>(length);
-  // The JSON parser would stop at a NUL byte and ignore what follows.
-  EMBER_CHECK(std::find(begin, end, '\0') == end,
-              "[safetensors] {}: header is not valid JSON (it holds a NUL byte)", source);
-  Json header = Json::parse(begin, end, nullptr, false);
-  EMBER_CHECK(!header.is_discarded(), "[safetensors] {}: header is not valid JSON", source);
+  const std::string_view text(bytes.data() + kLengthBytes, length);
+  // Checked before the JSON parser, whose messages would not say why.
+  const size_t nul = text.find('\0');
+  EMBER_CHECK(nul == std::string_view::npos,
+              "[safetensors] {}: header is not valid JSON (it holds a NUL byte at offset {})",
+              source, kLengthBytes + nul);
+  const std::optional<size_t> bad = invalid_utf8_at(text);
+  EMBER_CHECK(!bad.has_value(),
+              "[safetensors] {}: header is not UTF-8 (byte 0x{:02x} at offset {} begins no valid "
+              "sequence)",
+              source, bad ? static_cast<unsigned char>(text[*bad]) : 0,
+              kLengthBytes + bad.value_or(0));
+  // Bounded nesting (a 100,000-deep array is refused, not recursed into), duplicate keys refused:
+  // a tensor name or a "__metadata__" key given twice.
+  Json header = parse_json(text, fmt::format("[safetensors] {}: header", source));
   EMBER_CHECK(header.is_object(), "[safetensors] {}: header is not a JSON object", source);
   return {std::move(header), kLengthBytes + length};
 }
@@ -341,9 +418,6 @@ std::string serialize_to(const SafeTensors& st, const std::string& target) {
   return out;
 }
 
-// errno, or EIO when a failing call left it unset.
-int last_error() { return errno != 0 ? errno : EIO; }
-
 }  // namespace
 
 SafeTensors parse_safetensors(const std::string& bytes, const std::string& source) {
@@ -357,24 +431,13 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& sourc
     else
       entries.push_back(parse_entry(name, value, data_size, source));
   }
-  check_no_overlap(entries, source);
+  check_layout(entries, data_size, source);
   for (const Entry& e : entries) read_tensor(e, bytes.data() + data_begin, source, &st);
   return st;
 }
 
 SafeTensors load_safetensors(const std::string& path) {
-  errno = 0;
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  EMBER_CHECK(file != nullptr, "[safetensors] {}: cannot open: {}", path,
-              std::strerror(last_error()));
-  std::string bytes;
-  char buffer[1 << 16];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0) bytes.append(buffer, got);
-  const int error = std::ferror(file) != 0 ? last_error() : 0;
-  std::fclose(file);
-  EMBER_CHECK(error == 0, "[safetensors] {}: cannot read: {}", path, std::strerror(error));
-  return parse_safetensors(bytes, path);
+  return parse_safetensors(read_regular_file(path, "[safetensors]"), path);
 }
 
 std::string serialize_safetensors(const SafeTensors& st) { return serialize_to(st, kInMemory); }

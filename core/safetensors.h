@@ -8,7 +8,17 @@
 //   the rest  the data section: raw little-endian row-major tensor bytes; the offsets are relative
 //             to its start and end - begin = numel * itemsize. A scalar has shape [].
 // Readers trust data_offsets, never the order; ember writes tensors sorted by name, contiguously.
-// Every malformed file is refused with "[safetensors] <path>: <problem>" (an ember::Error).
+//
+// What the format forbids (its README and reference reader) is refused, each with its own message
+// "[safetensors] <path>: <problem>" (an ember::Error): a file under 8 bytes; a header length over
+// 100,000,000 bytes or past the end of the file; a header that is not UTF-8, holds a NUL, is not
+// JSON or not an object (core::parse_json: nesting bounded, so a duplicate tensor name or
+// "__metadata__" key is refused too); "__metadata__" other than string to string; an unknown
+// dtype; a byte size other than numel * itemsize (overflow-checked); offsets that run backwards,
+// overlap or leave a gap (sorted by offsets, the tensors must tile the data section from byte 0;
+// an empty tensor has begin == end); and bytes after the last tensor. load_safetensors refuses a
+// path that is not a regular file (a directory, /dev/zero, a FIFO) before reading a byte.
+// Long names are shortened in messages. The fuzz target fuzz/fuzz_safetensors.cpp runs the parser.
 #pragma once
 
 #include <map>

@@ -147,7 +147,9 @@ TEST_CASE("from_json_string refuses what it cannot read") {
     CHECK_THROWS_WITH_AS(from_json_string(json), doctest::Contains("[model_config]"), Error);
     CHECK_THROWS_WITH_AS(from_json_string(json), doctest::Contains(what.c_str()), Error);
   };
-  refuse("{not json", "not a JSON object");
+  refuse("{not json", "[model_config]: not valid JSON");
+  refuse(R"({"hidden_size": 64, "hidden_size": 128})", "JSON key \"hidden_size\" appears twice");
+  refuse(R"({"hidden_size": 18446744073709551615})", "'hidden_size' must be an integer below 2^63");
   refuse("[1, 2]", "not a JSON object");
   refuse(R"({"hidden": 3})", "unknown key 'hidden'");
   refuse(R"({"hidden_size": "big"})", "'hidden_size' must be an integer");

@@ -208,13 +208,18 @@ TEST_CASE("load a golden fixture: linear_bias") {
 // ---------------------------------------------------------------------------------------------
 // Refusals: every malformed file throws "[safetensors] <path>: <problem>".
 
-TEST_CASE("refuse: file cannot be opened or read") {
+TEST_CASE("refuse: a path that does not exist or is not a regular file, before reading it") {
   TempDir dir("safetensors");
   const std::string missing = dir.file("missing.safetensors");
   CHECK_THROWS_WITH_AS(load_safetensors(missing),
-                       says("[safetensors] " + missing + ": cannot open"), ember::Error);
-  CHECK_THROWS_WITH_AS(load_safetensors(dir.path.string()),
-                       says("[safetensors] " + dir.path.string() + ": cannot"), ember::Error);
+                       says("[safetensors] cannot read '" + missing + "': it does not exist"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      load_safetensors(dir.path.string()),
+      says("[safetensors] cannot read '" + dir.path.string() + "': it is a directory"),
+      ember::Error);
+  // /dev/zero and a FIFO, which would hang without the check: test_malicious_files.cpp runs them
+  // in a child process with a watchdog.
 }
 
 TEST_CASE("refuse: file shorter than 8 bytes or truncated") {
@@ -235,25 +240,69 @@ TEST_CASE("refuse: file shorter than 8 bytes or truncated") {
                        ember::Error);
 }
 
-TEST_CASE("refuse: header length larger than the file, without allocating it") {
+TEST_CASE("refuse: header length over the format's 100 MB or larger than the file") {
   std::string huge(8, '\xff');
-  CHECK_THROWS_WITH_AS(parse(huge + "{}"),
-                       says("[safetensors] bad.st: header length "
-                            "18446744073709551615 is larger than the file"),
-                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      parse(huge + "{}"),
+      says("[safetensors] bad.st: header length 18446744073709551615 is over "
+           "the format's limit of 100000000 bytes (and 2 bytes follow the length)"),
+      ember::Error);
   CHECK_THROWS_WITH_AS(parse(file_bytes("{}").substr(0, 9)),
                        says("header length 2 is larger than the file"), ember::Error);
+  // 100,000,001 bytes of header, all present: refused by the limit alone, never parsed.
+  std::string over = file_bytes("{}");
+  over.resize(8 + 100'000'001, ' ');
+  over[0] = '\x01', over[1] = '\xe1', over[2] = '\xf5', over[3] = '\x05';  // 100000001
+  CHECK_THROWS_WITH_AS(parse(over),
+                       says("header length 100000001 is over the format's limit of 100000000 "
+                            "bytes"),
+                       ember::Error);
+  over[0] = '\x00';  // exactly 100,000,000: allowed, and the 1 byte left is after the tensors
+  CHECK_THROWS_WITH_AS(parse(over), says("[safetensors] bad.st: 1 bytes after the last tensor"),
+                       ember::Error);
 }
 
-TEST_CASE("refuse: header that is not valid JSON or not an object") {
+TEST_CASE("refuse: header that is not UTF-8 JSON, or not an object") {
   CHECK_THROWS_WITH_AS(parse(file_bytes("{\"a\": ")),
-                       says("[safetensors] bad.st: header is not valid JSON"), ember::Error);
+                       says("[safetensors] bad.st: header: not valid JSON: parse error at line 1, "
+                            "column 7"),
+                       ember::Error);
   CHECK_THROWS_WITH_AS(parse(file_bytes(std::string("{}\0\0", 4))),
-                       says("header is not valid JSON"), ember::Error);
+                       says("header is not valid JSON (it holds a NUL byte at offset 10)"),
+                       ember::Error);
   CHECK_THROWS_WITH_AS(parse(file_bytes("[1, 2]  ")),
                        says("[safetensors] bad.st: header is not a JSON object"), ember::Error);
+  // Latin-1, an overlong '/', a surrogate, a sequence cut short: the offset of the first bad byte.
+  CHECK_THROWS_WITH_AS(parse(file_bytes("{\"caf\xe9\": 1}")),
+                       says("[safetensors] bad.st: header is not UTF-8 (byte 0xe9 at offset 13"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes("{\"\xc0\xaf\": 1}")), says("byte 0xc0 at offset 10"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes("{\"\xed\xa0\x80\": 1}")), says("byte 0xed at offset 10"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes("{}  \xe2\x82")), says("byte 0xe2 at offset 12"),
+                       ember::Error);
+  // UTF-8 itself is fine: a name in Greek, and a 4-byte character.
+  const std::string greek =
+      "{\"\xce\xb2\xf0\x9f\x98\x80\": "
+      "{\"dtype\": \"U8\", \"shape\": [], \"data_offsets\": [0, 1]}}";
+  CHECK(parse(file_bytes(greek, std::string(1, '\1'))).masks.size() == 1);
+}
+
+TEST_CASE("refuse: deep JSON, duplicate tensor names and duplicate metadata keys") {
+  // 100,000 nested arrays: refused at depth 65, not recursed into (a stack overflow).
   CHECK_THROWS_WITH_AS(parse(file_bytes(std::string(100000, '[') + std::string(100000, ']'))),
-                       says("header is not a JSON object"), ember::Error);
+                       says("[safetensors] bad.st: header: JSON nested deeper than 64 levels"),
+                       ember::Error);
+  const std::string twice = R"({"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},)"
+                            R"( "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}})";
+  CHECK_THROWS_WITH_AS(parse(file_bytes(twice, std::string(2, '\0'))),
+                       says("[safetensors] bad.st: header: JSON key \"w\" appears twice"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes(R"({"__metadata__": {"epoch": "1", "epoch": "2"}})")),
+                       says("header: JSON key \"epoch\" appears twice"), ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes(R"({"__metadata__": {}, "__metadata__": {}})")),
+                       says("header: JSON key \"__metadata__\" appears twice"), ember::Error);
 }
 
 TEST_CASE("refuse: entry missing dtype, shape or data_offsets, or with wrong types") {
@@ -313,7 +362,8 @@ TEST_CASE("refuse: offsets with begin > end or end beyond the data section") {
   CHECK_THROWS_WITH_AS(
       parse(
           file_bytes(R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}})", zeros(8))),
-      says("[safetensors] bad.st: tensor 'x': data_offsets [8, 4] begin > end"), ember::Error);
+      says("[safetensors] bad.st: tensor 'x': data_offsets [8, 4] run backwards (begin > end)"),
+      ember::Error);
   CHECK_THROWS_WITH_AS(
       parse(
           file_bytes(R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", zeros(4))),
@@ -337,6 +387,59 @@ TEST_CASE("refuse: overlapping tensors") {
                            R"( "c": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}})";
   CHECK_THROWS_WITH_AS(parse(file_bytes(same, zeros(4))),
                        says("tensors 'a' [0, 4] and 'c' [0, 4] overlap"), ember::Error);
+}
+
+TEST_CASE("refuse: offsets that leave a gap, and bytes after the last tensor") {
+  const std::string gap = R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+                          R"( "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})";
+  CHECK_THROWS_WITH_AS(parse(file_bytes(gap, zeros(12))),
+                       says("[safetensors] bad.st: data_offsets leave a gap: bytes [4, 8) of the "
+                            "data section belong to no tensor (the next is 'b' [8, 12])"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      parse(
+          file_bytes(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [2, 4]}})", zeros(4))),
+      says("data_offsets leave a gap: bytes [0, 2) of the data section"), ember::Error);
+  // An empty tensor sits where the previous one ends; anywhere else it leaves a gap.
+  const std::string empty_after =
+      R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},)"
+      R"( "e": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]}})";
+  CHECK_THROWS_WITH_AS(parse(file_bytes(empty_after, zeros(1))),
+                       says("tensor 'e': data_offsets end 4 is beyond the data section (1 bytes)"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes(empty_after, zeros(4))),
+                       says("data_offsets leave a gap: bytes [1, 4)"), ember::Error);
+  const std::string empty_at_end =
+      R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},)"
+      R"( "e": {"dtype": "F32", "shape": [0], "data_offsets": [1, 1]}})";
+  CHECK(parse(file_bytes(empty_at_end, zeros(1))).floats.at("e").shape() == Shape{0});
+  CHECK_THROWS_WITH_AS(
+      parse(
+          file_bytes(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}})", zeros(3))),
+      says("[safetensors] bad.st: 2 bytes after the last tensor (the tensors end at byte 1 of "
+           "the 3-byte data section)"),
+      ember::Error);
+  CHECK_THROWS_WITH_AS(parse(file_bytes("{}", "x")), says("1 bytes after the last tensor"),
+                       ember::Error);
+  SafeTensors st;
+  st.floats["w"] = NDArray::from_vector({1.0f}, {1});
+  CHECK_THROWS_WITH_AS(parse(serialize_safetensors(st) + "junk"),
+                       says("4 bytes after the last tensor"), ember::Error);
+}
+
+TEST_CASE("refuse: names and dtypes of megabytes are shortened in the message") {
+  const std::string name(4'000'000, 'n');
+  const std::string header = R"({")" + name + R"(": {"dtype": ")" + std::string(100, 'D') +
+                             R"(", "shape": [], "data_offsets": [0, 4]}})";
+  std::string message;
+  try {
+    parse(file_bytes(header, zeros(4)));
+  } catch (const ember::Error& e) {
+    message = e.what();
+  }
+  CHECK(message == "[safetensors] bad.st: tensor '" + std::string(32, 'n') +
+                       "... (4000000 bytes)': unknown dtype \"" + std::string(32, 'D') +
+                       "... (100 bytes)\" (ember reads F32, F64, I64 and U8)");
 }
 
 TEST_CASE("refuse: byte count that does not match the shape and dtype") {

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
@@ -104,7 +105,7 @@ SentencePieceTokenizer SentencePieceTokenizer::train(const std::vector<std::stri
 SentencePieceTokenizer SentencePieceTokenizer::load(const std::string& dir,
                                                     const std::string& kind) {
   const std::string path = model_path(dir);
-  std::string model = read_file(path, "[sentencepiece]");
+  std::string model = core::read_regular_file(path, "[sentencepiece]");
   return SentencePieceTokenizer(kind, std::move(model), fmt::format("'{}'", path));
 }
 

@@ -3,14 +3,13 @@
 
 #include <zlib.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "seq2seq/data/utf8.h"
 
 namespace ember::seq2seq {
@@ -32,43 +31,9 @@ std::string gz_error_message(gzFile handle) {
   return code < 0 ? std::string(message) : std::string();
 }
 
-// What a path that is not a regular file is, for errors.
-std::string file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "it is a directory";
-  if (S_ISCHR(mode)) return "it is not a regular file (a character device)";
-  if (S_ISBLK(mode)) return "it is not a regular file (a block device)";
-  if (S_ISFIFO(mode)) return "it is not a regular file (a FIFO)";
-  if (S_ISSOCK(mode)) return "it is not a regular file (a socket)";
-  return "it is not a regular file";
-}
-
-// Opens a regular file for reading and returns its descriptor. O_NONBLOCK lets open() return at
-// once on a FIFO (which is then refused by fstat, never read), and is cleared for the reads.
-int open_regular_file(const std::string& path, const std::string& op) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    const int error = errno;
-    EMBER_CHECK(error != ENOENT && error != ENOTDIR, "{} cannot read '{}': it does not exist", op,
-                path);
-    EMBER_CHECK(false, "{} cannot open '{}': {}", op, path, std::strerror(error));
-  }
-  struct stat info {};
-  const bool statted = ::fstat(fd, &info) == 0;
-  const bool regular = statted && S_ISREG(info.st_mode);
-  const bool blocking = regular && ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0;
-  if (!blocking) {
-    const int error = errno;
-    ::close(fd);
-    EMBER_CHECK(statted, "{} cannot open '{}': {}", op, path, std::strerror(error));
-    EMBER_CHECK(regular, "{} cannot read '{}': {}", op, path, file_kind(info.st_mode));
-    EMBER_CHECK(false, "{} cannot open '{}': {}", op, path, std::strerror(error));
-  }
-  return fd;
-}
-
 // The whole (decompressed) content of the file.
 std::string read_all(const std::string& path) {
-  const int fd = open_regular_file(path, "[read_lines]");
+  const int fd = core::open_regular_file(path, "[read_lines]");
   GzFile file{gzdopen(fd, "rb")};
   if (file.handle == nullptr) ::close(fd);
   EMBER_CHECK(file.handle != nullptr, "[read_lines] cannot open '{}'", path);
@@ -110,23 +75,6 @@ std::vector<std::string> split_lines(std::string_view content, const std::string
     start = end + (crlf ? 2 : 1);
   }
   return lines;
-}
-
-std::string read_file(const std::string& path, const std::string& op) {
-  const int fd = open_regular_file(path, op);
-  std::string content;
-  char chunk[1 << 16];
-  while (true) {
-    const ssize_t got = ::read(fd, chunk, sizeof chunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      const int error = errno;
-      ::close(fd);
-      EMBER_CHECK(got == 0, "{} cannot read '{}': {}", op, path, std::strerror(error));
-      return content;
-    }
-    content.append(chunk, static_cast<size_t>(got));
-  }
 }
 
 void write_lines(const std::string& path, const std::vector<std::string>& lines) {

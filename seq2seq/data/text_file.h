@@ -24,11 +24,6 @@ std::vector<std::string> read_lines(const std::string& path);
 // no lines. Throws "[read_lines] '<source>' line N: invalid UTF-8 at byte K".
 std::vector<std::string> split_lines(std::string_view content, const std::string& source);
 
-// The bytes of a regular file, as they are (no decompression). Refuses, like read_lines, what
-// does not exist or is not a regular file, without reading from it; `op` (e.g. "[vocab]") tags
-// the errors.
-std::string read_file(const std::string& path, const std::string& op);
-
 // Writes each line followed by '\n'; gzip-compressed when `path` ends in ".gz", plain otherwise.
 // Throws "[write_lines]" when the file cannot be written (with the system's reason) or a line
 // contains '\n'.

@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "core/json.h"
 #include "seq2seq/data/sentencepiece_tokenizer.h"
 #include "seq2seq/data/text_file.h"
@@ -56,7 +57,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / kManifestFile).string();
   std::string text;
   try {
-    text = read_file(path, "[tokenizer]");
+    text = core::read_regular_file(path, "[tokenizer]");
   } catch (const Error& e) {
     const std::string_view reason = std::string_view(e.what()).substr(sizeof("[tokenizer]"));
     throw Error(fmt::format("[tokenizer] no tokenizer in '{}' ({})", dir, reason));

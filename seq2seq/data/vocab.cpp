@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "core/json.h"
 #include "seq2seq/data/text_file.h"
 
@@ -76,7 +77,8 @@ void Vocab::save(const std::string& path) const {
 }
 
 Vocab Vocab::load(const std::string& path) {
-  const nlohmann::json json = core::parse_json(read_file(path, "[vocab]"), fmt::format("[vocab] '{}'", path));
+  const nlohmann::json json = core::parse_json(core::read_regular_file(path, "[vocab]"),
+                                               fmt::format("[vocab] '{}'", path));
   EMBER_CHECK(json.is_object() && json.contains("pieces") && json["pieces"].is_array(),
               "[vocab] '{}' has no \"pieces\" array", path);
   std::vector<std::string> pieces;

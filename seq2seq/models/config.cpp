@@ -1,11 +1,13 @@
 #include "seq2seq/models/config.h"
 
 #include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "core/allocator.h"
 #include "core/error.h"
+#include "core/json.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -76,7 +78,9 @@ bool read_field(const std::string& key, const Json& value, ModelConfig& config) 
   };
   for (const auto& [name, member] : kIntFields)
     if (key == name) {
-      expect(value.is_number_integer(), "an integer");
+      expect(value.is_number_integer() && !(value.is_number_unsigned() &&
+                                                 value.get<uint64_t>() > uint64_t{INT64_MAX}),
+             "an integer below 2^63");
       config.*member = value.get<int64_t>();
       return true;
     }
@@ -281,9 +285,8 @@ std::string to_json_string(const ModelConfig& c) {
 }
 
 ModelConfig from_json_string(const std::string& json, const ModelConfig& base) {
-  const Json j = Json::parse(json, nullptr, false);
-  EMBER_CHECK(!j.is_discarded() && j.is_object(), "[model_config] not a JSON object: {}",
-              json.substr(0, 80));
+  const Json j = core::parse_json(json, "[model_config]");
+  EMBER_CHECK(j.is_object(), "[model_config] not a JSON object: {}", json.substr(0, 80));
   ModelConfig c = base;
   if (j.contains("architecture")) read_field("architecture", j["architecture"], c);
   if (j.contains("preset")) {

@@ -2,14 +2,16 @@
 #include "seq2seq/train/run_config.h"
 
 #include <algorithm>
-#include <fstream>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <variant>
 #include <vector>
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/regular_file.h"
 #include "seq2seq/data/dates_corpus.h"
 #include "seq2seq/data/probing_corpus.h"
 #include "seq2seq/report/svg_plot.h"
@@ -103,13 +105,19 @@ void read_value(const char* section, const std::string& key, const json& v, cons
       [&](auto* p) {
         using T = std::remove_pointer_t<decltype(p)>;
         if constexpr (std::is_same_v<T, int64_t>) {
-          expect(v.is_number_integer(), "an integer");
+          expect(v.is_number_integer() && !(v.is_number_unsigned() &&
+                                             v.get<uint64_t>() > uint64_t{INT64_MAX}),
+                 "an integer below 2^63");
         } else if constexpr (std::is_same_v<T, std::string>) {
           expect(v.is_string(), "a string");
         } else if constexpr (std::is_same_v<T, bool>) {
           expect(v.is_boolean(), "true or false");
         } else {
-          expect(v.is_number(), "a number");
+          // A number JSON can hold but T cannot (1e999, or 1e39 for a float) would come back as
+          // infinity, which config.json could not hold in turn.
+          expect(v.is_number() && std::isfinite(v.get<double>()) &&
+                     std::abs(v.get<double>()) <= std::numeric_limits<T>::max(),
+                 "a finite number");
         }
         *p = v.get<T>();
       },
@@ -119,18 +127,11 @@ void read_value(const char* section, const std::string& key, const json& v, cons
 void read_section(const char* section, const json& j, const Bindings& b) {
   EMBER_CHECK(j.is_object(), "[run_config] '{}' must be an object, got {}", section, j.dump());
   for (const auto& [key, value] : j.items()) {
-    const auto it = std::find_if(b.begin(), b.end(), [&](const auto& e) { return key == e.first; });
+    const auto it =
+        std::find_if(b.begin(), b.end(), [&key = key](const auto& e) { return key == e.first; });
     EMBER_CHECK(it != b.end(), "[run_config] unknown key '{}.{}'", section, key);
     read_value(section, key, value, it->second);
   }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "[run_config] cannot read {}", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -167,7 +168,7 @@ RunConfig run_config_from_json(const std::string& text, const RunConfig& base) {
 }
 
 RunConfig load_run_config(const std::string& path, const RunConfig& base) {
-  const std::string text = read_file(path);
+  const std::string text = core::read_regular_file(path, "[run_config]");
   try {
     return run_config_from_json(text, base);
   } catch (const Error& e) {
