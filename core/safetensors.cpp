@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/regular_file.h"
+#include "core/utf8.h"
 
 namespace ember::core {
 namespace {
@@ -66,40 +67,6 @@ std::string shorten(const std::string& text) {
   size_t cut = kMaxQuotedName / 2;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
   return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
-}
-
-// The offset of the first byte of `text` that is not part of a well-formed UTF-8 sequence
-// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF); nullopt if there is none.
-std::optional<size_t> invalid_utf8_at(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b = byte(i);
-    size_t length;
-    unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-      length = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      length = 3;
-      if (b == 0xe0) low = 0xa0;   // overlong
-      if (b == 0xed) high = 0x9f;  // surrogates
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      length = 4;
-      if (b == 0xf0) low = 0x90;   // overlong
-      if (b == 0xf4) high = 0x8f;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (text.size() - i < length) return i;
-    if (byte(i + 1) < low || byte(i + 1) > high) return i;
-    for (size_t k = 2; k < length; ++k)
-      if ((byte(i + k) & 0xc0) != 0x80) return i;
-    i += length;
-  }
-  return std::nullopt;
 }
 
 // A non-negative JSON integer; nullopt for anything else.
@@ -306,12 +273,11 @@ std::pair<Json, uint64_t> parse_header(const std::string& bytes, const std::stri
   EMBER_CHECK(nul == std::string_view::npos,
               "[safetensors] {}: header is not valid JSON (it holds a NUL byte at offset {})",
               source, kLengthBytes + nul);
-  const std::optional<size_t> bad = invalid_utf8_at(text);
-  EMBER_CHECK(!bad.has_value(),
+  const size_t bad = find_invalid_utf8(text);
+  EMBER_CHECK(bad == std::string_view::npos,
               "[safetensors] {}: header is not UTF-8 (byte 0x{:02x} at offset {} begins no valid "
               "sequence)",
-              source, bad ? static_cast<unsigned char>(text[*bad]) : 0,
-              kLengthBytes + bad.value_or(0));
+              source, static_cast<unsigned char>(text[bad]), kLengthBytes + bad);
   // Bounded nesting (a 100,000-deep array is refused, not recursed into), duplicate keys refused:
   // a tensor name or a "__metadata__" key given twice.
   Json header = parse_json(text, fmt::format("[safetensors] {}: header", source));

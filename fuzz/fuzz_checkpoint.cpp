@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/checksums.h"
 #include "core/error.h"
 #include "core/safetensors.h"
 #include "fuzz/fuzz_util.h"
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const ember::Error&) {
     return 0;
   }
-  st.metadata["checksums"] = ember::optim::checkpoint_checksums(st);
+  ember::core::add_checksums(st);
   load(ember::core::serialize_safetensors(st));
   return 0;
 }

@@ -2,9 +2,11 @@
 
 #include <string>
 
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 
-using namespace ember::seq2seq;
+using ember::core::find_invalid_utf8;
+using ember::core::is_valid_utf8;
+using ember::core::split_code_points;
 
 TEST_CASE("find_invalid_utf8 accepts well-formed text of every sequence length") {
   CHECK(is_valid_utf8(""));

@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 #include "seq2seq/report/svg_plot.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
@@ -39,7 +39,7 @@ void interactive_loop(const Translate& translate_lines) {
   for (std::string line; std::getline(std::cin, line);) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    const size_t bad = find_invalid_utf8(line);
+    const size_t bad = core::find_invalid_utf8(line);
     if (bad != std::string::npos) {
       spdlog::error("[read_lines] '<stdin>' line {}: invalid UTF-8 at byte {}", number, bad + 1);
       std::cout << std::endl;

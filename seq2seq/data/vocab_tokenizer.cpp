@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -57,7 +57,7 @@ Vocab VocabTokenizer::count_and_build(const std::vector<std::string>& lines, int
   std::unordered_map<std::string, int64_t> counts;
   for (const std::string& line : lines)
     for (std::string_view piece : split(line))
-      if (is_valid_utf8(piece)) ++counts[std::string(piece)];
+      if (core::is_valid_utf8(piece)) ++counts[std::string(piece)];
   EMBER_CHECK(!counts.empty(), "[tokenizer] no text to train a {} tokenizer on ({} lines)", kind(),
               lines.size());
   return Vocab::from_counts(counts, min_count, max_size);
@@ -119,7 +119,7 @@ CharTokenizer CharTokenizer::load(const std::string& dir) {
 }
 
 std::vector<std::string_view> CharTokenizer::split(std::string_view text) const {
-  return split_code_points(text);
+  return core::split_code_points(text);
 }
 
 std::string_view CharTokenizer::first_pieces(std::string_view text, int64_t n) const {
@@ -129,7 +129,7 @@ std::string_view CharTokenizer::first_pieces(std::string_view text, int64_t n) c
   if (n <= 0) return text.substr(0, 0);
   if (static_cast<uint64_t>(n) >= text.size()) return text;
   const std::string_view window = text.substr(0, 4 * static_cast<size_t>(n));
-  const std::vector<std::string_view> pieces = split_code_points(window);
+  const std::vector<std::string_view> pieces = core::split_code_points(window);
   if (pieces.size() <= static_cast<size_t>(n) && window.size() == text.size()) return text;
   const std::string_view last = pieces[static_cast<size_t>(n) - 1];
   return text.substr(0, static_cast<size_t>(last.data() + last.size() - text.data()));

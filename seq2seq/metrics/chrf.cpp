@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 #include "seq2seq/metrics/python_text.h"
 
 namespace ember::seq2seq {
@@ -27,7 +27,7 @@ std::vector<Counts> char_ngrams(std::string_view line, int order, bool whitespac
   const std::string text = whitespace ? std::string(line) : python_text::remove_whitespace(line);
   std::vector<size_t> starts;  // byte offset of every code point, then the end
   size_t offset = 0;
-  for (std::string_view piece : split_code_points(text)) {
+  for (std::string_view piece : core::split_code_points(text)) {
     starts.push_back(offset);
     offset += piece.size();
   }

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 
 namespace ember::seq2seq::python_text {
 
@@ -111,7 +111,7 @@ inline char32_t lower_code_point(char32_t c) {
 inline std::string lower(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::string_view piece : split_code_points(text)) {
+  for (std::string_view piece : core::split_code_points(text)) {
     const auto byte = [&](size_t k) { return static_cast<uint8_t>(piece[k]); };
     char32_t c = byte(0);
     if (piece.size() == 2) c = ((c & 0x1F) << 6) | (byte(1) & 0x3F);

@@ -1,4 +1,5 @@
-// UTF-8 checks and code-point splitting (RFC 3629): the text pipeline's notion of a character.
+// UTF-8 checks and code-point splitting (RFC 3629): what the text pipeline calls a character, and
+// what every reader of text (safetensors headers, corpora, stdin) accepts as UTF-8.
 #pragma once
 
 #include <cstddef>
@@ -6,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ember::seq2seq {
+namespace ember::core {
 
 // Byte offset of the first invalid UTF-8 sequence in `text`, or std::string::npos when the whole
 // text is valid. Rejects overlong forms, UTF-16 surrogates (U+D800..U+DFFF), code points above
@@ -21,4 +22,4 @@ inline bool is_valid_utf8(std::string_view text) {
 // one-byte piece of its own, so any input splits and the pieces always concatenate back to it.
 std::vector<std::string_view> split_code_points(std::string_view text);
 
-}  // namespace ember::seq2seq
+}  // namespace ember::core

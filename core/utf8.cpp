@@ -1,9 +1,9 @@
 // UTF-8 validation after RFC 3629 section 4 (the well-formed byte sequences table).
-#include "seq2seq/data/utf8.h"
+#include "core/utf8.h"
 
 #include <cstdint>
 
-namespace ember::seq2seq {
+namespace ember::core {
 namespace {
 
 // Length of the well-formed sequence starting at text[i], or 0 if it is not well formed.
@@ -63,4 +63,4 @@ std::vector<std::string_view> split_code_points(std::string_view text) {
   return pieces;
 }
 
-}  // namespace ember::seq2seq
+}  // namespace ember::core
