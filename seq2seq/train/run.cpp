@@ -267,7 +267,7 @@ LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint) {
   try {
     load_weights(*run.model, run.config.model, run.checkpoint, run_dir);
   } catch (const Error& e) {
-    throw Error(fmt::format("[run] the weights of {} do not fit the model of {}: {}",
+    throw Error(fmt::format("[run] cannot load the weights of {} into the model of {}: {}",
                             run.checkpoint, run_dir, e.what()));
   }
   run.model->eval();
