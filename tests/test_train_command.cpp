@@ -33,6 +33,18 @@ std::vector<std::string> long_run(const std::string& dir, const std::string& sav
           "--save-minutes", "0",             "--run-dir", dir};
 }
 
+// `ember train --resume` of the run in `dir` up to `steps` updates, which must succeed from its
+// checkpoint; returns what it printed.
+std::string resume_to(const std::string& dir, int steps) {
+  const auto resumed = run_ember(
+      "train --resume --log-every 1 --max-steps " + std::to_string(steps) + " --run-dir " + dir);
+  INFO(resumed.output);
+  CHECK(resumed.code == 0);
+  CHECK(resumed.contains("resuming the run in " + dir));
+  CHECK(resumed.contains("reached max_steps (" + std::to_string(steps) + ")"));
+  return resumed.output;
+}
+
 }  // namespace
 
 TEST_CASE("SIGTERM saves a checkpoint and stops with 143; Ctrl-C with 130; the run continues") {
@@ -48,11 +60,7 @@ TEST_CASE("SIGTERM saves a checkpoint and stops with 143; Ctrl-C with 130; the r
                                                 : "Ctrl-C (SIGINT): stopped at update") !=
           std::string::npos);
     REQUIRE(fs::exists(dir + "/checkpoints/last.safetensors"));
-    const auto resumed = run_ember("train --resume --max-steps 8 --run-dir " + dir);
-    INFO(resumed.output);
-    CHECK(resumed.code == 0);
-    CHECK(resumed.contains("resuming the run in " + dir));
-    CHECK(resumed.contains("reached max_steps (8)"));
+    resume_to(dir, 8);
     fs::remove_all(dir);
   }
 }
@@ -64,13 +72,8 @@ TEST_CASE("kill -9 loses only the updates since the last periodic checkpoint") {
   train.signal(SIGKILL);
   CHECK(train.finish() == 128 + SIGKILL);
   REQUIRE(fs::exists(dir + "/checkpoints/last.safetensors"));
-  const auto resumed = run_ember("train --resume --max-steps 9 --log-every 1 --run-dir " + dir);
-  INFO(resumed.output);
-  CHECK(resumed.code == 0);
   // Updates 1-6 were saved (the checkpoint at 6, or at 9 when the kill came that late).
-  CHECK(resumed.contains("resuming the run in " + dir));
-  CHECK_FALSE(resumed.contains("update 6/"));
-  CHECK(resumed.contains("reached max_steps (9)"));
+  CHECK(resume_to(dir, 9).find("update 6/") == std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -90,6 +93,6 @@ TEST_CASE("a second ember train on a run directory in use is refused naming the 
   first.signal(SIGTERM);
   CHECK(first.finish() == 128 + SIGTERM);
   // The holder is gone: the run continues.
-  CHECK(run_ember("train --resume --max-steps 3 --run-dir " + dir).code == 0);
+  resume_to(dir, 3);
   fs::remove_all(dir);
 }
