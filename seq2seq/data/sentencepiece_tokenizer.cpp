@@ -51,7 +51,14 @@ SentencePieceTokenizer::SentencePieceTokenizer(std::string kind, std::string mod
     : kind_(std::move(kind)),
       model_(std::move(model)),
       processor_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
-  const auto status = processor_->LoadFromSerializedProto(model_);
+  sentencepiece::util::Status status;
+  try {
+    status = processor_->LoadFromSerializedProto(model_);
+  } catch (const std::exception& e) {
+    // SentencePiece reports most damage in its Status, but its trie builder (darts-clone) throws,
+    // e.g. for a piece of zero length.
+    throw Error(fmt::format("[sentencepiece] cannot load {}: {}", origin, e.what()));
+  }
   EMBER_CHECK(status.ok(), "[sentencepiece] cannot load {}: {}", origin, status.ToString());
   const int pad = processor_->pad_id(), unk = processor_->unk_id();
   const int bos = processor_->bos_id(), eos = processor_->eos_id();
