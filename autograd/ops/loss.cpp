@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
@@ -83,41 +82,16 @@ void row_gradient(const float* x, int64_t classes, int64_t t, float lse, float e
   if (w != 0.0f) d[t] -= w * (1.0f - eps);
 }
 
-// row_loss and row_gradient at once, the gradient written over x: one pass for the max and the
-// sum of x, one writing e_c = exp(x_c - max) over x and summing them, one turning e into the
-// gradient w (e_c / sum_e - eps/C) - w (1 - eps) [c = t]; one exp per logit, not two.
+// row_loss and row_gradient at once, the gradient written over x: the sum of x, then the
+// softmax kernel's shared step writing e_c = exp(x_c - max) over x, then one pass turning e into
+// the gradient w (e_c / sum_e - eps/C) - w (1 - eps) [c = t]; one exp per logit, not two.
 double row_loss_and_gradient(float* x, int64_t classes, int64_t t, float eps, float w) {
-  float max8[8], sum8[8] = {};
-  for (float& m : max8) m = -std::numeric_limits<float>::infinity();
-  int64_t c = 0;
-  for (; c + 8 <= classes; c += 8)
-    for (int l = 0; l < 8; ++l) {
-      max8[l] = std::max(max8[l], x[c + l]);
-      sum8[l] += x[c + l];
-    }
-  float m = *std::max_element(max8, max8 + 8);
-  double sum_x = 0.0;
-  for (float s : sum8) sum_x += s;
-  for (; c < classes; ++c) {
-    m = std::max(m, x[c]);
-    sum_x += x[c];
-  }
+  const double sum_x = core::sum_lane(x, classes, 1);
   const float x_t = x[t];
-  float exp8[8] = {};
-  for (c = 0; c + 8 <= classes; c += 8)
-    for (int l = 0; l < 8; ++l) {
-      x[c + l] = core::fast_exp(x[c + l] - m);
-      exp8[l] += x[c + l];
-    }
-  double sum_e = 0.0;
-  for (float s : exp8) sum_e += s;
-  for (; c < classes; ++c) {
-    x[c] = core::fast_exp(x[c] - m);
-    sum_e += x[c];
-  }
-  const float lse = m + static_cast<float>(std::log(sum_e));
-  const float scale = w / static_cast<float>(sum_e), shift = w * eps / static_cast<float>(classes);
-  for (c = 0; c < classes; ++c) x[c] = x[c] * scale - shift;
+  const core::ExpSum e = core::exp_shifted_lane(x, classes);
+  const float lse = e.max + static_cast<float>(std::log(e.sum));
+  const float scale = w / static_cast<float>(e.sum), shift = w * eps / static_cast<float>(classes);
+  for (int64_t c = 0; c < classes; ++c) x[c] = x[c] * scale - shift;
   x[t] -= w * (1.0f - eps);
   return (1.0 - eps) * (lse - x_t) + eps * (lse - sum_x / static_cast<double>(classes));
 }
@@ -245,17 +219,18 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
   if (n == 0 && want_w) dw.fill_(0.0f);
   std::vector<Tensor> inputs{input, weight};
   if (bias.defined()) inputs.push_back(bias);
-  return make_result(
-      reduce_rows(per_row, target, ignore, options.reduction), "linear_cross_entropy", inputs,
-      [dx, dw, db, shape = input.shape()](const NDArray& dy, Gradients& g) {
-        const float scale = dy.item();
-        const auto scaled = [scale](const NDArray& d) {
-          return scale == 1.0f ? d : core::mul_scalar(d, scale);
-        };
-        if (g.wants(0)) g.set(0, scaled(dx).view(shape));
-        if (g.wants(1)) g.set(1, scaled(dw));
-        if (g.values().size() > 2 && g.wants(2)) g.set(2, scaled(db));
-      });
+  return make_result(reduce_rows(per_row, target, ignore, options.reduction),
+                     "linear_cross_entropy", inputs,
+                     [dx, dw, db, has_bias = bias.defined(), shape = input.shape()](
+                         const NDArray& dy, Gradients& g) {
+                       const float scale = dy.item();
+                       const auto scaled = [scale](const NDArray& d) {
+                         return scale == 1.0f ? d : core::mul_scalar(d, scale);
+                       };
+                       if (g.wants(0)) g.set(0, scaled(dx).view(shape));
+                       if (g.wants(1)) g.set(1, scaled(dw));
+                       if (has_bias && g.wants(2)) g.set(2, scaled(db));
+                     });
 }
 
 Tensor nll_loss(const Tensor& logp, const IndexArray& target, int64_t ignore_index,
