@@ -116,22 +116,24 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   if (!weight.requires_grad()) cols = NDArray();  // only dW needs the columns
-  return make_result(y, "conv1d", inputs, [s, geometry, w, cols](const NDArray& dy, Gradients& g) {
-    const NDArray dy_rows = dy.permute({0, 2, 1}).contiguous();  // (B, L_out, O)
-    if (g.wants(0)) {
-      NDArray dcols = NDArray::empty({s.rows(), s.width()});
-      core::gemm(false, false, s.rows(), s.width(), s.out_channels, 1.0f, dy_rows.data(),
-                 s.out_channels, w.data(), s.width(), 0.0f, dcols.data(), s.width());
-      g.set(0, col2im(dcols, s, geometry));
-    }
-    if (g.wants(1)) {
-      NDArray dw = NDArray::empty({s.out_channels, s.channels, s.kernel});
-      core::gemm(true, false, s.out_channels, s.width(), s.rows(), 1.0f, dy_rows.data(),
-                 s.out_channels, cols.data(), s.width(), 0.0f, dw.data(), s.width());
-      g.set(1, dw);
-    }
-    if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy, {0, 2}));
-  });
+  return make_result(
+      y, "conv1d", inputs,
+      [s, geometry, w, cols, has_bias = bias.defined()](const NDArray& dy, Gradients& g) {
+        const NDArray dy_rows = dy.permute({0, 2, 1}).contiguous();  // (B, L_out, O)
+        if (g.wants(0)) {
+          NDArray dcols = NDArray::empty({s.rows(), s.width()});
+          core::gemm(false, false, s.rows(), s.width(), s.out_channels, 1.0f, dy_rows.data(),
+                     s.out_channels, w.data(), s.width(), 0.0f, dcols.data(), s.width());
+          g.set(0, col2im(dcols, s, geometry));
+        }
+        if (g.wants(1)) {
+          NDArray dw = NDArray::empty({s.out_channels, s.channels, s.kernel});
+          core::gemm(true, false, s.out_channels, s.width(), s.rows(), 1.0f, dy_rows.data(),
+                     s.out_channels, cols.data(), s.width(), 0.0f, dw.data(), s.width());
+          g.set(1, dw);
+        }
+        if (has_bias && g.wants(2)) g.set(2, core::sum(dy, {0, 2}));
+      });
 }
 
 NDArray conv1d_naive(const NDArray& x, const NDArray& weight, const NDArray& bias,

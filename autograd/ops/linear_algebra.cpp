@@ -49,13 +49,14 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   if (b.defined()) y.add_(b.data());
   std::vector<Tensor> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
-  return make_result(y, "linear", inputs,
-                     [xd = x.data(), wd = w.data()](const NDArray& dy, Gradients& g) {
-                       if (g.wants(0)) g.set(0, core::matmul(dy, wd));
-                       const NDArray dy_rows = rows_of(dy);
-                       g.add_product(1, dy_rows.transpose(0, 1), rows_of(xd));
-                       if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
-                     });
+  return make_result(
+      y, "linear", inputs,
+      [xd = x.data(), wd = w.data(), has_bias = b.defined()](const NDArray& dy, Gradients& g) {
+        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
+        const NDArray dy_rows = rows_of(dy);
+        g.add_product(1, dy_rows.transpose(0, 1), rows_of(xd));
+        if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+      });
 }
 
 }  // namespace ember
