@@ -1,32 +1,13 @@
 #include "core/matmul.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "core/blas.h"
+#include "core/blas_layout.h"
 #include "core/error.h"
 
 namespace ember::core {
 namespace {
-
-// How BLAS can read the last two dims of x as stored: row-major (trans = false) or as the
-// transpose of a row-major matrix (trans = true), with leading dimension ld; nullopt otherwise.
-struct MatrixLayout {
-  bool trans;
-  int64_t ld;
-};
-
-std::optional<MatrixLayout> blas_layout(const NDArray& x) {
-  const int64_t rows = x.size(-2), cols = x.size(-1);
-  const int64_t rs = x.strides()[x.dim() - 2], cs = x.strides()[x.dim() - 1];
-  if ((cs == 1 || cols == 1) && (rows == 1 || rs >= std::max<int64_t>(cols, 1)))
-    return MatrixLayout{false, rows == 1 ? std::max<int64_t>(cols, 1) : rs};
-  if ((rs == 1 || rows == 1) && (cols == 1 || cs >= std::max<int64_t>(rows, 1)))
-    return MatrixLayout{true, cols == 1 ? std::max<int64_t>(rows, 1) : cs};
-  return std::nullopt;
-}
-
-NDArray blas_ready(const NDArray& x) { return blas_layout(x) ? x : x.contiguous(); }
 
 // Offset of batch element `index` (row-major over `batch`) in x, whose leading dims are `batch`.
 int64_t batch_offset(const NDArray& x, const Shape& batch, int64_t index) {
@@ -58,20 +39,18 @@ NDArray matmul(const NDArray& a, const NDArray& b) {
 
   if (numel_of(batch_b) == 1 && batch_a == batch && a2.is_contiguous()) {
     // One GEMM: a's batch dims fold into its rows, (batches*M, K) @ (K, N).
-    const NDArray bm = blas_ready(b2.dim() == 2 ? b2 : b2.reshape({k, n}));
-    const MatrixLayout lb = *blas_layout(bm);
-    gemm(false, lb.trans, batches * m, n, k, 1.0f, a2.data(), std::max<int64_t>(k, 1), bm.data(),
-         lb.ld, 0.0f, out.data(), std::max<int64_t>(n, 1));
+    const BlasMatrix bm = blas_matrix(b2.dim() == 2 ? b2 : b2.reshape({k, n}));
+    gemm(false, bm.trans, batches * m, n, k, 1.0f, a2.data(), std::max<int64_t>(k, 1),
+         bm.array.data(), bm.ld, 0.0f, out.data(), std::max<int64_t>(n, 1));
   } else {
     Shape full_a = batch, full_b = batch;
     full_a.insert(full_a.end(), {m, k});
     full_b.insert(full_b.end(), {k, n});
-    const NDArray ea = blas_ready(a2.expand(full_a)), eb = blas_ready(b2.expand(full_b));
-    const MatrixLayout la = *blas_layout(ea), lb = *blas_layout(eb);
+    const BlasMatrix ea = blas_matrix(a2.expand(full_a)), eb = blas_matrix(b2.expand(full_b));
     for (int64_t i = 0; i < batches; ++i)
-      gemm(la.trans, lb.trans, m, n, k, 1.0f, ea.data() + batch_offset(ea, batch, i), la.ld,
-           eb.data() + batch_offset(eb, batch, i), lb.ld, 0.0f, out.data() + i * m * n,
-           std::max<int64_t>(n, 1));
+      gemm(ea.trans, eb.trans, m, n, k, 1.0f, ea.array.data() + batch_offset(ea.array, batch, i),
+           ea.ld, eb.array.data() + batch_offset(eb.array, batch, i), eb.ld, 0.0f,
+           out.data() + i * m * n, std::max<int64_t>(n, 1));
   }
   if (a.dim() == 1) out = out.squeeze(-2);
   if (b.dim() == 1) out = out.squeeze(-1);
@@ -83,10 +62,9 @@ void addmm_(const NDArray& out, const NDArray& a, const NDArray& b) {
                   out.size(0) == a.size(0) && out.size(1) == b.size(1) && out.is_contiguous(),
               "[addmm_] needs contiguous out (M, N) += (M, K) @ (K, N): {} += {} @ {}",
               shape_str(out.shape()), shape_str(a.shape()), shape_str(b.shape()));
-  const NDArray ab = blas_ready(a), bb = blas_ready(b);
-  const MatrixLayout la = *blas_layout(ab), lb = *blas_layout(bb);
-  gemm(la.trans, lb.trans, a.size(0), b.size(1), a.size(1), 1.0f, ab.data(), la.ld, bb.data(),
-       lb.ld, 1.0f, out.data(), std::max<int64_t>(out.size(1), 1));
+  const BlasMatrix ab = blas_matrix(a), bb = blas_matrix(b);
+  gemm(ab.trans, bb.trans, a.size(0), b.size(1), a.size(1), 1.0f, ab.array.data(), ab.ld,
+       bb.array.data(), bb.ld, 1.0f, out.data(), std::max<int64_t>(out.size(1), 1));
 }
 
 NDArray matmul_naive(const NDArray& a, const NDArray& b) {
