@@ -6,6 +6,7 @@
 #include "autograd/node.h"
 #include "autograd/ops/activation.h"
 #include "autograd/ops/arithmetic.h"
+#include "autograd/ops/attention.h"
 #include "autograd/ops/conv.h"
 #include "autograd/ops/indexing.h"
 #include "autograd/ops/linear_algebra.h"

@@ -9,7 +9,8 @@
 //   GeneralAttention    e_i = q^T W k_i                    (Luong et al., 2015, "general")
 //   AdditiveAttention   e_i = v . tanh(W_q q + W_k k_i)    (Bahdanau et al., 2015, appendix A.1.2)
 // A masked key gets weight exactly 0 and no gradient; a row with every key masked gives NaN, as in
-// torch. Weights are differentiable (e.g. for a coverage loss).
+// torch (the softmax is masked_softmax, autograd/ops/nn.h). Weights are differentiable (e.g. for a
+// coverage loss).
 //
 // Decoding: a decoder attends at every step over the same keys with a new query. precompute_keys
 // does the query-independent work once per sequence (W_k k_i for additive, W k_i for general,
@@ -101,7 +102,8 @@ class GeneralAttention : public Attention {
 };
 
 // Parameters "W_q" (d_att, d_q), "W_k" (d_att, d_k), "v" (d_att), each uniform +-1/sqrt(fan_in).
-// precompute_keys gives W_k k_i (B, n, d_att); the score is one fused op (additive_scores).
+// precompute_keys gives W_k k_i (B, n, d_att); the score is one fused op, additive_scores
+// (autograd/ops/attention.h).
 class AdditiveAttention : public Attention {
  public:
   AdditiveAttention(int64_t d_q, int64_t d_k, int64_t d_att);
@@ -117,19 +119,5 @@ class AdditiveAttention : public Attention {
   int64_t d_q_, d_k_, d_att_;
   Tensor w_q_, w_k_, v_;
 };
-
-// e[b, i] = sum_a v[a] tanh(kp[b, i, a] + qp[b, a]), fused (no (B, n, A) temporaries but the
-// saved tanh).   qp: (B, A)  kp: (B, n, A)  v: (A)  ->  e: (B, n)
-// With t = tanh(..): dkp = de * v * (1 - t^2),  dqp = sum_i dkp,  dv = sum_{b,i} de * t.
-Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v);
-
-// Masked softmax, fused: y = softmax(scale * x) along the last dim, with x = -inf where mask != 0.
-//   x: (N..., n)  mask: 0/1 broadcastable to x, or undefined  ->  y: (N..., n)
-//   dx = scale * y * (dy - sum_j dy_j y_j)   (masked elements have y = 0, hence dx = 0)
-Tensor masked_softmax(const Tensor& x, const NDArray& mask, float scale = 1.0f);
-// The kernels behind it, shared with MultiheadAttention: in place on a contiguous array, and the
-// backward (returns dx).
-void masked_softmax_(const NDArray& x, const NDArray& mask, float scale);
-NDArray masked_softmax_backward(const NDArray& y, const NDArray& dy, float scale);
 
 }  // namespace ember::nn

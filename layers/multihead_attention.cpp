@@ -4,17 +4,14 @@
 #include <cmath>
 
 #include "autograd/grad_mode.h"
-#include "autograd/node.h"
+#include "autograd/ops/attention.h"
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "autograd/ops/reduction.h"
 #include "autograd/ops/shape.h"
-#include "core/blas.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 #include "core/indexing.h"
-#include "core/threads.h"
-#include "layers/attention.h"
 #include "layers/init.h"
 
 namespace ember::nn {
@@ -24,115 +21,7 @@ std::string shape_of(const Tensor& t) {
   return t.defined() ? core::shape_str(t.shape()) : std::string("none");
 }
 
-// A (B, L, W) array BLAS can read as B matrices of L rows: unit last stride and a row stride of
-// at least W (a single row may have any stride); otherwise a contiguous copy.
-struct Rows {
-  NDArray array;
-  int64_t batch_stride, ld;
-  const float* at(int64_t b, int64_t col) const { return array.data() + b * batch_stride + col; }
-};
-
-Rows blas_rows(const NDArray& x) {
-  const int64_t len = x.size(1), width = x.size(2);
-  const bool ok = (x.strides()[2] == 1 || width == 1) && (len == 1 || x.strides()[1] >= width);
-  const NDArray a = ok ? x : x.contiguous();
-  const int64_t ld = len == 1 ? std::max(a.strides()[1], width) : a.strides()[1];
-  return {a, a.strides()[0], ld};
-}
-
-// C (m, n) = alpha * A (m, k) @ op(B), op(B) = B^T when trans_b: one GEMM, or one GEMV when m = 1
-// (a decoder step), which BLAS does several times faster than a one-row GEMM.
-void product(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-             int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
-  if (m == 1)
-    core::gemv(!trans_b, trans_b ? n : k, trans_b ? k : n, alpha, b, ldb, a, 1, 0.0f, c, 1);
-  else
-    core::gemm(false, trans_b, m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc);
-}
-
-// body(b, h) for every batch row b and head h, over the threads when the heads' products add up
-// to kParallelMacs multiply-adds (each product is too small to split on its own).
-template <class Body>
-void for_each_head(int64_t batch, int64_t heads, int64_t macs_per_head, Body&& body) {
-  core::parallel_for(batch * heads, batch * heads * macs_per_head >= core::kParallelMacs,
-                     [&](int64_t bh) { body(bh / heads, bh % heads); });
-}
-
 }  // namespace
-
-// ---- the attention ops ------------------------------------------------------------------------
-
-Tensor attention_probs(const Tensor& q, const Tensor& k, int64_t num_heads, const NDArray& mask,
-                       float scale) {
-  EMBER_CHECK(q.dim() == 3 && k.dim() == 3 && q.size(0) == k.size(0) && q.size(2) == k.size(2) &&
-                  num_heads > 0 && q.size(2) % num_heads == 0,
-              "[attention_probs] expected q (B, T, E), k (B, S, E) with E divisible by {} heads, "
-              "got {} and {}",
-              num_heads, core::shape_str(q.shape()), core::shape_str(k.shape()));
-  const int64_t batch = q.size(0), t = q.size(1), s = k.size(1), heads = num_heads;
-  const int64_t d = q.size(2) / heads;
-  const Rows qr = blas_rows(q.data()), kr = blas_rows(k.data());
-  NDArray p = NDArray::empty({batch, heads, t, s});
-  for_each_head(batch, heads, t * s * d, [&](int64_t b, int64_t h) {  // S_bh = scale Q_bh K_bh^T
-    product(true, t, s, d, scale, qr.at(b, h * d), qr.ld, kr.at(b, h * d), kr.ld,
-            p.data() + (b * heads + h) * t * s, s);
-  });
-  masked_softmax_(p, mask, 1.0f);  // checks the mask's shape
-  return make_result(
-      p, "attention_probs", {q, k}, [p, qr, kr, scale](const NDArray& dp, Gradients& g) {
-        const int64_t batch = p.size(0), heads = p.size(1), t = p.size(2), s = p.size(3);
-        const int64_t e = qr.array.size(2), d = e / heads;
-        const NDArray ds = masked_softmax_backward(p, dp, scale);
-        NDArray dq = g.wants(0) ? NDArray::empty({batch, t, e}) : NDArray();
-        NDArray dk = g.wants(1) ? NDArray::empty({batch, s, e}) : NDArray();
-        for_each_head(batch, heads, 2 * t * s * d, [&](int64_t b, int64_t h) {
-          const float* dsp = ds.data() + (b * heads + h) * t * s;
-          if (dq.defined())  // dQ_bh = dS K_bh
-            product(false, t, d, s, 1.0f, dsp, s, kr.at(b, h * d), kr.ld,
-                    dq.data() + b * t * e + h * d, e);
-          if (dk.defined())  // dK_bh = dS^T Q_bh
-            core::gemm(true, false, s, d, t, 1.0f, dsp, s, qr.at(b, h * d), qr.ld, 0.0f,
-                       dk.data() + b * s * e + h * d, e);
-        });
-        if (dq.defined()) g.set(0, dq);
-        if (dk.defined()) g.set(1, dk);
-      });
-}
-
-Tensor attend_values(const Tensor& probs, const Tensor& v) {
-  EMBER_CHECK(probs.dim() == 4 && v.dim() == 3 && probs.size(0) == v.size(0) &&
-                  probs.size(3) == v.size(1) && v.size(2) % probs.size(1) == 0,
-              "[attend_values] expected probs (B, H, T, S) and v (B, S, E) with E divisible by H, "
-              "got {} and {}",
-              core::shape_str(probs.shape()), core::shape_str(v.shape()));
-  const int64_t batch = probs.size(0), heads = probs.size(1), t = probs.size(2), s = probs.size(3);
-  const int64_t e = v.size(2), d = e / heads;
-  const NDArray p = probs.data().contiguous();
-  const Rows vr = blas_rows(v.data());
-  NDArray o = NDArray::empty({batch, t, e});
-  for_each_head(batch, heads, t * s * d, [&](int64_t b, int64_t h) {  // O_bh = P_bh V_bh
-    product(false, t, d, s, 1.0f, p.data() + (b * heads + h) * t * s, s, vr.at(b, h * d), vr.ld,
-            o.data() + b * t * e + h * d, e);
-  });
-  return make_result(o, "attend_values", {probs, v}, [p, vr](const NDArray& dout, Gradients& g) {
-    const int64_t batch = p.size(0), heads = p.size(1), t = p.size(2), s = p.size(3);
-    const int64_t e = vr.array.size(2), d = e / heads;
-    const NDArray dy = dout.contiguous();
-    NDArray dp = g.wants(0) ? NDArray::empty(p.shape()) : NDArray();
-    NDArray dv = g.wants(1) ? NDArray::empty({batch, s, e}) : NDArray();
-    for_each_head(batch, heads, 2 * t * s * d, [&](int64_t b, int64_t h) {
-      const float* dyp = dy.data() + b * t * e + h * d;
-      const int64_t off = (b * heads + h) * t * s;
-      if (dp.defined())  // dP_bh = dO_bh V_bh^T
-        product(true, t, s, d, 1.0f, dyp, e, vr.at(b, h * d), vr.ld, dp.data() + off, s);
-      if (dv.defined())  // dV_bh = P_bh^T dO_bh
-        core::gemm(true, false, s, d, t, 1.0f, p.data() + off, s, dyp, e, 0.0f,
-                   dv.data() + b * s * e + h * d, e);
-    });
-    if (dp.defined()) g.set(0, dp);
-    if (dv.defined()) g.set(1, dv);
-  });
-}
 
 // ---- KVCache ----------------------------------------------------------------------------------
 

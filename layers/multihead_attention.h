@@ -7,8 +7,8 @@
 //   output = concat_h(dropout(A_h) V_h) out_proj.weight^T + out_proj.bias;  weights = mean_h A_h
 // Masks are 0/1 Tensors, 1 = not attended (torch's True); float additive masks are not supported.
 // Self-attention (query, key and value the same Tensor) projects with one GEMM, cross-attention
-// with key = value with two; the heads are BLAS products on strided views, never split or merged
-// copies.
+// with key = value with two; the heads are attention_probs and attend_values
+// (autograd/ops/attention.h), BLAS products on strided views, never split or merged copies.
 //
 // Incremental decoding (inference, under NoGradGuard): a KVCache holds projected keys and values.
 //   KVCache cache;                                              // self-attention, grows each step
@@ -107,17 +107,5 @@ class MultiheadAttention : public Module {
   Tensor in_proj_weight_, in_proj_bias_;
   std::shared_ptr<Linear> out_proj_;
 };
-
-// The two halves of scaled dot-product attention over H heads, one op each with its backward,
-// computed per (batch, head) by BLAS on strided views. q, k, v may be column slices of a packed
-// projection (last stride 1, any row stride).
-//   q: (B, T, E)  k: (B, S, E)  mask: 0/1 broadcastable to (B, H, T, S), or undefined
-//   attention_probs -> P (B, H, T, S),  P_bh = softmax(scale * Q_bh K_bh^T, masked)
-//     dS = scale * P * (dP - rowsum(dP * P));  dQ_bh = dS K_bh;  dK_bh = dS^T Q_bh
-//   attend_values(P, v (B, S, E)) -> O (B, T, E),  O_bh = P_bh V_bh (head h's columns)
-//     dP_bh = dO_bh V_bh^T;  dV_bh = P_bh^T dO_bh
-Tensor attention_probs(const Tensor& q, const Tensor& k, int64_t num_heads, const NDArray& mask,
-                       float scale);
-Tensor attend_values(const Tensor& probs, const Tensor& v);
 
 }  // namespace ember::nn

@@ -189,48 +189,6 @@ TEST_CASE("attention parameters have the papers' names, shapes and uniform(1/sqr
   CHECK(nn::DotAttention().named_parameters().empty());
 }
 
-TEST_CASE("masked_softmax and additive_scores gradients match finite differences") {
-  const Tensor x = Tensor::randn({2, 3, 4}, true);
-  const NDArray mask = NDArray::from_vector({0, 1, 0, 0, 0, 0, 0, 1}, {2, 1, 4});
-  const auto f = [&](const std::vector<Tensor>& in) {
-    return nn::masked_softmax(in[0], mask, 0.5f);
-  };
-  const GradcheckResult r = gradcheck(f, {x});
-  CHECK_MESSAGE(r.ok, r.message);
-  const auto g = [&](const std::vector<Tensor>& in) {
-    return nn::additive_scores(in[0], in[1], in[2]);
-  };
-  // Width 3 runs the kernels' tail loop only; 11 also their blocks of eight.
-  for (int64_t width : {3, 11}) {
-    CAPTURE(width);
-    const Tensor qp = Tensor::randn({2, width}, true), kp = Tensor::randn({2, 4, width}, true);
-    const Tensor v = Tensor::randn({width}, true);
-    const GradcheckResult r2 = gradcheck(g, {qp, kp, v});
-    CHECK_MESSAGE(r2.ok, r2.message);
-  }
-}
-
-// The scores against the plain formula e_bj = v . tanh(q_b + k_bj), at a width with both paths
-// of the row kernel and a size that runs over the threads.
-TEST_CASE("additive_scores equals v . tanh(q + k)") {
-  const int64_t batch = 64, n = 24, a = 37;
-  const Tensor qp = Tensor::randn({batch, a}), kp = Tensor::randn({batch, n, a});
-  const Tensor v = Tensor::randn({a});
-  const NDArray e = nn::additive_scores(qp, kp, v).data();
-  for (int64_t b = 0; b < batch; b += 9)
-    for (int64_t j = 0; j < n; j += 5) {
-      double want = 0.0;
-      for (int64_t i = 0; i < a; ++i)
-        want += v.data().at({i}) * std::tanh(qp.data().at({b, i}) + kp.data().at({b, j, i}));
-      CHECK(e.at({b, j}) == doctest::Approx(want).epsilon(1e-5));
-    }
-}
-
-TEST_CASE("a row with every key masked gives NaN weights, as torch does") {
-  const Tensor y = nn::masked_softmax(Tensor::randn({1, 3}), NDArray::ones({1, 3}));
-  for (float v : y.to_vector()) CHECK(std::isnan(v));
-}
-
 TEST_CASE("attention errors name the module and every shape") {
   nn::DotAttention dot;
   nn::AdditiveAttention add(3, 4, 5);
@@ -277,12 +235,4 @@ TEST_CASE("attention errors name the module and every shape") {
   CHECK_THROWS_WITH_AS(nn::GeneralAttention(-1, 2),
                        doctest::Contains("[general_attention] d_q and d_k must be positive"),
                        ember::Error);
-  CHECK_THROWS_WITH_AS(nn::masked_softmax(Tensor::randn({2, 3}), NDArray::zeros({3, 3})),
-                       doctest::Contains("[masked_softmax] mask (3, 3) does not broadcast"),
-                       ember::Error);
-  CHECK_THROWS_WITH_AS(
-      nn::additive_scores(Tensor::randn({2, 3}), Tensor::randn({2, 4, 2}), Tensor::randn({3})),
-      doctest::Contains("[additive_scores] expected qp (B, A), kp (B, n, A), v (A), "
-                        "got (2, 3), (2, 4, 2), (3,)"),
-      ember::Error);
 }

@@ -156,18 +156,6 @@ TEST_CASE("MultiheadAttention gradients match finite differences") {
   CHECK_MESSAGE(r.ok, r.message);
 }
 
-TEST_CASE("attention_probs and attend_values gradients match finite differences") {
-  const Tensor qkv = Tensor::randn({2, 3, 12}, true);
-  const Tensor k = Tensor::randn({2, 4, 4}, true);
-  const NDArray mask = NDArray::from_vector({0, 0, 0, 1, 0, 0, 0, 0}, {2, 1, 1, 4});
-  const auto g = [&](const std::vector<Tensor>& in) {  // q: a column slice, as a packed projection
-    const Tensor p = nn::attention_probs(narrow(in[0], 2, 4, 4), in[1], 2, mask, 0.7f);
-    return nn::attend_values(p, in[2]);
-  };
-  const GradcheckResult r = gradcheck(g, {qkv, k, Tensor::randn({2, 4, 4}, true)});
-  CHECK_MESSAGE(r.ok, r.message);
-}
-
 TEST_CASE("decoding one position at a time with a KVCache equals the full causal pass") {
   nn::MultiheadAttention m(8, 2);
   m.eval();
@@ -280,17 +268,6 @@ TEST_CASE("MultiheadAttention errors name [multihead_attention] and the shapes")
                        doctest::Contains("[kv_cache] cannot append keys (2, 1, 5) and values "
                                          "(2, 1, 5) to a cache of (2, 3, 4)"),
                        ember::Error);
-  CHECK_THROWS_WITH_AS(nn::attention_probs(x, Tensor::randn({2, 3, 6}), 2, NDArray(), 1.0f),
-                       doctest::Contains("[attention_probs] expected q (B, T, E), k (B, S, E)"),
-                       ember::Error);
-  CHECK_THROWS_WITH_AS(nn::attention_probs(x, x, 2, NDArray::zeros({2, 4}), 1.0f),
-                       doctest::Contains("[masked_softmax] mask (2, 4) does not broadcast to "
-                                         "scores (2, 2, 3, 3)"),
-                       ember::Error);
-  CHECK_THROWS_WITH_AS(
-      nn::attend_values(Tensor::randn({2, 2, 3, 3}), Tensor::randn({2, 4, 4})),
-      doctest::Contains("[attend_values] expected probs (B, H, T, S) and v (B, S, E)"),
-      ember::Error);
 }
 
 TEST_CASE("KVCache reorder checks its index") {

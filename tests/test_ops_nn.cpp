@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "ember.h"
 #include "support/check.h"
 
@@ -12,6 +14,24 @@ TEST_CASE("softmax and log_softmax gradients along any dim") {
   check_gradients([](const auto& in) { return softmax(in[0], 1); }, {x});
   check_gradients([](const auto& in) { return log_softmax(in[0], 0); }, {x});
   CHECK_THROWS_WITH_AS(softmax(x, 3), doctest::Contains("[softmax] dim 3 out of range"), Error);
+}
+
+TEST_CASE("masked_softmax: gradients, zero weight where masked, NaN when all masked") {
+  const Tensor x = Tensor::randn({2, 3, 4}, true);
+  const NDArray mask = NDArray::from_vector({0, 1, 0, 0, 0, 0, 0, 1}, {2, 1, 4});
+  check_gradients([&](const auto& in) { return masked_softmax(in[0], mask, 0.5f); }, {x});
+  check_gradients([](const auto& in) { return masked_softmax(in[0], NDArray(), 2.0f); }, {x});
+  const Tensor y = masked_softmax(x, mask, 0.5f);
+  for (int64_t t = 0; t < 3; ++t) {
+    CHECK(y.data().at({0, t, 1}) == 0.0f);
+    CHECK(y.data().at({1, t, 3}) == 0.0f);
+  }
+  for (float v : masked_softmax(Tensor::randn({1, 3}), NDArray::ones({1, 3})).to_vector())
+    CHECK(std::isnan(v));
+  CHECK_THROWS_WITH_AS(masked_softmax(Tensor::randn({2, 3}), NDArray::zeros({3, 3})),
+                       doctest::Contains("[masked_softmax] mask (3, 3) does not broadcast to "
+                                         "scores (2, 3)"),
+                       Error);
 }
 
 TEST_CASE("layer_norm gradients") {

@@ -22,6 +22,14 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   });
 }
 
+Tensor masked_softmax(const Tensor& x, const NDArray& mask, float scale) {
+  NDArray y = x.data().clone();
+  core::masked_softmax_(y, mask, scale);
+  return make_result(y, "masked_softmax", {x}, [y, scale](const NDArray& dy, Gradients& g) {
+    g.set(0, core::softmax_backward(y, dy, -1, scale));
+  });
+}
+
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
   core::LayerNormResult r = core::layer_norm(x.data(), weight.data(), bias.data(), eps);
   return make_result(r.y, "layer_norm", {x, weight, bias},

@@ -9,6 +9,14 @@ namespace ember {
 Tensor softmax(const Tensor& x, int64_t dim);      // dx = y * (dy - sum(dy * y))
 Tensor log_softmax(const Tensor& x, int64_t dim);  // dx = dy - softmax(x) * sum(dy)
 
+// Masked softmax, fused (the weights of attention): y = softmax(scale * x) along the last dim,
+// with x = -inf where mask != 0.
+//   x: (N..., n)  mask: 0/1 broadcastable to x, or undefined  ->  y: (N..., n)
+//   dx = scale * y * (dy - sum_j dy_j y_j)   (masked elements have y = 0, hence dx = 0)
+// A masked element gets weight exactly 0 and no gradient; a row with every element masked gives
+// NaN, as in torch.
+Tensor masked_softmax(const Tensor& x, const NDArray& mask, float scale = 1.0f);
+
 // Layer normalisation over the last dim (formula and gradient in core/layer_norm.h).
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps = 1e-5f);
 

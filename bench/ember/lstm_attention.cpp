@@ -8,6 +8,7 @@
 //   h_t, c_t' = LSTMCell([embed(y_{t-1}); c_t], (h_{t-1}, c_{t-1}'))
 // and logits = W_o h_t + b_o over all T states after the loop, fused with the loss
 // (linear_cross_entropy: the same value and gradients, without holding the (T, B, V) logits).
+#include "autograd/ops/attention.h"
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "autograd/ops/shape.h"
@@ -56,7 +57,7 @@ class LstmAttention : public nn::Module {
     ember::LstmState state{Tensor::zeros({batch, kDecHidden}), Tensor::zeros({batch, kDecHidden})};
     std::vector<Tensor> states;
     for (int64_t t = 0; t < tgt.size(0); ++t) {
-      const Tensor e = nn::additive_scores(query_->forward(state.h), keys, v);  // (B, S)
+      const Tensor e = ember::additive_scores(query_->forward(state.h), keys, v);  // (B, S)
       const Tensor alpha = ember::softmax(e, 1);
       const Tensor context =
           ember::squeeze(ember::matmul(ember::unsqueeze(alpha, 1), memory), 1);  // (B, 2He)

@@ -12,7 +12,6 @@
 #include "autograd/ops/shape.h"
 #include "core/error.h"
 #include "core/indexing.h"
-#include "layers/attention.h"
 #include "layers/conv1d.h"
 #include "layers/embedding.h"
 #include "layers/linear.h"
@@ -55,7 +54,7 @@ class ConvS2SAttention : public nn::Module {
   // (c' (B, T, C), attention weights (B, T, S)); formulas in convs2s.h.
   std::pair<Tensor, Tensor> forward(const Tensor& c, const Tensor& g, const EncoderOut& enc) const {
     const Tensor d = (in_->forward(c) + g) * kHalfRoot;
-    Tensor a = nn::masked_softmax(matmul(d, transpose(enc.z, 1, 2)), enc.mask);
+    Tensor a = masked_softmax(matmul(d, transpose(enc.z, 1, 2)), enc.mask);
     const Tensor r = matmul(a, enc.u) * enc.scale;
     return {(out_->forward(r) + c) * kHalfRoot, std::move(a)};
   }

@@ -5,6 +5,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops/activation.h"
 #include "autograd/ops/arithmetic.h"
+#include "autograd/ops/attention.h"
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "autograd/ops/shape.h"
@@ -192,8 +193,8 @@ TransformerSeq2Seq::CopyTerms TransformerSeq2Seq::copy_terms(const Tensor& h, co
   const int64_t batch = h.size(0), T = h.size(1), S = memory.size(1);
   const NDArray mask =
       padding_mask.defined() ? padding_mask.data().reshape({batch, 1, 1, S}) : NDArray();
-  const Tensor probs = nn::attention_probs(copy_query_->forward(h), memory, 1, mask, 1.0f / scale_);
-  const Tensor context = nn::attend_values(probs, memory);  // (B, T, d)
+  const Tensor probs = attention_probs(copy_query_->forward(h), memory, 1, mask, 1.0f / scale_);
+  const Tensor context = attend_values(probs, memory);  // (B, T, d)
   return {reshape(probs, {batch, T, S}), sigmoid(copy_gate_->forward(cat({h, context}, -1)))};
 }
 
@@ -273,7 +274,7 @@ NDArray TransformerSeq2Seq::cross_attention(const Tensor& x, const nn::KVCache& 
                            ? key_padding_mask.data().reshape({batch, 1, 1, memory.length()})
                            : NDArray();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d / heads));
-  const Tensor probs = nn::attention_probs(qp, Tensor(memory.keys()), heads, mask, scale);
+  const Tensor probs = attention_probs(qp, Tensor(memory.keys()), heads, mask, scale);
   return core::mean(probs.data(), {1}).reshape({batch, memory.length()});  // (B, 1, S) -> (B, S)
 }
 
