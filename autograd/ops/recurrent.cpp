@@ -3,18 +3,18 @@
 #include <algorithm>
 
 #include "autograd/node.h"
-#include "autograd/ops/recurrent_kernels.h"
 #include "autograd/ops/shape.h"
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/recurrent_kernels.h"
 #include "core/reduce.h"
 
 namespace ember {
 namespace {
 
-using recurrent_kernels::GruCell;
-using recurrent_kernels::LstmCell;
-using recurrent_kernels::RnnTanhCell;
+using core::GruCell;
+using core::LstmCell;
+using core::RnnTanhCell;
 
 // What backward keeps of the forward pass, batch-major like gx: row (b, t) at b*T + t.
 struct Saved {

@@ -1,18 +1,15 @@
-// The row kernels of the fused recurrent cells (internal to autograd/ops/recurrent.cpp): one time
+// The row kernels of the fused recurrent cells (used by autograd/ops/recurrent.cpp): one time
 // step of one batch row, forward and backward, for the tanh RNN, the LSTM and the GRU. The maths
-// and its derivatives are in recurrent.h. Every loop is branch-free over j so that it vectorises,
-// which is why they use core/fast_math.h: glibc's tanhf costs ~50 ns, more than a step's GEMM
-// share at typical sizes.
+// and its derivatives are in autograd/ops/recurrent.h. Every loop is branch-free over j so that
+// it vectorises, which is why they use core/fast_math.h: glibc's tanhf costs ~50 ns, more than a
+// step's GEMM share at typical sizes.
 #pragma once
 
 #include <cstdint>
 
 #include "core/fast_math.h"
 
-namespace ember::recurrent_kernels {
-
-using core::fast_sigmoid;
-using core::fast_tanh;
+namespace ember::core {
 
 // Each cell has kGates (G), kStates (h, or h and c), kSaved (activations kept per row and step, in
 // units of H), kSeparateGh (the GRU's dgh differs from its dgx) and two row kernels; gx, gh, b,
@@ -115,4 +112,4 @@ struct GruCell {
   }
 };
 
-}  // namespace ember::recurrent_kernels
+}  // namespace ember::core
