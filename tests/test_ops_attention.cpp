@@ -20,22 +20,6 @@ TEST_CASE("additive_scores gradients match finite differences") {
   }
 }
 
-// The scores against the plain formula e_bj = v . tanh(q_b + k_bj), at a width with both paths
-// of the row kernel and a size that runs over the threads.
-TEST_CASE("additive_scores equals v . tanh(q + k)") {
-  const int64_t batch = 64, n = 24, a = 37;
-  const Tensor qp = Tensor::randn({batch, a}), kp = Tensor::randn({batch, n, a});
-  const Tensor v = Tensor::randn({a});
-  const NDArray e = additive_scores(qp, kp, v).data();
-  for (int64_t b = 0; b < batch; b += 9)
-    for (int64_t j = 0; j < n; j += 5) {
-      double want = 0.0;
-      for (int64_t i = 0; i < a; ++i)
-        want += v.data().at({i}) * std::tanh(qp.data().at({b, i}) + kp.data().at({b, j, i}));
-      CHECK(e.at({b, j}) == doctest::Approx(want).epsilon(1e-5));
-    }
-}
-
 TEST_CASE("attention_probs and attend_values gradients match finite differences") {
   const Tensor qkv = Tensor::randn({2, 3, 12}, true);
   const Tensor k = Tensor::randn({2, 4, 4}, true);

@@ -1,45 +1,15 @@
 #include "autograd/ops/attention.h"
 
 #include "autograd/node.h"
+#include "core/additive_score.h"
 #include "core/blas.h"
 #include "core/blas_layout.h"
 #include "core/error.h"
-#include "core/fast_math.h"
-#include "core/reduce.h"
 #include "core/softmax.h"
 #include "core/threads.h"
 
 namespace ember {
 namespace {
-
-// ---- additive scores: the row kernels ---------------------------------------------------------
-
-// v . tanh(k + q) over one key row of width a: eight partial sums, so the loop vectorises
-// without reassociating one float sum.
-float additive_row_score(int64_t a, const float* __restrict k, const float* __restrict q,
-                         const float* __restrict v) {
-  float partial[8] = {};
-  int64_t j = 0;
-  for (; j + 8 <= a; j += 8)
-    for (int l = 0; l < 8; ++l) partial[l] += v[j + l] * core::fast_tanh(k[j + l] + q[j + l]);
-  float total = 0.0f;
-  for (; j < a; ++j) total += v[j] * core::fast_tanh(k[j] + q[j]);
-  for (float p : partial) total += p;
-  return total;
-}
-
-// One key row's backward for the upstream de_r = d: with t = tanh(k + q),
-// dk = d v (1 - t^2), dq += dk, dv += d t.
-void additive_row_backward(int64_t a, const float* __restrict k, const float* __restrict q,
-                           const float* __restrict v, float d, float* __restrict dk,
-                           float* __restrict dq, float* __restrict dv) {
-  for (int64_t j = 0; j < a; ++j) {
-    const float t = core::fast_tanh(k[j] + q[j]);
-    dk[j] = d * v[j] * (1.0f - t * t);
-    dq[j] += dk[j];
-    dv[j] += d * t;
-  }
-}
 
 // ---- per-head products ------------------------------------------------------------------------
 
@@ -76,30 +46,14 @@ Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v) {
                   kp.size(2) == qp.size(1) && v.size(0) == qp.size(1),
               "[additive_scores] expected qp (B, A), kp (B, n, A), v (A), got {}, {}, {}",
               core::shape_str(qp.shape()), core::shape_str(kp.shape()), core::shape_str(v.shape()));
-  const int64_t batch = kp.size(0), n = kp.size(1), a = kp.size(2);
   const NDArray q = qp.data().contiguous(), k = kp.data().contiguous(), w = v.data().contiguous();
-  NDArray e = NDArray::empty({batch, n});
-  core::parallel_for(batch * n, batch * n * a >= core::kParallelElements, [&](int64_t r) {
-    e.data()[r] = additive_row_score(a, k.data() + r * a, q.data() + (r / n) * a, w.data());
-  });
-  return make_result(e, "additive_scores", {qp, kp, v}, [q, k, w](const NDArray& de, Gradients& g) {
-    const int64_t batch = k.size(0), n = k.size(1), a = k.size(2);
-    const NDArray d = de.contiguous();
-    NDArray dkp = NDArray::empty(k.shape());
-    NDArray dqp = NDArray::zeros({batch, a});
-    NDArray dv_rows = NDArray::zeros({batch, a});  // dv per batch row, summed after the loop
-    core::parallel_for(batch, batch * n * a >= core::kParallelElements, [&](int64_t b) {
-      const float* qr = q.data() + b * a;
-      float* dq = dqp.data() + b * a;
-      float* dv = dv_rows.data() + b * a;
-      for (int64_t r = b * n; r < (b + 1) * n; ++r)
-        additive_row_backward(a, k.data() + r * a, qr, w.data(), d.data()[r], dkp.data() + r * a,
-                              dq, dv);
-    });
-    g.set(0, dqp);
-    g.set(1, dkp);
-    g.set(2, core::sum(dv_rows, {0}));
-  });
+  return make_result(core::additive_scores(q, k, w), "additive_scores", {qp, kp, v},
+                     [q, k, w](const NDArray& de, Gradients& g) {
+                       core::AdditiveScoreGrads d = core::additive_scores_backward(de, q, k, w);
+                       g.set(0, d.dq);
+                       g.set(1, d.dk);
+                       g.set(2, d.dv);
+                     });
 }
 
 // ---- attention_probs and attend_values --------------------------------------------------------

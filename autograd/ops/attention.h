@@ -16,6 +16,7 @@ namespace ember {
 //   with t = tanh(kp + qp):  dkp = de * v * (1 - t^2),  dqp = sum_i dkp,  dv = sum_{b,i} de * t
 // No (B, n, A) array is made or kept: backward recomputes t from qp and kp (which the caller
 // holds anyway), so a decoder calling this at every step does not keep one (B, n, A) per step.
+// The kernels are core/additive_score.h.
 Tensor additive_scores(const Tensor& qp, const Tensor& kp, const Tensor& v);
 
 // The two halves of scaled dot-product attention over H heads (Vaswani et al., 2017, eq. 1), one
