@@ -1,17 +1,17 @@
 // cross_entropy, linear_cross_entropy and nll_loss (declared in autograd/ops/nn.h): one pass over
-// the rows forward, one backward, no (N, C) intermediate beyond the logits themselves.
+// the rows forward, one backward, no (N, C) intermediate beyond the logits themselves. The row
+// kernels are core/cross_entropy.h.
 
 #include <algorithm>
-#include <cmath>
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/ops/linear_algebra.h"
 #include "autograd/ops/nn.h"
 #include "core/blas.h"
+#include "core/cross_entropy.h"
 #include "core/elementwise.h"
 #include "core/error.h"
-#include "core/fast_math.h"
 #include "core/softmax.h"
 #include "core/threads.h"
 
@@ -67,35 +67,6 @@ NDArray reduce_rows(const std::vector<double>& per_row, const IndexArray& target
   return NDArray::scalar(static_cast<float>(total));
 }
 
-// The label-smoothed loss of one row x of logits with target t, with lse its log-sum-exp:
-//   (1 - eps) (lse - x_t) + eps (lse - mean_c x_c)      (-sum_c eps/C log p_c = eps (lse - mean x))
-double row_loss(const float* x, int64_t classes, int64_t t, float lse, float eps) {
-  const double mean_x = core::sum_lane(x, classes, 1) / static_cast<double>(classes);
-  return (1.0 - eps) * (lse - x[t]) + eps * (lse - mean_x);
-}
-
-// The row's gradient dx_c = w (p_c - eps/C) - w (1 - eps) [c = t], written to d (which may be x).
-void row_gradient(const float* x, int64_t classes, int64_t t, float lse, float eps, float w,
-                  float* d) {
-  const float uniform = eps / static_cast<float>(classes);
-  for (int64_t c = 0; c < classes; ++c) d[c] = w * (core::fast_exp(x[c] - lse) - uniform);
-  if (w != 0.0f) d[t] -= w * (1.0f - eps);
-}
-
-// row_loss and row_gradient at once, the gradient written over x: the sum of x, then the
-// softmax kernel's shared step writing e_c = exp(x_c - max) over x, then one pass turning e into
-// the gradient w (e_c / sum_e - eps/C) - w (1 - eps) [c = t]; one exp per logit, not two.
-double row_loss_and_gradient(float* x, int64_t classes, int64_t t, float eps, float w) {
-  const double sum_x = core::sum_lane(x, classes, 1);
-  const float x_t = x[t];
-  const core::ExpSum e = core::exp_shifted_lane(x, classes);
-  const float lse = e.max + static_cast<float>(std::log(e.sum));
-  const float scale = w / static_cast<float>(e.sum), shift = w * eps / static_cast<float>(classes);
-  for (int64_t c = 0; c < classes; ++c) x[c] = x[c] * scale - shift;
-  x[t] -= w * (1.0f - eps);
-  return (1.0 - eps) * (lse - x_t) + eps * (lse - sum_x / static_cast<double>(classes));
-}
-
 // y += x over n floats (restrict: the loop vectorises).
 void add_row(int64_t n, const float* __restrict x, float* __restrict y) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
@@ -123,19 +94,21 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
     const float* x = rows.data() + i * classes;
     const float l = core::log_sum_exp_lane(x, classes);
     lse[static_cast<size_t>(i)] = l;
-    if (target[i] != ignore) per_row[static_cast<size_t>(i)] = row_loss(x, classes, target[i], l, eps);
+    if (target[i] != ignore)
+      per_row[static_cast<size_t>(i)] = core::cross_entropy_row_loss(x, classes, target[i], l, eps);
   });
   return make_result(
       reduce_rows(per_row, target, ignore, options.reduction), "cross_entropy", {logits},
-      [rows = std::move(rows), lse = std::move(lse), target, options,
-       shape = logits.shape()](const NDArray& dy, Gradients& g) {
-        const std::vector<float> w = row_weights(dy, target, options.ignore_index, options.reduction);
+      [rows = std::move(rows), lse = std::move(lse), target, options, shape = logits.shape()](
+          const NDArray& dy, Gradients& g) {
+        const std::vector<float> w =
+            row_weights(dy, target, options.ignore_index, options.reduction);
         const int64_t n = rows.size(0), classes = rows.size(1);
         const NDArray dx = rows.sole_owner() ? rows : NDArray::empty(rows.shape());
         core::parallel_for(n, n * classes >= core::kParallelElements, [&](int64_t i) {
           const size_t r = static_cast<size_t>(i);
-          row_gradient(rows.data() + i * classes, classes, target[i], lse[r],
-                       options.label_smoothing, w[r], dx.data() + i * classes);
+          core::cross_entropy_row_gradient(rows.data() + i * classes, classes, target[i], lse[r],
+                                           options.label_smoothing, w[r], dx.data() + i * classes);
         });
         g.set(0, dx.view(shape));
       });
@@ -201,9 +174,10 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
       if (t == ignore) {
         if (any) std::fill(zi, zi + classes, 0.0f);
       } else if (any) {
-        per_row[r] = row_loss_and_gradient(zi, classes, t, eps, row_weight);
+        per_row[r] = core::cross_entropy_row_loss_and_gradient(zi, classes, t, eps, row_weight);
       } else {
-        per_row[r] = row_loss(zi, classes, t, core::log_sum_exp_lane(zi, classes), eps);
+        per_row[r] =
+            core::cross_entropy_row_loss(zi, classes, t, core::log_sum_exp_lane(zi, classes), eps);
       }
     });
     if (want_x)
