@@ -1,7 +1,7 @@
 // Matrix products through BLAS, with PyTorch's matmul semantics.
 //   a: (..., M, K)  b: (..., K, N)  ->  (broadcast(...), M, N); 1-D operands are promoted as in
 //   torch (a vector a is a row, a vector b is a column, and the added dim is removed).
-// A transposed view (last two strides swapped) is passed to BLAS as a transpose flag, not copied.
+// A transposed view (last two strides swapped) goes to BLAS as a flag (core/blas_layout.h).
 #pragma once
 
 #include "core/ndarray.h"
