@@ -55,11 +55,20 @@ class NDArray {
   NDArray clone() const;       // always a fresh contiguous copy
 
   // In place on the elements (const: the handle is unchanged; the storage is written through the
-  // strides, so a view writes into the array it views).
+  // strides, so a view writes into the array it views). Each one counts as a new version.
   void fill_(float value) const;
   void copy_(const NDArray& src) const;              // src broadcast to this shape
   void add_(const NDArray& src, float alpha = 1.0f) const;  // this += alpha * src, src broadcast
   void mul_(float factor) const;
+
+  // The number of in-place writes to the storage so far, shared by every view of it. Autograd
+  // records it when an op uses the array and refuses a backward pass after it changed. Writes
+  // through data() are not counted: code that writes that way after the array was used (an
+  // optimizer step) calls mark_modified().
+  uint64_t version() const { return storage_->version(); }
+  void mark_modified() const { storage_->bump_version(); }
+  // Observes the storage without keeping it alive (autograd's check of a used input).
+  std::weak_ptr<Storage> storage_observer() const { return storage_; }
 
   bool shares_storage_with(const NDArray& other) const { return storage_ == other.storage_; }
   // No other array or view holds this storage: writing to it in place changes nothing else.

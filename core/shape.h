@@ -25,7 +25,11 @@ Shape contiguous_strides(const Shape& shape);
 int64_t checked_add(int64_t a, int64_t b, const char* op);
 int64_t checked_mul(int64_t a, int64_t b, const char* op);
 
-// Maps a possibly negative dim into [0, rank); throws "[op] dim d out of range for shape ...".
+// Maps a possibly negative dim into [0, rank) of an array of this shape; throws
+// "[op] dim d out of range for shape (2, 3)".
+int64_t normalize_dim(int64_t dim, const Shape& shape, const char* op);
+// The same for a rank alone (a dim of a shape not built yet: unsqueeze, stack); throws
+// "[op] dim d out of range for a tensor of rank r".
 int64_t normalize_dim(int64_t dim, int64_t rank, const char* op);
 
 // NumPy broadcasting: sizes are aligned from the right; each pair must be equal or contain a 1.

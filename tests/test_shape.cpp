@@ -29,6 +29,10 @@ TEST_CASE("normalize_dim and infer_shape") {
   CHECK(normalize_dim(-1, 3, "op") == 2);
   CHECK_THROWS_WITH_AS(normalize_dim(3, 3, "sum"), doctest::Contains("[sum] dim 3 out of range"),
                        ember::Error);
+  CHECK(normalize_dim(-2, Shape{2, 3}, "op") == 0);
+  CHECK_THROWS_WITH_AS(normalize_dim(2, Shape{2, 3}, "narrow"),
+                       doctest::Contains("[narrow] dim 2 out of range for shape (2, 3)"),
+                       ember::Error);
   CHECK(infer_shape({-1, 4}, 12, "view") == Shape{3, 4});
   CHECK_THROWS_WITH_AS(infer_shape({5, -1}, 12, "view"), doctest::Contains("[view]"), ember::Error);
   CHECK_THROWS_WITH_AS(infer_shape({-1, -1}, 12, "view"), doctest::Contains("only one -1"),

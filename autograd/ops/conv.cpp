@@ -130,7 +130,7 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                  s.out_channels, cols.data(), s.width(), 0.0f, dw.data(), s.width());
       g.set(1, dw);
     }
-    if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy, {0, 2}));
+    if (g.size() > 2 && g.wants(2)) g.set(2, core::sum(dy, {0, 2}));
   });
 }
 

@@ -1,5 +1,6 @@
 #include "autograd/ops/linear_algebra.h"
 
+#include "autograd/gradients_internal.h"
 #include "autograd/node.h"
 #include "core/error.h"
 #include "core/matmul.h"
@@ -53,8 +54,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                      [xd = x.data(), wd = w.data()](const NDArray& dy, Gradients& g) {
                        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
                        const NDArray dy_rows = rows_of(dy);
-                       g.add_product(1, dy_rows.transpose(0, 1), rows_of(xd));
-                       if (g.values().size() > 2 && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+                       GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
+                       if (g.size() > 2 && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
                      });
 }
 

@@ -254,7 +254,7 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
         };
         if (g.wants(0)) g.set(0, scaled(dx).view(shape));
         if (g.wants(1)) g.set(1, scaled(dw));
-        if (g.values().size() > 2 && g.wants(2)) g.set(2, scaled(db));
+        if (g.size() > 2 && g.wants(2)) g.set(2, scaled(db));
       });
 }
 
