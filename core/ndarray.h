@@ -4,11 +4,14 @@
 #pragma once
 
 #include <initializer_list>
+#include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/allocator.h"
 #include "core/shape.h"
+#include "core/string_formatter.h"
 
 namespace ember::core {
 
@@ -83,6 +86,14 @@ class NDArray {
   int64_t offset_ = 0;
 };
 
+// PyTorch's printout of the values with "array" for "tensor" and the shape added:
+//   array([[0.1000, 0.2000],
+//          [0.3000, 0.4000]], shape=(2, 2))
+// summarised with "..." beyond 1000 elements (core/format.h). Also `std::cout << a` and
+// fmt::format("{}", a).
+std::string to_string(const NDArray& a);
+std::ostream& operator<<(std::ostream& out, const NDArray& a);
+
 // Integer data (token ids, targets, gather/select indices): a contiguous int64 array with a
 // shape. Kept apart from NDArray so that float code never sees integers; it has no views and no
 // gradient. Boolean masks are NDArrays of 0/1 (1 = masked out), as PyTorch's True.
@@ -108,3 +119,7 @@ class IndexArray {
 };
 
 }  // namespace ember::core
+
+template <>
+struct fmt::formatter<ember::core::NDArray>
+    : ember::core::StringFormatter<ember::core::NDArray, ember::core::to_string> {};

@@ -1,5 +1,7 @@
 #include "core/shape.h"
 
+#include <ostream>
+
 #include "core/error.h"
 
 namespace ember::core {
@@ -8,6 +10,8 @@ std::string shape_str(const Shape& shape) {
   if (shape.size() == 1) return fmt::format("({},)", shape[0]);
   return fmt::format("({})", fmt::join(shape, ", "));
 }
+
+std::ostream& operator<<(std::ostream& out, const Shape& shape) { return out << shape_str(shape); }
 
 namespace {
 
