@@ -96,5 +96,5 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t);
 }  // namespace ember
 
 template <>
-struct fmt::formatter<ember::Tensor> : ember::core::StringFormatter<ember::Tensor, ember::to_string> {
-};
+struct fmt::formatter<ember::Tensor>
+    : ember::core::StringFormatter<ember::Tensor, ember::to_string> {};

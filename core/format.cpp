@@ -91,7 +91,8 @@ std::string vector_str(const NDArray& a, int indent, bool summarize, const Eleme
   std::vector<std::string> lines;
   for (size_t first = 0; first < items.size(); first += per_line) {
     const size_t last = std::min(items.size(), first + per_line);
-    lines.push_back(fmt::format("{}", fmt::join(items.begin() + first, items.begin() + last, ", ")));
+    lines.push_back(
+        fmt::format("{}", fmt::join(items.begin() + first, items.begin() + last, ", ")));
   }
   return fmt::format("[{}]", fmt::join(lines, ",\n" + std::string(indent + 1, ' ')));
 }

@@ -17,7 +17,6 @@ std::string format_values(const NDArray& a, int indent);
 
 // body + ", suffix" for each suffix + ")", a suffix going to a new line indented by `indent`
 // when it would pass column 80 (torch's _add_suffixes).
-std::string add_suffixes(std::string body, const std::vector<std::string>& suffixes,
-                         int indent);
+std::string add_suffixes(std::string body, const std::vector<std::string>& suffixes, int indent);
 
 }  // namespace ember::core

@@ -127,7 +127,8 @@ NDArray NDArray::permute(const std::vector<int64_t>& order) const {
 NDArray NDArray::transpose(int64_t d0, int64_t d1) const {
   std::vector<int64_t> order(shape_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  std::swap(order[normalize_dim(d0, shape_, "transpose")], order[normalize_dim(d1, shape_, "transpose")]);
+  std::swap(order[normalize_dim(d0, shape_, "transpose")],
+            order[normalize_dim(d1, shape_, "transpose")]);
   return permute(order);
 }
 

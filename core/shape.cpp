@@ -70,7 +70,8 @@ int64_t wrap_dim(int64_t dim, int64_t rank) { return dim < 0 ? dim + rank : dim;
 int64_t normalize_dim(int64_t dim, const Shape& shape, const char* op) {
   const auto rank = static_cast<int64_t>(shape.size());
   const int64_t d = wrap_dim(dim, rank);
-  EMBER_CHECK(d >= 0 && d < rank, "[{}] dim {} out of range for shape {}", op, dim, shape_str(shape));
+  EMBER_CHECK(d >= 0 && d < rank, "[{}] dim {} out of range for shape {}", op, dim,
+              shape_str(shape));
   return d;
 }
 

@@ -23,7 +23,8 @@ class RecurrentCell : public Module {
   const Tensor& bias_ih() const { return b_ih_; }  // undefined without bias
   const Tensor& bias_hh() const { return b_hh_; }
   std::string extra_repr() const override {  // torch's
-    return fmt::format("{}, {}{}", input_size_, hidden_size_, b_ih_.defined() ? "" : ", bias=False");
+    const char* bias = b_ih_.defined() ? "" : ", bias=False";
+    return fmt::format("{}, {}{}", input_size_, hidden_size_, bias);
   }
 
  protected:

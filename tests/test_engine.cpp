@@ -123,7 +123,7 @@ TEST_CASE("an unmodified graph and writes before the forward pass are fine") {
   CHECK(x.data().version() == 1);
 }
 
-TEST_CASE("an optimizer loop writes parameters in place between graphs without tripping the check") {
+TEST_CASE("an optimizer loop writes parameters between graphs without tripping the check") {
   Tensor w = Tensor::from_vector({0.5f, -0.5f}, {2}, true);
   optim::SGD sgd({w}, optim::SGDOptions{.lr = 0.1f});
   const Tensor x = Tensor::from_vector({1, 2}, {2});

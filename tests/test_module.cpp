@@ -227,7 +227,8 @@ TEST_CASE("each layer prints its options as torch's extra_repr does") {
   CHECK(nn::to_string(nn::LayerNorm(4)) ==
         "LayerNorm((4,), eps=1e-05, elementwise_affine=True)  # 8 parameters");
   // torch: nn.Embedding(10, 4, padding_idx=0)
-  CHECK(nn::to_string(nn::Embedding(10, 4, 0)) == "Embedding(10, 4, padding_idx=0)  # 40 parameters");
+  CHECK(nn::to_string(nn::Embedding(10, 4, 0)) ==
+        "Embedding(10, 4, padding_idx=0)  # 40 parameters");
   // torch: nn.LSTM(4, 8, num_layers=2, batch_first=True, bidirectional=True, dropout=0.25)
   CHECK(nn::to_string(nn::LSTM({.input_size = 4, .hidden_size = 8, .num_layers = 2,
                                 .batch_first = true, .bidirectional = true, .dropout = 0.25f})) ==
