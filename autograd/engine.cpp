@@ -1,8 +1,10 @@
 // The backward engine: topological order of the nodes reachable from the root, then each node's
 // backward function in reverse order, summing gradients into the nodes and leaves they reach
 // (micrograd's engine, with an explicit stack so a 10,000-op chain does not overflow the stack).
+#include <string>
 #include <unordered_set>
 
+#include "autograd/gradients_internal.h"
 #include "autograd/node.h"
 #include "core/elementwise.h"
 #include "core/error.h"
@@ -53,20 +55,39 @@ void accumulate_leaf(TensorImpl& leaf, NDArray grad) {
   else leaf.grad = grad.clone();
 }
 
+// Refuses to run a backward function after one of the op's inputs was written in place since
+// the forward pass used it: what the op saved would no longer be what it computed with. A
+// storage nobody holds any more cannot have been saved, so it is not checked.
+void check_inputs_unmodified(const Node& node) {
+  for (size_t i = 0; i < node.edges.size(); ++i) {
+    const Edge& e = node.edges[i];
+    const std::shared_ptr<core::Storage> storage = e.storage.lock();
+    if (storage == nullptr || storage->version() == e.version) continue;
+    const std::string input =
+        e.wants_grad() ? fmt::format("input {} (shape {})", i, core::shape_str(e.shape))
+                       : fmt::format("input {} (one that needs no gradient)", i);
+    throw Error(fmt::format(
+        "[backward of {}] {} was modified in place after {} used it (version {} -> {}); "
+        "modify a clone, or modify it after backward",
+        node.op, input, node.op, e.version, storage->version()));
+  }
+}
+
 void run_node(Node& node) {
   EMBER_CHECK(node.backward != nullptr,
               "[backward] the graph through '{}' was already freed by an earlier backward pass",
               node.op);
+  check_inputs_unmodified(node);
   Gradients grads(node.op, node.edges);
   node.backward(node.grad_output, grads);
   node.backward = nullptr;  // release what the op saved
   node.grad_output = NDArray();
   for (size_t i = 0; i < node.edges.size(); ++i) {
-    NDArray& g = grads.values()[i];
+    NDArray& g = GradientsInternal::values(grads)[i];
     if (!g.defined()) continue;
     const Edge& e = node.edges[i];
     if (e.node) accumulate(e.node->grad_output, std::move(g));
-    else if (e.leaf) accumulate_leaf(*e.leaf, std::move(g));
+    else if (e.leaf.defined()) accumulate_leaf(*e.leaf.impl(), std::move(g));
   }
 }
 
@@ -90,36 +111,38 @@ void Gradients::set(size_t input, NDArray grad) {
 // node, and the array contiguous, of the input's shape and held by nobody else.
 NDArray* Gradients::summed_in_place(size_t input) {
   const Edge& e = edges_[input];
-  NDArray& summed = e.node ? e.node->grad_output : e.leaf->grad;
+  NDArray& summed = e.node ? e.node->grad_output : e.leaf.impl()->grad;
   const bool usable = !grads_[input].defined() && summed.defined() && summed.shape() == e.shape &&
                       summed.is_contiguous() && summed.sole_owner();
   return usable ? &summed : nullptr;
 }
 
-void Gradients::add_to_part(size_t input, const std::function<NDArray(const NDArray&)>& part,
-                            const NDArray& grad) {
-  if (!wants(input)) return;
-  if (NDArray* summed = summed_in_place(input)) {
+void GradientsInternal::add_to_part(Gradients& g, size_t input,
+                                    const std::function<NDArray(const NDArray&)>& part,
+                                    const NDArray& grad) {
+  if (!g.wants(input)) return;
+  if (NDArray* summed = g.summed_in_place(input)) {
     part(*summed).add_(grad);
     return;
   }
-  NDArray whole = NDArray::zeros(edges_[input].shape);
+  NDArray whole = NDArray::zeros(g.edges_[input].shape);
   part(whole).copy_(grad);
-  set(input, std::move(whole));
+  g.set(input, std::move(whole));
 }
 
-void Gradients::add_product(size_t input, const NDArray& a, const NDArray& b) {
-  if (!wants(input)) return;
-  const Edge& e = edges_[input];
+void GradientsInternal::add_product(Gradients& g, size_t input, const NDArray& a,
+                                    const NDArray& b) {
+  if (!g.wants(input)) return;
+  const Edge& e = g.edges_[input];
   const Shape product{a.size(0), b.size(1)};
   EMBER_CHECK(product == e.shape,
-              "[{}] backward produced a gradient of shape {} for input {} of shape {}", op_,
+              "[{}] backward produced a gradient of shape {} for input {} of shape {}", g.op_,
               core::shape_str(product), input, core::shape_str(e.shape));
-  if (NDArray* summed = summed_in_place(input)) {
+  if (NDArray* summed = g.summed_in_place(input)) {
     core::addmm_(*summed, a, b);
     return;
   }
-  set(input, core::matmul(a, b));
+  g.set(input, core::matmul(a, b));
 }
 
 void backward_from(const Tensor& root, const NDArray& upstream) {

@@ -17,12 +17,49 @@ double objective(const Tensor& y, const NDArray& u) {
   return total;
 }
 
+// Clears the leaf inputs' gradients for the check and gives each back the gradient it had
+// (undefined included) when the check ends, by return or by exception.
+class GradientsRestorer {
+ public:
+  explicit GradientsRestorer(const std::vector<Tensor>& inputs) : inputs_(inputs) {
+    for (Tensor x : inputs_) {  // a copy shares the tensor: this clears the caller's gradient
+      saved_.push_back(x.grad());
+      if (x.is_leaf()) x.zero_grad();
+    }
+  }
+  ~GradientsRestorer() {
+    for (size_t k = 0; k < inputs_.size(); ++k) {
+      Tensor x = inputs_[k];
+      if (x.is_leaf()) x.set_grad(saved_[k]);
+    }
+  }
+  GradientsRestorer(const GradientsRestorer&) = delete;
+  GradientsRestorer& operator=(const GradientsRestorer&) = delete;
+
+ private:
+  const std::vector<Tensor>& inputs_;
+  std::vector<NDArray> saved_;
+};
+
+// Holds *p at its value during f's evaluation at a perturbed point; restores it on any exit.
+class RestoreValue {
+ public:
+  explicit RestoreValue(float* p) : p_(p), saved_(*p) {}
+  ~RestoreValue() { *p_ = saved_; }
+  RestoreValue(const RestoreValue&) = delete;
+  RestoreValue& operator=(const RestoreValue&) = delete;
+  float saved() const { return saved_; }
+
+ private:
+  float* p_;
+  float saved_;
+};
+
 }  // namespace
 
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options) {
-  for (Tensor x : inputs)  // a copy shares the tensor: this clears the caller's gradients
-    if (x.is_leaf()) x.zero_grad();
+  const GradientsRestorer restore_gradients(inputs);
   const Tensor y = f(inputs);
   core::Generator gen(options.seed);
   const NDArray u = gen.normal(y.shape());
@@ -38,12 +75,11 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
     const NDArray analytic = x.grad().defined() ? x.grad().contiguous() : NDArray::zeros(x.shape());
     float* p = x.data().data();
     for (int64_t j = 0; j < x.numel(); ++j) {
-      const float saved = p[j];
-      p[j] = saved + options.eps;
+      const RestoreValue restore(&p[j]);
+      p[j] = restore.saved() + options.eps;
       const double plus = objective(f(inputs), u);
-      p[j] = saved - options.eps;
+      p[j] = restore.saved() - options.eps;
       const double minus = objective(f(inputs), u);
-      p[j] = saved;
       const double numeric = (plus - minus) / (2.0 * options.eps);
       const double got = analytic.data()[j];
       const double err = std::abs(got - numeric);

@@ -25,7 +25,9 @@ struct GradcheckResult {
 };
 
 // f must be deterministic (reseed any generator inside it). Every input with requires_grad is
-// checked; their data is perturbed in place and restored.
+// checked; their data is perturbed in place and restored. The check runs its own backward from
+// cleared gradients, and every leaf input gets back the .grad it had before the call (none if
+// it had none), also when f throws: gradcheck leaves the inputs as it found them.
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
 

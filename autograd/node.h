@@ -14,6 +14,8 @@
 //
 // The backward function must capture only what it needs (never the output Tensor: a cycle), and
 // computes on NDArrays, so no graph is recorded inside backward (there is no double backward).
+// An op's several results are views of one output array: see "Ops with several outputs" in
+// docs/autograd.md.
 #pragma once
 
 #include <functional>
@@ -24,38 +26,31 @@
 
 namespace ember {
 
-// Where a gradient goes: the node that made a non-leaf input, or a leaf that requires grad.
-// Both empty when the input needs no gradient.
+// One input of an op. Where its gradient goes: the node that made a non-leaf input, or a leaf
+// that requires grad (both empty when the input needs no gradient). And the version of its
+// storage when the op used it: backward refuses to run the op's backward function once the
+// values were written in place since (core::NDArray::version), as PyTorch does.
 struct Edge {
   std::shared_ptr<Node> node;
-  std::shared_ptr<TensorImpl> leaf;
-  Shape shape;  // the input's shape; a gradient must have it
-  bool wants_grad() const { return node != nullptr || leaf != nullptr; }
+  Tensor leaf;  // undefined unless the input is a leaf that requires grad
+  Shape shape;  // the input's shape when it wants a gradient; a gradient must have it
+  std::weak_ptr<core::Storage> storage;  // the input's values, not kept alive
+  uint64_t version = 0;
+  bool wants_grad() const { return node != nullptr || leaf.defined(); }
 };
 
 // The gradients a backward function produces, one slot per input.
 class Gradients {
  public:
   Gradients(const char* op, const std::vector<Edge>& edges);
+  size_t size() const { return grads_.size(); }  // the op's number of inputs
   bool wants(size_t input) const;  // false: skip computing it
   // Sets (or, if set before, adds to) the gradient of input i; its shape must be the input's.
   void set(size_t input, NDArray grad);
-  // Adds a @ b (both 2-D) to the gradient of input i. When that input's gradient summed so far
-  // (a leaf's .grad, or the incoming gradient of the node that made it) is contiguous and held
-  // by nobody else, BLAS adds the product into it (beta = 1): no temporary, no extra pass. A
-  // weight used at every step of a decoder loop then costs one product per step, not a product,
-  // a zeroed temporary and a sum.
-  void add_product(size_t input, const NDArray& a, const NDArray& b);
-  // Adds grad to part(G), where G is input i's gradient and part picks a view of it (a select or
-  // narrow of an array of the input's shape). Into the gradient summed so far when it is
-  // contiguous and held by nobody else; otherwise into a new zero array. A decoder reading one
-  // step of a (T, B, E) array at each of T steps then costs T small sums, not T zero-filled
-  // (T, B, E) arrays and T full sums.
-  void add_to_part(size_t input, const std::function<NDArray(const NDArray&)>& part,
-                   const NDArray& grad);
-  std::vector<NDArray>& values() { return grads_; }
 
  private:
+  // autograd/gradients_internal.h: the engine's access, and the in-place paths of ember's own ops.
+  friend class GradientsInternal;
   NDArray* summed_in_place(size_t input);
 
   const char* op_;

@@ -115,8 +115,12 @@ Tensor make_result(NDArray output, const char* op, const std::vector<Tensor>& in
     Edge e;
     if (t.requires_grad()) {
       if (t.grad_fn()) e.node = t.grad_fn();
-      else e.leaf = t.impl_ptr();
+      else e.leaf = t;
       e.shape = t.shape();
+    }
+    if (t.defined()) {
+      e.storage = t.data().storage_observer();
+      e.version = t.data().version();
     }
     node->edges.push_back(std::move(e));
   }

@@ -3,7 +3,9 @@
 // no_grad is not active); backward() walks that graph in reverse topological order.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/ndarray.h"
@@ -79,10 +81,20 @@ class Tensor {
   Tensor mean(const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
 
   TensorImpl* impl() const { return impl_.get(); }
-  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// PyTorch's printout of a tensor, with the shape added (docs/tensors.md):
+//   tensor([[0.1000, 0.2000]], shape=(1, 2), requires_grad=True)
+//   tensor(0.5000, shape=(), grad_fn=<sum>)      (grad_fn names the op that made it)
+// summarised with "..." beyond 1000 elements. Also `std::cout << t` and fmt::format("{}", t).
+std::string to_string(const Tensor& t);
+std::ostream& operator<<(std::ostream& out, const Tensor& t);
+
 }  // namespace ember
+
+template <>
+struct fmt::formatter<ember::Tensor>
+    : ember::core::StringFormatter<ember::Tensor, ember::to_string> {};

@@ -44,9 +44,16 @@ class Storage {
   float* data() const { return data_; }
   int64_t numel() const { return numel_; }
 
+  // How many times the values were written in place (NDArray's fill_, copy_, add_, mul_ and
+  // mark_modified), as PyTorch's version counter: autograd compares it with the count an op saw
+  // in its forward pass. Not atomic: in-place writes to one storage are not made concurrently.
+  uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
+
  private:
   float* data_;
   int64_t numel_;
+  uint64_t version_ = 0;
 };
 
 }  // namespace ember::core

@@ -61,7 +61,7 @@ NDArray NDArray::arange(int64_t n) {
   return out;
 }
 
-int64_t NDArray::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
+int64_t NDArray::size(int64_t d) const { return shape_[normalize_dim(d, shape_, "size")]; }
 
 bool NDArray::is_contiguous() const {
   int64_t expected = 1;
@@ -115,7 +115,7 @@ NDArray NDArray::permute(const std::vector<int64_t>& order) const {
   Shape s(order.size()), st(order.size());
   std::vector<bool> seen(order.size(), false);
   for (size_t i = 0; i < order.size(); ++i) {
-    const int64_t d = normalize_dim(order[i], dim(), "permute");
+    const int64_t d = normalize_dim(order[i], shape_, "permute");
     EMBER_CHECK(!seen[d], "[permute] dim {} repeated in order for shape {}", d, shape_str(shape_));
     seen[d] = true;
     s[i] = shape_[d];
@@ -127,12 +127,13 @@ NDArray NDArray::permute(const std::vector<int64_t>& order) const {
 NDArray NDArray::transpose(int64_t d0, int64_t d1) const {
   std::vector<int64_t> order(shape_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  std::swap(order[normalize_dim(d0, dim(), "transpose")], order[normalize_dim(d1, dim(), "transpose")]);
+  std::swap(order[normalize_dim(d0, shape_, "transpose")],
+            order[normalize_dim(d1, shape_, "transpose")]);
   return permute(order);
 }
 
 NDArray NDArray::narrow(int64_t d, int64_t start, int64_t length) const {
-  d = normalize_dim(d, dim(), "narrow");
+  d = normalize_dim(d, shape_, "narrow");
   // start <= size - length: start + length could wrap around (narrow(0, INT64_MAX, 2)).
   EMBER_CHECK(start >= 0 && length >= 0 && start <= shape_[d] - length,
               "[narrow] range {} out of bounds for dim {} of shape {}", range_str(start, length),
@@ -143,7 +144,7 @@ NDArray NDArray::narrow(int64_t d, int64_t start, int64_t length) const {
 }
 
 NDArray NDArray::select(int64_t d, int64_t index) const {
-  d = normalize_dim(d, dim(), "select");
+  d = normalize_dim(d, shape_, "select");
   EMBER_CHECK(index >= 0 && index < shape_[d], "[select] index {} out of range for dim {} of shape {}",
               index, d, shape_str(shape_));
   Shape s = shape_, st = strides_;
@@ -178,7 +179,7 @@ NDArray NDArray::unsqueeze(int64_t d) const {
 }
 
 NDArray NDArray::squeeze(int64_t d) const {
-  d = normalize_dim(d, dim(), "squeeze");
+  d = normalize_dim(d, shape_, "squeeze");
   EMBER_CHECK(shape_[d] == 1, "[squeeze] dim {} has size {} in shape {}", d, shape_[d],
               shape_str(shape_));
   return select(d, 0);
@@ -193,6 +194,7 @@ NDArray NDArray::clone() const {
 }
 
 void NDArray::fill_(float value) const {
+  mark_modified();
   if (is_contiguous()) {
     std::fill(data(), data() + numel(), value);
     return;
@@ -203,6 +205,7 @@ void NDArray::fill_(float value) const {
 }
 
 void NDArray::copy_(const NDArray& src) const {
+  mark_modified();
   const NDArray e = src.expand(shape_);
   if (is_contiguous() && e.is_contiguous()) {
     std::memmove(data(), e.data(), static_cast<size_t>(numel()) * sizeof(float));
@@ -214,6 +217,7 @@ void NDArray::copy_(const NDArray& src) const {
 }
 
 void NDArray::add_(const NDArray& src, float alpha) const {
+  mark_modified();
   const NDArray e = src.expand(shape_);
   for_each_row<2>(shape_, {this, &e}, [alpha](int64_t n, auto p, auto s) {
     if (s[0] == 1 && s[1] == 1) {
@@ -225,6 +229,7 @@ void NDArray::add_(const NDArray& src, float alpha) const {
 }
 
 void NDArray::mul_(float factor) const {
+  mark_modified();
   for_each_row<1>(shape_, {this}, [factor](int64_t n, auto p, auto s) {
     for (int64_t i = 0; i < n; ++i) p[0][i * s[0]] *= factor;
   });
@@ -239,7 +244,7 @@ IndexArray::IndexArray(std::vector<int64_t> values, Shape shape)
 IndexArray::IndexArray(std::vector<int64_t> values)
     : values_(std::move(values)), shape_{static_cast<int64_t>(values_.size())} {}
 
-int64_t IndexArray::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
+int64_t IndexArray::size(int64_t d) const { return shape_[normalize_dim(d, shape_, "size")]; }
 
 IndexArray IndexArray::reshape(const Shape& shape) const {
   return IndexArray(values_, infer_shape(shape, numel(), "reshape"));

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <initializer_list>
+#include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/allocator.h"
 #include "core/shape.h"
+#include "core/string_formatter.h"
 
 namespace ember::core {
 
@@ -55,11 +58,20 @@ class NDArray {
   NDArray clone() const;       // always a fresh contiguous copy
 
   // In place on the elements (const: the handle is unchanged; the storage is written through the
-  // strides, so a view writes into the array it views).
+  // strides, so a view writes into the array it views). Each one counts as a new version.
   void fill_(float value) const;
   void copy_(const NDArray& src) const;              // src broadcast to this shape
   void add_(const NDArray& src, float alpha = 1.0f) const;  // this += alpha * src, src broadcast
   void mul_(float factor) const;
+
+  // The number of in-place writes to the storage so far, shared by every view of it. Autograd
+  // records it when an op uses the array and refuses a backward pass after it changed. Writes
+  // through data() are not counted: code that writes that way after the array was used (an
+  // optimizer step) calls mark_modified().
+  uint64_t version() const { return storage_->version(); }
+  void mark_modified() const { storage_->bump_version(); }
+  // Observes the storage without keeping it alive (autograd's check of a used input).
+  std::weak_ptr<Storage> storage_observer() const { return storage_; }
 
   bool shares_storage_with(const NDArray& other) const { return storage_ == other.storage_; }
   // No other array or view holds this storage: writing to it in place changes nothing else.
@@ -73,6 +85,14 @@ class NDArray {
   Shape strides_;
   int64_t offset_ = 0;
 };
+
+// PyTorch's printout of the values with "array" for "tensor" and the shape added:
+//   array([[0.1000, 0.2000],
+//          [0.3000, 0.4000]], shape=(2, 2))
+// summarised with "..." beyond 1000 elements (core/format.h). Also `std::cout << a` and
+// fmt::format("{}", a).
+std::string to_string(const NDArray& a);
+std::ostream& operator<<(std::ostream& out, const NDArray& a);
 
 // Integer data (token ids, targets, gather/select indices): a contiguous int64 array with a
 // shape. Kept apart from NDArray so that float code never sees integers; it has no views and no
@@ -99,3 +119,7 @@ class IndexArray {
 };
 
 }  // namespace ember::core
+
+template <>
+struct fmt::formatter<ember::core::NDArray>
+    : ember::core::StringFormatter<ember::core::NDArray, ember::core::to_string> {};

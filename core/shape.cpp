@@ -1,5 +1,7 @@
 #include "core/shape.h"
 
+#include <ostream>
+
 #include "core/error.h"
 
 namespace ember::core {
@@ -8,6 +10,8 @@ std::string shape_str(const Shape& shape) {
   if (shape.size() == 1) return fmt::format("({},)", shape[0]);
   return fmt::format("({})", fmt::join(shape, ", "));
 }
+
+std::ostream& operator<<(std::ostream& out, const Shape& shape) { return out << shape_str(shape); }
 
 namespace {
 
@@ -56,8 +60,23 @@ Shape contiguous_strides(const Shape& shape) {
   return strides;
 }
 
+namespace {
+
+// dim counted from the end when negative; in [0, rank) when valid.
+int64_t wrap_dim(int64_t dim, int64_t rank) { return dim < 0 ? dim + rank : dim; }
+
+}  // namespace
+
+int64_t normalize_dim(int64_t dim, const Shape& shape, const char* op) {
+  const auto rank = static_cast<int64_t>(shape.size());
+  const int64_t d = wrap_dim(dim, rank);
+  EMBER_CHECK(d >= 0 && d < rank, "[{}] dim {} out of range for shape {}", op, dim,
+              shape_str(shape));
+  return d;
+}
+
 int64_t normalize_dim(int64_t dim, int64_t rank, const char* op) {
-  const int64_t d = dim < 0 ? dim + rank : dim;
+  const int64_t d = wrap_dim(dim, rank);
   EMBER_CHECK(d >= 0 && d < rank, "[{}] dim {} out of range for a tensor of rank {}", op, dim, rank);
   return d;
 }

@@ -91,6 +91,7 @@ class GeneralAttention : public Attention {
   GeneralAttention(int64_t d_q, int64_t d_k);
   Tensor precompute_keys(const Tensor& keys) const override;
   const Tensor& weight() const { return w_; }
+  std::string extra_repr() const override { return fmt::format("d_q={}, d_k={}", d_q_, d_k_); }
 
  protected:
   int64_t query_dim() const override { return d_q_; }
@@ -108,6 +109,9 @@ class AdditiveAttention : public Attention {
  public:
   AdditiveAttention(int64_t d_q, int64_t d_k, int64_t d_att);
   Tensor precompute_keys(const Tensor& keys) const override;
+  std::string extra_repr() const override {
+    return fmt::format("d_q={}, d_k={}, d_att={}", d_q_, d_k_, d_att_);
+  }
 
  protected:
   int64_t query_dim() const override { return d_q_; }

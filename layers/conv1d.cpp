@@ -49,4 +49,15 @@ int64_t Conv1D::output_length(int64_t length) const {
   return (padded - span) / geometry_.stride + 1;
 }
 
+// torch's Conv1d.extra_repr: sizes, then the options that differ from the defaults.
+std::string Conv1D::extra_repr() const {
+  std::string text = fmt::format("{}, {}, kernel_size=({},), stride=({},)", weight_.size(1),
+                                 weight_.size(0), weight_.size(2), options_.stride);
+  if (options_.padding != 0) text += fmt::format(", padding=({},)", options_.padding);
+  if (options_.dilation != 1) text += fmt::format(", dilation=({},)", options_.dilation);
+  if (!options_.bias) text += ", bias=False";
+  if (options_.causal) text += ", causal=True";
+  return text;
+}
+
 }  // namespace ember::nn

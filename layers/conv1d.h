@@ -38,6 +38,7 @@ class Conv1D : public Module {
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  // undefined without bias
   const Conv1DOptions& options() const { return options_; }
+  std::string extra_repr() const override;  // torch's Conv1d's, and causal=True when causal
 
  private:
   Conv1DOptions options_;

@@ -16,6 +16,7 @@ class Dropout : public Module {
   Tensor forward(const Tensor& x) const;  // uses is_training(); returns x itself in eval mode
 
   float p() const { return p_; }
+  std::string extra_repr() const override { return "p=" + python_repr(p_); }
 
  private:
   float p_;

@@ -23,6 +23,11 @@ class Embedding : public Module {
   int64_t num_embeddings() const { return weight_.size(0); }
   int64_t embedding_dim() const { return weight_.size(1); }
   int64_t padding_idx() const { return padding_idx_; }
+  std::string extra_repr() const override {
+    const std::string padding =
+        padding_idx_ >= 0 ? fmt::format(", padding_idx={}", padding_idx_) : "";
+    return fmt::format("{}, {}{}", num_embeddings(), embedding_dim(), padding);
+  }
 
  private:
   int64_t padding_idx_;

@@ -20,8 +20,10 @@ class LayerNorm : public Module {
 
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }
-  int64_t normalized_size() const { return d_; }
   float eps() const { return eps_; }
+  std::string extra_repr() const override {  // torch's, with its always-true elementwise_affine
+    return fmt::format("({},), eps={}, elementwise_affine=True", d_, python_repr(eps_));
+  }
 
  private:
   int64_t d_;

@@ -21,6 +21,10 @@ class Linear : public Module {
   const Tensor& bias() const { return bias_; }  // undefined without bias
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }
+  std::string extra_repr() const override {
+    return fmt::format("in_features={}, out_features={}, bias={}", in_features_, out_features_,
+                       python_repr(bias_.defined()));
+  }
 
  private:
   int64_t in_features_, out_features_;

@@ -18,9 +18,11 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,10 @@ class Module {
   }
   int64_t num_parameters() const;  // total element count
 
+  // The options shown when the module is printed, as PyTorch's extra_repr(): "in_features=4,
+  // out_features=2, bias=True" for a Linear. Empty by default; a layer with options overrides it.
+  virtual std::string extra_repr() const { return {}; }
+
   void zero_grad();
   void train(bool on = true);  // recursive
   void eval() { train(false); }
@@ -59,6 +65,11 @@ class Module {
   LoadReport load_state_dict(const StateDict& state, bool strict = true);
 
  protected:
+  // Python's spelling of option values in extra_repr(), as torch prints them: True, False;
+  // 0.1, 1e-05, 1.0.
+  static std::string python_repr(bool value);
+  static std::string python_repr(float value);
+
   // Registers (and returns) a parameter; it is made a leaf that requires grad.
   Tensor register_parameter(const std::string& name, Tensor value);
   template <class M>
@@ -108,6 +119,17 @@ class ModuleList : public Module {
   std::vector<std::shared_ptr<M>> items_;
 };
 
+// The module as PyTorch prints a model, with each module's parameter count added as a comment
+// (docs/layers.md): its class name, then its options, or its submodules one a line, indented.
+//   Sequential(  # 25 parameters
+//     (0): Linear(in_features=4, out_features=4, bias=True)  # 20 parameters
+//     (1): Dropout(p=0.1)
+//     (2): Linear(in_features=4, out_features=1, bias=True)  # 5 parameters
+//   )
+// Also `std::cout << module` and fmt::format("{}", module) for any Module subclass.
+std::string to_string(const Module& module);
+std::ostream& operator<<(std::ostream& out, const Module& module);
+
 // Writes the module's state_dict as safetensors, atomically, with PyTorch's "format": "pt", the
 // given `metadata` (string pairs) and the integrity data of core/checksums.h.
 void save(const Module& module, const std::string& path,
@@ -121,3 +143,7 @@ Module::LoadReport load(Module& module, const core::SafeTensors& file, const std
                         bool strict = true);
 
 }  // namespace ember::nn
+
+template <class M>
+struct fmt::formatter<M, char, std::enable_if_t<std::is_base_of_v<ember::nn::Module, M>>>
+    : ember::core::StringFormatter<ember::nn::Module, ember::nn::to_string> {};

@@ -88,6 +88,10 @@ class MultiheadAttention : public Module {
 
   int64_t embed_dim() const { return embed_dim_; }
   int64_t num_heads() const { return num_heads_; }
+  std::string extra_repr() const override {
+    return fmt::format("embed_dim={}, num_heads={}, dropout={}", embed_dim_, num_heads_,
+                       python_repr(dropout_));
+  }
   const Tensor& in_proj_weight() const { return in_proj_weight_; }
   const Tensor& in_proj_bias() const { return in_proj_bias_; }  // undefined without bias
   const Linear& out_proj() const { return *out_proj_; }

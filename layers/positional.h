@@ -23,6 +23,9 @@ class SinusoidalPositionalEncoding : public Module {
   const NDArray& table() const { return table_; }  // (max_len, d_model)
   int64_t max_len() const { return table_.size(0); }
   int64_t d_model() const { return table_.size(1); }
+  std::string extra_repr() const override {
+    return fmt::format("d_model={}, max_len={}", d_model(), max_len());
+  }
 
  private:
   NDArray table_;
@@ -39,6 +42,9 @@ class LearnedPositionalEncoding : public Module {
   const Tensor& weight() const { return weight_; }
   int64_t max_len() const { return weight_.size(0); }
   int64_t d_model() const { return weight_.size(1); }
+  std::string extra_repr() const override {
+    return fmt::format("max_len={}, d_model={}", max_len(), d_model());
+  }
 
  private:
   Tensor weight_;

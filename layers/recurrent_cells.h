@@ -22,6 +22,10 @@ class RecurrentCell : public Module {
   const Tensor& weight_hh() const { return w_hh_; }
   const Tensor& bias_ih() const { return b_ih_; }  // undefined without bias
   const Tensor& bias_hh() const { return b_hh_; }
+  std::string extra_repr() const override {  // torch's
+    const char* bias = b_ih_.defined() ? "" : ", bias=False";
+    return fmt::format("{}, {}{}", input_size_, hidden_size_, bias);
+  }
 
  protected:
   // name tags errors ("lstm_cell"); it must be a string literal.

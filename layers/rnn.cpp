@@ -120,4 +120,17 @@ RecurrentOutput GRU::forward(const Tensor& x, const Tensor& h0,
   return run(x, h0, Tensor(), lengths);
 }
 
+// torch's RNNBase.extra_repr: sizes, then the options that differ from torch's defaults
+// (batch_first=True is ember's default, not torch's, so it is shown).
+std::string RecurrentLayer::extra_repr() const {
+  const RecurrentOptions& o = options_;
+  std::string text = fmt::format("{}, {}", o.input_size, o.hidden_size);
+  if (o.num_layers != 1) text += fmt::format(", num_layers={}", o.num_layers);
+  if (!o.bias) text += ", bias=False";
+  if (o.batch_first) text += ", batch_first=True";
+  if (o.dropout != 0.0f) text += ", dropout=" + python_repr(o.dropout);
+  if (o.bidirectional) text += ", bidirectional=True";
+  return text;
+}
+
 }  // namespace ember::nn

@@ -47,6 +47,7 @@ class RecurrentLayer : public Module {
  public:
   const RecurrentOptions& options() const { return options_; }
   int64_t num_directions() const { return options_.bidirectional ? 2 : 1; }
+  std::string extra_repr() const override;  // torch's: options that differ from torch's defaults
 
  protected:
   // name tags errors ("lstm"); it must be a string literal.

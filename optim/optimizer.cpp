@@ -63,7 +63,8 @@ void Optimizer::step() {
       const NDArray work = data.contiguous();  // data itself unless it is a strided view
       ++state.step;
       update(group, work, grad.contiguous(), state);
-      if (!work.shares_storage_with(data)) data.copy_(work);
+      if (work.shares_storage_with(data)) data.mark_modified();  // written through data()
+      else data.copy_(work);
     }
   }
 }

@@ -44,7 +44,7 @@ TEST_CASE("inputs that do not require grad get nothing and cost nothing") {
   CHECK_FALSE((c * c).requires_grad());
 }
 
-// linear's weight gradient goes through Gradients::add_product, which adds each later use's
+// linear's weight gradient goes through GradientsInternal::add_product, which adds each later use's
 // product straight into the gradient summed so far: the sum must be that of every use, within
 // one pass and across passes (gradient accumulation).
 TEST_CASE("a weight used at every step of a loop gets the sum of every step's product") {
@@ -71,7 +71,7 @@ TEST_CASE("a weight used at every step of a loop gets the sum of every step's pr
 }
 
 // select and narrow add their gradient into the part of the gradient summed so far
-// (Gradients::add_to_part): every step's slice, overlapping narrows and a use of the whole
+// (GradientsInternal::add_to_part): every step's slice, overlapping narrows and a use of the whole
 // array must all arrive.
 TEST_CASE("a value read one slice at a time gets every slice's gradient") {
   const Tensor x = Tensor::randn({4, 3}, true);
@@ -85,4 +85,66 @@ TEST_CASE("a value read one slice at a time gets every slice's gradient") {
       const float want = 0.5f + static_cast<float>(t + 1) + (j < 2 ? 1.0f : 0.0f) + (j > 0 ? 10.0f : 0.0f);
       CHECK(x.grad().at({t, j}) == doctest::Approx(want));
     }
+}
+
+// Version counter (core::NDArray::version): an op records the version of each input's storage;
+// backward refuses once one was written in place since, as PyTorch does.
+TEST_CASE("backward refuses when an input was modified in place after the op used it") {
+  Tensor x = Tensor::from_vector({1, 2, 3, 4, 5, 6}, {2, 3});  // saved by matmul for dw
+  Tensor w = Tensor::ones({3, 2}, true);
+  Tensor loss = matmul(x, w).sum();
+  x.data().mul_(2.0f);  // dw would be computed from the new x
+  CHECK_THROWS_WITH_AS(
+      loss.backward(),
+      doctest::Contains("[backward of matmul] input 0 (one that needs no gradient) was modified "
+                        "in place after matmul used it (version 0 -> 1)"),
+      Error);
+}
+
+TEST_CASE("the refusal names the input's shape and counts writes through any view") {
+  Tensor x = Tensor::from_vector({1, 2, 3, 4, 5, 6}, {2, 3}, true);
+  Tensor loss = (x * x).sum();
+  x.data().select(0, 1).fill_(0.0f);  // a view shares the storage and its version
+  CHECK_THROWS_WITH_AS(loss.backward(),
+                       doctest::Contains("[backward of mul] input 0 (shape (2, 3)) was modified "
+                                         "in place after mul used it (version 0 -> 1)"),
+                       Error);
+}
+
+TEST_CASE("an unmodified graph and writes before the forward pass are fine") {
+  Tensor x = Tensor::from_vector({1, 2, 3}, {3}, true);
+  x.data().add_(NDArray::ones({3}));  // before use: the op records version 1
+  Tensor y = Tensor::from_vector({4, 5, 6}, {3});
+  Tensor loss = (x * y).sum();
+  NDArray unrelated = y.data().clone();
+  unrelated.fill_(0.0f);  // a copy has its own storage
+  loss.backward();
+  CHECK(x.grad().to_vector() == std::vector<float>{4, 5, 6});
+  CHECK(x.data().version() == 1);
+}
+
+TEST_CASE("an optimizer loop writes parameters between graphs without tripping the check") {
+  Tensor w = Tensor::from_vector({0.5f, -0.5f}, {2}, true);
+  optim::SGD sgd({w}, optim::SGDOptions{.lr = 0.1f});
+  const Tensor x = Tensor::from_vector({1, 2}, {2});
+  for (int step = 0; step < 3; ++step) {
+    sgd.zero_grad();
+    const uint64_t before = w.data().version();
+    (w * x).sum().backward();
+    sgd.step();
+    CHECK(w.data().version() == before + 1);  // step counts as a write
+  }
+  CHECK(w.to_vector()[0] == doctest::Approx(0.5f - 3 * 0.1f));
+  CHECK(w.to_vector()[1] == doctest::Approx(-0.5f - 3 * 0.2f));
+}
+
+TEST_CASE("an optimizer step between forward and backward is refused") {
+  Tensor w = Tensor::from_vector({0.5f, -0.5f}, {2}, true);
+  optim::SGD sgd({w}, optim::SGDOptions{.lr = 0.1f});
+  Tensor loss = (w * w).sum();
+  loss.backward();
+  Tensor next = (w * w).sum();
+  sgd.step();
+  CHECK_THROWS_WITH_AS(next.backward(), doctest::Contains("[backward of mul] input 0 (shape (2,))"),
+                       Error);
 }

@@ -32,3 +32,25 @@ TEST_CASE("gradcheck rejects non-contiguous inputs") {
   CHECK_THROWS_WITH_AS(gradcheck([](const auto& in) { return in[0] * 2.0f; }, {x}),
                        doctest::Contains("[gradcheck] input 0 must be contiguous"), Error);
 }
+
+TEST_CASE("gradcheck gives the inputs back the gradients they had") {
+  Tensor x = Tensor::randn({3}, true);
+  Tensor w = Tensor::randn({3}, true);
+  x.set_grad(NDArray::full({3}, 5.0f));  // as if from an earlier backward
+  const GradcheckResult r = gradcheck([](const auto& in) { return in[0] * in[1]; }, {x, w});
+  CHECK(r.ok);
+  CHECK(x.grad().to_vector() == std::vector<float>{5.0f, 5.0f, 5.0f});
+  CHECK_FALSE(w.grad().defined());
+}
+
+TEST_CASE("gradcheck restores gradients and values when f throws") {
+  Tensor x = Tensor::from_vector({1.0f, 2.0f}, {2}, true);
+  int calls = 0;
+  auto fails_on_second_call = [&calls](const std::vector<Tensor>& in) {
+    EMBER_CHECK(++calls < 2, "[test_op] fails at call {}", calls);
+    return in[0] * 3.0f;
+  };
+  CHECK_THROWS_WITH_AS(gradcheck(fails_on_second_call, {x}), doctest::Contains("[test_op]"), Error);
+  CHECK(x.to_vector() == std::vector<float>{1.0f, 2.0f});
+  CHECK_FALSE(x.grad().defined());
+}

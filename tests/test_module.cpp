@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "core/safetensors.h"
 #include "ember.h"
@@ -160,4 +162,84 @@ TEST_CASE("registration errors name the key") {
   };
   CHECK_THROWS_WITH_AS(Twice(), doctest::Contains("[register_parameter] 'w' registered twice"),
                        Error);
+}
+
+namespace {
+
+// ember's printout less its parameter counts: what torch prints.
+std::string without_counts(const std::string& text) {
+  return std::regex_replace(text, std::regex("  # [0-9]+ parameters?"), "");
+}
+
+// torch: class Net(nn.Module) with self.encoder = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 3))
+// and self.norm = nn.LayerNorm(3)
+namespace torch_like {  // a second Net in this file; printed by its class name alone
+class Net : public nn::Module {
+ public:
+  Net() {
+    auto encoder = std::make_shared<nn::Sequential>();
+    encoder->push_back(std::make_shared<nn::Linear>(2, 3));
+    encoder->push_back(std::make_shared<nn::Linear>(3, 3));
+    register_module("encoder", encoder);
+    register_module("norm", std::make_shared<nn::LayerNorm>(3));
+  }
+};
+}  // namespace torch_like
+
+}  // namespace
+
+// The torch strings below are repr(m) printed by PyTorch 1.13 for the module in the comment.
+TEST_CASE("a module prints as PyTorch prints a model, with parameter counts") {
+  nn::Sequential seq;
+  seq.push_back(std::make_shared<nn::Linear>(4, 4));
+  seq.push_back(std::make_shared<nn::Linear>(4, 1, false));
+  const std::string printed = nn::to_string(seq);
+  CHECK(printed ==
+        "Sequential(  # 24 parameters\n"
+        "  (0): Linear(in_features=4, out_features=4, bias=True)  # 20 parameters\n"
+        "  (1): Linear(in_features=4, out_features=1, bias=False)  # 4 parameters\n"
+        ")");
+  // torch: nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 1, bias=False))
+  CHECK(without_counts(printed) ==
+        "Sequential(\n"
+        "  (0): Linear(in_features=4, out_features=4, bias=True)\n"
+        "  (1): Linear(in_features=4, out_features=1, bias=False)\n"
+        ")");
+  std::ostringstream out;
+  out << seq;
+  CHECK(out.str() == printed);
+  CHECK(fmt::format("{}", seq) == printed);
+
+  const torch_like::Net net;
+  CHECK(nn::to_string(net).find("Net(  # 27 parameters\n") == 0);
+  CHECK(without_counts(fmt::format("{}", net)) ==
+        "Net(\n"
+        "  (encoder): Sequential(\n"
+        "    (0): Linear(in_features=2, out_features=3, bias=True)\n"
+        "    (1): Linear(in_features=3, out_features=3, bias=True)\n"
+        "  )\n"
+        "  (norm): LayerNorm((3,), eps=1e-05, elementwise_affine=True)\n"
+        ")");
+}
+
+TEST_CASE("each layer prints its options as torch's extra_repr does") {
+  // torch: nn.LayerNorm(4)
+  CHECK(nn::to_string(nn::LayerNorm(4)) ==
+        "LayerNorm((4,), eps=1e-05, elementwise_affine=True)  # 8 parameters");
+  // torch: nn.Embedding(10, 4, padding_idx=0)
+  CHECK(nn::to_string(nn::Embedding(10, 4, 0)) ==
+        "Embedding(10, 4, padding_idx=0)  # 40 parameters");
+  // torch: nn.LSTM(4, 8, num_layers=2, batch_first=True, bidirectional=True, dropout=0.25)
+  CHECK(nn::to_string(nn::LSTM({.input_size = 4, .hidden_size = 8, .num_layers = 2,
+                                .batch_first = true, .bidirectional = true, .dropout = 0.25f})) ==
+        "LSTM(4, 8, num_layers=2, batch_first=True, dropout=0.25, bidirectional=True)"
+        "  # 2560 parameters");
+  // torch: nn.Conv1d(4, 8, 3, padding=1, dilation=2, bias=False), whose class is Conv1d
+  CHECK(nn::to_string(nn::Conv1D(4, 8, 3, {.padding = 1, .dilation = 2, .bias = false})) ==
+        "Conv1D(4, 8, kernel_size=(3,), stride=(1,), padding=(1,), dilation=(2,), bias=False)"
+        "  # 96 parameters");
+  // torch: nn.GRUCell(4, 8, bias=False)
+  CHECK(nn::to_string(nn::GRUCell(4, 8, false)) == "GRUCell(4, 8, bias=False)  # 288 parameters");
+  // ember's Dropout has no inplace option (torch: "Dropout(p=0.1, inplace=False)")
+  CHECK(nn::to_string(nn::Dropout(0.1f)) == "Dropout(p=0.1)");
 }

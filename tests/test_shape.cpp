@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "core/error.h"
 #include "core/shape.h"
 
@@ -28,6 +30,10 @@ TEST_CASE("broadcast_shapes follows NumPy") {
 TEST_CASE("normalize_dim and infer_shape") {
   CHECK(normalize_dim(-1, 3, "op") == 2);
   CHECK_THROWS_WITH_AS(normalize_dim(3, 3, "sum"), doctest::Contains("[sum] dim 3 out of range"),
+                       ember::Error);
+  CHECK(normalize_dim(-2, Shape{2, 3}, "op") == 0);
+  CHECK_THROWS_WITH_AS(normalize_dim(2, Shape{2, 3}, "narrow"),
+                       doctest::Contains("[narrow] dim 2 out of range for shape (2, 3)"),
                        ember::Error);
   CHECK(infer_shape({-1, 4}, 12, "view") == Shape{3, 4});
   CHECK_THROWS_WITH_AS(infer_shape({5, -1}, 12, "view"), doctest::Contains("[view]"), ember::Error);
@@ -74,4 +80,14 @@ TEST_CASE("infer_shape refuses a shape whose product wraps around") {
                        ember::Error);
   // (2^62 + 1) * 4 wraps to 4.
   CHECK_THROWS_AS(infer_shape({(int64_t{1} << 62) + 1, 4}, 4, "view"), ember::Error);
+}
+
+TEST_CASE("a Shape prints as a Python tuple through operator<< and fmt") {
+  std::ostringstream out;
+  out << Shape{2, 3};
+  CHECK(out.str() == "(2, 3)");
+  CHECK(fmt::format("{} {} {}", Shape{5}, Shape{}, Shape{1, 2, 3}) == "(5,) () (1, 2, 3)");
+  const std::vector<int64_t> sizes{4, 1};
+  const Shape from_vector = sizes;  // any vector of sizes converts
+  CHECK(fmt::format("{:>8}", from_vector) == "  (4, 1)");
 }

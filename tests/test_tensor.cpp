@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "ember.h"
 
 using namespace ember;
@@ -76,4 +78,48 @@ TEST_CASE("factories refuse shapes past 2^63 - 1 elements") {
   CHECK_THROWS_WITH_AS(Tensor::randn({big, big}), doctest::Contains("(1099511627776, 1099511627776)"),
                        Error);
   CHECK_THROWS_WITH_AS(Tensor::full({-2, -3}, 1.0f), doctest::Contains("negative size"), Error);
+}
+
+// Expected strings: torch's repr with ember's suffixes, placed by torch's rule, printed by
+// PyTorch 1.13 as torch._tensor_str._add_suffixes("tensor(" + torch._tensor_str._tensor_str(t, 7),
+// ["shape=" + str(tuple(t.shape))] + suffixes, 7, False), where suffixes is
+// ["requires_grad=True"] or ["grad_fn=<op>"] with ember's op name.
+TEST_CASE("a tensor prints as PyTorch's repr with its shape, requires_grad and grad_fn") {
+  const Tensor x = Tensor::from_vector({0.1f, 0.2f, 0.3f, 0.4f}, {2, 2}, true);
+  std::ostringstream out;
+  out << x;
+  CHECK(out.str() ==
+        "tensor([[0.1000, 0.2000],\n"
+        "        [0.3000, 0.4000]], shape=(2, 2), requires_grad=True)");
+  CHECK(fmt::format("{}", x) == out.str());
+  // t = torch.tensor(0.5)
+  CHECK(fmt::format("{}", (x * 0.5f).sum()) == "tensor(0.5000, shape=(), grad_fn=<sum>)");
+  // t = torch.arange(20.).reshape(2, 10) / 3: the suffixes move to a new line past column 80
+  std::vector<float> values(20), identity(100, 0.0f);
+  for (int i = 0; i < 20; ++i) values[static_cast<size_t>(i)] = static_cast<float>(i) / 3.0f;
+  for (int i = 0; i < 10; ++i) identity[static_cast<size_t>(i * 11)] = 1.0f;
+  const Tensor a = Tensor::from_vector(values, {2, 10}, true);
+  CHECK(fmt::format("{}", matmul(a, Tensor::from_vector(identity, {10, 10}))) ==
+        "tensor([[0.0000, 0.3333, 0.6667, 1.0000, 1.3333, 1.6667, 2.0000, 2.3333, 2.6667,\n"
+        "         3.0000],\n"
+        "        [3.3333, 3.6667, 4.0000, 4.3333, 4.6667, 5.0000, 5.3333, 5.6667, 6.0000,\n"
+        "         6.3333]], shape=(2, 10), grad_fn=<matmul>)");
+  // t = torch.zeros(0, 3)
+  CHECK(fmt::format("{}", Tensor::zeros({0, 3})) == "tensor([], shape=(0, 3))");
+  CHECK(fmt::format("{}", Tensor()) == "tensor(undefined)");
+}
+
+TEST_CASE("the README's first program prints what the README shows") {
+  core::manual_seed(0);  // the default generator's seed when a program starts
+  Tensor x = Tensor::randn({8, 3});
+  Tensor w = Tensor::randn({1, 3}, /*requires_grad=*/true);
+  Tensor b = Tensor::zeros({1}, true);
+  Tensor target = Tensor::ones({8, 1});
+  Tensor loss = mean(pow(linear(x, w, b) - target, 2.0f));
+  loss.backward();
+  std::ostringstream out;
+  out << loss << "\n" << w.grad() << "\n";
+  CHECK(out.str() ==
+        "tensor(11.1274, shape=(), grad_fn=<mean>)\n"
+        "array([[-3.8532,  8.4436, -0.3606]], shape=(1, 3))\n");
 }

@@ -1,5 +1,6 @@
 #include "autograd/ops/linear_algebra.h"
 
+#include "autograd/gradients_internal.h"
 #include "autograd/node.h"
 #include "core/error.h"
 #include "core/matmul.h"
@@ -54,7 +55,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
       [xd = x.data(), wd = w.data(), has_bias = b.defined()](const NDArray& dy, Gradients& g) {
         if (g.wants(0)) g.set(0, core::matmul(dy, wd));
         const NDArray dy_rows = rows_of(dy);
-        g.add_product(1, dy_rows.transpose(0, 1), rows_of(xd));
+        GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
         if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
       });
 }

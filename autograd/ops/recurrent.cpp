@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "autograd/gradients_internal.h"
 #include "autograd/node.h"
 #include "autograd/ops/shape.h"
 #include "core/blas.h"
@@ -101,7 +102,8 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
     core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
                dh.data(), H);
   }
-  g.add_product(3, dgh.view({B * T, GH}).transpose(0, 1), saved.hprev.view({B * T, H}));
+  GradientsInternal::add_product(g, 3, dgh.view({B * T, GH}).transpose(0, 1),
+                                 saved.hprev.view({B * T, H}));
   if (g.wants(4)) g.set(4, core::sum(dgh.view({B * T, GH}), {0}));
   g.set(0, dgx);
   g.set(1, dh);

@@ -1,5 +1,6 @@
 #include "autograd/ops/shape.h"
 
+#include "autograd/gradients_internal.h"
 #include "autograd/node.h"
 #include "core/error.h"
 #include "core/indexing.h"
@@ -27,19 +28,21 @@ Tensor transpose(const Tensor& x, int64_t d0, int64_t d1) {
                      [d0, d1](const NDArray& dy, Gradients& g) { g.set(0, dy.transpose(d0, d1)); });
 }
 
-// dx: dy added into the narrowed range of the input's gradient (Gradients::add_to_part)
+// dx: dy added into the narrowed range of the input's gradient (GradientsInternal::add_to_part)
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   return make_result(x.data().narrow(dim, start, length), "narrow", {x},
                      [dim, start, length](const NDArray& dy, Gradients& g) {
-                       g.add_to_part(
-                           0, [&](const NDArray& dx) { return dx.narrow(dim, start, length); }, dy);
+                       GradientsInternal::add_to_part(
+                           g, 0, [&](const NDArray& dx) { return dx.narrow(dim, start, length); },
+                           dy);
                      });
 }
 
 Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   return make_result(x.data().select(dim, index), "select", {x},
                      [dim, index](const NDArray& dy, Gradients& g) {
-                       g.add_to_part(0, [&](const NDArray& dx) { return dx.select(dim, index); }, dy);
+                       GradientsInternal::add_to_part(
+                           g, 0, [&](const NDArray& dx) { return dx.select(dim, index); }, dy);
                      });
 }
 
