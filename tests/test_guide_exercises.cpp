@@ -293,7 +293,7 @@ TEST_CASE("04-rnn exercise: an LSTM cell from ember's ops, and dc'/dc = f") {
   const Tensor x = Tensor::randn({3, 5});
   const Tensor h = Tensor::randn({3, 4}), c = Tensor::randn({3, 4}, true);
   const LstmState mine = my_lstm_cell(cell, x, {h, c});
-  const LstmState theirs = cell.forward(x, {h, c.detach()});
+  const nn::RecurrentState theirs = cell.forward(x, {h, c.detach()});
   CHECK(max_abs_diff(mine.h.data(), theirs.h.data()) < 1e-5f);
   CHECK(max_abs_diff(mine.c.data(), theirs.c.data()) < 1e-5f);
   // The cell path: c' = f * c + i * g, so dc'/dc is the forget gate itself, elementwise — no

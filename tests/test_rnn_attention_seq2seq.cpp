@@ -90,14 +90,14 @@ TEST_CASE("the first decoder step is Bahdanau's, written out by hand") {
   const NDArray got = m.step(bos, *state).data();
 
   const auto& embed = child<nn::Embedding>(m, "src_embed");
-  const auto& encoder = child<nn::GRU>(m, "encoder");
+  const auto& encoder = child<nn::RecurrentLayer>(m, "encoder");
   const nn::RecurrentOutput enc = encoder.forward(embed.forward(src));
   const Tensor s0 = tanh(child<nn::Linear>(m, "bridge")
                              .forward(cat({select(enc.h_n, 0, 0), select(enc.h_n, 0, 1)}, 1)));
   const nn::AttentionOutput att = child<nn::Attention>(m, "attention").forward(s0, enc.output);
   const Tensor e = child<nn::Embedding>(m, "tgt_embed").forward(bos);
   const auto& cells = child<nn::ModuleList<nn::RecurrentCell>>(m, "cells");
-  const Tensor s1 = static_cast<const nn::GRUCell&>(cells[0]).forward(cat({e, att.context}, 1), s0);
+  const Tensor s1 = cells[0].forward(cat({e, att.context}, 1), {s0}).h;
   const NDArray want =
       log_softmax(child<nn::Linear>(m, "out").forward(cat({s1, att.context, e}, 1)), -1).data();
   const auto g = got.to_vector(), w = want.to_vector();

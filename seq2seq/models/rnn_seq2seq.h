@@ -5,8 +5,8 @@
 //   tgt_in (B, T) -> tgt_embed (B, T, E) -> decoder (L layers, H, initial state h_n, c_n)
 //              -> (B, T, H) -> out -> logits (B, T, V)
 // Dropout (config.dropout) on the embeddings, between stacked layers and before `out`.
-// Submodules: src_embed, tgt_embed, encoder, decoder (nn::RNN / GRU / LSTM, torch's parameter
-// names), out (Linear H -> V). Embeddings have padding_idx <pad> = 0.
+// Submodules: src_embed, tgt_embed, encoder, decoder (nn::RecurrentLayer of config.cell, torch's
+// parameter names), out (Linear H -> V). Embeddings have padding_idx <pad> = 0.
 // The source is read left to right (Sutskever et al. reversed it; with lengths it is not needed
 // for correctness, and the attention models are the ones meant for quality).
 //
@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "layers/dropout.h"
@@ -25,14 +26,6 @@
 #include "seq2seq/models/model.h"
 
 namespace ember::seq2seq {
-
-// nn::RNN (tanh), nn::GRU or nn::LSTM by cell type, and one call that runs any of them
-// (c0 is used by the LSTM only; undefined states are zeros).
-std::shared_ptr<nn::RecurrentLayer> make_recurrent_layer(CellType cell,
-                                                         const nn::RecurrentOptions& options);
-nn::RecurrentOutput run_recurrent_layer(CellType cell, const nn::RecurrentLayer& layer,
-                                        const Tensor& x, const Tensor& h0, const Tensor& c0,
-                                        const std::vector<int64_t>& lengths = {});
 
 class RnnSeq2Seq : public Seq2SeqModel {
  public:
