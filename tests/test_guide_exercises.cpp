@@ -551,7 +551,7 @@ TEST_CASE("08-seq2seq: the chapter's code") {
   std::vector<float> losses;
   for (const std::vector<int64_t>& rows : plan_batches(train, {.max_tokens = 1024}, &order)) {
     Batch batch = make_batch(train, rows);  // source ... </s>;  <s> target;  target </s>
-    Tensor logits = model->forward(batch.source, batch.source_lengths, batch.target_input);
+    Tensor logits = model->forward(batch);
     Tensor loss = cross_entropy(logits, batch.target_output, {.ignore_index = kPadId});
     opt.zero_grad();
     loss.backward();

@@ -15,6 +15,7 @@
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::child;
 using testing::ForeignState;
 using testing::parameter_shapes;
@@ -113,8 +114,8 @@ TEST_CASE("RnnAttentionSeq2Seq refuses bad inputs, states and configs") {
   const auto err = [](auto&& f) {
     CHECK_THROWS_WITH_AS(f(), doctest::Contains("[rnn_attention_seq2seq]"), Error);
   };
-  err([&] { m.forward(src, {3, 0}, IndexArray({2, 4, 2, 5}, {2, 2})); });
-  err([&] { m.forward(src, {3, 2}, IndexArray({2, 4, 2}, {3, 1})); });
+  err([&] { m.forward(batch_of(src, {3, 0}, IndexArray({2, 4, 2, 5}, {2, 2}))); });
+  err([&] { m.forward(batch_of(src, {3, 2}, IndexArray({2, 4, 2}, {3, 1}))); });
   err([&] { m.start(src, {3}); });
   auto state = m.start(src, {3, 2});
   err([&] { m.step(IndexArray({2}), *state); });

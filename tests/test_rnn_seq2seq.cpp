@@ -15,6 +15,7 @@
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::check_close;
 using testing::child;
 using testing::ForeignState;
@@ -89,7 +90,7 @@ TEST_CASE("RnnSeq2Seq: the decoder starts from the encoder's final state, for ev
     const nn::RecurrentOutput dec = decoder.forward(
         child<nn::Embedding>(model, "tgt_embed").forward(tgt_in), {enc.h_n, enc.c_n});
     const Tensor want = child<nn::Linear>(model, "out").forward(dec.output);
-    check_close(model.forward(src, {3, 2}, tgt_in).data(), want.data());
+    check_close(model.forward(batch_of(src, {3, 2}, tgt_in)).data(), want.data());
   }
 }
 
@@ -100,9 +101,9 @@ TEST_CASE("RnnSeq2Seq refuses bad inputs, states and configs") {
   const auto err = [](auto&& f) {
     CHECK_THROWS_WITH_AS(f(), doctest::Contains("[rnn_seq2seq]"), Error);
   };
-  err([&] { model.forward(src, {3}, tgt); });
-  err([&] { model.forward(src, {3, 4}, tgt); });
-  err([&] { model.forward(src, {3, 2}, IndexArray({2, 4}, {1, 2})); });
+  err([&] { model.forward(batch_of(src, {3}, tgt)); });
+  err([&] { model.forward(batch_of(src, {3, 4}, tgt)); });
+  err([&] { model.forward(batch_of(src, {3, 2}, IndexArray({2, 4}, {1, 2}))); });
   err([&] { model.start(IndexArray({4, 5}), {2}); });
   auto state = model.start(src, {3, 2});
   err([&] { model.step(IndexArray({2, 2, 2}), *state); });
@@ -115,6 +116,7 @@ TEST_CASE("RnnSeq2Seq refuses bad inputs, states and configs") {
   ModelConfig wrong = preset(Architecture::kRnnAttention, "tiny");
   CHECK_THROWS_WITH_AS(RnnSeq2Seq{wrong}, doctest::Contains("[rnn_seq2seq] needs architecture rnn"),
                        Error);
-  CHECK_THROWS_WITH_AS(model.forward(IndexArray({4, 99}, {1, 2}), {2}, IndexArray({2}, {1, 1})),
-                       doctest::Contains("[embedding]"), Error);
+  CHECK_THROWS_WITH_AS(
+      model.forward(batch_of(IndexArray({4, 99}, {1, 2}), {2}, IndexArray({2}, {1, 1}))),
+      doctest::Contains("[embedding]"), Error);
 }

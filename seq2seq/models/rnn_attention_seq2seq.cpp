@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/indexing.h"
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -138,13 +139,13 @@ nn::AttentionOutput RnnAttentionSeq2Seq::decode_step(const Tensor& e, const Memo
   return att;
 }
 
-Tensor RnnAttentionSeq2Seq::readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                    const IndexArray& tgt_in) const {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  auto [memory, layers] = encode(src, src_lengths);
-  const int64_t T = tgt_in.size(1);
-  const Tensor emb = dropout_->forward(tgt_embed_->forward(time_major(tgt_in)));  // (T, B, E)
+Tensor RnnAttentionSeq2Seq::readout(const Batch& batch) const {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  auto [memory, layers] = encode(batch.source, batch.source_lengths);
+  const int64_t T = batch.target_input.size(1);
+  const Tensor emb =
+      dropout_->forward(tgt_embed_->forward(time_major(batch.target_input)));  // (T, B, E)
   std::vector<Tensor> states, contexts;
   for (int64_t t = 0; t < T; ++t) {
     const nn::AttentionOutput att = decode_step(select(emb, 0, t), memory, layers);
@@ -155,16 +156,11 @@ Tensor RnnAttentionSeq2Seq::readout(const IndexArray& src, const std::vector<int
   return dropout_->forward(cat({stack(states, 1), stack(contexts, 1), transpose(emb, 0, 1)}, 2));
 }
 
-Tensor RnnAttentionSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                    const IndexArray& tgt_in) {
-  return out_->forward(readout(src, src_lengths, tgt_in));
-}
+Tensor RnnAttentionSeq2Seq::forward(const Batch& batch) { return out_->forward(readout(batch)); }
 
-Tensor RnnAttentionSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                 const IndexArray& tgt_in, const IndexArray& tgt_out,
-                                 const CrossEntropyOptions& options) {
-  return linear_cross_entropy(readout(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
-                              tgt_out, options);
+Tensor RnnAttentionSeq2Seq::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  return linear_cross_entropy(readout(batch), out_->weight(), out_->bias(), batch.target_output,
+                              options);
 }
 
 std::unique_ptr<DecoderState> RnnAttentionSeq2Seq::start(const IndexArray& src,

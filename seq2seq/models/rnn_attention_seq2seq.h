@@ -47,11 +47,8 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
   // config.architecture must be kRnnAttention; validate(config) must pass.
   explicit RnnAttentionSeq2Seq(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -76,8 +73,7 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
   // returns the attention's context (B, H) and weights (B, S).
   nn::AttentionOutput decode_step(const Tensor& e, const Memory& memory, LayerStates& layers) const;
   // Teacher forcing up to the output layer: its input, dropout([s; c; e]) (B, T, 2H + E).
-  Tensor readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) const;
+  Tensor readout(const Batch& batch) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

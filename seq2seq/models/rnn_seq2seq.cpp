@@ -58,26 +58,20 @@ nn::RecurrentOutput RnnSeq2Seq::encode(const IndexArray& src,
   return encoder_->forward(x, {}, src_lengths);
 }
 
-Tensor RnnSeq2Seq::decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                          const IndexArray& tgt_in) const {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  const nn::RecurrentOutput enc = encode(src, src_lengths);
-  const Tensor y = dropout_->forward(tgt_embed_->forward(tgt_in));
+Tensor RnnSeq2Seq::decode(const Batch& batch) const {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  const nn::RecurrentOutput enc = encode(batch.source, batch.source_lengths);
+  const Tensor y = dropout_->forward(tgt_embed_->forward(batch.target_input));
   const nn::RecurrentOutput dec = decoder_->forward(y, {enc.h_n, enc.c_n});
   return dropout_->forward(dec.output);
 }
 
-Tensor RnnSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                           const IndexArray& tgt_in) {
-  return out_->forward(decode(src, src_lengths, tgt_in));
-}
+Tensor RnnSeq2Seq::forward(const Batch& batch) { return out_->forward(decode(batch)); }
 
-Tensor RnnSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                        const IndexArray& tgt_in, const IndexArray& tgt_out,
-                        const CrossEntropyOptions& options) {
-  return linear_cross_entropy(decode(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
-                              tgt_out, options);
+Tensor RnnSeq2Seq::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  return linear_cross_entropy(decode(batch), out_->weight(), out_->bias(), batch.target_output,
+                              options);
 }
 
 std::unique_ptr<DecoderState> RnnSeq2Seq::start(const IndexArray& src,

@@ -32,11 +32,8 @@ class RnnSeq2Seq : public Seq2SeqModel {
   // config.architecture must be kRnn; validate(config) must pass.
   explicit RnnSeq2Seq(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -48,8 +45,7 @@ class RnnSeq2Seq : public Seq2SeqModel {
   // The encoder's final states h_n, c_n (L, B, H) (inputs already checked).
   nn::RecurrentOutput encode(const IndexArray& src, const std::vector<int64_t>& src_lengths) const;
   // Teacher forcing up to the output layer: its input (B, T, H).
-  Tensor decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                const IndexArray& tgt_in) const;
+  Tensor decode(const Batch& batch) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;
