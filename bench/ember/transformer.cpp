@@ -57,10 +57,11 @@ void run_w1(const Args& args) {
   ember::optim::Adam adam(model->parameters(), {.lr = static_cast<float>(kLearningRate)});
   const IndexArray src = random_ids(kBatch, kSrcLen);
   const IndexArray tgt = random_ids(kBatch, kTgtLen + 1);
-  const s2s::Batch batch{.source = src,
-                         .target_input = columns(tgt, 0, kTgtLen),
-                         .target_output = columns(tgt, 1, kTgtLen),
-                         .source_lengths = std::vector<int64_t>(kBatch, kSrcLen)};
+  s2s::Batch batch;  // every source of full length kSrcLen
+  batch.source = src;
+  batch.target_input = columns(tgt, 0, kTgtLen);
+  batch.target_output = columns(tgt, 1, kTgtLen);
+  batch.source_lengths = std::vector<int64_t>(kBatch, kSrcLen);
   const ember::CrossEntropyOptions loss_options{.label_smoothing =
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
