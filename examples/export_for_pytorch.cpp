@@ -57,7 +57,7 @@ Outputs run(const nn::TransformerEncoderLayer& layer, const core::SafeTensors& i
 // "input" (B, T, I) and "lengths" (B)  ->  "output" (B, T, 2H), "h_n" and "c_n" (4, B, H).
 Outputs run(const nn::LSTM& lstm, const core::SafeTensors& io) {
   const nn::RecurrentOutput r =
-      lstm.forward(Tensor(io.floats.at("input")), {}, {}, io.indices.at("lengths").values());
+      lstm.forward(Tensor(io.floats.at("input")), {}, io.indices.at("lengths").values());
   return {{"output", r.output.data()}, {"h_n", r.h_n.data()}, {"c_n", r.c_n.data()}};
 }
 

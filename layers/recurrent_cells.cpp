@@ -7,12 +7,27 @@
 #include "layers/init.h"
 
 namespace ember::nn {
+namespace {
 
-RecurrentCell::RecurrentCell(CellType type, const char* name, int64_t input_size,
-                             int64_t hidden_size, bool bias)
-    : name_(name), input_size_(input_size), hidden_size_(hidden_size) {
+// The name of the cell's op in autograd/ops/recurrent.h, which tags the state's shape errors too.
+const char* cell_name(CellType type) {
+  switch (type) {
+    case CellType::kRnnTanh:
+      return "rnn_tanh_cell";
+    case CellType::kLstm:
+      return "lstm_cell";
+    case CellType::kGru:
+      break;
+  }
+  return "gru_cell";
+}
+
+}  // namespace
+
+RecurrentCell::RecurrentCell(CellType type, int64_t input_size, int64_t hidden_size, bool bias)
+    : type_(type), name_(cell_name(type)), input_size_(input_size), hidden_size_(hidden_size) {
   EMBER_CHECK(input_size > 0 && hidden_size > 0,
-              "[{}] input_size and hidden_size must be positive, got ({}, {})", name, input_size,
+              "[{}] input_size and hidden_size must be positive, got ({}, {})", name_, input_size,
               hidden_size);
   const int64_t GH = gate_count(type) * hidden_size;
   const float bound = 1.0f / std::sqrt(static_cast<float>(hidden_size));
@@ -29,32 +44,25 @@ RecurrentCell::RecurrentCell(CellType type, const char* name, int64_t input_size
   }
 }
 
-Tensor RecurrentCell::project(const Tensor& x) const {
+RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& state) const {
   EMBER_CHECK(x.dim() == 2 && x.size(1) == input_size_,
               "[{}] input {} must be (B, I) with I = input_size = {}", name_,
               core::shape_str(x.shape()), input_size_);
-  return linear(x, w_ih_, b_ih_);
-}
-
-RNNCell::RNNCell(int64_t input_size, int64_t hidden_size, bool bias)
-    : RecurrentCell(CellType::kRnnTanh, "rnn_tanh_cell", input_size, hidden_size, bias) {}
-
-Tensor RNNCell::forward(const Tensor& x, const Tensor& h) const {
-  return rnn_tanh_cell(project(x), h, weight_hh(), bias_hh());
-}
-
-LSTMCell::LSTMCell(int64_t input_size, int64_t hidden_size, bool bias)
-    : RecurrentCell(CellType::kLstm, "lstm_cell", input_size, hidden_size, bias) {}
-
-LstmState LSTMCell::forward(const Tensor& x, const LstmState& state) const {
-  return lstm_cell(project(x), state.h, state.c, weight_hh(), bias_hh());
-}
-
-GRUCell::GRUCell(int64_t input_size, int64_t hidden_size, bool bias)
-    : RecurrentCell(CellType::kGru, "gru_cell", input_size, hidden_size, bias) {}
-
-Tensor GRUCell::forward(const Tensor& x, const Tensor& h) const {
-  return gru_cell(project(x), h, weight_hh(), bias_hh());
+  EMBER_CHECK(type_ == CellType::kLstm || !state.c.defined(),
+              "[{}] has no cell state, got c {} for input {}", name_,
+              core::shape_str(state.c.shape()), core::shape_str(x.shape()));
+  const Tensor gx = linear(x, w_ih_, b_ih_);  // (B, G*H)
+  switch (type_) {
+    case CellType::kLstm: {
+      const LstmState s = lstm_cell(gx, state.h, state.c, w_hh_, b_hh_);
+      return {s.h, s.c};
+    }
+    case CellType::kGru:
+      return {gru_cell(gx, state.h, w_hh_, b_hh_), Tensor()};
+    case CellType::kRnnTanh:
+      break;
+  }
+  return {rnn_tanh_cell(gx, state.h, w_hh_, b_hh_), Tensor()};
 }
 
 }  // namespace ember::nn

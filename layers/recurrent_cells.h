@@ -1,7 +1,7 @@
 // Single-step recurrent cells (torch.nn.RNNCell with tanh, LSTMCell, GRUCell), for decoders that
 // feed each step's output back in. Same equations and kernels as the layers in layers/rnn.h
-// (autograd/ops/recurrent.h), one time step at a time.
-//   x: (B, I)  h, c: (B, H) (undefined = zeros)  ->  h', c': (B, H)
+// (autograd/ops/recurrent.h), one time step at a time, with the same one call for the three:
+//   forward(x, {h, c}) -> {h', c'}     x: (B, I)  h, c: (B, H) (undefined = zeros; c LSTM only)
 // Parameters (torch's names and layouts, G gates: 1 RNN, 4 LSTM i,f,g,o, 3 GRU r,z,n):
 //   weight_ih (G*H, I), weight_hh (G*H, H), bias_ih, bias_hh (G*H); all U(-1/sqrt(H), 1/sqrt(H)).
 #pragma once
@@ -10,12 +10,19 @@
 
 #include "autograd/ops/recurrent.h"
 #include "layers/module.h"
+#include "layers/rnn.h"
 
 namespace ember::nn {
 
-// The parameters and input projection the three cells share.
+// A cell of any type, chosen at construction; RNNCell, LSTMCell and GRUCell fix the type.
 class RecurrentCell : public Module {
  public:
+  RecurrentCell(CellType type, int64_t input_size, int64_t hidden_size, bool bias = true);
+
+  // One step from state {h, c}: returns {h', c'} (c' undefined but for the LSTM).
+  RecurrentState forward(const Tensor& x, const RecurrentState& state = {}) const;
+
+  CellType cell_type() const { return type_; }
   int64_t input_size() const { return input_size_; }
   int64_t hidden_size() const { return hidden_size_; }
   const Tensor& weight_ih() const { return w_ih_; }
@@ -27,14 +34,9 @@ class RecurrentCell : public Module {
     return fmt::format("{}, {}{}", input_size_, hidden_size_, bias);
   }
 
- protected:
-  // name tags errors ("lstm_cell"); it must be a string literal.
-  RecurrentCell(CellType type, const char* name, int64_t input_size, int64_t hidden_size,
-                bool bias);
-  Tensor project(const Tensor& x) const;  // checks x (B, I); x W_ih^T + b_ih: (B, G*H)
-
  private:
-  const char* name_;
+  CellType type_;
+  const char* name_;  // tags errors: "rnn_tanh_cell", "lstm_cell" or "gru_cell"
   int64_t input_size_, hidden_size_;
   Tensor w_ih_, w_hh_, b_ih_, b_hh_;
 };
@@ -42,20 +44,20 @@ class RecurrentCell : public Module {
 // h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)
 class RNNCell : public RecurrentCell {
  public:
-  RNNCell(int64_t input_size, int64_t hidden_size, bool bias = true);
-  Tensor forward(const Tensor& x, const Tensor& h = {}) const;
+  RNNCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RecurrentCell(CellType::kRnnTanh, input_size, hidden_size, bias) {}
 };
 
 class LSTMCell : public RecurrentCell {
  public:
-  LSTMCell(int64_t input_size, int64_t hidden_size, bool bias = true);
-  LstmState forward(const Tensor& x, const LstmState& state = {}) const;
+  LSTMCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RecurrentCell(CellType::kLstm, input_size, hidden_size, bias) {}
 };
 
 class GRUCell : public RecurrentCell {
  public:
-  GRUCell(int64_t input_size, int64_t hidden_size, bool bias = true);
-  Tensor forward(const Tensor& x, const Tensor& h = {}) const;
+  GRUCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RecurrentCell(CellType::kGru, input_size, hidden_size, bias) {}
 };
 
 }  // namespace ember::nn

@@ -10,15 +10,34 @@
 #include "layers/init.h"
 
 namespace ember::nn {
+namespace {
 
-RecurrentLayer::RecurrentLayer(CellType type, const char* name, const RecurrentOptions& options)
-    : type_(type), name_(name), options_(options) {
+const char* layer_name(CellType type) {
+  switch (type) {
+    case CellType::kRnnTanh:
+      return "rnn";
+    case CellType::kLstm:
+      return "lstm";
+    case CellType::kGru:
+      break;
+  }
+  return "gru";
+}
+
+std::string shape_or_none(const Tensor& t) {
+  return t.defined() ? core::shape_str(t.shape()) : "none";
+}
+
+}  // namespace
+
+RecurrentLayer::RecurrentLayer(CellType type, const RecurrentOptions& options)
+    : type_(type), name_(layer_name(type)), options_(options) {
   const RecurrentOptions& o = options;
   EMBER_CHECK(o.input_size > 0 && o.hidden_size > 0 && o.num_layers > 0,
               "[{}] input_size, hidden_size and num_layers must be positive, got ({}, {}, {})",
-              name, o.input_size, o.hidden_size, o.num_layers);
-  EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[{}] dropout must be in [0, 1), got {}", name,
-              o.dropout);
+              name_, o.input_size, o.hidden_size, o.num_layers);
+  EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[{}] dropout must be in [0, 1), got {}",
+              name_, o.dropout);
   const int64_t D = num_directions(), H = o.hidden_size, GH = gate_count(type) * H;
   const float bound = 1.0f / std::sqrt(static_cast<float>(H));
   auto param = [&](const std::string& name, const Shape& shape) {
@@ -48,15 +67,22 @@ void RecurrentLayer::check_state(const char* what, const Tensor& s, int64_t batc
               core::shape_str(s.shape()), core::shape_str(want), core::shape_str(x.shape()));
 }
 
-void RecurrentLayer::check_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
+void RecurrentLayer::check_forward(const Tensor& x, const RecurrentState& state,
                                    const std::vector<int64_t>& lengths) const {
   const char* layout = options_.batch_first ? "(B, T, I)" : "(T, B, I)";
   EMBER_CHECK(x.dim() == 3 && x.size(2) == options_.input_size && x.size(0) > 0 && x.size(1) > 0,
               "[{}] input {} must be {} with I = input_size = {} and B, T > 0", name_,
               core::shape_str(x.shape()), layout, options_.input_size);
+  if (type_ == CellType::kLstm)
+    EMBER_CHECK(state.h.defined() == state.c.defined(),
+                "[{}] h0 and c0 must be given together (h0 {}, c0 {}) for input {}", name_,
+                shape_or_none(state.h), shape_or_none(state.c), core::shape_str(x.shape()));
+  else
+    EMBER_CHECK(!state.c.defined(), "[{}] has no cell state, got c0 {} for input {}", name_,
+                core::shape_str(state.c.shape()), core::shape_str(x.shape()));
   const int64_t B = x.size(options_.batch_first ? 0 : 1), T = x.size(options_.batch_first ? 1 : 0);
-  if (h0.defined()) check_state("h0", h0, B, x);
-  if (c0.defined()) check_state("c0", c0, B, x);
+  if (state.h.defined()) check_state("h0", state.h, B, x);
+  if (state.c.defined()) check_state("c0", state.c, B, x);
   EMBER_CHECK(static_cast<int64_t>(lengths.size()) == B || lengths.empty(),
               "[{}] got {} lengths for a batch of {} (input {})", name_, lengths.size(), B,
               core::shape_str(x.shape()));
@@ -65,9 +91,9 @@ void RecurrentLayer::check_forward(const Tensor& x, const Tensor& h0, const Tens
                 T, core::shape_str(x.shape()));
 }
 
-RecurrentOutput RecurrentLayer::run(const Tensor& x, const Tensor& h0, const Tensor& c0,
-                                    const std::vector<int64_t>& lengths) const {
-  check_forward(x, h0, c0, lengths);
+RecurrentOutput RecurrentLayer::forward(const Tensor& x, const RecurrentState& state,
+                                        const std::vector<int64_t>& lengths) const {
+  check_forward(x, state, lengths);
   const int64_t D = num_directions(), L = options_.num_layers;
   Tensor input = options_.batch_first ? x : transpose(x, 0, 1);  // (B, T, I_k)
   std::vector<Tensor> h_n, c_n;
@@ -77,9 +103,10 @@ RecurrentOutput RecurrentLayer::run(const Tensor& x, const Tensor& h0, const Ten
       const int64_t index = k * D + d;
       const Weights& w = weights_[static_cast<size_t>(index)];
       const Tensor gx = linear(input, w.w_ih, w.b_ih);  // (B, T, G*H): every step in one GEMM
-      const SequenceOutput s = recurrent_sequence(
-          type_, gx, h0.defined() ? select(h0, 0, index) : Tensor(),
-          c0.defined() ? select(c0, 0, index) : Tensor(), w.w_hh, w.b_hh, lengths, d == 1);
+      const SequenceOutput s =
+          recurrent_sequence(type_, gx, state.h.defined() ? select(state.h, 0, index) : Tensor(),
+                             state.c.defined() ? select(state.c, 0, index) : Tensor(), w.w_hh,
+                             w.b_hh, lengths, d == 1);
       outputs.push_back(s.y);
       h_n.push_back(s.h_n);
       if (s.c_n.defined()) c_n.push_back(s.c_n);
@@ -93,31 +120,6 @@ RecurrentOutput RecurrentLayer::run(const Tensor& x, const Tensor& h0, const Ten
   out.h_n = stack(h_n, 0);
   if (!c_n.empty()) out.c_n = stack(c_n, 0);
   return out;
-}
-
-RNN::RNN(const RecurrentOptions& options) : RecurrentLayer(CellType::kRnnTanh, "rnn", options) {}
-
-RecurrentOutput RNN::forward(const Tensor& x, const Tensor& h0,
-                             const std::vector<int64_t>& lengths) const {
-  return run(x, h0, Tensor(), lengths);
-}
-
-LSTM::LSTM(const RecurrentOptions& options) : RecurrentLayer(CellType::kLstm, "lstm", options) {}
-
-RecurrentOutput LSTM::forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
-                              const std::vector<int64_t>& lengths) const {
-  EMBER_CHECK(h0.defined() == c0.defined(),
-              "[lstm] h0 and c0 must be given together (h0 {}, c0 {}) for input {}",
-              h0.defined() ? core::shape_str(h0.shape()) : "none",
-              c0.defined() ? core::shape_str(c0.shape()) : "none", core::shape_str(x.shape()));
-  return run(x, h0, c0, lengths);
-}
-
-GRU::GRU(const RecurrentOptions& options) : RecurrentLayer(CellType::kGru, "gru", options) {}
-
-RecurrentOutput GRU::forward(const Tensor& x, const Tensor& h0,
-                             const std::vector<int64_t>& lengths) const {
-  return run(x, h0, Tensor(), lengths);
 }
 
 // torch's RNNBase.extra_repr: sizes, then the options that differ from torch's defaults

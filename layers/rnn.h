@@ -1,5 +1,6 @@
 // Recurrent layers: RNN (tanh), LSTM and GRU, as torch.nn.RNN / LSTM / GRU, stacked and optionally
-// bidirectional. The cell equations and their gradients are in autograd/ops/recurrent.h.
+// bidirectional, with one call for the three: forward(x, {h0, c0}, lengths) (c0 for the LSTM
+// only). The cell equations and their gradients are in autograd/ops/recurrent.h.
 //   x: (B, T, I) (batch_first, ember's default) or (T, B, I)
 //   h0, c0: (L*D, B, H) — never batch-first, as in torch; index k*D + d is layer k, direction d
 //   ->  output: (B, T, D*H) (or (T, B, D*H)), the last layer's states, features [0, H) forward and
@@ -36,35 +37,46 @@ struct RecurrentOptions {
   float dropout = 0.0f;  // on the output of every layer but the last, in training mode
 };
 
+// The state a recurrent layer or cell starts from and returns: h, and c for the LSTM only.
+// Undefined tensors are zeros; an LSTM layer takes h and c together or neither.
+struct RecurrentState {
+  Tensor h;  // layer: (L*D, B, H);  cell (layers/recurrent_cells.h): (B, H)
+  Tensor c;  // the same shape, LSTM only
+};
+
 struct RecurrentOutput {
   Tensor output;  // (B, T, D*H), or (T, B, D*H) without batch_first
   Tensor h_n;     // (L*D, B, H)
   Tensor c_n;     // (L*D, B, H), LSTM only
 };
 
-// What RNN, LSTM and GRU share: the parameters and the layer/direction loop.
+// A stacked recurrent layer of any cell type, chosen at construction (torch's RNNBase and
+// flashlight's RNN with its mode): the parameters, the layer/direction loop and the one forward.
+// nn::RNN, nn::LSTM and nn::GRU below are this class with the type fixed.
 class RecurrentLayer : public Module {
  public:
+  RecurrentLayer(CellType type, const RecurrentOptions& options);
+
+  // x (B, T, I) or (T, B, I) from state {h0, c0} (the header's shapes; c0 for the LSTM only),
+  // over the first lengths[b] steps of each row (empty = all T).
+  RecurrentOutput forward(const Tensor& x, const RecurrentState& state = {},
+                          const std::vector<int64_t>& lengths = {}) const;
+
+  CellType cell_type() const { return type_; }
   const RecurrentOptions& options() const { return options_; }
   int64_t num_directions() const { return options_.bidirectional ? 2 : 1; }
   std::string extra_repr() const override;  // torch's: options that differ from torch's defaults
-
- protected:
-  // name tags errors ("lstm"); it must be a string literal.
-  RecurrentLayer(CellType type, const char* name, const RecurrentOptions& options);
-  RecurrentOutput run(const Tensor& x, const Tensor& h0, const Tensor& c0,
-                      const std::vector<int64_t>& lengths) const;
 
  private:
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh;  // biases undefined without bias
   };
-  void check_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
+  void check_forward(const Tensor& x, const RecurrentState& state,
                      const std::vector<int64_t>& lengths) const;
   void check_state(const char* what, const Tensor& s, int64_t batch, const Tensor& x) const;
 
   CellType type_;
-  const char* name_;
+  const char* name_;  // tags errors: "rnn", "lstm" or "gru"
   RecurrentOptions options_;
   std::vector<Weights> weights_;  // index k*D + d
 };
@@ -72,24 +84,18 @@ class RecurrentLayer : public Module {
 // Elman RNN with tanh: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
 class RNN : public RecurrentLayer {
  public:
-  explicit RNN(const RecurrentOptions& options);
-  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {},
-                          const std::vector<int64_t>& lengths = {}) const;
+  explicit RNN(const RecurrentOptions& options) : RecurrentLayer(CellType::kRnnTanh, options) {}
 };
 
-// LSTM; h0 and c0 are given together or not at all (zeros).
+// LSTM: forward(x, {h0, c0}) with h0 and c0 together or neither (zeros); c_n in the output.
 class LSTM : public RecurrentLayer {
  public:
-  explicit LSTM(const RecurrentOptions& options);
-  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {}, const Tensor& c0 = {},
-                          const std::vector<int64_t>& lengths = {}) const;
+  explicit LSTM(const RecurrentOptions& options) : RecurrentLayer(CellType::kLstm, options) {}
 };
 
 class GRU : public RecurrentLayer {
  public:
-  explicit GRU(const RecurrentOptions& options);
-  RecurrentOutput forward(const Tensor& x, const Tensor& h0 = {},
-                          const std::vector<int64_t>& lengths = {}) const;
+  explicit GRU(const RecurrentOptions& options) : RecurrentLayer(CellType::kGru, options) {}
 };
 
 }  // namespace ember::nn

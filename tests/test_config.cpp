@@ -193,14 +193,6 @@ TEST_CASE("check_source and check_target refuse malformed batches") {
   CHECK_THROWS_WITH_AS(check_target("m", src, IndexArray({2, 4})), doctest::Contains("[m]"), Error);
 }
 
-TEST_CASE("source_padding_mask marks padding, and is undefined without any") {
-  const Tensor m = source_padding_mask({3, 1}, 3);
-  REQUIRE(m.defined());
-  CHECK(m.shape() == Shape{2, 3});
-  CHECK(m.to_vector() == std::vector<float>{0, 0, 0, 0, 1, 1});
-  CHECK_FALSE(source_padding_mask({3, 3}, 3).defined());
-}
-
 TEST_CASE("SourceRows follows select and says when the map changed") {
   SourceRows rows(2);
   CHECK(rows.size() == 2);

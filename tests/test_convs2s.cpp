@@ -17,6 +17,7 @@
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::column;
 using testing::padded;
 
@@ -46,7 +47,7 @@ const std::vector<std::vector<int64_t>> kTargets = {
 void check_incremental_equals_full(ConvS2S& model) {
   NoGradGuard no_grad;
   const IndexArray src = padded(kSources), tgt = padded(kTargets);
-  const NDArray full = log_softmax(model.forward(src, kLengths, tgt), 2).data();
+  const NDArray full = log_softmax(model.forward(batch_of(src, kLengths, tgt)), 2).data();
   std::unique_ptr<DecoderState> state = model.start(src, kLengths);
   for (int64_t t = 0; t < tgt.size(1); ++t) {
     const NDArray got = model.step(column(tgt, t), *state).data();
@@ -58,7 +59,7 @@ void check_incremental_equals_full(ConvS2S& model) {
 
 TEST_CASE("convs2s forward gives (B, T, V) logits and torch-style parameter names") {
   ConvS2S model(tiny_config());
-  const Tensor logits = model.forward(padded(kSources), kLengths, padded(kTargets));
+  const Tensor logits = model.forward(batch_of(padded(kSources), kLengths, padded(kTargets)));
   CHECK(logits.shape() == Shape{3, 5, 9});
   const std::map<std::string, Shape> shapes = testing::parameter_shapes(model);
   CHECK(shapes.at("encoder.embed_tokens.weight") == Shape{11, 8});
@@ -98,10 +99,10 @@ TEST_CASE("convs2s is invariant to source padding") {
   model.eval();
   NoGradGuard no_grad;
   const IndexArray src = padded(kSources), tgt = padded(kTargets);
-  const NDArray batch = model.forward(src, kLengths, tgt).data();
+  const NDArray batch = model.forward(batch_of(src, kLengths, tgt)).data();
   for (size_t i = 0; i < kSources.size(); ++i) {
     const NDArray alone =
-        model.forward(padded({kSources[i]}), {kLengths[i]}, padded({kTargets[i]})).data();
+        model.forward(batch_of(padded({kSources[i]}), {kLengths[i]}, padded({kTargets[i]}))).data();
     testing::check_close(batch.narrow(0, static_cast<int64_t>(i), 1).contiguous(), alone, 1e-4f);
   }
 }
@@ -166,7 +167,7 @@ TEST_CASE("convs2s gradients match finite differences") {
                    tgt = padded({{kBosId, 4, 5}, {kBosId, 6, 7}});
   testing::check_gradients(
       [&](const std::vector<Tensor>&) {
-        return model.forward(src, {3, 2}, tgt);
+        return model.forward(batch_of(src, {3, 2}, tgt));
       },
       model.parameters());
 }
@@ -192,7 +193,7 @@ TEST_CASE("convs2s learns to copy: the loss falls, and greedy and beam search ag
       out.push_back(kEosId);
       src.push_back(s), tgt_in.push_back(in), tgt_out.push_back(out), lengths.push_back(n);
     }
-    const Tensor logits = model.forward(padded(src), lengths, padded(tgt_in));
+    const Tensor logits = model.forward(batch_of(padded(src), lengths, padded(tgt_in)));
     const Tensor loss = cross_entropy(logits, padded(tgt_out), {.ignore_index = kPadId});
     adam.zero_grad();
     loss.backward();
@@ -224,8 +225,9 @@ TEST_CASE("convs2s checks its config, inputs and states") {
                        Error);
   ConvS2S model(tiny_config()), other(tiny_config());
   const IndexArray src = padded(kSources), tgt = padded(kTargets);
-  CHECK_THROWS_WITH_AS(model.forward(src, {5, 2}, tgt), doctest::Contains("[convs2s]"), Error);
-  CHECK_THROWS_WITH_AS(model.forward(src, kLengths, padded({{kBosId}})),
+  CHECK_THROWS_WITH_AS(model.forward(batch_of(src, {5, 2}, tgt)), doctest::Contains("[convs2s]"),
+                       Error);
+  CHECK_THROWS_WITH_AS(model.forward(batch_of(src, kLengths, padded({{kBosId}}))),
                        doctest::Contains("[convs2s]"), Error);
   CHECK_THROWS_WITH_AS(model.start(src, {5, 2, 9}), doctest::Contains("[convs2s]"), Error);
   std::unique_ptr<DecoderState> state = model.start(src, kLengths);

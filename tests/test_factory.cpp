@@ -16,6 +16,7 @@
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::column;
 using testing::max_abs_diff;
 
@@ -117,7 +118,7 @@ Sample sample(const ModelConfig& c) {
 
 void check_incremental_equals_full(Seq2SeqModel& model, const ModelConfig& c) {
   const Sample s = sample(c);
-  const NDArray full = log_softmax(model.forward(s.src, s.lengths, s.tgt_in), -1).data();
+  const NDArray full = log_softmax(model.forward(batch_of(s.src, s.lengths, s.tgt_in)), -1).data();
   CHECK(full.shape() == Shape{3, 5, c.tgt_vocab_size});
   auto state = model.start(s.src, s.lengths);
   for (int64_t t = 0; t < 5; ++t) {
@@ -153,8 +154,8 @@ void check_select(Seq2SeqModel& model, const ModelConfig& c) {
 void check_padding_invariance(Seq2SeqModel& model, const ModelConfig& c) {
   const Sample s = sample(c);
   const IndexArray longer = pad_to(s.src, s.lengths, 3);
-  CHECK(max_abs_diff(model.forward(s.src, s.lengths, s.tgt_in).data(),
-                     model.forward(longer, s.lengths, s.tgt_in).data()) < 1e-5f);
+  CHECK(max_abs_diff(model.forward(batch_of(s.src, s.lengths, s.tgt_in)).data(),
+                     model.forward(batch_of(longer, s.lengths, s.tgt_in)).data()) < 1e-5f);
   auto x = model.start(s.src, s.lengths);
   auto y = model.start(longer, s.lengths);
   for (int64_t t = 0; t < 3; ++t) {
@@ -180,8 +181,9 @@ void check_loss_equals_forward(Seq2SeqModel& model, const ModelConfig& c) {
     for (const Tensor& p : model.parameters()) out.push_back(p.grad());
     return out;
   };
-  const Tensor fused = model.loss(s.src, s.lengths, s.tgt_in, tgt_out, options);
-  const Tensor composed = cross_entropy(model.forward(s.src, s.lengths, s.tgt_in), tgt_out, options);
+  const Tensor fused = model.loss(batch_of(s.src, s.lengths, s.tgt_in, tgt_out), options);
+  const Tensor composed =
+      cross_entropy(model.forward(batch_of(s.src, s.lengths, s.tgt_in)), tgt_out, options);
   CHECK(fused.item() == doctest::Approx(composed.item()).epsilon(1e-5));
   const std::vector<NDArray> want = gradients(composed), got = gradients(fused);
   for (size_t i = 0; i < want.size(); ++i) {
@@ -209,7 +211,8 @@ void check_training(Seq2SeqModel& model, const ModelConfig& c) {
   float first = 0.0f, last = 0.0f;
   for (int step = 0; step < 60; ++step) {
     adam.zero_grad();
-    const Tensor loss = model.loss(src, lengths, tgt_in, tgt_out.reshape({n, len + 1}), {});
+    const Tensor loss =
+        model.loss(batch_of(src, lengths, tgt_in, tgt_out.reshape({n, len + 1})), {});
     loss.backward();
     adam.step();
     (step == 0 ? first : last) = loss.item();
@@ -227,7 +230,8 @@ TEST_CASE("make_model builds each architecture with its logits shape") {
     CHECK(model->num_parameters() > 0);
     CHECK(model->describe() == summary(config));
     const Sample s = sample(config);
-    CHECK(model->forward(s.src, s.lengths, s.tgt_in).shape() == Shape{3, 5, config.tgt_vocab_size});
+    CHECK(model->forward(batch_of(s.src, s.lengths, s.tgt_in)).shape() ==
+          Shape{3, 5, config.tgt_vocab_size});
   }
 }
 

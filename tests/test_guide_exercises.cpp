@@ -293,7 +293,7 @@ TEST_CASE("04-rnn exercise: an LSTM cell from ember's ops, and dc'/dc = f") {
   const Tensor x = Tensor::randn({3, 5});
   const Tensor h = Tensor::randn({3, 4}), c = Tensor::randn({3, 4}, true);
   const LstmState mine = my_lstm_cell(cell, x, {h, c});
-  const LstmState theirs = cell.forward(x, {h, c.detach()});
+  const nn::RecurrentState theirs = cell.forward(x, {h, c.detach()});
   CHECK(max_abs_diff(mine.h.data(), theirs.h.data()) < 1e-5f);
   CHECK(max_abs_diff(mine.c.data(), theirs.c.data()) < 1e-5f);
   // The cell path: c' = f * c + i * g, so dc'/dc is the forget gate itself, elementwise — no
@@ -551,7 +551,7 @@ TEST_CASE("08-seq2seq: the chapter's code") {
   std::vector<float> losses;
   for (const std::vector<int64_t>& rows : plan_batches(train, {.max_tokens = 1024}, &order)) {
     Batch batch = make_batch(train, rows);  // source ... </s>;  <s> target;  target </s>
-    Tensor logits = model->forward(batch.source, batch.source_lengths, batch.target_input);
+    Tensor logits = model->forward(batch);
     Tensor loss = cross_entropy(logits, batch.target_output, {.ignore_index = kPadId});
     opt.zero_grad();
     loss.backward();

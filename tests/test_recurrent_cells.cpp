@@ -15,20 +15,7 @@ using testing::check_gradients;
 
 namespace {
 
-// A one-layer, one-direction layer's parameters under the cells' names.
-nn::StateDict cell_state(const nn::Module& layer) {
-  nn::StateDict state;
-  for (const auto& [name, p] : layer.named_parameters())
-    state[name.substr(0, name.size() - 3)] = p.data();  // "weight_ih_l0" -> "weight_ih"
-  return state;
-}
-
-nn::RecurrentOptions one_layer(int64_t input, int64_t hidden) {
-  nn::RecurrentOptions o;
-  o.input_size = input;
-  o.hidden_size = hidden;
-  return o;
-}
+const CellType kCells[] = {CellType::kRnnTanh, CellType::kLstm, CellType::kGru};
 
 }  // namespace
 
@@ -47,34 +34,27 @@ TEST_CASE("cells have torch's parameter names and layouts") {
   CHECK(nn::RNNCell(5, 4, false).named_parameters().size() == 2);
 }
 
-TEST_CASE("cells stepped over a sequence give the layer's outputs and states") {
-  const Tensor x = Tensor::randn({2, 4, 3}), h0 = Tensor::randn({1, 2, 5});
-  const Tensor c0 = Tensor::randn({1, 2, 5});
-  nn::LSTM lstm(one_layer(3, 5));
-  nn::LSTMCell lstm_cell(3, 5);
-  lstm_cell.load_state_dict(cell_state(lstm));
-  nn::GRU gru(one_layer(3, 5));
-  nn::GRUCell gru_cell(3, 5);
-  gru_cell.load_state_dict(cell_state(gru));
-  nn::RNN rnn(one_layer(3, 5));
-  nn::RNNCell rnn_cell(3, 5);
-  rnn_cell.load_state_dict(cell_state(rnn));
-
-  const nn::RecurrentOutput lo = lstm.forward(x, h0, c0);
-  const nn::RecurrentOutput go = gru.forward(x, h0), ro = rnn.forward(x, h0);
-  LstmState ls{h0.select(0, 0), c0.select(0, 0)};
-  Tensor gh = h0.select(0, 0), rh = h0.select(0, 0);
-  for (int64_t t = 0; t < 4; ++t) {
-    const Tensor xt = x.select(1, t);
-    ls = lstm_cell.forward(xt, ls);
-    gh = gru_cell.forward(xt, gh);
-    rh = rnn_cell.forward(xt, rh);
-    check_close(lo.output.select(1, t).data(), ls.h.data());
-    check_close(go.output.select(1, t).data(), gh.data());
-    check_close(ro.output.select(1, t).data(), rh.data());
+TEST_CASE("forward of every cell type is its op on the input projection") {
+  const Tensor x = Tensor::randn({2, 3}), h = Tensor::randn({2, 5}), c = Tensor::randn({2, 5});
+  for (CellType type : kCells) {
+    CAPTURE(static_cast<int>(type));
+    const nn::RecurrentCell cell(type, 3, 5);
+    const Tensor gx = linear(x, cell.weight_ih(), cell.bias_ih());
+    const Tensor& w = cell.weight_hh();
+    const Tensor& b = cell.bias_hh();
+    if (type == CellType::kLstm) {
+      const nn::RecurrentState got = cell.forward(x, {h, c});
+      const LstmState want = lstm_cell(gx, h, c, w, b);
+      check_close(got.h.data(), want.h.data());
+      check_close(got.c.data(), want.c.data());
+      continue;
+    }
+    const nn::RecurrentState got = cell.forward(x, {h});
+    check_close(
+        got.h.data(),
+        (type == CellType::kGru ? gru_cell(gx, h, w, b) : rnn_tanh_cell(gx, h, w, b)).data());
+    CHECK_FALSE(got.c.defined());
   }
-  check_close(lo.c_n.select(0, 0).data(), ls.c.data());
-  check_close(go.h_n.select(0, 0).data(), gh.data());
 }
 
 TEST_CASE("cell gradients match finite differences (input, state, parameters)") {
@@ -85,7 +65,7 @@ TEST_CASE("cell gradients match finite differences (input, state, parameters)") 
   for (const Tensor& p : lstm.parameters()) inputs.push_back(p);
   check_gradients(
       [&](const auto& in) {
-        const LstmState s = lstm.forward(in[0], {in[1], in[2]});
+        const nn::RecurrentState s = lstm.forward(in[0], {in[1], in[2]});
         return cat({s.h, s.c}, 1);
       },
       inputs);
@@ -94,18 +74,14 @@ TEST_CASE("cell gradients match finite differences (input, state, parameters)") 
   for (nn::RecurrentCell* cell : std::vector<nn::RecurrentCell*>{&gru, &rnn}) {
     std::vector<Tensor> leaves{x, h};
     for (const Tensor& p : cell->parameters()) leaves.push_back(p);
-    check_gradients(
-        [&](const auto& in) {
-          return cell == &gru ? gru.forward(in[0], in[1]) : rnn.forward(in[0], in[1]);
-        },
-        leaves);
+    check_gradients([&](const auto& in) { return cell->forward(in[0], {in[1]}).h; }, leaves);
   }
 }
 
 TEST_CASE("a cell without state starts from zeros") {
   nn::GRUCell gru(3, 4);
   const Tensor x = Tensor::randn({2, 3});
-  CHECK(gru.forward(x).to_vector() == gru.forward(x, Tensor::zeros({2, 4})).to_vector());
+  CHECK(gru.forward(x).h.to_vector() == gru.forward(x, {Tensor::zeros({2, 4})}).h.to_vector());
   nn::LSTMCell lstm(3, 4);
   CHECK(lstm.forward(x).c.to_vector() ==
         lstm.forward(x, {Tensor::zeros({2, 4}), Tensor::zeros({2, 4})}).c.to_vector());
@@ -133,9 +109,14 @@ TEST_CASE("cells name themselves and the shapes in their errors") {
       "[gru_cell] input (2, 2) must be (B, I) with I = input_size = 3");
   fails(
       [&] {
-        nn::RNNCell(3, 4).forward(Tensor::zeros({2, 3}), Tensor::zeros({3, 4}));
+        nn::RNNCell(3, 4).forward(Tensor::zeros({2, 3}), {Tensor::zeros({3, 4})});
       },
       "[rnn_tanh_cell] h (3, 4) must be (B, H) = (2, 4)");
+  fails(
+      [&] {
+        nn::GRUCell(3, 4).forward(Tensor::zeros({2, 3}), {Tensor(), Tensor::zeros({2, 4})});
+      },
+      "[gru_cell] has no cell state, got c (2, 4) for input (2, 3)");
   fails([&] { nn::RNNCell(3, 0); },
         "[rnn_tanh_cell] input_size and hidden_size must be positive, got (3, 0)");
 }

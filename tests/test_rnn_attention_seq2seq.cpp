@@ -15,6 +15,7 @@
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::child;
 using testing::ForeignState;
 using testing::parameter_shapes;
@@ -90,14 +91,14 @@ TEST_CASE("the first decoder step is Bahdanau's, written out by hand") {
   const NDArray got = m.step(bos, *state).data();
 
   const auto& embed = child<nn::Embedding>(m, "src_embed");
-  const auto& encoder = child<nn::GRU>(m, "encoder");
+  const auto& encoder = child<nn::RecurrentLayer>(m, "encoder");
   const nn::RecurrentOutput enc = encoder.forward(embed.forward(src));
   const Tensor s0 = tanh(child<nn::Linear>(m, "bridge")
                              .forward(cat({select(enc.h_n, 0, 0), select(enc.h_n, 0, 1)}, 1)));
   const nn::AttentionOutput att = child<nn::Attention>(m, "attention").forward(s0, enc.output);
   const Tensor e = child<nn::Embedding>(m, "tgt_embed").forward(bos);
   const auto& cells = child<nn::ModuleList<nn::RecurrentCell>>(m, "cells");
-  const Tensor s1 = static_cast<const nn::GRUCell&>(cells[0]).forward(cat({e, att.context}, 1), s0);
+  const Tensor s1 = cells[0].forward(cat({e, att.context}, 1), {s0}).h;
   const NDArray want =
       log_softmax(child<nn::Linear>(m, "out").forward(cat({s1, att.context, e}, 1)), -1).data();
   const auto g = got.to_vector(), w = want.to_vector();
@@ -113,8 +114,8 @@ TEST_CASE("RnnAttentionSeq2Seq refuses bad inputs, states and configs") {
   const auto err = [](auto&& f) {
     CHECK_THROWS_WITH_AS(f(), doctest::Contains("[rnn_attention_seq2seq]"), Error);
   };
-  err([&] { m.forward(src, {3, 0}, IndexArray({2, 4, 2, 5}, {2, 2})); });
-  err([&] { m.forward(src, {3, 2}, IndexArray({2, 4, 2}, {3, 1})); });
+  err([&] { m.forward(batch_of(src, {3, 0}, IndexArray({2, 4, 2, 5}, {2, 2}))); });
+  err([&] { m.forward(batch_of(src, {3, 2}, IndexArray({2, 4, 2}, {3, 1}))); });
   err([&] { m.start(src, {3}); });
   auto state = m.start(src, {3, 2});
   err([&] { m.step(IndexArray({2}), *state); });

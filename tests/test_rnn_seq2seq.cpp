@@ -1,6 +1,7 @@
 // RnnSeq2Seq (no attention): parameter names, the source reaching the decoder only through the
-// final state, the recurrent-layer helpers, and every error path. The behaviour every model shares
-// (incremental = full, select, padding, training) is checked for each cell in test_factory.cpp.
+// final state, forward composed from the submodules for every cell, and every error path. The
+// behaviour every model shares (incremental = full, select, padding, training) is checked for each
+// cell in test_factory.cpp.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -9,10 +10,14 @@
 #include "ember.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/rnn_seq2seq.h"
+#include "support/check.h"
 #include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
+using testing::check_close;
+using testing::child;
 using testing::ForeignState;
 using testing::parameter_shapes;
 
@@ -67,19 +72,26 @@ TEST_CASE("RnnSeq2Seq: the source reaches the decoder through the final state on
   CHECK(total == doctest::Approx(1.0).epsilon(1e-5));
 }
 
-TEST_CASE("make_recurrent_layer and run_recurrent_layer cover the three cells") {
-  const nn::RecurrentOptions o{.input_size = 3, .hidden_size = 4};
-  CHECK(dynamic_cast<nn::RNN*>(make_recurrent_layer(CellType::kRnnTanh, o).get()) != nullptr);
-  CHECK(dynamic_cast<nn::GRU*>(make_recurrent_layer(CellType::kGru, o).get()) != nullptr);
-  const auto lstm = make_recurrent_layer(CellType::kLstm, o);
-  REQUIRE(dynamic_cast<nn::LSTM*>(lstm.get()) != nullptr);
-  const Tensor x = Tensor::randn({2, 5, 3});
-  const Tensor h0 = Tensor::randn({1, 2, 4});
-  // An LSTM given only h0 starts its cell state at zero.
-  const auto got = run_recurrent_layer(CellType::kLstm, *lstm, x, h0, Tensor());
-  const auto want = static_cast<const nn::LSTM&>(*lstm).forward(x, h0, Tensor::zeros({1, 2, 4}));
-  CHECK(got.output.to_vector() == want.output.to_vector());
-  CHECK(got.c_n.shape() == Shape{1, 2, 4});
+// forward() composed by hand from the submodules: the decoder starts from the encoder's final
+// state, h and (for the LSTM) c of every layer.
+TEST_CASE("RnnSeq2Seq: the decoder starts from the encoder's final state, for every cell") {
+  const IndexArray src({4, 5, 6, 7, 8, 0}, {2, 3});
+  const IndexArray tgt_in({kBosId, 4, 5, kBosId, 6, kPadId}, {2, 3});
+  for (CellType cell : {CellType::kRnnTanh, CellType::kLstm, CellType::kGru}) {
+    CAPTURE(static_cast<int>(cell));
+    RnnSeq2Seq model(tiny(cell, 2));
+    const auto& encoder = child<nn::RecurrentLayer>(model, "encoder");
+    const auto& decoder = child<nn::RecurrentLayer>(model, "decoder");
+    CHECK(encoder.cell_type() == cell);
+    CHECK(decoder.cell_type() == cell);
+    const nn::RecurrentOutput enc =
+        encoder.forward(child<nn::Embedding>(model, "src_embed").forward(src), {}, {3, 2});
+    CHECK(enc.c_n.defined() == (cell == CellType::kLstm));
+    const nn::RecurrentOutput dec = decoder.forward(
+        child<nn::Embedding>(model, "tgt_embed").forward(tgt_in), {enc.h_n, enc.c_n});
+    const Tensor want = child<nn::Linear>(model, "out").forward(dec.output);
+    check_close(model.forward(batch_of(src, {3, 2}, tgt_in)).data(), want.data());
+  }
 }
 
 TEST_CASE("RnnSeq2Seq refuses bad inputs, states and configs") {
@@ -89,9 +101,9 @@ TEST_CASE("RnnSeq2Seq refuses bad inputs, states and configs") {
   const auto err = [](auto&& f) {
     CHECK_THROWS_WITH_AS(f(), doctest::Contains("[rnn_seq2seq]"), Error);
   };
-  err([&] { model.forward(src, {3}, tgt); });
-  err([&] { model.forward(src, {3, 4}, tgt); });
-  err([&] { model.forward(src, {3, 2}, IndexArray({2, 4}, {1, 2})); });
+  err([&] { model.forward(batch_of(src, {3}, tgt)); });
+  err([&] { model.forward(batch_of(src, {3, 4}, tgt)); });
+  err([&] { model.forward(batch_of(src, {3, 2}, IndexArray({2, 4}, {1, 2}))); });
   err([&] { model.start(IndexArray({4, 5}), {2}); });
   auto state = model.start(src, {3, 2});
   err([&] { model.step(IndexArray({2, 2, 2}), *state); });
@@ -104,6 +116,7 @@ TEST_CASE("RnnSeq2Seq refuses bad inputs, states and configs") {
   ModelConfig wrong = preset(Architecture::kRnnAttention, "tiny");
   CHECK_THROWS_WITH_AS(RnnSeq2Seq{wrong}, doctest::Contains("[rnn_seq2seq] needs architecture rnn"),
                        Error);
-  CHECK_THROWS_WITH_AS(model.forward(IndexArray({4, 99}, {1, 2}), {2}, IndexArray({2}, {1, 1})),
-                       doctest::Contains("[embedding]"), Error);
+  CHECK_THROWS_WITH_AS(
+      model.forward(batch_of(IndexArray({4, 99}, {1, 2}), {2}, IndexArray({2}, {1, 1}))),
+      doctest::Contains("[embedding]"), Error);
 }

@@ -13,12 +13,14 @@
 #include "ember.h"
 #include "layers/transformer.h"
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/models/masks.h"
 #include "seq2seq/models/transformer_seq2seq.h"
 #include "support/check.h"
 #include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using testing::batch_of;
 using testing::child;
 using testing::ForeignState;
 using testing::max_abs_diff;
@@ -96,7 +98,8 @@ TEST_CASE("tied: the output projection trains the target embedding of every row"
     CAPTURE(tie);
     TransformerSeq2Seq m(tiny(true, tie));
     const IndexArray src({4, 5, 6}, {1, 3}), tgt_in({kBosId, 4}, {1, 2});
-    cross_entropy(m.forward(src, {3}, tgt_in).reshape({2, -1}), IndexArray({5, kEosId})).backward();
+    cross_entropy(m.forward(batch_of(src, {3}, tgt_in)).reshape({2, -1}), IndexArray({5, kEosId}))
+        .backward();
     // Row 8 is never an input: only the output projection can give it a gradient.
     const NDArray g = child<nn::Embedding>(m, "tgt_embed").weight().grad().select(0, 8);
     float norm = 0.0f;
@@ -159,8 +162,8 @@ TEST_CASE("TransformerSeq2Seq refuses bad inputs, states and configs") {
   const auto err = [](auto&& f) {
     CHECK_THROWS_WITH_AS(f(), doctest::Contains("[transformer_seq2seq]"), Error);
   };
-  err([&] { m.forward(src, {3, 2, 1}, IndexArray({2, 4, 2, 5}, {2, 2})); });
-  err([&] { m.forward(src, {3, 2}, IndexArray({2, 4}, {1, 2})); });
+  err([&] { m.forward(batch_of(src, {3, 2, 1}, IndexArray({2, 4, 2, 5}, {2, 2}))); });
+  err([&] { m.forward(batch_of(src, {3, 2}, IndexArray({2, 4}, {1, 2}))); });
   err([&] { m.start(IndexArray({4, 5, 6}, {1, 3}), {4}); });
   auto state = m.start(src, {3, 2});
   err([&] { m.step(IndexArray({2, 2}, {1, 2}), *state); });
@@ -171,7 +174,7 @@ TEST_CASE("TransformerSeq2Seq refuses bad inputs, states and configs") {
                        doctest::Contains("needs architecture transformer"), Error);
   // Longer than max_positions (16): the positional table says so.
   const IndexArray long_src(std::vector<int64_t>(17, 4), {1, 17});
-  CHECK_THROWS_WITH_AS(m.forward(long_src, {17}, IndexArray({2}, {1, 1})),
+  CHECK_THROWS_WITH_AS(m.forward(batch_of(long_src, {17}, IndexArray({2}, {1, 1}))),
                        doctest::Contains("max_len 16"), Error);
   m.eval();
   auto s1 = m.start(IndexArray({4}, {1, 1}), {1});
@@ -205,7 +208,7 @@ TEST_CASE("copy: the output is log-probabilities, and the copy head has its para
   m.eval();
   const IndexArray src({4, 5, 6, 7, 8, 9, 0, 0}, {2, 4});
   const IndexArray tgt({kBosId, 4, 5, kBosId, 10, 8}, {2, 3});
-  const NDArray logp = m.forward(src, {4, 2}, tgt).data();
+  const NDArray logp = m.forward(batch_of(src, {4, 2}, tgt)).data();
   for (int64_t b = 0; b < 2; ++b)
     for (int64_t t = 0; t < 3; ++t) {
       double total = 0.0;
@@ -223,7 +226,7 @@ TEST_CASE("copy: a closed gate writes only source tokens, an open one only the v
   const std::vector<int64_t> lengths{4, 2};
   const IndexArray tgt({kBosId, 4, kBosId, 10}, {2, 2});
   set_gate_bias(m, -60.0f);
-  const NDArray copied = m.forward(src, lengths, tgt).data();
+  const NDArray copied = m.forward(batch_of(src, lengths, tgt)).data();
   for (int64_t b = 0; b < 2; ++b) {
     const std::vector<int64_t> own =
         b == 0 ? std::vector<int64_t>{4, 5, 6, 7} : std::vector<int64_t>{8, 9};
@@ -241,7 +244,7 @@ TEST_CASE("copy: a closed gate writes only source tokens, an open one only the v
     }
   }
   set_gate_bias(m, 60.0f);
-  const NDArray generated = m.forward(src, lengths, tgt).data();
+  const NDArray generated = m.forward(batch_of(src, lengths, tgt)).data();
   ModelConfig c = tiny_copy();
   c.copy = false;
   TransformerSeq2Seq plain(c);  // the same network without the copy head
@@ -249,7 +252,7 @@ TEST_CASE("copy: a closed gate writes only source tokens, an open one only the v
   std::map<std::string, Tensor> weights;
   for (const auto& [name, p] : m.named_parameters()) weights[name] = p;
   for (const auto& [name, p] : plain.named_parameters()) p.data().copy_(weights.at(name).data());
-  const NDArray want = log_softmax(plain.forward(src, lengths, tgt), -1).data();
+  const NDArray want = log_softmax(plain.forward(batch_of(src, lengths, tgt)), -1).data();
   CHECK(max_abs_diff(generated, want) < 1e-4f);
 }
 
@@ -267,8 +270,10 @@ TEST_CASE("copy: gradients of the copy head and the embeddings match finite diff
   REQUIRE(inputs.size() == 4);
   // A small step: the log of small probabilities bends faster than a 1e-2 step can follow.
   testing::check_gradients(
-      [&](const std::vector<Tensor>&) { return m.forward(src, {4, 2}, tgt); }, inputs,
-      {.eps = 1e-3f, .atol = 2e-2f, .rtol = 2e-2f});
+      [&](const std::vector<Tensor>&) {
+        return m.forward(batch_of(src, {4, 2}, tgt));
+      },
+      inputs, {.eps = 1e-3f, .atol = 2e-2f, .rtol = 2e-2f});
 }
 
 TEST_CASE("copy: refused for other architectures and for two vocabularies") {

@@ -54,7 +54,8 @@ class LstmAttention : public nn::Module {
     const Tensor v = score_->weight().reshape({kAttnDim});
     const Tensor embedded = tgt_embed_->forward(tgt);  // (T, B, Eb)
     const int64_t batch = src.size(0);
-    ember::LstmState state{Tensor::zeros({batch, kDecHidden}), Tensor::zeros({batch, kDecHidden})};
+    nn::RecurrentState state{Tensor::zeros({batch, kDecHidden}),
+                             Tensor::zeros({batch, kDecHidden})};
     std::vector<Tensor> states;
     for (int64_t t = 0; t < tgt.size(0); ++t) {
       const Tensor e = ember::additive_scores(query_->forward(state.h), keys, v);  // (B, S)

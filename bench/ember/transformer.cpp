@@ -57,16 +57,18 @@ void run_w1(const Args& args) {
   ember::optim::Adam adam(model->parameters(), {.lr = static_cast<float>(kLearningRate)});
   const IndexArray src = random_ids(kBatch, kSrcLen);
   const IndexArray tgt = random_ids(kBatch, kTgtLen + 1);
-  const IndexArray tgt_in = columns(tgt, 0, kTgtLen);
-  const IndexArray labels = columns(tgt, 1, kTgtLen);
-  const std::vector<int64_t> lengths(kBatch, kSrcLen);
+  s2s::Batch batch;  // every source of full length kSrcLen
+  batch.source = src;
+  batch.target_input = columns(tgt, 0, kTgtLen);
+  batch.target_output = columns(tgt, 1, kTgtLen);
+  batch.source_lengths = std::vector<int64_t>(kBatch, kSrcLen);
   const ember::CrossEntropyOptions loss_options{.label_smoothing =
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
     // The model's loss() is linear_cross_entropy over the decoder's output: the same value and
     // gradients as cross_entropy of forward()'s logits, without holding the (B, T, V) logits.
-    const Tensor loss = model->loss(src, lengths, tgt_in, labels, loss_options);
+    const Tensor loss = model->loss(batch, loss_options);
     loss.backward();
     adam.step();
   };

@@ -1,4 +1,4 @@
-// Length-bucketed batches under a token budget, and their padding and masks.
+// Length-bucketed batches under a token budget, and their padding.
 #include "seq2seq/data/batching.h"
 
 #include <algorithm>
@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "core/error.h"
-#include "layers/multihead_attention.h"
 #include "seq2seq/data/vocab.h"
 
 namespace ember::seq2seq {
@@ -113,8 +112,6 @@ Batch make_batch(const std::vector<Example>& examples, const std::vector<int64_t
   const int64_t b_size = batch.size();
   std::vector<int64_t> source(b_size * s_max, kPadId);
   std::vector<int64_t> input(b_size * t_max, kPadId), output(b_size * t_max, kPadId);
-  core::NDArray source_mask = core::NDArray::ones({b_size, s_max});
-  core::NDArray target_mask = core::NDArray::ones({b_size, t_max});
   for (int64_t b = 0; b < b_size; ++b) {
     const Example& example = examples[indices[b]];
     const int64_t m = static_cast<int64_t>(example.source.size());
@@ -125,15 +122,10 @@ Batch make_batch(const std::vector<Example>& examples, const std::vector<int64_t
     std::copy(example.target.begin(), example.target.end(), input.begin() + b * t_max + 1);
     std::copy(example.target.begin(), example.target.end(), output.begin() + b * t_max);
     output[b * t_max + len] = kEosId;
-    std::fill_n(source_mask.data() + b * s_max, batch.source_lengths[b], 0.0f);
-    std::fill_n(target_mask.data() + b * t_max, batch.target_lengths[b], 0.0f);
   }
   batch.source = core::IndexArray(std::move(source), {b_size, s_max});
   batch.target_input = core::IndexArray(std::move(input), {b_size, t_max});
   batch.target_output = core::IndexArray(std::move(output), {b_size, t_max});
-  batch.source_padding_mask = Tensor(source_mask);
-  batch.target_padding_mask = Tensor(target_mask);
-  batch.causal_mask = nn::causal_mask(t_max);
   return batch;
 }
 

@@ -1,18 +1,20 @@
 // Batching: examples grouped by length into batches under a token budget, shuffled with a seed,
-// padded with <pad>, with the masks the models take (0/1 Tensors, 1 = masked, as torch's True).
+// padded with <pad>. A Batch is token ids and lengths, what a model's forward and loss take
+// (seq2seq/models/model.h); the models build their masks from the lengths
+// (seq2seq/models/masks.h).
 //
 //   core::Generator generator(seed);                 // one per run; its state is the checkpoint's
 //   for (int epoch = 0; epoch < epochs; ++epoch)
 //     for (const auto& indices : plan_batches(examples, options, &generator)) {
 //       Batch batch = make_batch(examples, indices, options.add_source_eos);
-//       ... model(batch.source, batch.target_input, masks) vs batch.target_output ...
+//       Tensor loss = model.loss(batch, {.ignore_index = kPadId});
+//       ...
 //     }
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "autograd/tensor.h"
 #include "core/ndarray.h"
 #include "core/random.h"
 #include "seq2seq/data/parallel_corpus.h"
@@ -34,9 +36,6 @@ struct Batch {
   std::vector<int64_t> source_lengths;  // (B) real tokens of each source row, </s> included
   std::vector<int64_t> target_lengths;  // (B) real tokens of each target row: n + 1
   std::vector<int64_t> indices;         // (B) where each row's example is in the example list
-  Tensor source_padding_mask;           // (B, S) 1 where s >= source_lengths[b]
-  Tensor target_padding_mask;           // (B, T) 1 where t >= target_lengths[b]
-  Tensor causal_mask;                   // (T, T) 1 where s > t: position t sees positions 0..t only
 
   int64_t size() const { return static_cast<int64_t>(indices.size()); }  // B
   int64_t num_target_tokens() const;  // sum of target_lengths: the tokens a loss is averaged over

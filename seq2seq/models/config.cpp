@@ -359,17 +359,6 @@ void check_step_tokens(const char* tag, const IndexArray& tokens, int64_t batch)
               core::shape_str(tokens.shape()), batch);
 }
 
-Tensor source_padding_mask(const std::vector<int64_t>& lengths, int64_t S) {
-  bool padded = false;
-  for (int64_t length : lengths) padded = padded || length < S;
-  if (!padded) return Tensor();
-  const auto batch = static_cast<int64_t>(lengths.size());
-  NDArray mask = NDArray::zeros({batch, S});
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t s = lengths[static_cast<size_t>(b)]; s < S; ++s) mask.data()[b * S + s] = 1.0f;
-  return Tensor(mask);
-}
-
 SourceRows::SourceRows(int64_t batch) : rows_(static_cast<size_t>(batch)) {
   for (int64_t b = 0; b < batch; ++b) rows_[static_cast<size_t>(b)] = b;
 }

@@ -117,9 +117,6 @@ void check_target(const char* tag, const IndexArray& src, const IndexArray& tgt)
 // Throws "[tag]" unless the tokens given to step() are (B), one per hypothesis of a state of
 // `batch` hypotheses.
 void check_step_tokens(const char* tag, const IndexArray& tokens, int64_t batch);
-// (B, S) 0/1, 1 where s >= lengths[b] (padding); undefined when no row is padded, so that models
-// skip the masking work.
-Tensor source_padding_mask(const std::vector<int64_t>& lengths, int64_t S);
 
 // Which source row (of the batch given to start()) each hypothesis of a decoding state reads.
 // Beam search reorders hypotheses within their sentence at every step; the per-source tensors

@@ -17,6 +17,7 @@
 #include "layers/linear.h"
 #include "layers/positional.h"
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -272,19 +273,18 @@ ConvS2S::ConvS2S(const ModelConfig& config) : config_(config) {
   decoder_ = register_module("decoder", std::make_shared<ConvS2SDecoder>(config));
 }
 
-Tensor ConvS2S::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                        const IndexArray& tgt_in) {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  return decoder_->forward(tgt_in, encoder_->forward(src, src_lengths));
+Tensor ConvS2S::forward(const Batch& batch) {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  return decoder_->forward(batch.target_input,
+                           encoder_->forward(batch.source, batch.source_lengths));
 }
 
-Tensor ConvS2S::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                     const IndexArray& tgt_in, const IndexArray& tgt_out,
-                     const CrossEntropyOptions& options) {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  return decoder_->loss(tgt_in, encoder_->forward(src, src_lengths), tgt_out, options);
+Tensor ConvS2S::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  return decoder_->loss(batch.target_input, encoder_->forward(batch.source, batch.source_lengths),
+                        batch.target_output, options);
 }
 
 std::unique_ptr<DecoderState> ConvS2S::start(const IndexArray& src,

@@ -53,11 +53,8 @@ class ConvS2S : public Seq2SeqModel {
   // architecture is convs2s ("[convs2s]" error otherwise).
   explicit ConvS2S(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;

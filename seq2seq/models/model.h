@@ -1,7 +1,8 @@
 // The one interface every encoder-decoder in ember implements, so that training, greedy and beam
 // search, evaluation and the comparison lab work with any of them:
-//   forward   teacher forcing: logits for every target position at once;
-//   loss      teacher forcing's cross-entropy (training and validation);
+//   forward   teacher forcing on a Batch (seq2seq/data/batching.h): logits for every target
+//             position at once;
+//   loss      teacher forcing's cross-entropy against the batch's targets (training, validation);
 //   start     encode a batch of sources and return the incremental decoding state;
 //   step      one decoding step from the previous tokens, advancing the state (no re-running of
 //             the decoder over the prefix: RNNs carry their hidden state, the Transformer a
@@ -15,6 +16,7 @@
 
 #include "autograd/ops/nn.h"
 #include "layers/module.h"
+#include "seq2seq/data/batching.h"
 
 namespace ember::seq2seq {
 
@@ -32,19 +34,20 @@ class DecoderState {
 
 class Seq2SeqModel : public nn::Module {
  public:
-  // src: (B, S) token ids, padded with <pad> (id 0) after each row's length;
-  // src_lengths: B lengths (<= S); tgt_in: (B, T) target inputs starting with <s>.
+  // Reads batch.source (B, S), padded with <pad> (id 0) after each row's length,
+  // batch.source_lengths (B lengths <= S) and batch.target_input (B, T), which starts with <s>;
+  // the model builds the masks it needs from them (seq2seq/models/masks.h).
   // Returns logits (B, T, V).
-  virtual Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                         const IndexArray& tgt_in) = 0;
-  // Teacher forcing's loss against tgt_out (B, T): cross_entropy(forward(...), tgt_out, options).
-  // Models whose logits are one linear layer override it with linear_cross_entropy, which never
-  // holds the (B, T, V) logits, the largest array of a training step.
-  virtual Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                      const IndexArray& tgt_in, const IndexArray& tgt_out,
-                      const CrossEntropyOptions& options) {
-    return cross_entropy(forward(src, src_lengths, tgt_in), tgt_out, options);
+  virtual Tensor forward(const Batch& batch) = 0;
+  // Teacher forcing's loss against batch.target_output (B, T):
+  // cross_entropy(forward(batch), batch.target_output, options). Models whose logits are one
+  // linear layer override it with linear_cross_entropy, which never holds the (B, T, V) logits,
+  // the largest array of a training step.
+  virtual Tensor loss(const Batch& batch, const CrossEntropyOptions& options) {
+    return cross_entropy(forward(batch), batch.target_output, options);
   }
+  // Decoding (greedy and beam search) reads the sources only: src (B, S) and src_lengths as in
+  // a Batch.
   virtual std::unique_ptr<DecoderState> start(const IndexArray& src,
                                               const std::vector<int64_t>& src_lengths) = 0;
   // tokens: (B) the previous token of each hypothesis. Returns log-probabilities (B, V).

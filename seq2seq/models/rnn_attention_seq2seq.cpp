@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "core/indexing.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/models/rnn_seq2seq.h"
+#include "seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kTag = "rnn_attention_seq2seq";
 
 using Memory = RnnAttentionSeq2Seq::Memory;
-using LayerState = RnnAttentionSeq2Seq::LayerState;
+using LayerStates = RnnAttentionSeq2Seq::LayerStates;
 
 Tensor rows_of(const Tensor& t, const IndexArray& rows) {
   return t.defined() ? Tensor(core::index_select(t.data(), 0, rows)) : t;
@@ -26,7 +26,7 @@ Tensor rows_of(const Tensor& t, const IndexArray& rows) {
 // same arrays while each hypothesis reads its own source row).
 class AttentionDecoderState : public DecoderState {
  public:
-  AttentionDecoderState(Memory memory, std::vector<LayerState> layers)
+  AttentionDecoderState(Memory memory, LayerStates layers)
       : source_(memory),
         memory_(std::move(memory)),
         layers_(std::move(layers)),
@@ -38,7 +38,7 @@ class AttentionDecoderState : public DecoderState {
       memory_ = {rows_of(source_.values, index), rows_of(source_.keys, index),
                  rows_of(source_.mask, index)};
     }
-    for (LayerState& s : layers_) s = {rows_of(s.h, rows), rows_of(s.c, rows)};
+    for (nn::RecurrentState& s : layers_) s = {rows_of(s.h, rows), rows_of(s.c, rows)};
     weights_ = rows_of(weights_, rows);
   }
   NDArray last_attention() const override {
@@ -47,12 +47,12 @@ class AttentionDecoderState : public DecoderState {
 
   int64_t batch() const { return rows_.size(); }
   const Memory& memory() const { return memory_; }
-  std::vector<LayerState>& layers() { return layers_; }
+  LayerStates& layers() { return layers_; }
   void set_weights(Tensor weights) { weights_ = std::move(weights); }
 
  private:
   Memory source_, memory_;
-  std::vector<LayerState> layers_;
+  LayerStates layers_;
   Tensor weights_;  // (B, S) of the last step
   SourceRows rows_;
 };
@@ -93,84 +93,59 @@ RnnAttentionSeq2Seq::RnnAttentionSeq2Seq(const ModelConfig& config) : config_(co
                                std::make_shared<nn::Embedding>(config.src_vocab_size, E, kPadId));
   tgt_embed_ = register_module("tgt_embed",
                                std::make_shared<nn::Embedding>(config.tgt_vocab_size, E, kPadId));
-  encoder_ = register_module("encoder",
-                             make_recurrent_layer(config.cell, {.input_size = E,
-                                                                .hidden_size = H / 2,
-                                                                .num_layers = config.encoder_layers,
-                                                                .bidirectional = true,
-                                                                .dropout = config.dropout}));
+  encoder_ = register_module(
+      "encoder", std::make_shared<nn::RecurrentLayer>(
+                     config.cell, nn::RecurrentOptions{.input_size = E,
+                                                       .hidden_size = H / 2,
+                                                       .num_layers = config.encoder_layers,
+                                                       .bidirectional = true,
+                                                       .dropout = config.dropout}));
   bridge_ = register_module("bridge", std::make_shared<nn::Linear>(H, L * H));
   attention_ = register_module("attention", make_attention(config));
   cells_ = register_module("cells", std::make_shared<nn::ModuleList<nn::RecurrentCell>>());
-  for (int64_t l = 0; l < L; ++l) {
-    const int64_t in = l == 0 ? E + H : H;
-    std::shared_ptr<nn::RecurrentCell> cell;
-    if (config.cell == CellType::kLstm)
-      cell = std::make_shared<nn::LSTMCell>(in, H);
-    else if (config.cell == CellType::kGru)
-      cell = std::make_shared<nn::GRUCell>(in, H);
-    else
-      cell = std::make_shared<nn::RNNCell>(in, H);
-    cells_->push_back(cell);
-  }
+  for (int64_t l = 0; l < L; ++l)
+    cells_->push_back(std::make_shared<nn::RecurrentCell>(config.cell, l == 0 ? E + H : H, H));
   out_ = register_module("out", std::make_shared<nn::Linear>(2 * H + E, config.tgt_vocab_size));
   dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(config.dropout));
 }
 
-std::pair<Memory, std::vector<LayerState>> RnnAttentionSeq2Seq::encode(
+std::pair<Memory, LayerStates> RnnAttentionSeq2Seq::encode(
     const IndexArray& src, const std::vector<int64_t>& lengths) const {
   const Tensor x = dropout_->forward(src_embed_->forward(src));
-  const nn::RecurrentOutput enc =
-      run_recurrent_layer(config_.cell, *encoder_, x, Tensor(), Tensor(), lengths);
+  const nn::RecurrentOutput enc = encoder_->forward(x, {}, lengths);
   Memory memory{enc.output, attention_->precompute_keys(enc.output),
                 source_padding_mask(lengths, src.size(1))};
   // s_0 = tanh(W_b [h_fwd; h_bwd] + b_b) from the top layer's two directions.
   const int64_t top = 2 * (config_.encoder_layers - 1), H = config_.hidden_size;
   const Tensor last = cat({select(enc.h_n, 0, top), select(enc.h_n, 0, top + 1)}, 1);
   const Tensor init = tanh(bridge_->forward(last));  // (B, L*H)
-  std::vector<LayerState> layers(cells_->size());
+  LayerStates layers(cells_->size());
   for (size_t l = 0; l < layers.size(); ++l)
     layers[l].h =
         layers.size() == 1 ? init : contiguous(narrow(init, 1, static_cast<int64_t>(l) * H, H));
   return {memory, layers};
 }
 
-LayerState RnnAttentionSeq2Seq::run_cell(size_t layer, const Tensor& x,
-                                         const LayerState& state) const {
-  const nn::RecurrentCell& cell = (*cells_)[layer];
-  switch (config_.cell) {
-    case CellType::kLstm: {
-      const LstmState s = static_cast<const nn::LSTMCell&>(cell).forward(x, {state.h, state.c});
-      return {s.h, s.c};
-    }
-    case CellType::kGru:
-      return {static_cast<const nn::GRUCell&>(cell).forward(x, state.h), Tensor()};
-    case CellType::kRnnTanh:
-      break;
-  }
-  return {static_cast<const nn::RNNCell&>(cell).forward(x, state.h), Tensor()};
-}
-
 nn::AttentionOutput RnnAttentionSeq2Seq::decode_step(const Tensor& e, const Memory& memory,
-                                                     std::vector<LayerState>& layers) const {
+                                                     LayerStates& layers) const {
   nn::AttentionOutput att =
       attention_->attend(layers.back().h, memory.keys, memory.values, memory.mask);
   Tensor x = cat({e, att.context}, 1);  // (B, E + H)
   for (size_t l = 0; l < layers.size(); ++l) {
     if (l > 0) x = dropout_->forward(x);
-    layers[l] = run_cell(l, x, layers[l]);
+    layers[l] = (*cells_)[l].forward(x, layers[l]);
     x = layers[l].h;
   }
   return att;
 }
 
-Tensor RnnAttentionSeq2Seq::readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                    const IndexArray& tgt_in) const {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  auto [memory, layers] = encode(src, src_lengths);
-  const int64_t T = tgt_in.size(1);
-  const Tensor emb = dropout_->forward(tgt_embed_->forward(time_major(tgt_in)));  // (T, B, E)
+Tensor RnnAttentionSeq2Seq::readout(const Batch& batch) const {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  auto [memory, layers] = encode(batch.source, batch.source_lengths);
+  const int64_t T = batch.target_input.size(1);
+  const Tensor emb =
+      dropout_->forward(tgt_embed_->forward(time_major(batch.target_input)));  // (T, B, E)
   std::vector<Tensor> states, contexts;
   for (int64_t t = 0; t < T; ++t) {
     const nn::AttentionOutput att = decode_step(select(emb, 0, t), memory, layers);
@@ -181,16 +156,11 @@ Tensor RnnAttentionSeq2Seq::readout(const IndexArray& src, const std::vector<int
   return dropout_->forward(cat({stack(states, 1), stack(contexts, 1), transpose(emb, 0, 1)}, 2));
 }
 
-Tensor RnnAttentionSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                    const IndexArray& tgt_in) {
-  return out_->forward(readout(src, src_lengths, tgt_in));
-}
+Tensor RnnAttentionSeq2Seq::forward(const Batch& batch) { return out_->forward(readout(batch)); }
 
-Tensor RnnAttentionSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                 const IndexArray& tgt_in, const IndexArray& tgt_out,
-                                 const CrossEntropyOptions& options) {
-  return linear_cross_entropy(readout(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
-                              tgt_out, options);
+Tensor RnnAttentionSeq2Seq::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  return linear_cross_entropy(readout(batch), out_->weight(), out_->bias(), batch.target_output,
+                              options);
 }
 
 std::unique_ptr<DecoderState> RnnAttentionSeq2Seq::start(const IndexArray& src,

@@ -14,9 +14,9 @@
 // the cell's input at the same step.
 // Shapes: B batch, S source length, T target length, E embedding_dim, H hidden_size, V target
 // vocabulary, L decoder_layers.
-// Submodules: src_embed, tgt_embed (padding_idx 0), encoder (nn::RNN/GRU/LSTM, bidirectional),
-// bridge (Linear H -> L*H), attention, cells.0 .. cells.{L-1} (nn::RNNCell/GRUCell/LSTMCell,
-// cell 0 of input E + H), out (Linear 2H + E -> V), dropout.
+// Submodules: src_embed, tgt_embed (padding_idx 0), encoder (nn::RecurrentLayer of config.cell,
+// bidirectional), bridge (Linear H -> L*H), attention, cells.0 .. cells.{L-1} (nn::RecurrentCell
+// of config.cell, cell 0 of input E + H), out (Linear 2H + E -> V), dropout.
 //
 // Teacher forcing steps the decoder over T positions (each query depends on the previous state);
 // the keys' projection is done once per batch (Attention::precompute_keys) and the readout is one
@@ -24,6 +24,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "layers/attention.h"
@@ -45,11 +47,8 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
   // config.architecture must be kRnnAttention; validate(config) must pass.
   explicit RnnAttentionSeq2Seq(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -62,22 +61,19 @@ class RnnAttentionSeq2Seq : public Seq2SeqModel {
   struct Memory {
     Tensor values, keys, mask;
   };
-  struct LayerState {
-    Tensor h, c;  // (B, H); c for LSTM cells only (undefined = zeros)
-  };
+  // The decoder's state: one nn::RecurrentState per layer, h and c (B, H) (c for LSTM cells only,
+  // undefined = zeros).
+  using LayerStates = std::vector<nn::RecurrentState>;
 
  private:
   // Encodes (inputs checked) -> the memory and the decoder's initial layer states.
-  std::pair<Memory, std::vector<LayerState>> encode(const IndexArray& src,
-                                                    const std::vector<int64_t>& lengths) const;
+  std::pair<Memory, LayerStates> encode(const IndexArray& src,
+                                        const std::vector<int64_t>& lengths) const;
   // One decoder step from the embedding e (B, E) of the previous tokens: advances `layers` and
   // returns the attention's context (B, H) and weights (B, S).
-  nn::AttentionOutput decode_step(const Tensor& e, const Memory& memory,
-                                  std::vector<LayerState>& layers) const;
-  LayerState run_cell(size_t layer, const Tensor& x, const LayerState& state) const;
+  nn::AttentionOutput decode_step(const Tensor& e, const Memory& memory, LayerStates& layers) const;
   // Teacher forcing up to the output layer: its input, dropout([s; c; e]) (B, T, 2H + E).
-  Tensor readout(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) const;
+  Tensor readout(const Batch& batch) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

@@ -15,53 +15,23 @@ constexpr const char* kTag = "rnn_seq2seq";
 // The decoder's hidden (and cell) state of B hypotheses: (L, B, H) each.
 class RnnDecoderState : public DecoderState {
  public:
-  RnnDecoderState(Tensor h, Tensor c) : h_(std::move(h)), c_(std::move(c)), rows_(h_.size(1)) {}
+  explicit RnnDecoderState(nn::RecurrentState state)
+      : state_(std::move(state)), rows_(state_.h.size(1)) {}
 
   void select(const IndexArray& rows) override {
     rows_.select(kTag, rows);  // checks the rows
-    h_ = Tensor(core::index_select(h_.data(), 1, rows));
-    if (c_.defined()) c_ = Tensor(core::index_select(c_.data(), 1, rows));
+    state_.h = Tensor(core::index_select(state_.h.data(), 1, rows));
+    if (state_.c.defined()) state_.c = Tensor(core::index_select(state_.c.data(), 1, rows));
   }
 
-  int64_t batch() const { return h_.size(1); }
-  Tensor h_, c_;
+  int64_t batch() const { return state_.h.size(1); }
+  nn::RecurrentState state_;
 
  private:
   SourceRows rows_;
 };
 
 }  // namespace
-
-std::shared_ptr<nn::RecurrentLayer> make_recurrent_layer(CellType cell,
-                                                         const nn::RecurrentOptions& options) {
-  switch (cell) {
-    case CellType::kRnnTanh:
-      return std::make_shared<nn::RNN>(options);
-    case CellType::kLstm:
-      return std::make_shared<nn::LSTM>(options);
-    case CellType::kGru:
-      break;
-  }
-  return std::make_shared<nn::GRU>(options);
-}
-
-nn::RecurrentOutput run_recurrent_layer(CellType cell, const nn::RecurrentLayer& layer,
-                                        const Tensor& x, const Tensor& h0, const Tensor& c0,
-                                        const std::vector<int64_t>& lengths) {
-  switch (cell) {
-    case CellType::kRnnTanh:
-      return static_cast<const nn::RNN&>(layer).forward(x, h0, lengths);
-    case CellType::kLstm: {
-      // torch's LSTM takes h0 and c0 together: a missing one is zeros.
-      const Tensor h = h0.defined() || !c0.defined() ? h0 : Tensor::zeros(c0.shape());
-      const Tensor c = c0.defined() || !h0.defined() ? c0 : Tensor::zeros(h0.shape());
-      return static_cast<const nn::LSTM&>(layer).forward(x, h, c, lengths);
-    }
-    case CellType::kGru:
-      break;
-  }
-  return static_cast<const nn::GRU&>(layer).forward(x, h0, lengths);
-}
 
 RnnSeq2Seq::RnnSeq2Seq(const ModelConfig& config) : config_(config) {
   validate(config);
@@ -76,8 +46,8 @@ RnnSeq2Seq::RnnSeq2Seq(const ModelConfig& config) : config_(config) {
                                      .hidden_size = H,
                                      .num_layers = config.encoder_layers,
                                      .dropout = config.dropout};
-  encoder_ = register_module("encoder", make_recurrent_layer(config.cell, options));
-  decoder_ = register_module("decoder", make_recurrent_layer(config.cell, options));
+  encoder_ = register_module("encoder", std::make_shared<nn::RecurrentLayer>(config.cell, options));
+  decoder_ = register_module("decoder", std::make_shared<nn::RecurrentLayer>(config.cell, options));
   out_ = register_module("out", std::make_shared<nn::Linear>(H, config.tgt_vocab_size));
   dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(config.dropout));
 }
@@ -85,29 +55,23 @@ RnnSeq2Seq::RnnSeq2Seq(const ModelConfig& config) : config_(config) {
 nn::RecurrentOutput RnnSeq2Seq::encode(const IndexArray& src,
                                        const std::vector<int64_t>& src_lengths) const {
   const Tensor x = dropout_->forward(src_embed_->forward(src));
-  return run_recurrent_layer(config_.cell, *encoder_, x, Tensor(), Tensor(), src_lengths);
+  return encoder_->forward(x, {}, src_lengths);
 }
 
-Tensor RnnSeq2Seq::decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                          const IndexArray& tgt_in) const {
-  check_source(kTag, src, src_lengths);
-  check_target(kTag, src, tgt_in);
-  const nn::RecurrentOutput enc = encode(src, src_lengths);
-  const Tensor y = dropout_->forward(tgt_embed_->forward(tgt_in));
-  const nn::RecurrentOutput dec = run_recurrent_layer(config_.cell, *decoder_, y, enc.h_n, enc.c_n);
+Tensor RnnSeq2Seq::decode(const Batch& batch) const {
+  check_source(kTag, batch.source, batch.source_lengths);
+  check_target(kTag, batch.source, batch.target_input);
+  const nn::RecurrentOutput enc = encode(batch.source, batch.source_lengths);
+  const Tensor y = dropout_->forward(tgt_embed_->forward(batch.target_input));
+  const nn::RecurrentOutput dec = decoder_->forward(y, {enc.h_n, enc.c_n});
   return dropout_->forward(dec.output);
 }
 
-Tensor RnnSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                           const IndexArray& tgt_in) {
-  return out_->forward(decode(src, src_lengths, tgt_in));
-}
+Tensor RnnSeq2Seq::forward(const Batch& batch) { return out_->forward(decode(batch)); }
 
-Tensor RnnSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                        const IndexArray& tgt_in, const IndexArray& tgt_out,
-                        const CrossEntropyOptions& options) {
-  return linear_cross_entropy(decode(src, src_lengths, tgt_in), out_->weight(), out_->bias(),
-                              tgt_out, options);
+Tensor RnnSeq2Seq::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  return linear_cross_entropy(decode(batch), out_->weight(), out_->bias(), batch.target_output,
+                              options);
 }
 
 std::unique_ptr<DecoderState> RnnSeq2Seq::start(const IndexArray& src,
@@ -115,7 +79,7 @@ std::unique_ptr<DecoderState> RnnSeq2Seq::start(const IndexArray& src,
   check_source(kTag, src, src_lengths);
   NoGradGuard no_grad;
   const nn::RecurrentOutput enc = encode(src, src_lengths);
-  return std::make_unique<RnnDecoderState>(enc.h_n, enc.c_n);
+  return std::make_unique<RnnDecoderState>(nn::RecurrentState{enc.h_n, enc.c_n});
 }
 
 Tensor RnnSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
@@ -125,9 +89,8 @@ Tensor RnnSeq2Seq::step(const IndexArray& tokens, DecoderState& state) {
   check_step_tokens(kTag, tokens, batch);
   NoGradGuard no_grad;
   const Tensor x = dropout_->forward(tgt_embed_->forward(tokens.reshape({batch, 1})));
-  const nn::RecurrentOutput dec = run_recurrent_layer(config_.cell, *decoder_, x, s->h_, s->c_);
-  s->h_ = dec.h_n;
-  s->c_ = dec.c_n;
+  const nn::RecurrentOutput dec = decoder_->forward(x, s->state_);
+  s->state_ = {dec.h_n, dec.c_n};
   const Tensor logits = out_->forward(dropout_->forward(dec.output)).reshape({batch, -1});
   return log_softmax(logits, -1);
 }

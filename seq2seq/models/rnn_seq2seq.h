@@ -5,8 +5,8 @@
 //   tgt_in (B, T) -> tgt_embed (B, T, E) -> decoder (L layers, H, initial state h_n, c_n)
 //              -> (B, T, H) -> out -> logits (B, T, V)
 // Dropout (config.dropout) on the embeddings, between stacked layers and before `out`.
-// Submodules: src_embed, tgt_embed, encoder, decoder (nn::RNN / GRU / LSTM, torch's parameter
-// names), out (Linear H -> V). Embeddings have padding_idx <pad> = 0.
+// Submodules: src_embed, tgt_embed, encoder, decoder (nn::RecurrentLayer of config.cell, torch's
+// parameter names), out (Linear H -> V). Embeddings have padding_idx <pad> = 0.
 // The source is read left to right (Sutskever et al. reversed it; with lengths it is not needed
 // for correctness, and the attention models are the ones meant for quality).
 //
@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "layers/dropout.h"
@@ -26,24 +27,13 @@
 
 namespace ember::seq2seq {
 
-// nn::RNN (tanh), nn::GRU or nn::LSTM by cell type, and one call that runs any of them
-// (c0 is used by the LSTM only; undefined states are zeros).
-std::shared_ptr<nn::RecurrentLayer> make_recurrent_layer(CellType cell,
-                                                         const nn::RecurrentOptions& options);
-nn::RecurrentOutput run_recurrent_layer(CellType cell, const nn::RecurrentLayer& layer,
-                                        const Tensor& x, const Tensor& h0, const Tensor& c0,
-                                        const std::vector<int64_t>& lengths = {});
-
 class RnnSeq2Seq : public Seq2SeqModel {
  public:
   // config.architecture must be kRnn; validate(config) must pass.
   explicit RnnSeq2Seq(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -55,8 +45,7 @@ class RnnSeq2Seq : public Seq2SeqModel {
   // The encoder's final states h_n, c_n (L, B, H) (inputs already checked).
   nn::RecurrentOutput encode(const IndexArray& src, const std::vector<int64_t>& src_lengths) const;
   // Teacher forcing up to the output layer: its input (B, T, H).
-  Tensor decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                const IndexArray& tgt_in) const;
+  Tensor decode(const Batch& batch) const;
 
   ModelConfig config_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

@@ -14,6 +14,7 @@
 #include "core/reduce.h"
 #include "layers/init.h"
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -159,12 +160,12 @@ Tensor TransformerSeq2Seq::project(const Tensor& h) const {
   return out_ ? out_->forward(h) : linear(h, tgt_embed_->weight());
 }
 
-TransformerSeq2Seq::Decoded TransformerSeq2Seq::decode(const IndexArray& src,
-                                                       const std::vector<int64_t>& src_lengths,
-                                                       const IndexArray& tgt_in) const {
-  check_source(kTag, src, src_lengths);
+TransformerSeq2Seq::Decoded TransformerSeq2Seq::decode(const Batch& batch) const {
+  const IndexArray& src = batch.source;
+  const IndexArray& tgt_in = batch.target_input;
+  check_source(kTag, src, batch.source_lengths);
   check_target(kTag, src, tgt_in);
-  const Tensor mask = source_padding_mask(src_lengths, src.size(1));
+  const Tensor mask = source_padding_mask(batch.source_lengths, src.size(1));
   const Tensor memory = encode(src, mask);
   nn::TransformerDecoderMasks masks;
   masks.tgt_mask = nn::causal_mask(tgt_in.size(1));
@@ -172,18 +173,16 @@ TransformerSeq2Seq::Decoded TransformerSeq2Seq::decode(const IndexArray& src,
   return {decoder_->forward(embed(*tgt_embed_, tgt_in, 0), memory, masks), memory, mask};
 }
 
-Tensor TransformerSeq2Seq::forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                   const IndexArray& tgt_in) {
-  const Decoded d = decode(src, src_lengths, tgt_in);
+Tensor TransformerSeq2Seq::forward(const Batch& batch) {
+  const Decoded d = decode(batch);
   const Tensor logits = project(d.h);
-  return config_.copy ? copy_log_probs(logits, d.h, d.memory, d.mask, src) : logits;
+  return config_.copy ? copy_log_probs(logits, d.h, d.memory, d.mask, batch.source) : logits;
 }
 
-Tensor TransformerSeq2Seq::loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                                const IndexArray& tgt_in, const IndexArray& tgt_out,
-                                const CrossEntropyOptions& options) {
-  if (config_.copy) return Seq2SeqModel::loss(src, src_lengths, tgt_in, tgt_out, options);
-  const Tensor h = decode(src, src_lengths, tgt_in).h;
+Tensor TransformerSeq2Seq::loss(const Batch& batch, const CrossEntropyOptions& options) {
+  if (config_.copy) return Seq2SeqModel::loss(batch, options);
+  const Tensor h = decode(batch).h;
+  const IndexArray& tgt_out = batch.target_output;
   return out_ ? linear_cross_entropy(h, out_->weight(), out_->bias(), tgt_out, options)
               : linear_cross_entropy(h, tgt_embed_->weight(), Tensor(), tgt_out, options);
 }

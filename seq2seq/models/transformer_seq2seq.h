@@ -56,11 +56,8 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   // config.architecture must be kTransformer; validate(config) must pass.
   explicit TransformerSeq2Seq(const ModelConfig& config);
 
-  Tensor forward(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) override;
-  Tensor loss(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-              const IndexArray& tgt_in, const IndexArray& tgt_out,
-              const CrossEntropyOptions& options) override;
+  Tensor forward(const Batch& batch) override;
+  Tensor loss(const Batch& batch, const CrossEntropyOptions& options) override;
   std::unique_ptr<DecoderState> start(const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
@@ -89,8 +86,7 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   struct Decoded {
     Tensor h, memory, mask;
   };
-  Decoded decode(const IndexArray& src, const std::vector<int64_t>& src_lengths,
-                 const IndexArray& tgt_in) const;
+  Decoded decode(const Batch& batch) const;
   // The copy head over the encoder output m (B, S, d) for decoder outputs h (B, T, d): attention
   // a (B, T, S) and the generation probability g (B, T, 1) (the header's formulas).
   struct CopyTerms {

@@ -23,7 +23,7 @@ int64_t best_token(const float* row, int64_t vocab) {
 // The sentences still decoding: state row r holds sentence sentence[r], whose last token is
 // previous[r]; attention[i] collects sentence i's weights, row by row (has_attention: the model
 // reported some).
-struct Batch {
+struct Running {
   std::vector<int64_t> sentence, previous;
   std::vector<std::vector<float>> attention;
   bool has_attention = false;
@@ -35,15 +35,15 @@ void append_row(const NDArray& attn, int64_t r, int64_t length, std::vector<floa
   out.insert(out.end(), row.data(), row.data() + length);
 }
 
-// Advances every sentence of the batch by one token; returns the state rows that go on.
+// Advances every running sentence by one token; returns the state rows that go on.
 std::vector<int64_t> advance(const NDArray& logp, const NDArray& attn,
                              const std::vector<int64_t>& src_lengths,
-                             const std::vector<int64_t>& limits, Batch& batch,
+                             const std::vector<int64_t>& limits, Running& running,
                              std::vector<Hypothesis>& out) {
   std::vector<int64_t> keep;
   const int64_t vocab = logp.size(1);
-  for (int64_t r = 0; r < static_cast<int64_t>(batch.sentence.size()); ++r) {
-    const int64_t i = batch.sentence[r];
+  for (int64_t r = 0; r < static_cast<int64_t>(running.sentence.size()); ++r) {
+    const int64_t i = running.sentence[r];
     const float* row = logp.data() + r * vocab;
     const int64_t token = best_token(row, vocab);
     Hypothesis& hyp = out[i];
@@ -53,22 +53,22 @@ std::vector<int64_t> advance(const NDArray& logp, const NDArray& attn,
       continue;
     }
     hyp.tokens.push_back(token);
-    if (attn.defined()) append_row(attn, r, src_lengths[i], batch.attention[i]);
-    batch.previous[r] = token;
+    if (attn.defined()) append_row(attn, r, src_lengths[i], running.attention[i]);
+    running.previous[r] = token;
     if (static_cast<int64_t>(hyp.tokens.size()) < limits[i]) keep.push_back(r);
   }
   return keep;
 }
 
-// Keeps the rows `keep` of the batch, in order.
-void shrink(const std::vector<int64_t>& keep, Batch& batch) {
+// Keeps the rows `keep` of the running sentences, in order.
+void shrink(const std::vector<int64_t>& keep, Running& running) {
   std::vector<int64_t> sentence, previous;
   for (int64_t r : keep) {
-    sentence.push_back(batch.sentence[r]);
-    previous.push_back(batch.previous[r]);
+    sentence.push_back(running.sentence[r]);
+    previous.push_back(running.previous[r]);
   }
-  batch.sentence = std::move(sentence);
-  batch.previous = std::move(previous);
+  running.sentence = std::move(sentence);
+  running.previous = std::move(previous);
 }
 
 }  // namespace
@@ -82,37 +82,37 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src
   NoGradGuard no_grad;
   std::vector<Hypothesis> out(static_cast<size_t>(batch_size));
   std::vector<int64_t> limits;
-  Batch batch;
-  batch.attention.resize(static_cast<size_t>(batch_size));
+  Running running;
+  running.attention.resize(static_cast<size_t>(batch_size));
   for (int64_t i = 0; i < batch_size; ++i) {
     limits.push_back(options.max_len(src_lengths[i]));
-    batch.sentence.push_back(i);
-    batch.previous.push_back(kBosId);
+    running.sentence.push_back(i);
+    running.previous.push_back(kBosId);
   }
   std::unique_ptr<DecoderState> state = model.start(src, src_lengths);
   std::vector<int64_t> keep;
   for (int64_t r = 0; r < batch_size; ++r)
     if (limits[r] > 0) keep.push_back(r);
   while (!keep.empty()) {
-    if (keep.size() < batch.sentence.size()) {
+    if (keep.size() < running.sentence.size()) {
       state->select(IndexArray(keep));
-      shrink(keep, batch);
+      shrink(keep, running);
     }
-    const auto rows = static_cast<int64_t>(batch.sentence.size());
-    const NDArray logp =
-        search_detail::check_step(kOp, model.step(IndexArray(batch.previous), *state).data(), rows);
+    const auto rows = static_cast<int64_t>(running.sentence.size());
+    const NDArray logp = search_detail::check_step(
+        kOp, model.step(IndexArray(running.previous), *state).data(), rows);
     const NDArray attn = options.attention
                              ? search_detail::step_attention(kOp, *state, rows, src.size(1))
                              : NDArray();
-    batch.has_attention = batch.has_attention || attn.defined();
-    keep = advance(logp, attn, src_lengths, limits, batch, out);
+    running.has_attention = running.has_attention || attn.defined();
+    keep = advance(logp, attn, src_lengths, limits, running, out);
   }
   for (int64_t i = 0; i < batch_size; ++i) {
     Hypothesis& hyp = out[i];
     hyp.score = hyp.log_prob;
-    if (batch.has_attention)
+    if (running.has_attention)
       hyp.attention = NDArray::from_vector(
-          batch.attention[i], {static_cast<int64_t>(hyp.tokens.size()), src_lengths[i]});
+          running.attention[i], {static_cast<int64_t>(hyp.tokens.size()), src_lengths[i]});
   }
   return out;
 }

@@ -172,10 +172,7 @@ double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples
   int64_t tokens = 0;
   for (const std::vector<int64_t>& indices : plan_batches(examples, batching, nullptr)) {
     const Batch batch = make_batch(examples, indices, batching.add_source_eos);
-    total += model
-                 .loss(batch.source, batch.source_lengths, batch.target_input, batch.target_output,
-                       {.ignore_index = kPadId, .reduction = Reduction::kSum})
-                 .item();
+    total += model.loss(batch, {.ignore_index = kPadId, .reduction = Reduction::kSum}).item();
     tokens += batch.num_target_tokens();
   }
   return total / static_cast<double>(tokens);

@@ -174,8 +174,7 @@ double Trainer::train_step(const Batch& batch) {
   optimizer_->zero_grad();
   // Models with a linear output layer compute the loss without holding the (B, T, V) logits.
   const Tensor loss =
-      model_.loss(batch.source, batch.source_lengths, batch.target_input, batch.target_output,
-                  {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
+      model_.loss(batch, {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
   const double value = loss.item();
   EMBER_CHECK(std::isfinite(value),
               "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",

@@ -45,9 +45,7 @@ class ScriptedModel : public seq2seq::Seq2SeqModel {
  public:
   explicit ScriptedModel(Script script, int64_t vocab = 8)
       : script_(std::move(script)), vocab_(vocab) {}
-  Tensor forward(const IndexArray&, const std::vector<int64_t>&, const IndexArray&) override {
-    return Tensor();
-  }
+  Tensor forward(const seq2seq::Batch&) override { return Tensor(); }
   std::unique_ptr<seq2seq::DecoderState> start(const IndexArray& src,
                                                const std::vector<int64_t>& lengths) override {
     auto state = std::make_unique<ScriptedState>();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "layers/module.h"
+#include "seq2seq/data/batching.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/model.h"
 
@@ -32,6 +33,15 @@ inline IndexArray column(const IndexArray& ids, int64_t t) {
   std::vector<int64_t> v;
   for (int64_t b = 0; b < ids.size(0); ++b) v.push_back(ids[b * ids.size(1) + t]);
   return IndexArray(v);
+}
+
+// A Batch of ids already padded, as Seq2SeqModel::forward and loss take it.
+inline seq2seq::Batch batch_of(const IndexArray& src, const std::vector<int64_t>& src_lengths,
+                               const IndexArray& tgt_in, const IndexArray& tgt_out = IndexArray()) {
+  return {.source = src,
+          .target_input = tgt_in,
+          .target_output = tgt_out,
+          .source_lengths = src_lengths};
 }
 
 // A decoding state no model's start() made, for the step() error paths.

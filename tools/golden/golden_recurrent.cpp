@@ -26,7 +26,7 @@ nn::RecurrentOptions recurrent_options(const GoldenCase& c) {
   return o;
 }
 
-// Loads the parameters, runs `forward(x, h0, c0)` and collects every compared tensor.
+// Loads the parameters, runs `forward(x, {h0, c0})` and collects every compared tensor.
 template <class Layer>
 GoldenResults run(const GoldenCase& c) {
   Layer layer(recurrent_options(c));
@@ -38,11 +38,7 @@ GoldenResults run(const GoldenCase& c) {
     const auto it = inputs.find(name);
     return it != inputs.end() ? it->second : Tensor();
   };
-  nn::RecurrentOutput out;
-  if constexpr (std::is_same_v<Layer, nn::LSTM>)
-    out = layer.forward(get("x"), get("h0"), get("c0"));
-  else
-    out = layer.forward(get("x"), get("h0"));
+  const nn::RecurrentOutput out = layer.forward(get("x"), {get("h0"), get("c0")});
   std::map<std::string, Tensor> outputs{{"y", out.output}, {"h_n", out.h_n}};
   if (out.c_n.defined()) outputs.emplace("c_n", out.c_n);
   return module_results(c, layer, outputs, inputs);
