@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "core/error.h"
-#include "seq2seq/train/flags.h"
+#include "seq2seq/cli/flags.h"
 
 using namespace ember;
-using namespace ember::seq2seq;
+using namespace ember::seq2seq::cli;
 
 namespace {
 
@@ -95,15 +95,6 @@ TEST_CASE("flag names must be new and start with --") {
                        doctest::Contains("[flags]"), ember::Error);
 }
 
-TEST_CASE("parse_int and parse_number read the whole text") {
-  CHECK(parse_int("-42", "x") == -42);
-  CHECK(parse_number("2.5e-3", "x") == doctest::Approx(0.0025));
-  CHECK_THROWS_WITH_AS(parse_int("4.0", "--n"), "[flags] --n expects an integer, got '4.0'",
-                       ember::Error);
-  CHECK_THROWS_WITH_AS(parse_number("1,5", "--x"), doctest::Contains("expects a number"),
-                       ember::Error);
-}
-
 TEST_CASE("numbers must be finite, and float flags must fit a float") {
   Settings s;
   const FlagSet flags = make_flags(s);
@@ -113,7 +104,6 @@ TEST_CASE("numbers must be finite, and float flags must fit a float") {
     CHECK_THROWS_WITH_AS(flags.parse({"--lr", bad}), doctest::Contains(expected.c_str()), Error);
     CHECK_THROWS_WITH_AS(flags.parse({"--limit", bad}),
                          doctest::Contains("--limit expects a finite number"), Error);
-    CHECK_THROWS_AS(parse_number(bad, "x"), Error);
   }
   // 1e300 is a fine double but an infinite float.
   CHECK_THROWS_WITH_AS(flags.parse({"--lr", "1e300"}),

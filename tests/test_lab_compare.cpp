@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/error.h"
+#include "seq2seq/cli/compare_flags.h"
 #include "seq2seq/lab/compare.h"
-#include "seq2seq/lab/compare_flags.h"
 #include "seq2seq/lab/lineup.h"
 #include "seq2seq/lab/report.h"
 #include "support/files.h"
@@ -164,7 +164,7 @@ TEST_CASE("compare: a fixed target loss no model reaches is reported as not reac
 
 TEST_CASE("compare: the command line") {
   const auto options = [](std::vector<std::string> args) {
-    return lab::parse_compare_args(args).options;
+    return cli::parse_compare_args(args).options;
   };
   SUBCASE("--quick: the dates corpus and its recipe") {
     const lab::CompareOptions o = options({"--quick", "--out", "somewhere"});
@@ -172,7 +172,7 @@ TEST_CASE("compare: the command line") {
     CHECK(o.size == "tiny");
     CHECK(o.out_dir == "somewhere");
     CHECK(o.run.train.max_steps == lab::quick_options().run.train.max_steps);
-    CHECK(o.run.train.metric == "exact");
+    CHECK(o.run.train.metric == MetricKind::kExact);
     CHECK(o.command == "ember compare --quick --out somewhere");
   }
   SUBCASE("a corpus of files; training flags override the defaults") {
@@ -181,20 +181,20 @@ TEST_CASE("compare: the command line") {
     CHECK(o.run.data.dir == "d");
     CHECK(o.run.train.max_steps == 40);
     CHECK(o.size == "tiny");
-    CHECK(o.run.train.metric == "bleu");
+    CHECK(o.run.train.metric == MetricKind::kBleu);
     CHECK(o.run.train.bleu_tokenize == "none");  // pre-tokenized text
     CHECK(options({"--data", "d", "--src", "de", "--tgt", "en"}).run.train.bleu_tokenize == "13a");
     CHECK(options({"--data", "d", "--src", "de", "--tgt", "en"}).size == "small");
   }
   SUBCASE("--help") {
-    const lab::CompareArgs parsed = lab::parse_compare_args({"--help"});
+    const cli::CompareArgs parsed = cli::parse_compare_args({"--help"});
     CHECK(parsed.help);
     CHECK(parsed.help_text.find("--quick") != std::string::npos);
   }
   SUBCASE("errors") {
     const auto fails = [](std::vector<std::string> args, const char* text) {
       CAPTURE(text);
-      CHECK_THROWS_WITH_AS(lab::parse_compare_args(args), doctest::Contains(text), ember::Error);
+      CHECK_THROWS_WITH_AS(cli::parse_compare_args(args), doctest::Contains(text), ember::Error);
     };
     fails({}, "no data");
     fails({"--bogus"}, "[flags]");

@@ -11,14 +11,16 @@
 #include <string>
 
 #include "core/error.h"
+#include "seq2seq/cli/probe_flags.h"
 #include "seq2seq/lab/probe.h"
-#include "seq2seq/lab/probe_flags.h"
 #include "seq2seq/lab/probe_report.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
 
 using namespace ember::seq2seq;
 using namespace ember::seq2seq::lab;
+using ember::seq2seq::cli::parse_probe_command;
+using ember::seq2seq::cli::ProbeCommand;
 namespace fs = std::filesystem;
 
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "seq2seq/cli/flags.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/flags.h"
 #include "seq2seq/train/run_config.h"
 #include "seq2seq/train/trainer.h"
 

@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/data/text_file.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 

@@ -5,8 +5,8 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/train/run.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -63,7 +63,7 @@ int train_command(const std::vector<std::string>& args) {
   const TrainResult result = train_run(
       config, run_dir, resume, [&printer](const ProgressEvent& e) { printer(e); }, stop);
   printer.finish_line();
-  if (result.interrupted) {
+  if (result.interrupted()) {
     spdlog::warn(
         "{}: stopped at update {}; checkpoint saved. Continue with: ember train --resume "
         "--run-dir {}",

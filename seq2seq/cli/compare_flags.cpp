@@ -1,11 +1,11 @@
-#include "seq2seq/lab/compare_flags.h"
+#include "seq2seq/cli/compare_flags.h"
 
 #include <algorithm>
 
 #include "core/error.h"
-#include "seq2seq/train/run_flags.h"
+#include "seq2seq/cli/run_flags.h"
 
-namespace ember::seq2seq::lab {
+namespace ember::seq2seq::cli {
 namespace {
 
 constexpr const char* kSummary =
@@ -34,8 +34,8 @@ bool given(const std::vector<std::string>& args, const std::string& name) {
 CompareArgs parse_compare_args(const std::vector<std::string>& args) {
   const bool quick = given(args, "--quick");
   CompareArgs out;
-  out.options = quick ? quick_options() : full_options();
-  CompareOptions& o = out.options;
+  out.options = quick ? lab::quick_options() : lab::full_options();
+  lab::CompareOptions& o = out.options;
   bool quick_flag = false;
   FlagSet flags("ember compare", kSummary);
   flags.add_switch("--quick", "the built-in dates corpus, tiny models, 3000 updates each",
@@ -74,8 +74,8 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
   if (d.tokenized && !given(args, "--bleu-tokenize")) o.run.train.bleu_tokenize = "none";
   o.command = "ember compare";
   for (const std::string& a : args) o.command += " " + a;
-  validate(o);
+  lab::validate(o);
   return out;
 }
 
-}  // namespace ember::seq2seq::lab
+}  // namespace ember::seq2seq::cli
