@@ -86,6 +86,28 @@ TEST_CASE("flags refuse unknown, repeated, valueless and malformed arguments") {
                        ember::Error);
 }
 
+TEST_CASE("an enum flag reads and shows the names of its table") {
+  enum class Colour { kRed, kDarkBlue };
+  const ember::seq2seq::EnumNames<Colour> colours("[paint]", "colour",
+                                  {{"red", Colour::kRed}, {"dark_blue", Colour::kDarkBlue}});
+  Colour colour = Colour::kRed;
+  FlagSet flags("ember test", "A test command.");
+  flags.add_enum("--colour", "the colour", &colour, colours);
+  CHECK(flags.help().find("--colour red|dark_blue  the colour [red]") != std::string::npos);
+  flags.parse({"--colour", "dark_blue"});
+  CHECK(colour == Colour::kDarkBlue);
+  CHECK(flags.help().find("the colour [dark_blue]") != std::string::npos);
+  CHECK_THROWS_WITH_AS(
+      flags.parse({"--colour=green"}),
+      "[flags] --colour expects one of red|dark_blue, got 'green' (see 'ember test --help')",
+      ember::Error);
+  CHECK(colour == Colour::kDarkBlue);
+  CHECK_THROWS_WITH_AS(colours.parse("green"),
+                       "[paint] unknown colour 'green' (expected one of: red, dark_blue)",
+                       ember::Error);
+  CHECK(std::string(colours.name(Colour::kRed)) == "red");
+}
+
 TEST_CASE("flag names must be new and start with --") {
   Settings s;
   FlagSet flags = make_flags(s);

@@ -107,7 +107,7 @@ TEST_CASE("a few epochs on tiny data lower the loss and write the run's files") 
   const int64_t steps = 20 * trainer.steps_per_epoch();
   CHECK(result.steps == steps);
   CHECK(result.epochs_done == 20);
-  CHECK_FALSE(result.interrupted());
+  CHECK(result.stop_reason == StopReason::kFinished);
   REQUIRE(losses.size() == static_cast<size_t>(steps));
   const double first = (losses[0] + losses[1] + losses[2]) / 3.0;
   const double last = (losses[steps - 1] + losses[steps - 2] + losses[steps - 3]) / 3.0;
@@ -149,6 +149,7 @@ TEST_CASE("the stop flag saves a checkpoint; resuming ends with a straight run's
     if (e.kind == ProgressEvent::Kind::kStep && e.step == stop_at) stop = true;
   });
   const TrainResult partial = stopped.run();
+  CHECK(partial.stop_reason == StopReason::kInterrupted);
   CHECK(partial.interrupted());
   CHECK(partial.steps == stop_at);
 
@@ -190,7 +191,24 @@ TEST_CASE("max_steps and eval_every bound the run; no run directory writes nothi
   CHECK(result.steps == 5);
   CHECK(evaluations == 3);  // at updates 2, 4 and the last one
   CHECK(reports == 2);
+  CHECK(result.stop_reason == StopReason::kMaxSteps);
   CHECK_FALSE(result.interrupted());
+}
+
+TEST_CASE("a time limit stops the run between updates, and the done event says why") {
+  const Task task = make_task(40);
+  auto model = make_tiny(task.tokenizer);
+  TrainOptions o = tiny_options();
+  o.max_seconds = 1e-9;  // any update takes longer
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, "");
+  std::string done;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kDone) done = e.message;
+  });
+  const TrainResult result = trainer.run();
+  CHECK(result.steps == 1);
+  CHECK(result.stop_reason == StopReason::kTimeLimit);
+  CHECK(done.rfind("reached the time limit", 0) == 0);
 }
 
 TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") {

@@ -15,7 +15,6 @@
 #include "optim/adam.h"
 #include "optim/checkpoint.h"
 #include "optim/clip_grad.h"
-#include "seq2seq/metrics/bleu.h"
 #include "seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
