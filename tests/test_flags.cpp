@@ -108,6 +108,18 @@ TEST_CASE("an enum flag reads and shows the names of its table") {
   CHECK(std::string(colours.name(Colour::kRed)) == "red");
 }
 
+TEST_CASE("a flag that acts first is found before the others are parsed, never after --") {
+  const std::vector<std::string> args = {"--resume", "--run-dir", "runs/a", "--config=c.json",
+                                         "--",       "--quick"};
+  CHECK(prescan_flag(args, "--run-dir") == "runs/a");
+  CHECK(prescan_flag(args, "--config") == "c.json");
+  CHECK(prescan_flag(args, "--quick").empty());
+  CHECK(has_flag(args, "--resume"));
+  CHECK(has_flag(args, "--config"));
+  CHECK_FALSE(has_flag(args, "--quick"));  // after "--": a positional
+  CHECK_FALSE(has_flag(args, "--run"));    // a prefix of --run-dir is not --run
+}
+
 TEST_CASE("flag names must be new and start with --") {
   Settings s;
   FlagSet flags = make_flags(s);

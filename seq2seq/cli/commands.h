@@ -52,10 +52,6 @@ const std::atomic<bool>* install_interrupt_handler();
 std::string interrupt_name();
 int interrupt_exit_code();
 
-// The value of `name` in args ("--name VALUE" or "--name=VALUE"), or "" when absent: for the
-// flags that must act before the others are applied (--config, --run-dir with --resume).
-std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
-bool has_switch(const std::vector<std::string>& args, const std::string& name);
 // Throws "[flags]" for positional arguments a command does not take.
 void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
 // The end of the training commands' flag handling (train, demo translate|summarize): adds the

@@ -73,7 +73,7 @@ void print_scores(const EvalFlags& f, const std::vector<std::string>& hyps,
 int eval_command(const std::vector<std::string>& args) {
   EvalFlags f;
   f.run_dir = prescan_flag(args, "--run");
-  const bool help = has_switch(args, "--help") || has_switch(args, "-h");
+  const bool help = has_flag(args, "--help") || has_flag(args, "-h");
   RunConfig config;
   if (!f.run_dir.empty() && !help) {
     EMBER_CHECK(std::filesystem::exists(run_config_path(f.run_dir)),

@@ -165,4 +165,20 @@ std::string FlagSet::help() const {
   return out;
 }
 
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name) {
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind(name + "=", 0) == 0) return args[i].substr(name.size() + 1);
+  }
+  return "";
+}
+
+bool has_flag(const std::vector<std::string>& args, const std::string& name) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == name || a.rfind(name + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace ember::seq2seq::cli

@@ -86,4 +86,11 @@ class FlagSet {
   std::vector<Flag> flags_;
 };
 
+// For the flags that must act before the others are applied (--quick, --config, --run-dir with
+// --resume), both looking only before a "--": the value of `name` in args ("--name VALUE" or
+// "--name=VALUE", "" when absent), and whether `name` is given at all ("--name" or
+// "--name=VALUE").
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
+bool has_flag(const std::vector<std::string>& args, const std::string& name);
+
 }  // namespace ember::seq2seq::cli

@@ -16,11 +16,6 @@ constexpr const char* kSummary =
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
     "per task, one line per model), probe.csv, and the run directories under runs/.";
 
-bool given(const std::vector<std::string>& args, const std::string& name) {
-  const auto end = std::find(args.begin(), args.end(), "--");
-  return std::find(args.begin(), end, name) != end;
-}
-
 std::vector<std::string> comma_list(const std::string& text) {
   std::vector<std::string> items;
   size_t start = 0;
@@ -47,7 +42,7 @@ void add_list(FlagSet& flags, const std::string& name, const std::string& help,
 
 ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   ProbeCommand command;
-  command.quick = given(args, "--quick");
+  command.quick = has_flag(args, "--quick");
   lab::ProbeOptions& o = command.options;
   o = lab::probe_defaults(command.quick);
   bool all_models = false, models_given = false;

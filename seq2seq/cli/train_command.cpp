@@ -43,7 +43,7 @@ void log_result(const TrainResult& result) {
 }  // namespace
 
 int train_command(const std::vector<std::string>& args) {
-  const bool resume = has_switch(args, "--resume");
+  const bool resume = has_flag(args, "--resume");
   std::string run_dir = prescan_flag(args, "--run-dir");
   RunConfig config = base_config(args, resume, run_dir);
   std::string config_file;
