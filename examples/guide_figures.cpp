@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "ember.h"
 #include "seq2seq/report/svg_plot.h"
 
@@ -90,7 +91,7 @@ int main(int argc, char** argv) try {
                            .y_label = "log10 mean ||dL/dx_t||"};
   chart.series = {series("RNN (tanh)", rnn_g), series("LSTM", lstm_g),
                   series("LSTM, forget bias 3", forget_g)};
-  seq2seq::write_text_file(path, seq2seq::svg_line_charts({chart}));
+  core::write_file_atomic(path, seq2seq::svg_line_charts({chart}), "[guide_figures]");
   spdlog::info("wrote {}", path);
   return 0;
 } catch (const ember::Error& e) {

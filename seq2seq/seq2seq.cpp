@@ -1,9 +1,9 @@
-// The version of the seq2seq library (this file also keeps ember_seq2seq a valid library while
-// its folders fill in).
+// The version of the seq2seq library and the `ember` program: CMake's project(VERSION), passed in
+// as EMBER_VERSION (seq2seq/CMakeLists.txt).
 #include "seq2seq/seq2seq.h"
 
 namespace ember::seq2seq {
 
-const char* version() { return "0.1.0"; }
+const char* version() { return EMBER_VERSION; }
 
 }  // namespace ember::seq2seq

@@ -122,34 +122,37 @@ TEST_CASE("validation loss is the mean cross-entropy per target token") {
 TEST_CASE("scores: exact match, BLEU and chrF, ROUGE on 0..100") {
   const std::vector<std::string> refs = {"1998-03-03", "2001-12-25"};
   CHECK(exact_match({"1998-03-03", "2001-12-24"}, refs) == 50.0);
-  const Scores exact = score_outputs("exact", {"1998-03-03", "2001-12-25"}, refs);
+  const Scores exact = score_outputs(MetricKind::kExact, {"1998-03-03", "2001-12-25"}, refs);
   REQUIRE(exact.size() == 1);
   CHECK(exact[0].first == "exact_match");
   CHECK(exact[0].second == 100.0);
 
   const std::vector<std::string> text = {"the cat sat on the mat", "a dog ran in the park"};
-  const Scores bleu = score_outputs("bleu", text, text, "none");
+  const Scores bleu = score_outputs(MetricKind::kBleu, text, text, "none");
   REQUIRE(bleu.size() == 2);
   CHECK(bleu[0].first == "bleu");
   CHECK(bleu[0].second == doctest::Approx(100.0));
   CHECK(bleu[1].first == "chrf");
   CHECK(bleu[1].second == doctest::Approx(100.0));
 
-  const Scores rouge = score_outputs("rouge", {"the cat sat"}, {"the cat ran"});
+  const Scores rouge = score_outputs(MetricKind::kRouge, {"the cat sat"}, {"the cat ran"});
   REQUIRE(rouge.size() == 3);
   CHECK(rouge[0].first == "rouge1");
   CHECK(rouge[0].second == doctest::Approx(200.0 / 3.0));  // 2 of 3 unigrams
   CHECK(rouge[1].second == doctest::Approx(50.0));         // 1 of 2 bigrams
   CHECK(rouge[2].first == "rougeL");
-  CHECK(score_names("rouge") == std::vector<std::string>{"rouge1", "rouge2", "rougeL"});
+  CHECK(score_names(MetricKind::kRouge) == std::vector<std::string>{"rouge1", "rouge2", "rougeL"});
 }
 
 TEST_CASE("scores refuse an unknown metric or mismatched lists") {
-  CHECK_THROWS_WITH_AS(score_names("meteor"), doctest::Contains("[evaluation] unknown metric"),
+  CHECK_THROWS_WITH_AS(metric_names().parse("meteor"),
+                       "[evaluation] unknown metric 'meteor' (expected one of: exact, bleu, rouge)",
                        ember::Error);
+  CHECK(metric_names().parse("rouge") == MetricKind::kRouge);
+  CHECK(std::string(to_string(MetricKind::kExact)) == "exact");
   CHECK_THROWS_WITH_AS(exact_match({"a"}, {"a", "b"}), doctest::Contains("[evaluation]"),
                        ember::Error);
-  CHECK_THROWS_WITH_AS(score_outputs("bleu", {}, {}), doctest::Contains("[evaluation]"),
+  CHECK_THROWS_WITH_AS(score_outputs(MetricKind::kBleu, {}, {}), doctest::Contains("[evaluation]"),
                        ember::Error);
 }
 

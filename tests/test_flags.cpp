@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "core/error.h"
-#include "seq2seq/train/flags.h"
+#include "seq2seq/cli/flags.h"
 
 using namespace ember;
-using namespace ember::seq2seq;
+using namespace ember::seq2seq::cli;
 
 namespace {
 
@@ -86,6 +86,40 @@ TEST_CASE("flags refuse unknown, repeated, valueless and malformed arguments") {
                        ember::Error);
 }
 
+TEST_CASE("an enum flag reads and shows the names of its table") {
+  enum class Colour { kRed, kDarkBlue };
+  const ember::seq2seq::EnumNames<Colour> colours("[paint]", "colour",
+                                  {{"red", Colour::kRed}, {"dark_blue", Colour::kDarkBlue}});
+  Colour colour = Colour::kRed;
+  FlagSet flags("ember test", "A test command.");
+  flags.add_enum("--colour", "the colour", &colour, colours);
+  CHECK(flags.help().find("--colour red|dark_blue  the colour [red]") != std::string::npos);
+  flags.parse({"--colour", "dark_blue"});
+  CHECK(colour == Colour::kDarkBlue);
+  CHECK(flags.help().find("the colour [dark_blue]") != std::string::npos);
+  CHECK_THROWS_WITH_AS(
+      flags.parse({"--colour=green"}),
+      "[flags] --colour expects one of red|dark_blue, got 'green' (see 'ember test --help')",
+      ember::Error);
+  CHECK(colour == Colour::kDarkBlue);
+  CHECK_THROWS_WITH_AS(colours.parse("green"),
+                       "[paint] unknown colour 'green' (expected one of: red, dark_blue)",
+                       ember::Error);
+  CHECK(std::string(colours.name(Colour::kRed)) == "red");
+}
+
+TEST_CASE("a flag that acts first is found before the others are parsed, never after --") {
+  const std::vector<std::string> args = {"--resume", "--run-dir", "runs/a", "--config=c.json",
+                                         "--",       "--quick"};
+  CHECK(prescan_flag(args, "--run-dir") == "runs/a");
+  CHECK(prescan_flag(args, "--config") == "c.json");
+  CHECK(prescan_flag(args, "--quick").empty());
+  CHECK(has_flag(args, "--resume"));
+  CHECK(has_flag(args, "--config"));
+  CHECK_FALSE(has_flag(args, "--quick"));  // after "--": a positional
+  CHECK_FALSE(has_flag(args, "--run"));    // a prefix of --run-dir is not --run
+}
+
 TEST_CASE("flag names must be new and start with --") {
   Settings s;
   FlagSet flags = make_flags(s);
@@ -93,15 +127,6 @@ TEST_CASE("flag names must be new and start with --") {
                        ember::Error);
   CHECK_THROWS_WITH_AS(flags.add("epochs", "N", "no dashes", &s.epochs),
                        doctest::Contains("[flags]"), ember::Error);
-}
-
-TEST_CASE("parse_int and parse_number read the whole text") {
-  CHECK(parse_int("-42", "x") == -42);
-  CHECK(parse_number("2.5e-3", "x") == doctest::Approx(0.0025));
-  CHECK_THROWS_WITH_AS(parse_int("4.0", "--n"), "[flags] --n expects an integer, got '4.0'",
-                       ember::Error);
-  CHECK_THROWS_WITH_AS(parse_number("1,5", "--x"), doctest::Contains("expects a number"),
-                       ember::Error);
 }
 
 TEST_CASE("numbers must be finite, and float flags must fit a float") {
@@ -113,7 +138,6 @@ TEST_CASE("numbers must be finite, and float flags must fit a float") {
     CHECK_THROWS_WITH_AS(flags.parse({"--lr", bad}), doctest::Contains(expected.c_str()), Error);
     CHECK_THROWS_WITH_AS(flags.parse({"--limit", bad}),
                          doctest::Contains("--limit expects a finite number"), Error);
-    CHECK_THROWS_AS(parse_number(bad, "x"), Error);
   }
   // 1e300 is a fine double but an infinite float.
   CHECK_THROWS_WITH_AS(flags.parse({"--lr", "1e300"}),

@@ -1,6 +1,6 @@
 // The comparison lab end to end at a tiny budget (a few updates on a small dates corpus): every
 // contender trained on the same batches and measured, the report directory written with its table,
-// CSV files and figures; and the command line's errors.
+// CSV files and figures (the command line: test_compare_flags.cpp).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,7 +11,6 @@
 
 #include "core/error.h"
 #include "seq2seq/lab/compare.h"
-#include "seq2seq/lab/compare_flags.h"
 #include "seq2seq/lab/lineup.h"
 #include "seq2seq/lab/report.h"
 #include "support/files.h"
@@ -160,53 +159,4 @@ TEST_CASE("compare: a fixed target loss no model reaches is reported as not reac
   CHECK(table.find("not reached") != std::string::npos);
   CHECK(table.find("BLEU greedy") != std::string::npos);
   CHECK(table.find("time to valid loss 0.5") != std::string::npos);
-}
-
-TEST_CASE("compare: the command line") {
-  const auto options = [](std::vector<std::string> args) {
-    return lab::parse_compare_args(args).options;
-  };
-  SUBCASE("--quick: the dates corpus and its recipe") {
-    const lab::CompareOptions o = options({"--quick", "--out", "somewhere"});
-    CHECK(o.run.data.builtin == "dates");
-    CHECK(o.size == "tiny");
-    CHECK(o.out_dir == "somewhere");
-    CHECK(o.run.train.max_steps == lab::quick_options().run.train.max_steps);
-    CHECK(o.run.train.metric == "exact");
-    CHECK(o.command == "ember compare --quick --out somewhere");
-  }
-  SUBCASE("a corpus of files; training flags override the defaults") {
-    const lab::CompareOptions o = options({"--data", "d", "--src", "de", "--tgt", "en",
-                                           "--tokenized", "--max-steps", "40", "--size=tiny"});
-    CHECK(o.run.data.dir == "d");
-    CHECK(o.run.train.max_steps == 40);
-    CHECK(o.size == "tiny");
-    CHECK(o.run.train.metric == "bleu");
-    CHECK(o.run.train.bleu_tokenize == "none");  // pre-tokenized text
-    CHECK(options({"--data", "d", "--src", "de", "--tgt", "en"}).run.train.bleu_tokenize == "13a");
-    CHECK(options({"--data", "d", "--src", "de", "--tgt", "en"}).size == "small");
-  }
-  SUBCASE("--help") {
-    const lab::CompareArgs parsed = lab::parse_compare_args({"--help"});
-    CHECK(parsed.help);
-    CHECK(parsed.help_text.find("--quick") != std::string::npos);
-  }
-  SUBCASE("errors") {
-    const auto fails = [](std::vector<std::string> args, const char* text) {
-      CAPTURE(text);
-      CHECK_THROWS_WITH_AS(lab::parse_compare_args(args), doctest::Contains(text), ember::Error);
-    };
-    fails({}, "no data");
-    fails({"--bogus"}, "[flags]");
-    fails({"--quick", "extra"}, "no positional arguments");
-    fails({"--quick", "--data", "d"}, "--quick uses the built-in dates corpus");
-    fails({"--quick", "--builtin", "copy"}, "--quick uses the built-in dates corpus");
-    fails({"--data", "d", "--src", "de"}, "--data needs --src SIDE and --tgt SIDE");
-    fails({"--quick", "--size", "base"}, "[flags]");
-    fails({"--quick", "--beam", "0"}, "[compare] beam size 0");
-    fails({"--quick", "--beam", "x"}, "[flags]");
-    fails({"--quick", "--test-sentences", "-1"}, "[compare] test sentences");
-    fails({"--quick", "--target-loss", "-2"}, "[compare] target loss");
-    fails({"--quick", "--lr", "-1"}, "[trainer]");
-  }
 }

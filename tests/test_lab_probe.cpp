@@ -1,6 +1,6 @@
 // The probing lab end to end with a budget of seconds: every (task, model, bucket) measured and
-// reported, the scores agreeing with a decoding of the test split done here, and the flags of
-// `ember probe`.
+// reported, the scores agreeing with a decoding of the test split done here (the flags of
+// `ember probe`: test_probe_flags.cpp).
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -12,7 +12,6 @@
 
 #include "core/error.h"
 #include "seq2seq/lab/probe.h"
-#include "seq2seq/lab/probe_flags.h"
 #include "seq2seq/lab/probe_report.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
@@ -164,52 +163,4 @@ TEST_CASE("token accuracy counts the positions that agree over the longer sequen
   CHECK(probe_token_accuracy("b c d", "a b c") == 0.0);  // shifted by one: nothing agrees
   CHECK(probe_token_accuracy("", "a") == 0.0);
   CHECK(probe_token_accuracy("", "") == 1.0);
-}
-
-TEST_CASE("ember probe's flags: recipes, overrides and errors") {
-  const ProbeCommand full = parse_probe_command({});
-  const ProbeCommand quick = parse_probe_command({"--out", "x", "--quick"});
-  CHECK_FALSE(full.quick);
-  CHECK(quick.quick);
-  CHECK(quick.out_dir == "x");
-  CHECK(quick.options.train.max_steps < full.options.train.max_steps);
-  CHECK(quick.options.corpus.train_size < full.options.corpus.train_size);
-  CHECK(full.options.models == default_probe_models());
-  CHECK(full.options.corpus.min_length == 5);
-  CHECK(full.options.corpus.max_length == 100);
-
-  const ProbeCommand set = parse_probe_command(
-      {"--tasks", "sort,copy", "--all-models", "--steps", "40", "--seed=3", "--max-length", "50"});
-  CHECK(set.options.tasks == std::vector<std::string>{"sort", "copy"});
-  CHECK(set.options.models == all_probe_models());
-  CHECK(set.options.train.max_steps == 40);
-  CHECK(set.options.train.eval_every == 10);
-  CHECK(set.options.train.seed == 3);
-  CHECK(set.options.corpus.seed == 3);
-  CHECK(set.options.corpus.max_length == 50);
-  CHECK(parse_probe_command({"--models=transformer,lstm+dot"}).options.models ==
-        std::vector<std::string>{"transformer", "lstm+dot"});
-
-  const ProbeCommand help = parse_probe_command({"--help"});
-  CHECK(help.help);
-  CHECK(contains(help.help_text, "--all-models"));
-
-  const auto fails = [](std::vector<std::string> args, const char* message) {
-    CAPTURE(message);
-    CHECK_THROWS_WITH_AS(parse_probe_command(args), doctest::Contains(message), ember::Error);
-  };
-  fails({"--tasks", "copy,count"}, "[probe] unknown task 'count'");
-  fails({"--tasks", "copy,copy"}, "[probe] task 'copy' given twice");
-  fails({"--models", "lstm,gru"}, "[probe] unknown model 'gru'");
-  fails({"--models", "lstm", "--all-models"}, "not both");
-  fails({"--size", "huge"}, "[flags] --size expects one of tiny|small");
-  fails({"--steps", "ten"}, "[flags] --steps expects an integer");
-  fails({"--steps", "0"}, "--steps must be >= 1");
-  fails({"--seed", "-1"}, "--seed must be >= 0");
-  fails({"--alphabet", "40"}, "[probing_corpus] alphabet_size");
-  fails({"--min-length", "0"}, "[probing_corpus] lengths");
-  fails({"--dropout", "1"}, "[probe] dropout");
-  fails({"--lr", "0"}, "[trainer] lr");
-  fails({"--epochs", "3"}, "[flags]");
-  fails({"copy"}, "unexpected argument 'copy'");
 }

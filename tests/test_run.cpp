@@ -30,10 +30,10 @@ RunConfig tiny_dates() {
   c.model.hidden_size = 16;
   c.train.epochs = 1;
   c.train.max_tokens = 400;
-  c.train.schedule = "constant";
+  c.train.schedule = ScheduleKind::kConstant;
   c.train.warmup_steps = 0;
   c.train.lr = 3e-3f;
-  c.train.metric = "exact";
+  c.train.metric = MetricKind::kExact;
   c.train.log_every = 2;
   return c;
 }

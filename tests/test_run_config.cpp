@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "seq2seq/data/text_file.h"
 #include "seq2seq/train/run_config.h"
+#include "support/files.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -23,7 +24,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.model = preset(Architecture::kRnnAttention, "tiny");
   c.model.cell = CellType::kLstm;
   c.train.lr = 3e-4f;
-  c.train.schedule = "cosine";
+  c.train.schedule = ScheduleKind::kCosine;
   c.train.max_seconds = 12.5;
   c.train.decode.beam_size = 4;
   c.train.decode.max_len = {1.25, 7};
@@ -38,6 +39,53 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.lr == 3e-4f);
   CHECK(back.train.decode.max_len.a == 1.25);
   CHECK(back.train.decode.max_len.b == 7);
+  CHECK(back.train.schedule == ScheduleKind::kCosine);
+}
+
+TEST_CASE(
+    "a config.json written before the closed sets were enums loads and is written back alike") {
+  // tests/data/old_run_config.json: the config.json of `ember train ... --optimizer adam
+  // --schedule plateau --metric rouge --bleu-tokenize none`, written by ember 0.1.0 when these
+  // options were strings.
+  const fs::path file = (fs::read_symlink("/proc/self/exe").parent_path() / __FILE__)
+                            .lexically_normal()
+                            .parent_path() /
+                        "data" / "old_run_config.json";
+  const RunConfig c = load_run_config(file.string());
+  CHECK(c.train.optimizer == OptimizerKind::kAdam);
+  CHECK(c.train.schedule == ScheduleKind::kPlateau);
+  CHECK(c.train.metric == MetricKind::kRouge);
+  CHECK(c.train.bleu_tokenize == "none");
+  CHECK(to_json_string(c) == ember::testing::read_file(file));
+}
+
+TEST_CASE(
+    "every name of the closed sets round-trips; an unknown one is refused with the valid ones") {
+  const auto round_trip = [](const std::string& key, const std::string& name) {
+    const std::string text = fmt::format(R"({{"train": {{"{}": "{}"}}}})", key, name);
+    const std::string written = to_json_string(run_config_from_json(text));
+    CHECK(written.find(fmt::format("\"{}\": \"{}\"", key, name)) != std::string::npos);
+  };
+  for (const std::string& name : optimizer_names().names()) round_trip("optimizer", name);
+  for (const std::string& name : schedule_names().names()) round_trip("schedule", name);
+  for (const std::string& name : metric_names().names()) round_trip("metric", name);
+  CHECK(optimizer_names().names() == std::vector<std::string>{"adam", "adamw"});
+  CHECK(schedule_names().names() ==
+        std::vector<std::string>{"constant", "inverse_sqrt", "cosine", "plateau"});
+  CHECK(metric_names().names() == std::vector<std::string>{"exact", "bleu", "rouge"});
+
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"train": {"optimizer": "sgd"}})"),
+                       "[trainer] unknown optimizer 'sgd' (expected one of: adam, adamw)", Error);
+  CHECK_THROWS_WITH_AS(
+      run_config_from_json(R"({"train": {"schedule": "linear"}})"),
+      "[trainer] unknown schedule 'linear' (expected one of: constant, inverse_sqrt, cosine, "
+      "plateau)",
+      Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"train": {"metric": "wer"}})"),
+                       "[evaluation] unknown metric 'wer' (expected one of: exact, bleu, rouge)",
+                       Error);
+  CHECK_THROWS_WITH_AS(run_config_from_json(R"({"train": {"metric": 2}})"),
+                       "[run_config] train.metric must be a string, got 2", Error);
 }
 
 TEST_CASE("a partial JSON document changes only its keys; the model reads its preset first") {

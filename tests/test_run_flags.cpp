@@ -4,10 +4,11 @@
 #include <vector>
 
 #include "core/error.h"
-#include "seq2seq/train/run_flags.h"
+#include "seq2seq/cli/run_flags.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
+using namespace ember::seq2seq::cli;
 
 namespace {
 
@@ -42,9 +43,9 @@ TEST_CASE("training flags fill the data, tokenizer and training options") {
   CHECK(c.train.epochs == 12);
   CHECK(c.train.max_tokens == 6000);
   CHECK(c.train.lr == 7e-4f);
-  CHECK(c.train.schedule == "cosine");
+  CHECK(c.train.schedule == ScheduleKind::kCosine);
   CHECK(c.train.warmup_steps == 400);
-  CHECK(c.train.metric == "rouge");
+  CHECK(c.train.metric == MetricKind::kRouge);
   CHECK(c.train.bleu_tokenize == "none");
   CHECK(c.train.max_seconds == 90.0);
   CHECK(c.train.decode.beam_size == 4);
@@ -98,6 +99,14 @@ TEST_CASE("bad training flag values are refused, naming the flag") {
                        ember::Error);
   CHECK_THROWS_WITH_AS(parse({"--optimizer", "sgd"}),
                        doctest::Contains("--optimizer expects one of adam|adamw"), ember::Error);
+  CHECK_THROWS_WITH_AS(
+      parse({"--schedule", "linear"}),
+      doctest::Contains("--schedule expects one of constant|inverse_sqrt|cosine|plateau"),
+      ember::Error);
+  CHECK_THROWS_WITH_AS(parse({"--metric", "wer"}),
+                       doctest::Contains("--metric expects one of exact|bleu|rouge, got 'wer'"),
+                       ember::Error);
+  CHECK(parse({"--optimizer", "adam"}).train.optimizer == OptimizerKind::kAdam);
   // A value the config refuses as a whole (heads must divide the width) is named too.
   CHECK_THROWS_WITH_AS(parse({"--hidden-size", "100", "--heads", "3"}),
                        doctest::Contains("[model_config]"), ember::Error);

@@ -62,10 +62,10 @@ TrainOptions tiny_options() {
   o.epochs = 3;
   o.max_tokens = 48;
   o.lr = 1e-2f;
-  o.schedule = "constant";
+  o.schedule = ScheduleKind::kConstant;
   o.warmup_steps = 0;
   o.log_every = 1;
-  o.metric = "exact";
+  o.metric = MetricKind::kExact;
   o.eval_sentences = 0;
   o.samples = 2;
   return o;
@@ -107,7 +107,7 @@ TEST_CASE("a few epochs on tiny data lower the loss and write the run's files") 
   const int64_t steps = 20 * trainer.steps_per_epoch();
   CHECK(result.steps == steps);
   CHECK(result.epochs_done == 20);
-  CHECK_FALSE(result.interrupted);
+  CHECK(result.stop_reason == StopReason::kFinished);
   REQUIRE(losses.size() == static_cast<size_t>(steps));
   const double first = (losses[0] + losses[1] + losses[2]) / 3.0;
   const double last = (losses[steps - 1] + losses[steps - 2] + losses[steps - 3]) / 3.0;
@@ -149,7 +149,8 @@ TEST_CASE("the stop flag saves a checkpoint; resuming ends with a straight run's
     if (e.kind == ProgressEvent::Kind::kStep && e.step == stop_at) stop = true;
   });
   const TrainResult partial = stopped.run();
-  CHECK(partial.interrupted);
+  CHECK(partial.stop_reason == StopReason::kInterrupted);
+  CHECK(partial.interrupted());
   CHECK(partial.steps == stop_at);
 
   core::manual_seed(99);  // whatever the generators hold now, the checkpoint restores them
@@ -158,7 +159,7 @@ TEST_CASE("the stop flag saves a checkpoint; resuming ends with a straight run's
                   tiny_options(), resumed_dir);
   resumed.resume();
   const TrainResult rest = resumed.run();
-  CHECK_FALSE(rest.interrupted);
+  CHECK_FALSE(rest.interrupted());
   CHECK(rest.steps == 3 * resumed.steps_per_epoch());
   const auto a = straight->named_parameters(), b = second->named_parameters();
   REQUIRE(a.size() == b.size());
@@ -190,7 +191,24 @@ TEST_CASE("max_steps and eval_every bound the run; no run directory writes nothi
   CHECK(result.steps == 5);
   CHECK(evaluations == 3);  // at updates 2, 4 and the last one
   CHECK(reports == 2);
-  CHECK_FALSE(result.interrupted);
+  CHECK(result.stop_reason == StopReason::kMaxSteps);
+  CHECK_FALSE(result.interrupted());
+}
+
+TEST_CASE("a time limit stops the run between updates, and the done event says why") {
+  const Task task = make_task(40);
+  auto model = make_tiny(task.tokenizer);
+  TrainOptions o = tiny_options();
+  o.max_seconds = 1e-9;  // any update takes longer
+  Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, "");
+  std::string done;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kDone) done = e.message;
+  });
+  const TrainResult result = trainer.run();
+  CHECK(result.steps == 1);
+  CHECK(result.stop_reason == StopReason::kTimeLimit);
+  CHECK(done.rfind("reached the time limit", 0) == 0);
 }
 
 TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") {
@@ -206,19 +224,17 @@ TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") 
         Trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, ""),
         doctest::Contains(text), ember::Error);
   };
-  refuses(bad([](TrainOptions& o) { o.optimizer = "sgd"; }), "[trainer] unknown optimizer 'sgd'");
-  refuses(bad([](TrainOptions& o) { o.schedule = "linear"; }), "unknown schedule 'linear'");
-  refuses(bad([](TrainOptions& o) { o.metric = "wer"; }), "unknown metric 'wer'");
   refuses(bad([](TrainOptions& o) { o.lr = 0.0f; }), "lr must be > 0");
   refuses(bad([](TrainOptions& o) { o.epochs = 0; }), "epochs");
   refuses(bad([](TrainOptions& o) { o.label_smoothing = 1.0f; }), "label_smoothing");
   refuses(bad([](TrainOptions& o) { o.eval_every = -1; }), "must be >= 0");
-  refuses(bad([](TrainOptions& o) { o.schedule = "inverse_sqrt"; }), "warmup_steps >= 1");
+  refuses(bad([](TrainOptions& o) { o.schedule = ScheduleKind::kInverseSqrt; }),
+          "warmup_steps >= 1");
   refuses(bad([](TrainOptions& o) { o.decode.beam_size = 100000; }),
           "[translate] beam_size = 100000 must be in [1, 1000]");
   refuses(bad([](TrainOptions& o) { o.decode.max_len.b = -5; }), "max_len a = ");
   refuses(bad([](TrainOptions& o) { o.save_every = -1; }), "save_every and save_minutes");
-  refuses(bad([](TrainOptions& o) { o.schedule = "cosine", o.warmup_steps = 1000; }),
+  refuses(bad([](TrainOptions& o) { o.schedule = ScheduleKind::kCosine, o.warmup_steps = 1000; }),
           "cosine schedule needs more updates");
   CHECK_THROWS_WITH_AS(Trainer(*model, task.tokenizer, task.tokenizer, {}, {}, tiny_options(), ""),
                        doctest::Contains("[trainer] no training examples"), ember::Error);

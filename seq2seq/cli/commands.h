@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "seq2seq/cli/flags.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/flags.h"
 #include "seq2seq/train/run_config.h"
 #include "seq2seq/train/trainer.h"
 
@@ -52,10 +52,6 @@ const std::atomic<bool>* install_interrupt_handler();
 std::string interrupt_name();
 int interrupt_exit_code();
 
-// The value of `name` in args ("--name VALUE" or "--name=VALUE"), or "" when absent: for the
-// flags that must act before the others are applied (--config, --run-dir with --resume).
-std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
-bool has_switch(const std::vector<std::string>& args, const std::string& name);
 // Throws "[flags]" for positional arguments a command does not take.
 void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
 // The end of the training commands' flag handling (train, demo translate|summarize): adds the

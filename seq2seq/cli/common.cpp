@@ -1,4 +1,4 @@
-// Helpers the subcommands share: flag pre-scanning, run directory names, line input and output.
+// Helpers the subcommands share: run flags, run directory names, line input and output.
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -8,26 +8,10 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/data/text_file.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
-
-std::string prescan_flag(const std::vector<std::string>& args, const std::string& name) {
-  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
-    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
-    if (args[i].rfind(name + "=", 0) == 0) return args[i].substr(name.size() + 1);
-  }
-  return "";
-}
-
-bool has_switch(const std::vector<std::string>& args, const std::string& name) {
-  for (const std::string& a : args) {
-    if (a == "--") break;
-    if (a == name) return true;
-  }
-  return false;
-}
 
 void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags) {
   EMBER_CHECK(parsed.positionals.empty(), "[flags] {}: unexpected argument '{}' (see '{} --help')",

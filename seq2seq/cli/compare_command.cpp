@@ -1,15 +1,15 @@
 // ember compare: the comparison lab (seq2seq/lab/compare.h) from the command line — flags in
-// seq2seq/lab/compare_flags.h, progress on stderr, the table on stdout, the report on disk.
+// seq2seq/cli/compare_flags.h, progress on stderr, the table on stdout, the report on disk.
 #include <spdlog/spdlog.h>
 
 #include "seq2seq/cli/commands.h"
-#include "seq2seq/lab/compare_flags.h"
+#include "seq2seq/cli/compare_flags.h"
 #include "seq2seq/lab/report.h"
 
 namespace ember::seq2seq::cli {
 
 int compare_command(const std::vector<std::string>& args) {
-  lab::CompareArgs parsed = lab::parse_compare_args(args);
+  CompareArgs parsed = parse_compare_args(args);
   if (parsed.help) {
     fmt::print("{}", parsed.help_text);
     return 0;

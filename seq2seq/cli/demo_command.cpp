@@ -18,7 +18,7 @@ std::optional<double> train_demo(const RunConfig& config, const std::string& run
   const TrainResult result = train_run(
       config, run_dir, false, [&printer](const ProgressEvent& e) { printer(e); }, stop);
   printer.finish_line();
-  if (result.interrupted) {
+  if (result.interrupted()) {
     spdlog::warn("{}: stopped; continue with: ember train --resume --run-dir {}", interrupt_name(),
                  run_dir);
     return std::nullopt;

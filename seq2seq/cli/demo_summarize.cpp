@@ -13,10 +13,10 @@
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
 #include "seq2seq/cli/demo.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/data/parallel_corpus.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -54,13 +54,13 @@ RunConfig aeslc_recipe() {
   c.train.epochs = 12;
   c.train.max_tokens = 4000;
   c.train.lr = 1e-3f;
-  c.train.schedule = "cosine";
+  c.train.schedule = ScheduleKind::kCosine;
   c.train.warmup_steps = 200;
   c.train.min_lr = 1e-5f;
   c.train.decode.max_len = {.a = 0.0, .b = 24};  // a subject is short, whatever the body's length
   c.train.log_every = 50;
   c.train.eval_sentences = 500;
-  c.train.metric = "rouge";
+  c.train.metric = MetricKind::kRouge;
   return c;
 }
 
@@ -132,9 +132,11 @@ int demo_summarize(const std::vector<std::string>& args) {
              total);
   fmt::print("test split, {} emails, {}\n", test.size(),
              decode.beam_size == 1 ? "greedy search" : fmt::format("beam {}", decode.beam_size));
-  fmt::print("lead-8 baseline ROUGE-1/2/L F1: {}\n",
-             rouge_line(score_outputs("rouge", lead_words(test.source, 8), test.target)));
-  fmt::print("ROUGE-1/2/L F1: {}\n", rouge_line(score_outputs("rouge", out, test.target)));
+  fmt::print(
+      "lead-8 baseline ROUGE-1/2/L F1: {}\n",
+      rouge_line(score_outputs(MetricKind::kRouge, lead_words(test.source, 8), test.target)));
+  fmt::print("ROUGE-1/2/L F1: {}\n",
+             rouge_line(score_outputs(MetricKind::kRouge, out, test.target)));
   return 0;
 }
 

@@ -8,9 +8,9 @@
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
 #include "seq2seq/cli/demo.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -35,13 +35,13 @@ RunConfig dates_recipe() {
   c.train.epochs = 5;
   c.train.max_tokens = 2048;
   c.train.lr = 3e-3f;
-  c.train.schedule = "cosine";
+  c.train.schedule = ScheduleKind::kCosine;
   c.train.warmup_steps = 50;
   c.train.weight_decay = 0.0f;
   c.train.label_smoothing = 0.0f;
   c.train.log_every = 25;
   c.train.eval_sentences = 500;
-  c.train.metric = "exact";
+  c.train.metric = MetricKind::kExact;
   c.train.max_seconds = 240.0;
   return c;
 }

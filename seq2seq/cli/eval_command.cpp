@@ -6,11 +6,11 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/metrics/bleu.h"
 #include "seq2seq/metrics/chrf.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -28,7 +28,7 @@ struct EvalFlags {
   std::string checkpoint;
   std::string split;
   std::string output;
-  std::string metric;
+  MetricKind metric = MetricKind::kBleu;
   std::string bleu_tokenize;
   int64_t limit = 0;
   DecodeOptions decode;
@@ -53,14 +53,14 @@ std::vector<Translation> decode_all(LoadedRun& run, const std::vector<std::strin
 
 void print_scores(const EvalFlags& f, const std::vector<std::string>& hyps,
                   const std::vector<std::string>& refs) {
-  if (f.metric == "bleu") {
+  if (f.metric == MetricKind::kBleu) {
     const BleuOptions options{.tokenize = bleu_tokenizer_from_name(f.bleu_tokenize)};
     fmt::print("{}\n{}\n", corpus_bleu(hyps, {refs}, options).format(),
                corpus_chrf(hyps, {refs}).format());
     return;
   }
   const Scores scores = score_outputs(f.metric, hyps, refs, f.bleu_tokenize);
-  if (f.metric == "exact") {
+  if (f.metric == MetricKind::kExact) {
     fmt::print("exact match: {:.1f}%\n", scores[0].second);
     return;
   }
@@ -73,7 +73,7 @@ void print_scores(const EvalFlags& f, const std::vector<std::string>& hyps,
 int eval_command(const std::vector<std::string>& args) {
   EvalFlags f;
   f.run_dir = prescan_flag(args, "--run");
-  const bool help = has_switch(args, "--help") || has_switch(args, "-h");
+  const bool help = has_flag(args, "--help") || has_flag(args, "-h");
   RunConfig config;
   if (!f.run_dir.empty() && !help) {
     EMBER_CHECK(std::filesystem::exists(run_config_path(f.run_dir)),
@@ -89,7 +89,7 @@ int eval_command(const std::vector<std::string>& args) {
   flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
   flags.add("--split", "NAME", "split to score", &f.split);
   flags.add("--output", "FILE", "write the outputs here too", &f.output);
-  flags.add_choice("--metric", "scores", &f.metric, metric_kinds());
+  flags.add_enum("--metric", "scores", &f.metric, metric_names());
   flags.add_choice("--bleu-tokenize", "BLEU tokenization", &f.bleu_tokenize, {"13a", "none"});
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/probe_flags.h"
 #include "seq2seq/lab/probe.h"
-#include "seq2seq/lab/probe_flags.h"
 #include "seq2seq/lab/probe_report.h"
 
 namespace ember::seq2seq::cli {
@@ -22,7 +22,7 @@ std::string command_line(const std::vector<std::string>& args) {
 }  // namespace
 
 int probe_command(const std::vector<std::string>& args) {
-  lab::ProbeCommand command = lab::parse_probe_command(args);
+  ProbeCommand command = parse_probe_command(args);
   if (command.help) {
     fmt::print("{}", command.help_text);
     return 0;

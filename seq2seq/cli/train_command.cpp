@@ -5,8 +5,8 @@
 
 #include "core/error.h"
 #include "seq2seq/cli/commands.h"
+#include "seq2seq/cli/run_flags.h"
 #include "seq2seq/train/run.h"
-#include "seq2seq/train/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -43,7 +43,7 @@ void log_result(const TrainResult& result) {
 }  // namespace
 
 int train_command(const std::vector<std::string>& args) {
-  const bool resume = has_switch(args, "--resume");
+  const bool resume = has_flag(args, "--resume");
   std::string run_dir = prescan_flag(args, "--run-dir");
   RunConfig config = base_config(args, resume, run_dir);
   std::string config_file;
@@ -63,7 +63,7 @@ int train_command(const std::vector<std::string>& args) {
   const TrainResult result = train_run(
       config, run_dir, resume, [&printer](const ProgressEvent& e) { printer(e); }, stop);
   printer.finish_line();
-  if (result.interrupted) {
+  if (result.interrupted()) {
     spdlog::warn(
         "{}: stopped at update {}; checkpoint saved. Continue with: ember train --resume "
         "--run-dir {}",

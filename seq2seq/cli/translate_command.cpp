@@ -5,9 +5,10 @@
 
 #include <iostream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
-#include "seq2seq/cli/commands.h"
 #include "core/utf8.h"
+#include "seq2seq/cli/commands.h"
 #include "seq2seq/report/svg_plot.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/run.h"
@@ -76,7 +77,7 @@ void write_attention_svg(const std::string& path, const std::string& title,
   if (map.row_labels.size() < static_cast<size_t>(translation.attention.size(0))) {
     map.row_labels.push_back("</s>");  // the weights of the step that ended the output
   }
-  write_text_file(path, svg_heatmap(map));
+  core::write_file_atomic(path, svg_heatmap(map), "[translate]");
 }
 
 int translate_command(const std::vector<std::string>& args) {

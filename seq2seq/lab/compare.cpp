@@ -80,7 +80,7 @@ size_t attention_sentence(const std::vector<int64_t>& lengths) {
   return 0;
 }
 
-double primary_score(const std::string& metric, const std::vector<std::string>& hypotheses,
+double primary_score(MetricKind metric, const std::vector<std::string>& hypotheses,
                      const std::vector<std::string>& references, const std::string& tokenize) {
   return score_outputs(metric, hypotheses, references, tokenize).front().second;
 }
@@ -178,7 +178,7 @@ CompareOptions quick_options() {
   t.max_steps = 3000;
   t.max_tokens = 2048;
   t.lr = 3e-3f;
-  t.schedule = "cosine";
+  t.schedule = ScheduleKind::kCosine;
   t.warmup_steps = 50;
   t.weight_decay = 0.0f;
   t.label_smoothing = 0.0f;
@@ -186,7 +186,7 @@ CompareOptions quick_options() {
   t.eval_every = 100;
   t.eval_sentences = 100;
   t.samples = 3;
-  t.metric = "exact";
+  t.metric = MetricKind::kExact;
   o.target_loss = 0.05;  // nats per character: about 80-90% exact match on validation
   return o;
 }
@@ -201,13 +201,13 @@ CompareOptions full_options() {
   t.epochs = 10;
   t.max_tokens = 4096;
   t.lr = 1e-3f;
-  t.schedule = "cosine";
+  t.schedule = ScheduleKind::kCosine;
   t.warmup_steps = 400;
   t.min_lr = 1e-5f;
   t.log_every = 50;
   t.eval_every = 100;
   t.eval_sentences = 500;
-  t.metric = "bleu";
+  t.metric = MetricKind::kBleu;
   return o;
 }
 
@@ -227,7 +227,7 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
   c.target_loss = options.target_loss;
   c.target_automatic = options.target_loss == 0.0;
   const RunConfig& base = options.run;
-  const std::string& metric = base.train.metric;
+  const MetricKind metric = base.train.metric;
   c.score_name = score_names(metric).front();
 
   // The tokenizers train_run will train in each run directory (the same text, the same ones).
@@ -268,7 +268,7 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
         config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
     r.cpu_seconds = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     r.wall_seconds = seconds_since(t0);
-    if (trained.interrupted) {
+    if (trained.interrupted()) {
       c.interrupted = true;
       break;
     }

@@ -125,14 +125,14 @@ ProbeOptions probe_defaults(bool quick) {
   t.epochs = 1000;  // the updates decide
   t.max_steps = quick ? 1200 : 4000;
   t.max_tokens = 2048;
-  t.optimizer = "adamw";
+  t.optimizer = OptimizerKind::kAdamW;
   t.lr = 2e-3f;
-  t.schedule = "constant";
+  t.schedule = ScheduleKind::kConstant;
   t.warmup_steps = 100;
   t.weight_decay = 0.0f;
   t.label_smoothing = 0.0f;
   t.clip_norm = 1.0f;
-  t.metric = "exact";
+  t.metric = MetricKind::kExact;
   t.eval_every = t.max_steps / 4;
   t.eval_sentences = quick ? 120 : 300;
   t.log_every = 50;
@@ -162,6 +162,9 @@ void validate(const ProbeOptions& o) {
   EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[probe] dropout must be in [0, 1), got {}",
               o.dropout);
   length_buckets(o.corpus);
+  EMBER_CHECK(o.train.max_steps >= 1,
+              "[probe] --steps must be >= 1, got {}: every model trains a fixed number of updates",
+              o.train.max_steps);
   validate(o.train);
 }
 
@@ -205,7 +208,7 @@ ProbeResult run_probe(const ProbeOptions& options, const std::string& dir,
       cell.train_seconds = seconds_since(run_start);
       cell.cpu_seconds = cpu_seconds_since(run_cpu);
       cell.steps = trained.steps;
-      if (trained.interrupted) {
+      if (trained.interrupted()) {
         result.interrupted = true;
         break;
       }

@@ -49,7 +49,8 @@ const std::vector<std::string>& default_probe_models();
 const std::vector<std::string>& all_probe_models();
 
 // Throws "[probe]" for no task or model, an unknown or repeated task or model, an unknown size,
-// or dropout outside [0, 1); the corpus and training options throw their own errors.
+// dropout outside [0, 1), or no updates (train.max_steps, --steps, below 1); the corpus and
+// training options throw their own errors (validate(TrainOptions)).
 void validate(const ProbeOptions& options);
 
 // One (task, model) cell of the probe.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "seq2seq/report/svg_plot.h"
 
@@ -100,8 +101,8 @@ std::string setup(const ProbeResult& r) {
       "the training split) and scores them by source length. {} thread(s); the whole probe took "
       "{:.1f} min of wall time and {:.1f} min of CPU time.",
       o.size, o.dropout, o.corpus.train_size, o.corpus.min_length, o.corpus.max_length,
-      o.corpus.alphabet_size, o.corpus.seed, t.max_steps, t.max_tokens, t.optimizer, t.lr,
-      t.warmup_steps, t.schedule,
+      o.corpus.alphabet_size, o.corpus.seed, t.max_steps, t.max_tokens, to_string(t.optimizer),
+      t.lr, t.warmup_steps, to_string(t.schedule),
       t.eval_sentences > 0 ? std::min(t.eval_sentences, o.corpus.valid_size) : o.corpus.valid_size,
       o.corpus.test_size, o.corpus.test_size / o.corpus.num_buckets, r.threads,
       r.wall_seconds / 60.0, r.cpu_seconds / 60.0);
@@ -211,9 +212,9 @@ std::string probe_csv(const ProbeResult& r) {
 void write_probe_report(const ProbeResult& r, const std::string& dir, const std::string& command) {
   check_complete(r);
   std::filesystem::create_directories(dir);
-  write_text_file(dir + "/probe.md", probe_markdown(r, command));
-  write_text_file(dir + "/probe.svg", probe_figure(r));
-  write_text_file(dir + "/probe.csv", probe_csv(r));
+  core::write_file_atomic(dir + "/probe.md", probe_markdown(r, command), "[probe]");
+  core::write_file_atomic(dir + "/probe.svg", probe_figure(r), "[probe]");
+  core::write_file_atomic(dir + "/probe.csv", probe_csv(r), "[probe]");
 }
 
 }  // namespace ember::seq2seq::lab

@@ -27,8 +27,9 @@ std::string probe_markdown(const ProbeResult& result, const std::string& command
 std::string probe_figure(const ProbeResult& result);  // the SVG document
 std::string probe_csv(const ProbeResult& result);
 
-// Writes probe.md, probe.svg and probe.csv into `dir` (created if needed). Throws "[probe]" for
-// an interrupted result (its grid is incomplete) and "[svg_plot]" when a file cannot be written.
+// Writes probe.md, probe.svg and probe.csv into `dir` (created if needed), each atomically
+// (core/atomic_file.h). Throws "[probe]" for an interrupted result (its grid is incomplete) or a
+// file that cannot be written.
 void write_probe_report(const ProbeResult& result, const std::string& dir,
                         const std::string& command);
 

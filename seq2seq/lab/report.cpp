@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq::lab {
@@ -36,8 +37,9 @@ std::string budget_line(const TrainOptions& t) {
   return fmt::format(
       "{} (whichever comes first), batches of {} tokens, {} lr {:g} ({}, {} warmup "
       "updates), label smoothing {:g}, an evaluation every {}",
-      fmt::join(limits, " or "), t.max_tokens, t.optimizer, t.lr, t.schedule, t.warmup_steps,
-      t.label_smoothing, t.eval_every > 0 ? fmt::format("{} updates", t.eval_every) : "epoch");
+      fmt::join(limits, " or "), t.max_tokens, to_string(t.optimizer), t.lr, to_string(t.schedule),
+      t.warmup_steps, t.label_smoothing,
+      t.eval_every > 0 ? fmt::format("{} updates", t.eval_every) : "epoch");
 }
 
 // The loss against training time, and its log10 (where the curves near 0 part).
@@ -184,14 +186,16 @@ std::string report_markdown(const Comparison& c) {
 void write_report(const Comparison& c) {
   const std::filesystem::path dir = c.options.out_dir;
   std::filesystem::create_directories(dir);
-  write_text_file((dir / "report.md").string(), report_markdown(c));
-  write_text_file((dir / "results.csv").string(), results_csv(c));
-  write_text_file((dir / "curves.csv").string(), curves_csv(c));
-  write_text_file((dir / "loss_vs_time.svg").string(), svg_line_charts(loss_charts(c)));
-  write_text_file((dir / "score_by_length.svg").string(), svg_line_charts({length_chart(c)}));
+  const auto write = [&dir](const std::string& file, const std::string& text) {
+    core::write_file_atomic((dir / file).string(), text, "[compare]");
+  };
+  write("report.md", report_markdown(c));
+  write("results.csv", results_csv(c));
+  write("curves.csv", curves_csv(c));
+  write("loss_vs_time.svg", svg_line_charts(loss_charts(c)));
+  write("score_by_length.svg", svg_line_charts({length_chart(c)}));
   for (const ContenderResult& r : c.contenders)
-    for (const AttentionFigure& f : r.attention)
-      write_text_file((dir / f.file).string(), svg_heatmap(f.heatmap));
+    for (const AttentionFigure& f : r.attention) write(f.file, svg_heatmap(f.heatmap));
 }
 
 }  // namespace ember::seq2seq::lab

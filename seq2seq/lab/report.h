@@ -20,8 +20,8 @@ std::string report_markdown(const Comparison& comparison);
 // The table of report.md (header, rule, one row per contender).
 std::string report_table(const Comparison& comparison);
 
-// Writes every file above except runs/ into comparison.options.out_dir; throws "[svg_plot]"
-// naming a file that cannot be written.
+// Writes every file above except runs/ into comparison.options.out_dir, each atomically
+// (core/atomic_file.h); throws "[compare]" naming a file that cannot be written.
 void write_report(const Comparison& comparison);
 
 }  // namespace ember::seq2seq::lab

@@ -4,10 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
-#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace ember::seq2seq {
@@ -243,10 +241,6 @@ std::string svg_heatmap(const Heatmap& heatmap) {
     }
   }
   return document(width, height, body);
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  core::write_file_atomic(path, text, "[write_text_file]");
 }
 
 }  // namespace ember::seq2seq

@@ -4,11 +4,11 @@
 //
 //   LineChart loss{.title = "loss", .x_label = "step", .y_label = "cross-entropy"};
 //   loss.series.push_back({"train", steps, train_loss});
-//   write_text_file(run_dir + "/curves.svg", svg_line_charts({loss, score}));
+//   core::write_file_atomic(run_dir + "/curves.svg", svg_line_charts({loss, score}), "[trainer]");
 //
 //   Heatmap map{.title = "attention", .values = weights /* (T, S) */, .row_labels = target_pieces,
 //               .column_labels = source_pieces};
-//   write_text_file("attention.svg", svg_heatmap(map));
+//   core::write_file_atomic("attention.svg", svg_heatmap(map), "[translate]");
 #pragma once
 
 #include <string>
@@ -54,8 +54,5 @@ std::string svg_heatmap(const Heatmap& heatmap);
 
 // Escapes & < > " ' for SVG text and attributes.
 std::string xml_escape(const std::string& text);
-
-// Writes `text` to `path` (replacing it); throws "[svg_plot]" naming the file when it cannot.
-void write_text_file(const std::string& path, const std::string& text);
 
 }  // namespace ember::seq2seq

@@ -178,16 +178,24 @@ double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples
   return total / static_cast<double>(tokens);
 }
 
-const std::vector<std::string>& metric_kinds() {
-  static const std::vector<std::string> kinds = {"exact", "bleu", "rouge"};
-  return kinds;
+const EnumNames<MetricKind>& metric_names() {
+  static const EnumNames<MetricKind> names(
+      "[evaluation]", "metric",
+      {{"exact", MetricKind::kExact}, {"bleu", MetricKind::kBleu}, {"rouge", MetricKind::kRouge}});
+  return names;
 }
 
-std::vector<std::string> score_names(const std::string& metric) {
-  if (metric == "exact") return {"exact_match"};
-  if (metric == "bleu") return {"bleu", "chrf"};
-  if (metric == "rouge") return {"rouge1", "rouge2", "rougeL"};
-  EMBER_CHECK(false, "[evaluation] unknown metric '{}' (expected exact, bleu or rouge)", metric);
+const char* to_string(MetricKind metric) { return metric_names().name(metric); }
+
+std::vector<std::string> score_names(MetricKind metric) {
+  switch (metric) {
+    case MetricKind::kExact:
+      return {"exact_match"};
+    case MetricKind::kBleu:
+      return {"bleu", "chrf"};
+    case MetricKind::kRouge:
+      return {"rouge1", "rouge2", "rougeL"};
+  }
   return {};
 }
 
@@ -201,14 +209,14 @@ double exact_match(const std::vector<std::string>& hypotheses,
   return 100.0 * static_cast<double>(same) / static_cast<double>(hypotheses.size());
 }
 
-Scores score_outputs(const std::string& metric, const std::vector<std::string>& hypotheses,
+Scores score_outputs(MetricKind metric, const std::vector<std::string>& hypotheses,
                      const std::vector<std::string>& references, const std::string& bleu_tokenize) {
   const std::vector<std::string> names = score_names(metric);
-  if (metric == "exact") return {{names[0], exact_match(hypotheses, references)}};
+  if (metric == MetricKind::kExact) return {{names[0], exact_match(hypotheses, references)}};
   EMBER_CHECK(hypotheses.size() == references.size() && !hypotheses.empty(),
               "[evaluation] {} hypotheses for {} references (need as many, at least one)",
               hypotheses.size(), references.size());
-  if (metric == "bleu") {
+  if (metric == MetricKind::kBleu) {
     const BleuOptions bleu{.tokenize = bleu_tokenizer_from_name(bleu_tokenize)};
     return {{names[0], corpus_bleu(hypotheses, {references}, bleu).score},
             {names[1], corpus_chrf(hypotheses, {references}).score}};

@@ -4,7 +4,7 @@
 //
 //   DecodeOptions options{.beam_size = 5};
 //   std::vector<Translation> out = translate(model, *src_tok, *tgt_tok, sentences, options);
-//   Scores s = score_outputs("bleu", hypotheses(out), references, "13a");   // {bleu, chrf}
+//   Scores s = score_outputs(MetricKind::kBleu, hypotheses(out), references, "13a");  // bleu, chrf
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 
 #include "seq2seq/data/batching.h"
 #include "seq2seq/data/tokenizer.h"
+#include "seq2seq/enum_names.h"
 #include "seq2seq/models/model.h"
 #include "seq2seq/search/hypothesis.h"
 
@@ -74,12 +75,15 @@ using Scores = std::vector<std::pair<std::string, double>>;
 //   exact  {exact_match}: the share of hypotheses equal to their reference, in percent
 //   bleu   {bleu, chrf}: corpus BLEU (tokenization bleu_tokenize: "13a" or "none") and chrF2
 //   rouge  {rouge1, rouge2, rougeL}: F1 of rouge-score, times 100
-// Throws "[evaluation]" for an unknown metric.
-std::vector<std::string> score_names(const std::string& metric);
-const std::vector<std::string>& metric_kinds();  // {"exact", "bleu", "rouge"}
+enum class MetricKind { kExact, kBleu, kRouge };
+// The names exact | bleu | rouge; an unknown one throws "[evaluation] unknown metric '<name>'
+// (expected one of: exact, bleu, rouge)".
+const EnumNames<MetricKind>& metric_names();
+const char* to_string(MetricKind metric);
+std::vector<std::string> score_names(MetricKind metric);
 
 // Throws "[evaluation]" when the lists differ in length or are empty.
-Scores score_outputs(const std::string& metric, const std::vector<std::string>& hypotheses,
+Scores score_outputs(MetricKind metric, const std::vector<std::string>& hypotheses,
                      const std::vector<std::string>& references,
                      const std::string& bleu_tokenize = "13a");
 

@@ -9,7 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "seq2seq/report/svg_plot.h"
-#include "seq2seq/train/flags.h"
+#include "seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -4,23 +4,41 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <variant>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/regular_file.h"
 #include "seq2seq/data/dates_corpus.h"
 #include "seq2seq/data/probing_corpus.h"
-#include "seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq {
 namespace {
 
 using json = nlohmann::json;
-using Target = std::variant<int64_t*, float*, double*, std::string*, bool*>;
+
+// A field of a closed set (an enum), held in the JSON by its name.
+struct NamedField {
+  std::function<std::string()> get;
+  std::function<void(const std::string&)> set;  // throws, listing the valid names
+};
+
+template <class E>
+NamedField named(E* target, const EnumNames<E>& names) {
+  return {[target, &names] { return std::string(names.name(*target)); },
+          [target, &names](const std::string& name) { *target = names.parse(name); }};
+}
+
+using Target = std::variant<int64_t*, float*, double*, std::string*, bool*, NamedField>;
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
 using Bindings = std::vector<std::pair<const char*, Target>>;
 
 Bindings bindings(DataConfig& d) {
@@ -64,12 +82,12 @@ Bindings bindings(TrainOptions& o) {
           {"max_seconds", &o.max_seconds},
           {"max_tokens", &o.max_tokens},
           {"max_batch_size", &o.max_batch_size},
-          {"optimizer", &o.optimizer},
+          {"optimizer", named(&o.optimizer, optimizer_names())},
           {"lr", &o.lr},
           {"beta1", &o.beta1},
           {"beta2", &o.beta2},
           {"weight_decay", &o.weight_decay},
-          {"schedule", &o.schedule},
+          {"schedule", named(&o.schedule, schedule_names())},
           {"warmup_steps", &o.warmup_steps},
           {"min_lr", &o.min_lr},
           {"clip_norm", &o.clip_norm},
@@ -77,7 +95,7 @@ Bindings bindings(TrainOptions& o) {
           {"log_every", &o.log_every},
           {"eval_every", &o.eval_every},
           {"eval_sentences", &o.eval_sentences},
-          {"metric", &o.metric},
+          {"metric", named(&o.metric, metric_names())},
           {"bleu_tokenize", &o.bleu_tokenize},
           {"samples", &o.samples},
           {"seed", &o.seed},
@@ -92,7 +110,9 @@ Bindings bindings(TrainOptions& o) {
 json to_json(const Bindings& b) {
   json j = json::object();
   for (const auto& [key, target] : b) {
-    std::visit([&j, key = key](auto* p) { j[key] = *p; }, target);
+    std::visit(Overloaded{[&j, key = key](const NamedField& field) { j[key] = field.get(); },
+                          [&j, key = key](auto* p) { j[key] = *p; }},
+               target);
   }
   return j;
 }
@@ -101,27 +121,30 @@ void read_value(const char* section, const std::string& key, const json& v, cons
   const auto expect = [&](bool ok, const char* type) {
     EMBER_CHECK(ok, "[run_config] {}.{} must be {}, got {}", section, key, type, v.dump());
   };
-  std::visit(
-      [&](auto* p) {
-        using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, int64_t>) {
-          expect(v.is_number_integer() && !(v.is_number_unsigned() &&
-                                             v.get<uint64_t>() > uint64_t{INT64_MAX}),
-                 "an integer below 2^63");
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          expect(v.is_string(), "a string");
-        } else if constexpr (std::is_same_v<T, bool>) {
-          expect(v.is_boolean(), "true or false");
-        } else {
-          // A number JSON can hold but T cannot (1e999, or 1e39 for a float) would come back as
-          // infinity, which config.json could not hold in turn.
-          expect(v.is_number() && std::isfinite(v.get<double>()) &&
-                     std::abs(v.get<double>()) <= std::numeric_limits<T>::max(),
-                 "a finite number");
-        }
-        *p = v.get<T>();
-      },
-      target);
+  const auto read_name = [&](const NamedField& field) {
+    expect(v.is_string(), "a string");
+    field.set(v.get<std::string>());
+  };
+  const auto read_plain = [&](auto* p) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    if constexpr (std::is_same_v<T, int64_t>) {
+      expect(v.is_number_integer() &&
+                 !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX}),
+             "an integer below 2^63");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      expect(v.is_string(), "a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+      expect(v.is_boolean(), "true or false");
+    } else {
+      // A number JSON can hold but T cannot (1e999, or 1e39 for a float) would come back as
+      // infinity, which config.json could not hold in turn.
+      expect(v.is_number() && std::isfinite(v.get<double>()) &&
+                 std::abs(v.get<double>()) <= std::numeric_limits<T>::max(),
+             "a finite number");
+    }
+    *p = v.get<T>();
+  };
+  std::visit(Overloaded{read_name, read_plain}, target);
 }
 
 void read_section(const char* section, const json& j, const Bindings& b) {
@@ -177,7 +200,7 @@ RunConfig load_run_config(const std::string& path, const RunConfig& base) {
 }
 
 void save_run_config(const std::string& path, const RunConfig& config) {
-  write_text_file(path, to_json_string(config));
+  core::write_file_atomic(path, to_json_string(config), "[run_config]");
 }
 
 ProbingOptions probing_options(const DataConfig& data) {

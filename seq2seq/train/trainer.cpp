@@ -9,14 +9,13 @@
 #include <limits>
 
 #include "autograd/ops/nn.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "layers/module.h"
 #include "optim/adam.h"
 #include "optim/checkpoint.h"
 #include "optim/clip_grad.h"
-#include "seq2seq/metrics/bleu.h"
-#include "seq2seq/report/svg_plot.h"
-#include "seq2seq/train/flags.h"
+#include "seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -29,28 +28,33 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params,
                                                  const TrainOptions& o) {
-  if (o.optimizer == "adam") {
-    return std::make_unique<optim::Adam>(
-        params, optim::AdamOptions{o.lr, o.beta1, o.beta2, 1e-8f, o.weight_decay});
+  switch (o.optimizer) {
+    case OptimizerKind::kAdam:
+      return std::make_unique<optim::Adam>(
+          params, optim::AdamOptions{o.lr, o.beta1, o.beta2, 1e-8f, o.weight_decay});
+    case OptimizerKind::kAdamW:
+      break;
   }
   return std::make_unique<optim::AdamW>(
       params, optim::AdamWOptions{o.lr, o.beta1, o.beta2, 1e-8f, o.weight_decay});
 }
 
 std::unique_ptr<optim::Schedule> make_schedule(const TrainOptions& o, int64_t total_steps) {
-  if (o.schedule == "constant")
-    return std::make_unique<optim::WarmupConstant>(o.lr, o.warmup_steps);
-  if (o.schedule == "inverse_sqrt") {
-    // Noam's d^-0.5 * factor * min(k^-0.5, k w^-1.5) with d = 1 and factor = lr sqrt(w) is
-    // lr * min(sqrt(w / k), k / w): a peak of lr at k = w.
-    return std::make_unique<optim::NoamSchedule>(
-        1, o.warmup_steps, o.lr * std::sqrt(static_cast<float>(o.warmup_steps)));
-  }
-  if (o.schedule == "cosine") {
-    EMBER_CHECK(total_steps > o.warmup_steps,
-                "[trainer] the cosine schedule needs more updates ({}) than warmup_steps ({})",
-                total_steps, o.warmup_steps);
-    return std::make_unique<optim::WarmupCosine>(o.lr, o.warmup_steps, total_steps, o.min_lr);
+  switch (o.schedule) {
+    case ScheduleKind::kConstant:
+      return std::make_unique<optim::WarmupConstant>(o.lr, o.warmup_steps);
+    case ScheduleKind::kInverseSqrt:
+      // Noam's d^-0.5 * factor * min(k^-0.5, k w^-1.5) with d = 1 and factor = lr sqrt(w) is
+      // lr * min(sqrt(w / k), k / w): a peak of lr at k = w.
+      return std::make_unique<optim::NoamSchedule>(
+          1, o.warmup_steps, o.lr * std::sqrt(static_cast<float>(o.warmup_steps)));
+    case ScheduleKind::kCosine:
+      EMBER_CHECK(total_steps > o.warmup_steps,
+                  "[trainer] the cosine schedule needs more updates ({}) than warmup_steps ({})",
+                  total_steps, o.warmup_steps);
+      return std::make_unique<optim::WarmupCosine>(o.lr, o.warmup_steps, total_steps, o.min_lr);
+    case ScheduleKind::kPlateau:
+      break;
   }
   return std::make_unique<optim::ReduceOnPlateau>(
       o.lr, optim::PlateauOptions{.factor = 0.5f, .patience = 2, .min_lr = o.min_lr});
@@ -75,48 +79,6 @@ struct Trainer::Interval {
   double seconds = 0.0;
   int64_t steps_this_run = 0;  // all updates of this process, for the ETA
 };
-
-const std::vector<std::string>& optimizer_kinds() {
-  static const std::vector<std::string> kinds = {"adam", "adamw"};
-  return kinds;
-}
-
-const std::vector<std::string>& schedule_kinds() {
-  static const std::vector<std::string> kinds = {"constant", "inverse_sqrt", "cosine", "plateau"};
-  return kinds;
-}
-
-void validate(const TrainOptions& o) {
-  const auto known = [](const std::vector<std::string>& kinds, const std::string& v) {
-    return std::find(kinds.begin(), kinds.end(), v) != kinds.end();
-  };
-  EMBER_CHECK(known(optimizer_kinds(), o.optimizer),
-              "[trainer] unknown optimizer '{}' (expected adam or adamw)", o.optimizer);
-  EMBER_CHECK(known(schedule_kinds(), o.schedule),
-              "[trainer] unknown schedule '{}' (expected constant, inverse_sqrt, cosine or "
-              "plateau)",
-              o.schedule);
-  validate(o.decode);     // the validation's decoding, before the first update
-  score_names(o.metric);  // throws for an unknown metric
-  bleu_tokenizer_from_name(o.bleu_tokenize);
-  EMBER_CHECK(o.epochs >= 1 && o.max_tokens >= 2 && o.log_every >= 1,
-              "[trainer] epochs, max_tokens and log_every must be >= 1, 2 and 1, got {}, {}, {}",
-              o.epochs, o.max_tokens, o.log_every);
-  EMBER_CHECK(o.max_steps >= 0 && o.max_batch_size >= 0 && o.eval_every >= 0 &&
-                  o.eval_sentences >= 0 && o.samples >= 0 && o.warmup_steps >= 0 &&
-                  o.max_seconds >= 0.0 && o.save_every >= 0 && o.save_minutes >= 0.0,
-              "[trainer] max_steps, max_batch_size, eval_every, eval_sentences, samples, "
-              "warmup_steps, max_seconds, save_every and save_minutes must be >= 0");
-  EMBER_CHECK(o.lr > 0.0f && std::isfinite(o.lr) && o.min_lr >= 0.0f && o.weight_decay >= 0.0f &&
-                  o.clip_norm >= 0.0f,
-              "[trainer] lr must be > 0 and min_lr, weight_decay, clip_norm >= 0, got {}, {}, "
-              "{}, {}",
-              o.lr, o.min_lr, o.weight_decay, o.clip_norm);
-  EMBER_CHECK(o.label_smoothing >= 0.0f && o.label_smoothing < 1.0f,
-              "[trainer] label_smoothing must be in [0, 1), got {}", o.label_smoothing);
-  EMBER_CHECK(o.schedule != "inverse_sqrt" || o.warmup_steps >= 1,
-              "[trainer] the inverse_sqrt schedule needs warmup_steps >= 1");
-}
 
 Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
                  const Tokenizer& target_tokenizer, std::vector<Example> train, ValidationSet valid,
@@ -268,7 +230,7 @@ void Trainer::evaluate() {
   }
   if (!run_dir_.empty()) {
     log_.append(run_dir_ + "/metrics.csv", row);
-    write_text_file(run_dir_ + "/curves.svg", log_.curves_svg());
+    core::write_file_atomic(run_dir_ + "/curves.svg", log_.curves_svg(), "[trainer]");
     if (best) nn::save(model_, best_path(), checkpoint_metadata_);
   }
   evaluated_at_ = step_;
@@ -362,15 +324,26 @@ void Trainer::restore_counters(const std::map<std::string, std::string>& extra,
               path, interval_->loss_sum, interval_->tokens);
 }
 
-bool Trainer::should_stop(std::string* why) const {
-  if (stop_ != nullptr && stop_->load()) {
-    *why = "interrupted";
-  } else if (options_.max_steps > 0 && step_ >= options_.max_steps) {
-    *why = fmt::format("reached max_steps ({})", options_.max_steps);
-  } else if (options_.max_seconds > 0.0 && train_seconds_ >= options_.max_seconds) {
-    *why = fmt::format("reached the time limit ({:g} s of training)", options_.max_seconds);
+std::optional<StopReason> Trainer::early_stop() const {
+  if (stop_ != nullptr && stop_->load()) return StopReason::kInterrupted;
+  if (options_.max_steps > 0 && step_ >= options_.max_steps) return StopReason::kMaxSteps;
+  if (options_.max_seconds > 0.0 && train_seconds_ >= options_.max_seconds)
+    return StopReason::kTimeLimit;
+  return std::nullopt;
+}
+
+std::string Trainer::stop_message(StopReason reason) const {
+  switch (reason) {
+    case StopReason::kInterrupted:
+      return "interrupted";
+    case StopReason::kMaxSteps:
+      return fmt::format("reached max_steps ({})", options_.max_steps);
+    case StopReason::kTimeLimit:
+      return fmt::format("reached the time limit ({:g} s of training)", options_.max_seconds);
+    case StopReason::kFinished:
+      break;
   }
-  return !why->empty();
+  return fmt::format("done after {} epochs", epoch_);
 }
 
 TrainResult Trainer::run() {
@@ -379,31 +352,30 @@ TrainResult Trainer::run() {
   emit({.kind = ProgressEvent::Kind::kStart,
         .message = fmt::format("{} examples, {} batches an epoch, {} updates", train_.size(),
                                steps_per_epoch_, total_steps())});
-  std::string why;
-  while (epoch_ < options_.epochs && why.empty()) {
+  std::optional<StopReason> stopped;
+  while (epoch_ < options_.epochs && !stopped) {
     data_generator_ = epoch_start_;
     const std::vector<std::vector<int64_t>> plan =
         plan_batches(train_, batching_, &data_generator_);
-    while (batch_in_epoch_ < static_cast<int64_t>(plan.size()) && !should_stop(&why)) {
+    while (batch_in_epoch_ < static_cast<int64_t>(plan.size()) && !(stopped = early_stop())) {
       const auto t0 = std::chrono::steady_clock::now();
       const Batch batch = make_batch(train_, plan[batch_in_epoch_], batching_.add_source_eos);
       const double loss = train_step(batch);
       ++batch_in_epoch_;
       after_step(batch, loss, seconds_since(t0));
     }
-    if (!why.empty()) break;
+    if (stopped) break;
     ++epoch_;
     batch_in_epoch_ = 0;
     epoch_start_ = data_generator_;
     if (options_.eval_every == 0) evaluate();
     save_checkpoint();
   }
-  const bool interrupted = why == "interrupted";
-  if (!interrupted && evaluated_at_ != step_) evaluate();
-  if (!why.empty()) save_checkpoint();
-  emit({.kind = ProgressEvent::Kind::kDone,
-        .message = why.empty() ? fmt::format("done after {} epochs", epoch_) : why});
-  return {step_, epoch_, interrupted, train_seconds_, last_valid_loss_, last_scores_};
+  const StopReason reason = stopped.value_or(StopReason::kFinished);
+  if (reason != StopReason::kInterrupted && evaluated_at_ != step_) evaluate();
+  if (stopped) save_checkpoint();
+  emit({.kind = ProgressEvent::Kind::kDone, .message = stop_message(reason)});
+  return {step_, epoch_, reason, train_seconds_, last_valid_loss_, last_scores_};
 }
 
 }  // namespace ember::seq2seq

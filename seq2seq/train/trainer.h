@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,48 +39,9 @@
 #include "seq2seq/models/model.h"
 #include "seq2seq/train/evaluation.h"
 #include "seq2seq/train/metrics_log.h"
+#include "seq2seq/train/train_options.h"
 
 namespace ember::seq2seq {
-
-struct TrainOptions {
-  int64_t epochs = 10;
-  int64_t max_steps = 0;       // stop after this many updates in all (0: the epochs decide)
-  double max_seconds = 0.0;    // stop (normally, saving) after this much training time (0: none)
-  int64_t max_tokens = 4096;   // batch budget: B * max(S, T), padding included
-  int64_t max_batch_size = 0;  // at most this many sentences a batch (0: no bound)
-  std::string optimizer = "adamw";  // adam | adamw
-  float lr = 5e-4f;                 // the peak learning rate
-  float beta1 = 0.9f;
-  float beta2 = 0.98f;
-  float weight_decay = 0.01f;
-  // constant      warmup then lr (optim::WarmupConstant)
-  // inverse_sqrt  warmup then lr * sqrt(warmup / k) (Vaswani et al.'s schedule, as a peak lr)
-  // cosine        warmup then a half cosine to min_lr at the last update (optim::WarmupCosine)
-  // plateau       lr, times 0.5 when the validation loss stops improving (optim::ReduceOnPlateau)
-  std::string schedule = "inverse_sqrt";
-  int64_t warmup_steps = 1000;
-  float min_lr = 0.0f;
-  float clip_norm = 1.0f;  // max global gradient norm (0: no clipping)
-  float label_smoothing = 0.1f;
-  int64_t log_every = 100;            // updates between metrics.csv rows and progress reports
-  int64_t eval_every = 0;             // updates between evaluations (0: at the end of each epoch)
-  int64_t eval_sentences = 500;       // validation sentences decoded for the scores (0: all)
-  std::string metric = "bleu";        // evaluation.h: exact | bleu | rouge
-  std::string bleu_tokenize = "13a";  // 13a | none (for pre-tokenized text)
-  int64_t samples = 5;                // sentences written to samples.txt at each evaluation
-  int64_t seed = 1;                   // the batch order (model initialisation is the caller's)
-  // Checkpoints between epochs, so that a kill loses little: every save_every updates and every
-  // save_minutes of wall-clock time, whichever comes first (0 turns either off).
-  int64_t save_every = 1000;
-  double save_minutes = 5.0;
-  DecodeOptions decode;               // for the validation scores (greedy by default)
-};
-
-// Names as on the command line.
-const std::vector<std::string>& optimizer_kinds();  // adam, adamw
-const std::vector<std::string>& schedule_kinds();   // constant, inverse_sqrt, cosine, plateau
-// Throws "[trainer]" naming the option for a value out of range or an unknown kind.
-void validate(const TrainOptions& options);
 
 // What validation uses: examples for the loss; source and reference text for the scores.
 struct ValidationSet {
@@ -114,13 +76,23 @@ struct ProgressEvent {
 };
 using ProgressCallback = std::function<void(const ProgressEvent&)>;
 
+// Why run() returned.
+enum class StopReason {
+  kFinished,    // the epochs are done
+  kMaxSteps,    // options.max_steps updates are done
+  kTimeLimit,   // options.max_seconds of training are done
+  kInterrupted  // the stop flag was set (a checkpoint was saved, no final evaluation)
+};
+
 struct TrainResult {
   int64_t steps = 0;
   int64_t epochs_done = 0;
-  bool interrupted = false;  // stopped by the stop flag (a checkpoint was saved)
+  StopReason stop_reason = StopReason::kFinished;
   double train_seconds = 0.0;
   double valid_loss = 0.0;  // of the last evaluation
   Scores scores;            // of the last evaluation
+
+  bool interrupted() const { return stop_reason == StopReason::kInterrupted; }
 };
 
 class Trainer {
@@ -163,7 +135,8 @@ class Trainer {
   void save_checkpoint();
   bool checkpoint_due() const;
   void restore_counters(const std::map<std::string, std::string>& extra, const std::string& path);
-  bool should_stop(std::string* why) const;
+  std::optional<StopReason> early_stop() const;
+  std::string stop_message(StopReason reason) const;
   void emit(ProgressEvent event) const;
 
   Seq2SeqModel& model_;

@@ -13,10 +13,10 @@
 #include <map>
 #include <string>
 
-#include "seq2seq/train/flags.h"
+#include "seq2seq/cli/flags.h"
 #include "seq2seq/train/run_config.h"
 
-namespace ember::seq2seq {
+namespace ember::seq2seq::cli {
 
 // Model flags collect JSON values by ModelConfig key and are applied over a base config at once,
 // so that --preset resets the sizes before --hidden-size and friends whatever their order. An
@@ -32,4 +32,4 @@ void add_tokenizer_flags(FlagSet& flags, TokenizerOptions& tokenizer);
 void add_model_flags(FlagSet& flags, ModelFlags& model_flags);
 void add_train_flags(FlagSet& flags, TrainOptions& train);
 
-}  // namespace ember::seq2seq
+}  // namespace ember::seq2seq::cli

@@ -1,11 +1,11 @@
-#include "seq2seq/lab/compare_flags.h"
-
-#include <algorithm>
+// The flags of `ember compare`: the mode (--quick or a corpus of files), the lab's own flags and
+// those of `ember train`, over the chosen defaults.
+#include "seq2seq/cli/compare_flags.h"
 
 #include "core/error.h"
-#include "seq2seq/train/run_flags.h"
+#include "seq2seq/cli/run_flags.h"
 
-namespace ember::seq2seq::lab {
+namespace ember::seq2seq::cli {
 namespace {
 
 constexpr const char* kSummary =
@@ -20,22 +20,13 @@ constexpr const char* kSummary =
     "  ember compare --data ../shared/data/multi30k --src de --tgt en --tokenized \\\n"
     "      --test-split test2016";
 
-// Whether `name` is among the flags (before a "--").
-bool given(const std::vector<std::string>& args, const std::string& name) {
-  for (const std::string& a : args) {
-    if (a == "--") return false;
-    if (a == name || a.rfind(name + "=", 0) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 CompareArgs parse_compare_args(const std::vector<std::string>& args) {
-  const bool quick = given(args, "--quick");
+  const bool quick = has_flag(args, "--quick");
   CompareArgs out;
-  out.options = quick ? quick_options() : full_options();
-  CompareOptions& o = out.options;
+  out.options = quick ? lab::quick_options() : lab::full_options();
+  lab::CompareOptions& o = out.options;
   bool quick_flag = false;
   FlagSet flags("ember compare", kSummary);
   flags.add_switch("--quick", "the built-in dates corpus, tiny models, 3000 updates each",
@@ -71,11 +62,11 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
   EMBER_CHECK(d.dir.empty() || (!d.source_side.empty() && !d.target_side.empty()),
               "[flags] ember compare: --data needs --src SIDE and --tgt SIDE (e.g. --src de "
               "--tgt en)");
-  if (d.tokenized && !given(args, "--bleu-tokenize")) o.run.train.bleu_tokenize = "none";
+  if (d.tokenized && !has_flag(args, "--bleu-tokenize")) o.run.train.bleu_tokenize = "none";
   o.command = "ember compare";
   for (const std::string& a : args) o.command += " " + a;
-  validate(o);
+  lab::validate(o);
   return out;
 }
 
-}  // namespace ember::seq2seq::lab
+}  // namespace ember::seq2seq::cli

@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
-namespace ember::seq2seq {
+#include "seq2seq/enum_names.h"
+#include "seq2seq/train/parse_number.h"
+
+namespace ember::seq2seq::cli {
 
 struct ParsedArgs {
   bool help = false;                     // -h or --help was given (nothing else is applied then)
@@ -42,6 +45,15 @@ class FlagSet {
   // A string restricted to `choices`.
   void add_choice(const std::string& name, const std::string& help, std::string* target,
                   std::vector<std::string> choices);
+  // An enum, by the names of its table (which must outlive the FlagSet).
+  template <class E>
+  void add_enum(const std::string& name, const std::string& help, E* target,
+                const EnumNames<E>& names) {
+    add_choice_of(
+        name, help, names.names(),
+        [target, &names](const std::string& v) { *target = names.parse(v); },
+        [target, &names] { return std::string(names.name(*target)); });
+  }
   // A switch without a value: sets *target to `value` when present.
   void add_switch(const std::string& name, const std::string& help, bool* target,
                   bool value = true);
@@ -51,9 +63,8 @@ class FlagSet {
   // missing value, or a value its setter refuses; the message ends with a pointer to --help.
   ParsedArgs parse(const std::vector<std::string>& args) const;
 
-  // "usage: <command> [flags] <positional usage>", the summary, then one line per flag.
+  // "usage: <command> [flags]", the summary, then one line per flag.
   std::string help() const;
-  void set_positional_usage(std::string usage) { positional_usage_ = std::move(usage); }
   const std::string& command() const { return command_; }
 
  private:
@@ -65,17 +76,21 @@ class FlagSet {
     std::function<std::string()> current;
   };
   const Flag* find(const std::string& name) const;
+  // A flag whose value must be one of `choices` ("[flags] <name> expects one of a|b, got 'c'").
+  void add_choice_of(const std::string& name, const std::string& help,
+                     std::vector<std::string> choices, std::function<void(const std::string&)> set,
+                     std::function<std::string()> current);
 
   std::string command_;
   std::string summary_;
-  std::string positional_usage_;
   std::vector<Flag> flags_;
 };
 
-// Strict number parsing for flag and config values: the whole text must be the number, and a
-// finite one (no nan, no inf). Throw "[flags] <what> expects an integer|a (finite) number, got
-// '<text>'".
-int64_t parse_int(const std::string& text, const std::string& what);
-double parse_number(const std::string& text, const std::string& what);
+// For the flags that must act before the others are applied (--quick, --config, --run-dir with
+// --resume), both looking only before a "--": the value of `name` in args ("--name VALUE" or
+// "--name=VALUE", "" when absent), and whether `name` is given at all ("--name" or
+// "--name=VALUE").
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
+bool has_flag(const std::vector<std::string>& args, const std::string& name);
 
-}  // namespace ember::seq2seq
+}  // namespace ember::seq2seq::cli

@@ -10,10 +10,10 @@
 
 #include "seq2seq/lab/probe.h"
 
-namespace ember::seq2seq::lab {
+namespace ember::seq2seq::cli {
 
 struct ProbeCommand {
-  ProbeOptions options;
+  lab::ProbeOptions options;
   std::string out_dir;  // --out; empty: the caller names a fresh directory
   bool quick = false;
   bool help = false;      // -h or --help: nothing else was applied
@@ -25,4 +25,4 @@ struct ProbeCommand {
 // --steps also sets the validations to every quarter of the updates.
 ProbeCommand parse_probe_command(const std::vector<std::string>& args);
 
-}  // namespace ember::seq2seq::lab
+}  // namespace ember::seq2seq::cli

@@ -11,12 +11,12 @@
 
 #include "seq2seq/lab/compare.h"
 
-namespace ember::seq2seq::lab {
+namespace ember::seq2seq::cli {
 
 struct CompareArgs {
   bool help = false;      // --help given: nothing else applied
   std::string help_text;  // the flags and their defaults (of the mode chosen)
-  CompareOptions options;
+  lab::CompareOptions options;
 };
 
 // Parses the arguments after `ember compare` over quick_options() (with --quick) or
@@ -26,4 +26,4 @@ struct CompareArgs {
 // nor --builtin), --quick with other data, --data without both sides; and validate()'s errors.
 CompareArgs parse_compare_args(const std::vector<std::string>& args);
 
-}  // namespace ember::seq2seq::lab
+}  // namespace ember::seq2seq::cli

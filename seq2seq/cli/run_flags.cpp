@@ -1,10 +1,10 @@
 // The flags of `ember train` and `ember demo`, each bound to a RunConfig field.
-#include "seq2seq/train/run_flags.h"
+#include "seq2seq/cli/run_flags.h"
 
 #include "core/error.h"
 #include "seq2seq/train/evaluation.h"
 
-namespace ember::seq2seq {
+namespace ember::seq2seq::cli {
 namespace {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
@@ -118,24 +118,23 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
             &o.max_seconds);
   flags.add("--batch-tokens", "N", "tokens a batch (padding included)", &o.max_tokens);
   flags.add("--max-batch-size", "N", "sentences a batch at most (0: no bound)", &o.max_batch_size);
-  flags.add_choice("--optimizer", "optimizer", &o.optimizer, optimizer_kinds());
+  flags.add_enum("--optimizer", "optimizer", &o.optimizer, optimizer_names());
   flags.add("--lr", "X", "peak learning rate", &o.lr);
   flags.add("--min-lr", "X", "cosine/plateau: the lowest learning rate", &o.min_lr);
   flags.add("--beta2", "X", "Adam's beta2", &o.beta2);
   flags.add("--weight-decay", "X", "weight decay (AdamW: decoupled)", &o.weight_decay);
-  flags.add_choice("--schedule", "learning-rate schedule", &o.schedule, schedule_kinds());
+  flags.add_enum("--schedule", "learning-rate schedule", &o.schedule, schedule_names());
   flags.add("--warmup", "N", "warmup updates", &o.warmup_steps);
   flags.add("--clip-norm", "X", "max gradient norm (0: off)", &o.clip_norm);
   flags.add("--label-smoothing", "X", "label smoothing", &o.label_smoothing);
   flags.add("--log-every", "N", "updates between metrics.csv rows", &o.log_every);
   flags.add("--eval-every", "N", "updates between evaluations (0: each epoch)", &o.eval_every);
   flags.add("--eval-sentences", "N", "validation sentences decoded (0: all)", &o.eval_sentences);
-  flags.add_choice("--metric", "validation score", &o.metric, metric_kinds());
+  flags.add_enum("--metric", "validation score", &o.metric, metric_names());
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (none: pre-tokenized text)",
                    &o.bleu_tokenize, {"13a", "none"});
   flags.add("--samples", "N", "validation outputs written to samples.txt", &o.samples);
-  flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)",
-            &o.save_every);
+  flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)", &o.save_every);
   flags.add("--save-minutes", "M", "minutes between checkpoints (0: epoch ends only)",
             &o.save_minutes);
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
@@ -143,4 +142,4 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
             &o.decode.beam_size);
 }
 
-}  // namespace ember::seq2seq
+}  // namespace ember::seq2seq::cli

@@ -1,12 +1,12 @@
 // The flags of `ember probe`, each bound to a ProbeOptions field.
-#include "seq2seq/lab/probe_flags.h"
+#include "seq2seq/cli/probe_flags.h"
 
 #include <algorithm>
 
 #include "core/error.h"
-#include "seq2seq/train/flags.h"
+#include "seq2seq/cli/flags.h"
 
-namespace ember::seq2seq::lab {
+namespace ember::seq2seq::cli {
 namespace {
 
 constexpr const char* kSummary =
@@ -15,11 +15,6 @@ constexpr const char* kSummary =
     "outputs on the test split by source length bucket, and writes a report directory:\n"
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
     "per task, one line per model), probe.csv, and the run directories under runs/.";
-
-bool given(const std::vector<std::string>& args, const std::string& name) {
-  const auto end = std::find(args.begin(), args.end(), "--");
-  return std::find(args.begin(), end, name) != end;
-}
 
 std::vector<std::string> comma_list(const std::string& text) {
   std::vector<std::string> items;
@@ -47,9 +42,9 @@ void add_list(FlagSet& flags, const std::string& name, const std::string& help,
 
 ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   ProbeCommand command;
-  command.quick = given(args, "--quick");
-  ProbeOptions& o = command.options;
-  o = probe_defaults(command.quick);
+  command.quick = has_flag(args, "--quick");
+  lab::ProbeOptions& o = command.options;
+  o = lab::probe_defaults(command.quick);
   bool all_models = false, models_given = false;
   int64_t seed = static_cast<int64_t>(o.corpus.seed);
 
@@ -90,15 +85,13 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
               parsed.positionals.empty() ? "" : parsed.positionals.front());
   EMBER_CHECK(!(all_models && models_given),
               "[flags] ember probe: give --models or --all-models, not both");
-  if (all_models) o.models = all_probe_models();
+  if (all_models) o.models = lab::all_probe_models();
   EMBER_CHECK(seed >= 0, "[flags] ember probe: --seed must be >= 0, got {}", seed);
   o.corpus.seed = static_cast<uint64_t>(seed);
   o.train.seed = seed;
   o.train.eval_every = std::max<int64_t>(1, o.train.max_steps / 4);
-  EMBER_CHECK(o.train.max_steps >= 1, "[flags] ember probe: --steps must be >= 1, got {}",
-              o.train.max_steps);
-  validate(o);
+  lab::validate(o);
   return command;
 }
 
-}  // namespace ember::seq2seq::lab
+}  // namespace ember::seq2seq::cli

@@ -1,36 +1,14 @@
 // FlagSet: declaration, strict parsing and the help text.
-#include "seq2seq/train/flags.h"
+#include "seq2seq/cli/flags.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <set>
 
 #include "core/error.h"
 
-namespace ember::seq2seq {
-
-int64_t parse_int(const std::string& text, const std::string& what) {
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  EMBER_CHECK(!text.empty() && ec == std::errc() && ptr == end,
-              "[flags] {} expects an integer, got '{}'", what, text);
-  return value;
-}
-
-double parse_number(const std::string& text, const std::string& what) {
-  double value = 0.0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  EMBER_CHECK(!text.empty() && ec == std::errc() && ptr == end,
-              "[flags] {} expects a number, got '{}'", what, text);
-  // from_chars reads "nan" and "inf" too: no flag or stored value means either.
-  EMBER_CHECK(std::isfinite(value), "[flags] {} expects a finite number, got '{}'", what, text);
-  return value;
-}
-
+namespace ember::seq2seq::cli {
 namespace {
 
 // parse_number, also refusing what float cannot hold (1e300 would become inf).
@@ -88,16 +66,25 @@ void FlagSet::add(const std::string& name, const std::string& value_name, const 
 
 void FlagSet::add_choice(const std::string& name, const std::string& help, std::string* target,
                          std::vector<std::string> choices) {
+  add_choice_of(
+      name, help, std::move(choices), [target](const std::string& v) { *target = v; },
+      [target] { return *target; });
+}
+
+void FlagSet::add_choice_of(const std::string& name, const std::string& help,
+                            std::vector<std::string> choices,
+                            std::function<void(const std::string&)> set,
+                            std::function<std::string()> current) {
   std::string value_name;
   for (const std::string& c : choices) value_name += (value_name.empty() ? "" : "|") + c;
   add_custom(
       name, value_name, help,
-      [target, name, choices, value_name](const std::string& v) {
+      [name, choices, value_name, set = std::move(set)](const std::string& v) {
         EMBER_CHECK(std::find(choices.begin(), choices.end(), v) != choices.end(),
                     "[flags] {} expects one of {}, got '{}'", name, value_name, v);
-        *target = v;
+        set(v);
       },
-      [target] { return *target; });
+      std::move(current));
 }
 
 void FlagSet::add_switch(const std::string& name, const std::string& help, bool* target,
@@ -157,8 +144,7 @@ ParsedArgs FlagSet::parse(const std::vector<std::string>& args) const {
 
 std::string FlagSet::help() const {
   constexpr size_t kMaxWidth = 26;  // longer flag heads put their help on the next line
-  std::string out = fmt::format("usage: {} [flags]{}{}\n\n{}\n\nflags:\n", command_,
-                                positional_usage_.empty() ? "" : " ", positional_usage_, summary_);
+  std::string out = fmt::format("usage: {} [flags]\n\n{}\n\nflags:\n", command_, summary_);
   std::vector<std::string> heads;
   size_t width = 10;  // "-h, --help"
   for (const Flag& f : flags_) {
@@ -179,4 +165,20 @@ std::string FlagSet::help() const {
   return out;
 }
 
-}  // namespace ember::seq2seq
+std::string prescan_flag(const std::vector<std::string>& args, const std::string& name) {
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind(name + "=", 0) == 0) return args[i].substr(name.size() + 1);
+  }
+  return "";
+}
+
+bool has_flag(const std::vector<std::string>& args, const std::string& name) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == name || a.rfind(name + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace ember::seq2seq::cli
