@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "core/safetensors.h"
+#include "core/strided.h"  // core::map, core::zip: the loops a custom op runs on
 #include "core/threads.h"
 #include "layers/attention.h"
 #include "layers/conv1d.h"

@@ -1,6 +1,9 @@
-# `cmake --install` puts the headers under include/ember/{core,autograd,layers,optim}, the shared
-# library under lib/, and emberConfig.cmake so that an outside project can
-#   find_package(ember REQUIRED)  target_link_libraries(app PRIVATE ember::ember)
+# `cmake --install` puts the headers under include/ember/{core,autograd,layers,optim,seq2seq}, the
+# shared libraries (libember.so.0.1, libember_seq2seq.so.0.1) under lib/, emberConfig.cmake so
+# that an outside project can
+#   find_package(ember REQUIRED)  target_link_libraries(app PRIVATE ember::ember ember::seq2seq)
+# and ember.pc / ember-seq2seq.pc for `pkg-config --cflags --libs ember-seq2seq`. A user includes
+# <ember/ember.h>, <ember/seq2seq/metrics/bleu.h>: only include/ is on the path.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -20,3 +23,12 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/emberConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/emberConfig.cmake ${PROJECT_BINARY_DIR}/emberConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)
+
+# The .pc files find the prefix from their own place (${pcfiledir}), so an install moved or made
+# with `cmake --install --prefix` still describes itself correctly.
+file(RELATIVE_PATH EMBER_PC_TO_PREFIX ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
+  ${CMAKE_INSTALL_PREFIX})
+foreach(pc ember ember-seq2seq)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "core/strided.h"
 #include "ember.h"
 
 using namespace ember;
