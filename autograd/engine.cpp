@@ -4,11 +4,11 @@
 #include <string>
 #include <unordered_set>
 
-#include "autograd/gradients_internal.h"
-#include "autograd/node.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/matmul.h"
+#include "ember/autograd/gradients_internal.h"
+#include "ember/autograd/node.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/matmul.h"
 
 namespace ember {
 namespace {

@@ -1,10 +1,10 @@
-#include "autograd/gradcheck.h"
+#include "ember/autograd/gradcheck.h"
 
 #include <cmath>
 
-#include "autograd/grad_mode.h"
-#include "core/error.h"
-#include "core/random.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
 
 namespace ember {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

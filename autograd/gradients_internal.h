@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-#include "autograd/node.h"
+#include "ember/autograd/node.h"
 
 namespace ember {
 

@@ -22,7 +22,7 @@
 #include <memory>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

@@ -1,11 +1,11 @@
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
-#include "autograd/grad_mode.h"
-#include "autograd/node.h"
-#include "autograd/ops/reduction.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "core/random.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/node.h"
+#include "ember/autograd/ops/reduction.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
 
 namespace ember {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember {
 

@@ -2,9 +2,9 @@
 // order: the shape, then grad_fn=<op> for an op's result or requires_grad=True for such a leaf.
 #include <ostream>
 
-#include "autograd/node.h"
-#include "autograd/tensor.h"
-#include "core/format.h"
+#include "ember/autograd/node.h"
+#include "ember/autograd/tensor.h"
+#include "ember/core/format.h"
 
 namespace ember {
 

@@ -1,10 +1,10 @@
-#include "core/additive_score.h"
+#include "ember/core/additive_score.h"
 
 #include <cassert>
 
-#include "core/fast_math.h"
-#include "core/reduce.h"
-#include "core/threads.h"
+#include "ember/core/fast_math.h"
+#include "ember/core/reduce.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 namespace {

@@ -6,7 +6,7 @@
 // Backward recomputes t from q and k (d tanh(u) = 1 - tanh(u)^2) rather than keeping it.
 #pragma once
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -1,4 +1,4 @@
-#include "core/allocator.h"
+#include "ember/core/allocator.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/atomic_file.h"
+#include "ember/core/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 namespace {

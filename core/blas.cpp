@@ -1,10 +1,10 @@
-#include "core/blas.h"
+#include "ember/core/blas.h"
 
 #include <cblas.h>
 
 #include <algorithm>
 
-#include "core/threads.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/blas_layout.h"
+#include "ember/core/blas_layout.h"
 
 #include <algorithm>
 #include <cassert>

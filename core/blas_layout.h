@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -1,12 +1,12 @@
-#include "core/checksums.h"
+#include "ember/core/checksums.h"
 
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/json.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
 
 namespace ember::core {
 namespace {

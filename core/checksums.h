@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "core/safetensors.h"
+#include "ember/core/safetensors.h"
 
 namespace ember::core {
 

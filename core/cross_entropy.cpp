@@ -1,9 +1,9 @@
-#include "core/cross_entropy.h"
+#include "ember/core/cross_entropy.h"
 
 #include <cmath>
 
-#include "core/fast_math.h"
-#include "core/softmax.h"
+#include "ember/core/fast_math.h"
+#include "ember/core/softmax.h"
 
 namespace ember::core {
 

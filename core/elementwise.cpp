@@ -1,10 +1,10 @@
-#include "core/elementwise.h"
+#include "ember/core/elementwise.h"
 
 #include <cmath>
 #include <numbers>
 
-#include "core/fast_math.h"
-#include "core/strided.h"
+#include "ember/core/fast_math.h"
+#include "ember/core/strided.h"
 
 namespace ember::core {
 

@@ -2,7 +2,7 @@
 // map/zip loops in core/strided.h, which is also how to write a new one.
 #pragma once
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

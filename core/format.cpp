@@ -1,10 +1,10 @@
-#include "core/format.h"
+#include "ember/core/format.h"
 
 #include <algorithm>
 #include <cmath>
 #include <ostream>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 namespace {

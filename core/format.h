@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

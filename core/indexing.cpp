@@ -1,7 +1,7 @@
-#include "core/indexing.h"
+#include "ember/core/indexing.h"
 
-#include "core/error.h"
-#include "core/strided.h"
+#include "ember/core/error.h"
+#include "ember/core/strided.h"
 
 namespace ember::core {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

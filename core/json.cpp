@@ -1,9 +1,9 @@
-#include "core/json.h"
+#include "ember/core/json.h"
 
 #include <set>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 

@@ -4,8 +4,8 @@
 
 #include <array>
 
-#include "core/ndarray.h"
-#include "core/threads.h"
+#include "ember/core/ndarray.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 

@@ -1,9 +1,9 @@
-#include "core/layer_norm.h"
+#include "ember/core/layer_norm.h"
 
 #include <cmath>
 
-#include "core/error.h"
-#include "core/threads.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 

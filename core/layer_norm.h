@@ -4,7 +4,7 @@
 //   y = xhat * weight + bias
 #pragma once
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -1,10 +1,10 @@
-#include "core/matmul.h"
+#include "ember/core/matmul.h"
 
 #include <algorithm>
 
-#include "core/blas.h"
-#include "core/blas_layout.h"
-#include "core/error.h"
+#include "ember/core/blas.h"
+#include "ember/core/blas_layout.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 namespace {

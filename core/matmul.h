@@ -4,7 +4,7 @@
 // A transposed view (last two strides swapped) goes to BLAS as a flag (core/blas_layout.h).
 #pragma once
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -1,10 +1,10 @@
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "core/error.h"
-#include "core/strided.h"
+#include "ember/core/error.h"
+#include "ember/core/strided.h"
 
 namespace ember::core {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/allocator.h"
-#include "core/shape.h"
-#include "core/string_formatter.h"
+#include "ember/core/allocator.h"
+#include "ember/core/shape.h"
+#include "ember/core/string_formatter.h"
 
 namespace ember::core {
 

@@ -1,10 +1,10 @@
-#include "core/random.h"
+#include "ember/core/random.h"
 
 #include <cmath>
 #include <numbers>
 
-#include "core/error.h"
-#include "core/threads.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 namespace {

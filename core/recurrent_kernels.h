@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "core/fast_math.h"
+#include "ember/core/fast_math.h"
 
 namespace ember::core {
 

@@ -1,11 +1,11 @@
-#include "core/reduce.h"
+#include "ember/core/reduce.h"
 
 #include <algorithm>
 
-#include "core/error.h"
-#include "core/threads.h"
-#include "core/lanes.h"
-#include "core/strided.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
+#include "ember/core/lanes.h"
+#include "ember/core/strided.h"
 
 namespace ember::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/regular_file.h"
+#include "ember/core/regular_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/safetensors.h"
+#include "ember/core/safetensors.h"
 
 #include <algorithm>
 #include <bit>
@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/json.h"
-#include "core/regular_file.h"
-#include "core/utf8.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
+#include "ember/core/regular_file.h"
+#include "ember/core/utf8.h"
 
 namespace ember::core {
 namespace {

@@ -24,7 +24,7 @@
 #include <map>
 #include <string>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -1,8 +1,8 @@
-#include "core/shape.h"
+#include "ember/core/shape.h"
 
 #include <ostream>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::core {
 

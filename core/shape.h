@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/string_formatter.h"
+#include "ember/core/string_formatter.h"
 
 namespace ember::core {
 

@@ -1,13 +1,13 @@
-#include "core/softmax.h"
+#include "ember/core/softmax.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
-#include "core/error.h"
-#include "core/fast_math.h"
-#include "core/lanes.h"
+#include "ember/core/error.h"
+#include "ember/core/fast_math.h"
+#include "ember/core/lanes.h"
 
 namespace ember::core {
 namespace {

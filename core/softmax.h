@@ -6,7 +6,7 @@
 //   masked: softmax(x') with x'_i = -inf where mask_i != 0, else scale * x_i
 #pragma once
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::core {
 

@@ -7,8 +7,8 @@
 #include <array>
 #include <cstdint>
 
-#include "core/ndarray.h"
-#include "core/threads.h"
+#include "ember/core/ndarray.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 

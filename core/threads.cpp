@@ -1,4 +1,4 @@
-#include "core/threads.h"
+#include "ember/core/threads.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/blas.h"
+#include "ember/core/blas.h"
 
 namespace ember::core {
 namespace {

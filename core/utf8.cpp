@@ -1,5 +1,5 @@
 // UTF-8 validation after RFC 3629 section 4 (the well-formed byte sequences table).
-#include "core/utf8.h"
+#include "ember/core/utf8.h"
 
 #include <cstdint>
 

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "ember.h"
+#include "ember/ember.h"
 
 using namespace ember;
 

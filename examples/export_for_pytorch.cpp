@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "core/safetensors.h"
-#include "ember.h"
-#include "layers/rnn.h"
-#include "layers/transformer.h"
+#include "ember/core/safetensors.h"
+#include "ember/ember.h"
+#include "ember/layers/rnn.h"
+#include "ember/layers/transformer.h"
 
 using namespace ember;
 

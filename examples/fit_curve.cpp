@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "core/elementwise.h"
-#include "core/reduce.h"
-#include "core/strided.h"
-#include "ember.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/reduce.h"
+#include "ember/core/strided.h"
+#include "ember/ember.h"
 
 using namespace ember;
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "ember.h"
-#include "seq2seq/report/svg_plot.h"
+#include "ember/core/atomic_file.h"
+#include "ember/ember.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 using namespace ember;
 

@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/dropout.h"
-#include "layers/linear.h"
-#include "optim/adam.h"
-#include "optim/checkpoint.h"
-#include "optim/clip_grad.h"
-#include "optim/schedule.h"
+#include "ember/ember.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/linear.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/checkpoint.h"
+#include "ember/optim/clip_grad.h"
+#include "ember/optim/schedule.h"
 
 using namespace ember;
 

@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <string>
 
-#include "core/checksums.h"
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "ember/core/checksums.h"
+#include "ember/core/error.h"
+#include "ember/core/safetensors.h"
 #include "fuzz/fuzz_util.h"
-#include "optim/checkpoint.h"
+#include "ember/optim/checkpoint.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "fuzz/fuzz_util.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/error.h"
-#include "seq2seq/train/run_config.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/run_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ember::seq2seq;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "fuzz/fuzz_util.h"
-#include "seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/data/tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<std::string> parts =

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ember.h"
+#include "ember/ember.h"
 
 namespace ember::fuzz {
 

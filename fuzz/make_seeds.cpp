@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
+#include "ember/ember.h"
 #include "fuzz/fuzz_util.h"
-#include "seq2seq/data/text_file.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/train/run_config.h"
+#include "ember/seq2seq/data/text_file.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/train/run_config.h"
 
 namespace fs = std::filesystem;
 using namespace ember;

@@ -1,13 +1,13 @@
-#include "layers/attention.h"
+#include "ember/layers/attention.h"
 
 #include <cmath>
 
-#include "autograd/ops/attention.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/attention.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 namespace {

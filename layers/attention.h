@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <string>
 
-#include "layers/module.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

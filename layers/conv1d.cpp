@@ -1,9 +1,9 @@
-#include "layers/conv1d.h"
+#include "ember/layers/conv1d.h"
 
 #include <cmath>
 
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 

@@ -11,8 +11,8 @@
 
 #include <cstdint>
 
-#include "autograd/ops/conv.h"
-#include "layers/module.h"
+#include "ember/autograd/ops/conv.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

@@ -1,7 +1,7 @@
-#include "layers/dropout.h"
+#include "ember/layers/dropout.h"
 
-#include "autograd/ops/nn.h"
-#include "core/error.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/error.h"
 
 namespace ember::nn {
 

@@ -4,7 +4,7 @@
 // Masks come from core::default_generator(), so core::manual_seed makes a run reproducible.
 #pragma once
 
-#include "layers/module.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

@@ -1,8 +1,8 @@
-#include "layers/embedding.h"
+#include "ember/layers/embedding.h"
 
-#include "autograd/ops/indexing.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/indexing.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 

@@ -1,8 +1,8 @@
-#include "layers/init.h"
+#include "ember/layers/init.h"
 
 #include <cmath>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::nn::init {
 

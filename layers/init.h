@@ -11,8 +11,8 @@
 
 #include <cstdint>
 
-#include "autograd/tensor.h"
-#include "core/random.h"
+#include "ember/autograd/tensor.h"
+#include "ember/core/random.h"
 
 namespace ember::nn::init {
 

@@ -1,7 +1,7 @@
-#include "layers/layer_norm.h"
+#include "ember/layers/layer_norm.h"
 
-#include "autograd/ops/nn.h"
-#include "core/error.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/error.h"
 
 namespace ember::nn {
 

@@ -1,10 +1,10 @@
-#include "layers/linear.h"
+#include "ember/layers/linear.h"
 
 #include <cmath>
 
-#include "autograd/ops/linear_algebra.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 

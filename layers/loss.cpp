@@ -1,6 +1,6 @@
-#include "layers/loss.h"
+#include "ember/layers/loss.h"
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::nn {
 

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "autograd/ops/nn.h"
-#include "layers/module.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

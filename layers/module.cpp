@@ -1,8 +1,8 @@
-#include "layers/module.h"
+#include "ember/layers/module.h"
 
-#include "core/checksums.h"
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "ember/core/checksums.h"
+#include "ember/core/error.h"
+#include "ember/core/safetensors.h"
 
 namespace ember::nn {
 

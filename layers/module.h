@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
-#include "autograd/tensor.h"
-#include "core/safetensors.h"
+#include "ember/autograd/tensor.h"
+#include "ember/core/safetensors.h"
 
 namespace ember::nn {
 

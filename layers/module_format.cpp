@@ -8,7 +8,7 @@
 #include <ostream>
 #include <typeinfo>
 
-#include "layers/module.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 namespace {

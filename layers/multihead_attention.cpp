@@ -1,18 +1,18 @@
-#include "layers/multihead_attention.h"
+#include "ember/layers/multihead_attention.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "autograd/grad_mode.h"
-#include "autograd/ops/attention.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/reduction.h"
-#include "autograd/ops/shape.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "layers/init.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/attention.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/reduction.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 namespace {

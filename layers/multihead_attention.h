@@ -21,8 +21,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "layers/linear.h"
-#include "layers/module.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

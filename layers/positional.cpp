@@ -1,11 +1,11 @@
-#include "layers/positional.h"
+#include "ember/layers/positional.h"
 
 #include <cmath>
 
-#include "autograd/ops/arithmetic.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/arithmetic.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "layers/module.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

@@ -1,10 +1,10 @@
-#include "layers/recurrent_cells.h"
+#include "ember/layers/recurrent_cells.h"
 
 #include <cmath>
 
-#include "autograd/ops/linear_algebra.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 namespace {

@@ -8,9 +8,9 @@
 
 #include <cstdint>
 
-#include "autograd/ops/recurrent.h"
-#include "layers/module.h"
-#include "layers/rnn.h"
+#include "ember/autograd/ops/recurrent.h"
+#include "ember/layers/module.h"
+#include "ember/layers/rnn.h"
 
 namespace ember::nn {
 

@@ -1,13 +1,13 @@
-#include "layers/rnn.h"
+#include "ember/layers/rnn.h"
 
 #include <cmath>
 #include <string>
 
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "layers/init.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/layers/init.h"
 
 namespace ember::nn {
 namespace {

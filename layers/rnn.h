@@ -22,8 +22,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "autograd/ops/recurrent.h"
-#include "layers/module.h"
+#include "ember/autograd/ops/recurrent.h"
+#include "ember/layers/module.h"
 
 namespace ember::nn {
 

@@ -1,11 +1,11 @@
-#include "layers/transformer.h"
+#include "ember/layers/transformer.h"
 
 #include <string>
 
-#include "autograd/ops/activation.h"
-#include "autograd/ops/arithmetic.h"
-#include "core/error.h"
-#include "core/indexing.h"
+#include "ember/autograd/ops/activation.h"
+#include "ember/autograd/ops/arithmetic.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
 
 namespace ember::nn {
 namespace {

@@ -26,11 +26,11 @@
 #include <memory>
 #include <vector>
 
-#include "layers/dropout.h"
-#include "layers/layer_norm.h"
-#include "layers/linear.h"
-#include "layers/module.h"
-#include "layers/multihead_attention.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/layer_norm.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/module.h"
+#include "ember/layers/multihead_attention.h"
 
 namespace ember::nn {
 

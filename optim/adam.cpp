@@ -1,10 +1,10 @@
-#include "optim/adam.h"
+#include "ember/optim/adam.h"
 
 #include <cmath>
 #include <utility>
 
-#include "core/error.h"
-#include "core/threads.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 namespace ember::optim {
 namespace {

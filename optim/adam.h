@@ -11,7 +11,7 @@
 // the correction): it matters when gradients are tiny.
 #pragma once
 
-#include "optim/optimizer.h"
+#include "ember/optim/optimizer.h"
 
 namespace ember::optim {
 

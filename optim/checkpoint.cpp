@@ -1,4 +1,4 @@
-#include "optim/checkpoint.h"
+#include "ember/optim/checkpoint.h"
 
 #include <charconv>
 #include <cmath>
@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/checksums.h"
-#include "core/error.h"
-#include "core/json.h"
-#include "core/safetensors.h"
+#include "ember/core/checksums.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
+#include "ember/core/safetensors.h"
 
 namespace ember::optim {
 namespace {

@@ -27,11 +27,11 @@
 #include <map>
 #include <string>
 
-#include "core/random.h"
-#include "core/safetensors.h"
-#include "layers/module.h"
-#include "optim/optimizer.h"
-#include "optim/schedule.h"
+#include "ember/core/random.h"
+#include "ember/core/safetensors.h"
+#include "ember/layers/module.h"
+#include "ember/optim/optimizer.h"
+#include "ember/optim/schedule.h"
 
 namespace ember::optim {
 

@@ -1,10 +1,10 @@
-#include "optim/clip_grad.h"
+#include "ember/optim/clip_grad.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/error.h"
-#include "core/threads.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 namespace ember::optim {
 namespace {

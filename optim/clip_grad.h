@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember::optim {
 

@@ -1,10 +1,10 @@
-#include "optim/optimizer.h"
+#include "ember/optim/optimizer.h"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::optim {
 

@@ -1,4 +1,4 @@
-#include "optim/schedule.h"
+#include "ember/optim/schedule.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::optim {
 namespace {

@@ -9,7 +9,7 @@
 //   p = p - lr * g
 #pragma once
 
-#include "optim/optimizer.h"
+#include "ember/optim/optimizer.h"
 
 namespace ember::optim {
 

@@ -1,6 +1,6 @@
 // The version of the seq2seq library and the `ember` program: CMake's project(VERSION), passed in
 // as EMBER_VERSION (seq2seq/CMakeLists.txt).
-#include "seq2seq/seq2seq.h"
+#include "ember/seq2seq/seq2seq.h"
 
 namespace ember::seq2seq {
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "ember.h"
-#include "optim/adam.h"
+#include "ember/ember.h"
+#include "ember/optim/adam.h"
 #include "support/check.h"
 #include "support/optim.h"
 

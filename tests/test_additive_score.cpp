@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "core/additive_score.h"
-#include "core/random.h"
+#include "ember/core/additive_score.h"
+#include "ember/core/random.h"
 
 using namespace ember::core;
 

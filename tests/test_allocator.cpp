@@ -9,8 +9,8 @@
 #include <new>
 #include <string>
 
-#include "core/allocator.h"
-#include "core/error.h"
+#include "ember/core/allocator.h"
+#include "ember/core/error.h"
 
 using namespace ember::core;
 

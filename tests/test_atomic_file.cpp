@@ -1,10 +1,10 @@
-#include "core/atomic_file.h"
+#include "ember/core/atomic_file.h"
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "support/files.h"
 
 using ember::testing::read_file;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/attention.h"
+#include "ember/ember.h"
+#include "ember/layers/attention.h"
 
 using namespace ember;
 

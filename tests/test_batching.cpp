@@ -4,10 +4,10 @@
 #include <set>
 #include <vector>
 
-#include "core/error.h"
-#include "core/random.h"
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/vocab.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/vocab.h"
 
 using namespace ember::seq2seq;
 using ember::core::Generator;

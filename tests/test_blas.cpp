@@ -4,9 +4,9 @@
 #include <limits>
 #include <utility>
 
-#include "core/blas.h"
-#include "core/random.h"
-#include "core/threads.h"
+#include "ember/core/blas.h"
+#include "ember/core/random.h"
+#include "ember/core/threads.h"
 
 using namespace ember::core;
 

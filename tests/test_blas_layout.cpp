@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/blas_layout.h"
-#include "core/random.h"
+#include "ember/core/blas_layout.h"
+#include "ember/core/random.h"
 
 using namespace ember::core;
 

@@ -18,14 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include "core/checksums.h"
-#include "ember.h"
-#include "layers/dropout.h"
-#include "layers/linear.h"
-#include "optim/adam.h"
-#include "optim/checkpoint.h"
-#include "optim/clip_grad.h"
-#include "optim/sgd.h"
+#include "ember/core/checksums.h"
+#include "ember/ember.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/linear.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/checkpoint.h"
+#include "ember/optim/clip_grad.h"
+#include "ember/optim/sgd.h"
 #include "support/files.h"
 
 namespace fs = std::filesystem;

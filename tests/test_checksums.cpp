@@ -1,4 +1,4 @@
-#include "core/checksums.h"
+#include "ember/core/checksums.h"
 
 #include <doctest/doctest.h>
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 using namespace ember;
 

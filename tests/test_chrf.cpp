@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/metrics/chrf.h"
-#include "seq2seq/metrics/python_text.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/metrics/python_text.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "ember.h"
-#include "optim/clip_grad.h"
+#include "ember/ember.h"
+#include "ember/optim/clip_grad.h"
 #include "support/check.h"
 
 using ember::Error;

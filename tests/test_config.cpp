@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "seq2seq/models/config.h"
+#include "ember/ember.h"
+#include "ember/seq2seq/models/config.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

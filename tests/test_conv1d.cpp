@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "autograd/ops/conv.h"
-#include "ember.h"
-#include "layers/conv1d.h"
+#include "ember/autograd/ops/conv.h"
+#include "ember/ember.h"
+#include "ember/layers/conv1d.h"
 
 using namespace ember;
 

@@ -3,15 +3,15 @@
 #include <cmath>
 #include <vector>
 
-#include "autograd/grad_mode.h"
-#include "autograd/ops/nn.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "core/random.h"
-#include "optim/adam.h"
-#include "seq2seq/models/convs2s.h"
-#include "seq2seq/search/beam.h"
-#include "seq2seq/search/greedy.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/core/random.h"
+#include "ember/optim/adam.h"
+#include "ember/seq2seq/models/convs2s.h"
+#include "ember/seq2seq/search/beam.h"
+#include "ember/seq2seq/search/greedy.h"
 #include "support/check.h"
 #include "support/seq2seq.h"
 

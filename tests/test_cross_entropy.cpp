@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
-#include "core/cross_entropy.h"
-#include "core/random.h"
-#include "core/softmax.h"
+#include "ember/core/cross_entropy.h"
+#include "ember/core/random.h"
+#include "ember/core/softmax.h"
 
 using namespace ember::core;
 

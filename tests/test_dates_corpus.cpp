@@ -5,8 +5,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/error.h"
-#include "seq2seq/data/dates_corpus.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/dates_corpus.h"
 
 using namespace ember::seq2seq;
 namespace chrono = std::chrono;

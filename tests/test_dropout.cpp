@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "ember.h"
-#include "layers/dropout.h"
-#include "layers/linear.h"
+#include "ember/ember.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/linear.h"
 
 using namespace ember;
 

@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/random.h"
-#include "core/threads.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/core/threads.h"
 
 using namespace ember::core;
 

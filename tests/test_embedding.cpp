@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "ember.h"
-#include "layers/embedding.h"
+#include "ember/ember.h"
+#include "ember/layers/embedding.h"
 
 using namespace ember;
 

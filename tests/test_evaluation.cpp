@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/vocab_tokenizer.h"
-#include "seq2seq/models/factory.h"
-#include "seq2seq/train/evaluation.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
+#include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/train/evaluation.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "optim/adam.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/factory.h"
+#include "ember/ember.h"
+#include "ember/optim/adam.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/factory.h"
 #include "support/check.h"
 #include "support/seq2seq.h"
 

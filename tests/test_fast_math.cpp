@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/fast_math.h"
+#include "ember/core/fast_math.h"
 
 using namespace ember::core;
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/format.h"
+#include "ember/core/format.h"
 
 using ember::core::format_values;
 using ember::core::NDArray;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/elementwise.h"
-#include "ember.h"
+#include "ember/core/elementwise.h"
+#include "ember/ember.h"
 
 using namespace ember;
 

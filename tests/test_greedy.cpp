@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
-#include "autograd/tensor.h"
-#include "core/error.h"
-#include "seq2seq/search/greedy.h"
+#include "ember/autograd/tensor.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/search/greedy.h"
 #include "support/scripted_model.h"
 #include "support/seq2seq.h"
 

@@ -15,18 +15,18 @@
 #include <string>
 #include <vector>
 
-#include "core/elementwise.h"
-#include "core/reduce.h"
-#include "core/strided.h"
-#include "ember.h"
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/dates_corpus.h"
-#include "seq2seq/data/vocab_tokenizer.h"
-#include "seq2seq/lab/lineup.h"
-#include "seq2seq/metrics/bleu.h"
-#include "seq2seq/models/factory.h"
-#include "seq2seq/search/beam.h"
-#include "seq2seq/search/greedy.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/reduce.h"
+#include "ember/core/strided.h"
+#include "ember/ember.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/dates_corpus.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
+#include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/metrics/bleu.h"
+#include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/search/beam.h"
+#include "ember/seq2seq/search/greedy.h"
 #include "support/check.h"
 
 using namespace ember;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "core/indexing.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
 
 using namespace ember::core;
 

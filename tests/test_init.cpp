@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "ember.h"
-#include "layers/init.h"
+#include "ember/ember.h"
+#include "ember/layers/init.h"
 
 using namespace ember;
 namespace init = ember::nn::init;

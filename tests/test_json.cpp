@@ -1,10 +1,10 @@
-#include "core/json.h"
+#include "ember/core/json.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 using ember::core::parse_json;
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/lab/compare.h"
-#include "seq2seq/lab/lineup.h"
-#include "seq2seq/lab/report.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/lab/compare.h"
+#include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/lab/report.h"
 #include "support/files.h"
 
 using namespace ember;

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/random.h"
-#include "seq2seq/lab/lineup.h"
-#include "seq2seq/models/factory.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/models/factory.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

@@ -10,11 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include "core/error.h"
-#include "seq2seq/lab/probe.h"
-#include "seq2seq/lab/probe_report.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/lab/probe.h"
+#include "ember/seq2seq/lab/probe_report.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 using namespace ember::seq2seq;
 using namespace ember::seq2seq::lab;

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "ember.h"
-#include "layers/layer_norm.h"
+#include "ember/ember.h"
+#include "ember/layers/layer_norm.h"
 
 using namespace ember;
 

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "core/error.h"
-#include "core/layer_norm.h"
-#include "core/random.h"
+#include "ember/core/error.h"
+#include "ember/core/layer_norm.h"
+#include "ember/core/random.h"
 
 using namespace ember::core;
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ember.h"
-#include "layers/linear.h"
+#include "ember/ember.h"
+#include "ember/layers/linear.h"
 
 using namespace ember;
 

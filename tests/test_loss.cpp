@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "ember.h"
-#include "layers/loss.h"
+#include "ember/ember.h"
+#include "ember/layers/loss.h"
 
 using namespace ember;
 

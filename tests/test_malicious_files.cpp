@@ -13,8 +13,8 @@
 #include <set>
 #include <string>
 
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "ember/core/error.h"
+#include "ember/core/safetensors.h"
 #include "support/files.h"
 
 namespace fs = std::filesystem;

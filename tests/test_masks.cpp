@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/masks.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/masks.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

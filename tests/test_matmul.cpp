@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "core/matmul.h"
-#include "core/random.h"
+#include "ember/core/error.h"
+#include "ember/core/matmul.h"
+#include "ember/core/random.h"
 
 using namespace ember::core;
 

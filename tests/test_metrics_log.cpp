@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "core/error.h"
-#include "seq2seq/train/metrics_log.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/metrics_log.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

@@ -8,8 +8,8 @@
 #include <regex>
 #include <sstream>
 
-#include "core/safetensors.h"
-#include "ember.h"
+#include "ember/core/safetensors.h"
+#include "ember/ember.h"
 
 using namespace ember;
 

@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
-#include "ember.h"
-#include "layers/multihead_attention.h"
+#include "ember/ember.h"
+#include "ember/layers/multihead_attention.h"
 #include "support/check.h"
 #include "support/masks.h"
 

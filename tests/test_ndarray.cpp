@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "core/ndarray.h"
+#include "ember/core/error.h"
+#include "ember/core/ndarray.h"
 
 using namespace ember::core;
 

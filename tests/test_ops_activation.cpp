@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "core/elementwise.h"
-#include "core/strided.h"
-#include "ember.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/strided.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

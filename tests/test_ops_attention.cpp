@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "autograd/ops/attention.h"
-#include "ember.h"
+#include "ember/autograd/ops/attention.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

@@ -2,7 +2,7 @@
 // chunk boundaries, reductions, label smoothing, ignored rows and a missing bias.
 #include <doctest/doctest.h>
 
-#include "ember.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

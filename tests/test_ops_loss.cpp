@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/softmax.h"
-#include "ember.h"
+#include "ember/core/softmax.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "ember.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

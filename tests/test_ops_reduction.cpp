@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "ember.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

@@ -5,10 +5,10 @@
 #include <memory>
 #include <vector>
 
-#include "ember.h"
-#include "layers/linear.h"
-#include "optim/adam.h"
-#include "optim/sgd.h"
+#include "ember/ember.h"
+#include "ember/layers/linear.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/sgd.h"
 #include "support/check.h"
 
 using ember::Error;

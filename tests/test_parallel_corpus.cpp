@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/parallel_corpus.h"
-#include "seq2seq/data/text_file.h"
-#include "seq2seq/data/vocab_tokenizer.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/data/text_file.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
 #include "support/files.h"
 
 using namespace ember::seq2seq;

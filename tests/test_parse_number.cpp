@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "seq2seq/train/parse_number.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/parse_number.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

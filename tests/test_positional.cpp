@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "ember.h"
-#include "layers/positional.h"
+#include "ember/ember.h"
+#include "ember/layers/positional.h"
 
 using namespace ember;
 

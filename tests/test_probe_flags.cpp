@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/cli/probe_flags.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/probe_flags.h"
 
 using namespace ember::seq2seq::lab;
 using ember::seq2seq::cli::parse_probe_command;

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/probing_corpus.h"
-#include "seq2seq/train/run_config.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/probing_corpus.h"
+#include "ember/seq2seq/train/run_config.h"
 
 using namespace ember::seq2seq;
 

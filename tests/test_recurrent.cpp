@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
-#include "autograd/ops/recurrent.h"
-#include "ember.h"
+#include "ember/autograd/ops/recurrent.h"
+#include "ember/ember.h"
 #include "support/check.h"
 
 using namespace ember;

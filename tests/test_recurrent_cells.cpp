@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/recurrent_cells.h"
-#include "layers/rnn.h"
+#include "ember/ember.h"
+#include "ember/layers/recurrent_cells.h"
+#include "ember/layers/rnn.h"
 #include "support/check.h"
 
 using namespace ember;

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "core/random.h"
-#include "core/reduce.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/core/reduce.h"
 
 using namespace ember::core;
 

@@ -1,4 +1,4 @@
-#include "core/regular_file.h"
+#include "ember/core/regular_file.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "support/files.h"
 
 using ember::core::read_regular_file;

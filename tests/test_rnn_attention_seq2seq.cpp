@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/attention.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/rnn_attention_seq2seq.h"
+#include "ember/ember.h"
+#include "ember/layers/attention.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/rnn_attention_seq2seq.h"
 #include "support/seq2seq.h"
 
 using namespace ember;

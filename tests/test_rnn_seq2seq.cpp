@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/rnn_seq2seq.h"
+#include "ember/ember.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/rnn_seq2seq.h"
 #include "support/check.h"
 #include "support/seq2seq.h"
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/metrics/rouge.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/metrics/rouge.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

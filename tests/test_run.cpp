@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/train/run.h"
-#include "seq2seq/train/run_lock.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/run.h"
+#include "ember/seq2seq/train/run_lock.h"
 #include "support/files.h"
 
 using namespace ember;

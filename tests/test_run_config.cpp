@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <string>
 
-#include "core/error.h"
-#include "seq2seq/data/text_file.h"
-#include "seq2seq/train/run_config.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/text_file.h"
+#include "ember/seq2seq/train/run_config.h"
 #include "support/files.h"
 
 using namespace ember;

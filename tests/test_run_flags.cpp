@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/cli/run_flags.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/run_flags.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

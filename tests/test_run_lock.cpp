@@ -1,4 +1,4 @@
-#include "seq2seq/train/run_lock.h"
+#include "ember/seq2seq/train/run_lock.h"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "support/files.h"
 
 using ember::seq2seq::RunLock;

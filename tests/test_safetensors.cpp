@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "ember/core/error.h"
+#include "ember/core/safetensors.h"
 #include "support/files.h"
 
 namespace fs = std::filesystem;

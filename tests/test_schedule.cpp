@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.h"
-#include "optim/schedule.h"
+#include "ember/core/error.h"
+#include "ember/optim/schedule.h"
 
 using ember::Error;
 using namespace ember::optim;

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "ember.h"
-#include "optim/sgd.h"
+#include "ember/ember.h"
+#include "ember/optim/sgd.h"
 #include "support/check.h"
 #include "support/optim.h"
 

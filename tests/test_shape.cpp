@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "core/error.h"
-#include "core/shape.h"
+#include "ember/core/error.h"
+#include "ember/core/shape.h"
 
 using namespace ember::core;
 

@@ -5,10 +5,10 @@
 #include <limits>
 #include <vector>
 
-#include "core/error.h"
-#include "core/random.h"
-#include "core/reduce.h"
-#include "core/softmax.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/core/reduce.h"
+#include "ember/core/softmax.h"
 
 using namespace ember::core;
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <string>
 
-#include "core/error.h"
-#include "core/ndarray.h"
-#include "seq2seq/report/svg_plot.h"
+#include "ember/core/error.h"
+#include "ember/core/ndarray.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 using namespace ember;
 using namespace ember::seq2seq;

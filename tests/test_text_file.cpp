@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/text_file.h"
 #include "support/files.h"
 
 using namespace ember::seq2seq;

@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/error.h"
-#include "core/threads.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 using namespace ember::core;
 

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "core/checksums.h"
-#include "core/error.h"
-#include "core/random.h"
-#include "core/safetensors.h"
-#include "seq2seq/data/vocab_tokenizer.h"
-#include "seq2seq/models/factory.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/core/checksums.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/core/safetensors.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
+#include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/train/trainer.h"
 #include "support/files.h"
 
 using namespace ember;

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/transformer.h"
+#include "ember/ember.h"
+#include "ember/layers/transformer.h"
 #include "support/check.h"
 #include "support/masks.h"
 

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "ember.h"
-#include "layers/transformer.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/masks.h"
-#include "seq2seq/models/transformer_seq2seq.h"
+#include "ember/ember.h"
+#include "ember/layers/transformer.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/masks.h"
+#include "ember/seq2seq/models/transformer_seq2seq.h"
 #include "support/check.h"
 #include "support/seq2seq.h"
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/utf8.h"
+#include "ember/core/utf8.h"
 
 using ember::core::find_invalid_utf8;
 using ember::core::is_valid_utf8;

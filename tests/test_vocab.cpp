@@ -4,8 +4,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/data/vocab.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/vocab.h"
 #include "support/files.h"
 
 using namespace ember::seq2seq;

@@ -1,13 +1,13 @@
-#include "autograd/ops/activation.h"
+#include "ember/autograd/ops/activation.h"
 
 #include <cmath>
 #include <numbers>
 
-#include "autograd/node.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "core/strided.h"
+#include "ember/autograd/node.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/core/strided.h"
 
 namespace ember {
 

@@ -1,7 +1,7 @@
 // Elementwise nonlinearities and functions, each with its derivative beside it.
 #pragma once
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

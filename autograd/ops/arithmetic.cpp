@@ -1,11 +1,11 @@
-#include "autograd/ops/arithmetic.h"
+#include "ember/autograd/ops/arithmetic.h"
 
 #include <cmath>
 
-#include "autograd/node.h"
-#include "core/elementwise.h"
-#include "core/reduce.h"
-#include "core/strided.h"
+#include "ember/autograd/node.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/reduce.h"
+#include "ember/core/strided.h"
 
 namespace ember {
 

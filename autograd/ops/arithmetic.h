@@ -2,7 +2,7 @@
 // over the dims it was broadcast along (core::sum_to).
 #pragma once
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

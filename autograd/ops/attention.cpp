@@ -1,12 +1,12 @@
-#include "autograd/ops/attention.h"
+#include "ember/autograd/ops/attention.h"
 
-#include "autograd/node.h"
-#include "core/additive_score.h"
-#include "core/blas.h"
-#include "core/blas_layout.h"
-#include "core/error.h"
-#include "core/softmax.h"
-#include "core/threads.h"
+#include "ember/autograd/node.h"
+#include "ember/core/additive_score.h"
+#include "ember/core/blas.h"
+#include "ember/core/blas_layout.h"
+#include "ember/core/error.h"
+#include "ember/core/softmax.h"
+#include "ember/core/threads.h"
 
 namespace ember {
 namespace {

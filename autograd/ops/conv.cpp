@@ -1,10 +1,10 @@
-#include "autograd/ops/conv.h"
+#include "ember/autograd/ops/conv.h"
 
-#include "autograd/node.h"
-#include "core/blas.h"
-#include "core/error.h"
-#include "core/reduce.h"
-#include "core/threads.h"
+#include "ember/autograd/node.h"
+#include "ember/core/blas.h"
+#include "ember/core/error.h"
+#include "ember/core/reduce.h"
+#include "ember/core/threads.h"
 
 namespace ember {
 namespace {

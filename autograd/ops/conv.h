@@ -14,7 +14,7 @@
 
 #include <cstdint>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

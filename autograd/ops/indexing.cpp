@@ -1,10 +1,10 @@
-#include "autograd/ops/indexing.h"
+#include "ember/autograd/ops/indexing.h"
 
-#include "autograd/node.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "core/reduce.h"
-#include "core/strided.h"
+#include "ember/autograd/node.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/core/reduce.h"
+#include "ember/core/strided.h"
 
 namespace ember {
 

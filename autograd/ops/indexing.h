@@ -2,7 +2,7 @@
 // 1 = masked out, as PyTorch's True) carry no gradient.
 #pragma once
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

@@ -1,10 +1,10 @@
-#include "autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/linear_algebra.h"
 
-#include "autograd/gradients_internal.h"
-#include "autograd/node.h"
-#include "core/error.h"
-#include "core/matmul.h"
-#include "core/reduce.h"
+#include "ember/autograd/gradients_internal.h"
+#include "ember/autograd/node.h"
+#include "ember/core/error.h"
+#include "ember/core/matmul.h"
+#include "ember/core/reduce.h"
 
 namespace ember {
 namespace {

@@ -2,7 +2,7 @@
 // passed to BLAS as flags.
 #pragma once
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

@@ -4,16 +4,16 @@
 
 #include <algorithm>
 
-#include "autograd/grad_mode.h"
-#include "autograd/node.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "core/blas.h"
-#include "core/cross_entropy.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/softmax.h"
-#include "core/threads.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/node.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/blas.h"
+#include "ember/core/cross_entropy.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/softmax.h"
+#include "ember/core/threads.h"
 
 namespace ember {
 namespace {

@@ -1,10 +1,10 @@
-#include "autograd/ops/nn.h"
+#include "ember/autograd/ops/nn.h"
 
-#include "autograd/node.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/layer_norm.h"
-#include "core/softmax.h"
+#include "ember/autograd/node.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/error.h"
+#include "ember/core/layer_norm.h"
+#include "ember/core/softmax.h"
 
 namespace ember {
 

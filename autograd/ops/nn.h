@@ -1,8 +1,8 @@
 // The fused ops of neural networks: softmax, normalisation, dropout and the losses.
 #pragma once
 
-#include "autograd/tensor.h"
-#include "core/random.h"
+#include "ember/autograd/tensor.h"
+#include "ember/core/random.h"
 
 namespace ember {
 

@@ -1,14 +1,14 @@
-#include "autograd/ops/recurrent.h"
+#include "ember/autograd/ops/recurrent.h"
 
 #include <algorithm>
 
-#include "autograd/gradients_internal.h"
-#include "autograd/node.h"
-#include "autograd/ops/shape.h"
-#include "core/blas.h"
-#include "core/error.h"
-#include "core/recurrent_kernels.h"
-#include "core/reduce.h"
+#include "ember/autograd/gradients_internal.h"
+#include "ember/autograd/node.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/blas.h"
+#include "ember/core/error.h"
+#include "ember/core/recurrent_kernels.h"
+#include "ember/core/reduce.h"
 
 namespace ember {
 namespace {

@@ -26,7 +26,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

@@ -1,8 +1,8 @@
-#include "autograd/ops/reduction.h"
+#include "ember/autograd/ops/reduction.h"
 
-#include "autograd/node.h"
-#include "core/indexing.h"
-#include "core/reduce.h"
+#include "ember/autograd/node.h"
+#include "ember/core/indexing.h"
+#include "ember/core/reduce.h"
 
 namespace ember {
 namespace {

@@ -1,7 +1,7 @@
 // Reductions over chosen dims (empty dims = all, giving a scalar), with keepdim as in PyTorch.
 #pragma once
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

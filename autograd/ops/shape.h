@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember {
 

@@ -1,11 +1,11 @@
 // W3: a stack of kConvLayers 1-D convolutions (C -> C, kernel 3, padding 1) with ReLU, or the
 // GLU variant (C -> 2C, then GLU over channels: a * sigmoid(b), Dauphin et al. 2017), with
 // nn::Conv1D and ember::glu. Forward and backward of sum(output); the input needs no gradient.
-#include "autograd/ops/activation.h"
+#include "ember/autograd/ops/activation.h"
 #include "common/bench.h"
 #include "common/workloads.h"
 #include "ember/runners.h"
-#include "layers/conv1d.h"
+#include "ember/layers/conv1d.h"
 
 namespace bench::ember_side {
 

@@ -8,19 +8,19 @@
 //   h_t, c_t' = LSTMCell([embed(y_{t-1}); c_t], (h_{t-1}, c_{t-1}'))
 // and logits = W_o h_t + b_o over all T states after the loop, fused with the loss
 // (linear_cross_entropy: the same value and gradients, without holding the (T, B, V) logits).
-#include "autograd/ops/attention.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
+#include "ember/autograd/ops/attention.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
 #include "common/bench.h"
 #include "common/workloads.h"
 #include "ember/runners.h"
-#include "layers/attention.h"
-#include "layers/embedding.h"
-#include "layers/linear.h"
-#include "layers/recurrent_cells.h"
-#include "layers/rnn.h"
-#include "optim/adam.h"
+#include "ember/layers/attention.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/recurrent_cells.h"
+#include "ember/layers/rnn.h"
+#include "ember/optim/adam.h"
 
 namespace bench::ember_side {
 

@@ -3,8 +3,8 @@
 // Threads: core::set_num_threads(N) sets both of ember's pools (OpenBLAS and the OpenMP loops).
 #include "common/bench.h"
 #include "common/workloads.h"
-#include "core/random.h"
-#include "core/threads.h"
+#include "ember/core/random.h"
+#include "ember/core/threads.h"
 #include "ember/runners.h"
 
 namespace bench::ember_side {

@@ -1,8 +1,8 @@
 // W5 autograd overhead and W6 sgemm through core::matmul.
-#include "autograd/ops/arithmetic.h"
+#include "ember/autograd/ops/arithmetic.h"
 #include "common/bench.h"
 #include "common/workloads.h"
-#include "core/matmul.h"
+#include "ember/core/matmul.h"
 #include "ember/runners.h"
 
 namespace bench::ember_side {

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "common/bench.h"
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace bench::ember_side {
 

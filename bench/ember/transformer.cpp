@@ -3,14 +3,14 @@
 // final LayerNorm after each stack, dropout 0.1, ReLU, embeddings N(0, 1/d) scaled by sqrt(d)
 // plus sinusoids, output projection tied to the target embedding, causal decoder mask — the
 // model of bench/libtorch/transformer.h, batch-first: ids (B, L), activations (B, L, d).
-#include "autograd/grad_mode.h"
-#include "autograd/ops/nn.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/nn.h"
 #include "common/bench.h"
 #include "common/workloads.h"
-#include "core/reduce.h"
+#include "ember/core/reduce.h"
 #include "ember/runners.h"
-#include "optim/adam.h"
-#include "seq2seq/models/factory.h"
+#include "ember/optim/adam.h"
+#include "ember/seq2seq/models/factory.h"
 
 namespace bench::ember_side {
 

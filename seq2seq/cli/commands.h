@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/cli/flags.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run_config.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/cli/flags.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run_config.h"
+#include "ember/seq2seq/train/trainer.h"
 
 namespace ember::seq2seq::cli {
 

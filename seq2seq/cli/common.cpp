@@ -6,10 +6,10 @@
 #include <iostream>
 #include <iterator>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/run_flags.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/run_flags.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq::cli {
 

@@ -2,9 +2,9 @@
 // seq2seq/cli/compare_flags.h, progress on stderr, the table on stdout, the report on disk.
 #include <spdlog/spdlog.h>
 
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/compare_flags.h"
-#include "seq2seq/lab/report.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/compare_flags.h"
+#include "ember/seq2seq/lab/report.h"
 
 namespace ember::seq2seq::cli {
 

@@ -1,9 +1,9 @@
 // The flags of `ember compare`: the mode (--quick or a corpus of files), the lab's own flags and
 // those of `ember train`, over the chosen defaults.
-#include "seq2seq/cli/compare_flags.h"
+#include "ember/seq2seq/cli/compare_flags.h"
 
-#include "core/error.h"
-#include "seq2seq/cli/run_flags.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/run_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/lab/compare.h"
+#include "ember/seq2seq/lab/compare.h"
 
 namespace ember::seq2seq::cli {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/train/run_config.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/train/run_config.h"
+#include "ember/seq2seq/train/trainer.h"
 
 namespace ember::seq2seq::cli {
 

@@ -4,10 +4,10 @@
 
 #include <chrono>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/demo.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/demo.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::cli {
 

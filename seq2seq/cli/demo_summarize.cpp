@@ -10,13 +10,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/demo.h"
-#include "seq2seq/cli/run_flags.h"
-#include "seq2seq/data/parallel_corpus.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/demo.h"
+#include "ember/seq2seq/cli/run_flags.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::cli {
 namespace {

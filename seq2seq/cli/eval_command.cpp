@@ -4,13 +4,13 @@
 #include <chrono>
 #include <filesystem>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/run_flags.h"
-#include "seq2seq/metrics/bleu.h"
-#include "seq2seq/metrics/chrf.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/run_flags.h"
+#include "ember/seq2seq/metrics/bleu.h"
+#include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::cli {
 namespace {

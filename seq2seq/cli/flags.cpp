@@ -1,12 +1,12 @@
 // FlagSet: declaration, strict parsing and the help text.
-#include "seq2seq/cli/flags.h"
+#include "ember/seq2seq/cli/flags.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq::cli {
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/enum_names.h"
-#include "seq2seq/train/parse_number.h"
+#include "ember/seq2seq/enum_names.h"
+#include "ember/seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq::cli {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/seq2seq.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/seq2seq.h"
 
 namespace {
 

@@ -2,10 +2,10 @@
 // source length, written as a report directory (seq2seq/lab/probe.h, probe_report.h).
 #include <spdlog/spdlog.h>
 
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/probe_flags.h"
-#include "seq2seq/lab/probe.h"
-#include "seq2seq/lab/probe_report.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/probe_flags.h"
+#include "ember/seq2seq/lab/probe.h"
+#include "ember/seq2seq/lab/probe_report.h"
 
 namespace ember::seq2seq::cli {
 namespace {

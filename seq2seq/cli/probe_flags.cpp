@@ -1,10 +1,10 @@
 // The flags of `ember probe`, each bound to a ProbeOptions field.
-#include "seq2seq/cli/probe_flags.h"
+#include "ember/seq2seq/cli/probe_flags.h"
 
 #include <algorithm>
 
-#include "core/error.h"
-#include "seq2seq/cli/flags.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/lab/probe.h"
+#include "ember/seq2seq/lab/probe.h"
 
 namespace ember::seq2seq::cli {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/commands.h"
 
 namespace ember::seq2seq::cli {
 namespace {

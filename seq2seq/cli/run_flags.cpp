@@ -1,8 +1,8 @@
 // The flags of `ember train` and `ember demo`, each bound to a RunConfig field.
-#include "seq2seq/cli/run_flags.h"
+#include "ember/seq2seq/cli/run_flags.h"
 
-#include "core/error.h"
-#include "seq2seq/train/evaluation.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/evaluation.h"
 
 namespace ember::seq2seq::cli {
 namespace {

@@ -13,8 +13,8 @@
 #include <map>
 #include <string>
 
-#include "seq2seq/cli/flags.h"
-#include "seq2seq/train/run_config.h"
+#include "ember/seq2seq/cli/flags.h"
+#include "ember/seq2seq/train/run_config.h"
 
 namespace ember::seq2seq::cli {
 

@@ -3,10 +3,10 @@
 
 #include <filesystem>
 
-#include "core/error.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/cli/run_flags.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/run_flags.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::cli {
 namespace {

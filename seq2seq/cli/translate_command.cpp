@@ -5,13 +5,13 @@
 
 #include <iostream>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/utf8.h"
-#include "seq2seq/cli/commands.h"
-#include "seq2seq/report/svg_plot.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/utf8.h"
+#include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/report/svg_plot.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::cli {
 namespace {

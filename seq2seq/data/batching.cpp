@@ -1,12 +1,12 @@
 // Length-bucketed batches under a token budget, and their padding.
-#include "seq2seq/data/batching.h"
+#include "ember/seq2seq/data/batching.h"
 
 #include <algorithm>
 #include <numeric>
 #include <utility>
 
-#include "core/error.h"
-#include "seq2seq/data/vocab.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/vocab.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/ndarray.h"
-#include "core/random.h"
-#include "seq2seq/data/parallel_corpus.h"
+#include "ember/core/ndarray.h"
+#include "ember/core/random.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
 
 namespace ember::seq2seq {
 

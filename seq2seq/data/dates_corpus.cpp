@@ -1,13 +1,13 @@
 // Date normalisation data: a calendar, twenty human styles and the seeded split.
-#include "seq2seq/data/dates_corpus.h"
+#include "ember/seq2seq/data/dates_corpus.h"
 
 #include <array>
 #include <cctype>
 #include <numeric>
 #include <vector>
 
-#include "core/error.h"
-#include "core/random.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
 
 namespace ember::seq2seq {
 namespace {

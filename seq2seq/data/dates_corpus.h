@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
 
 namespace ember::seq2seq {
 

@@ -1,12 +1,12 @@
 // Reading aligned files, the <split>[.tok].<side>[.gz] layout, and encoding with length limits.
-#include "seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
 
 #include <exception>
 #include <filesystem>
 
-#include "core/error.h"
-#include "core/threads.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/data/tokenizer.h"
 
 namespace ember::seq2seq {
 

@@ -1,11 +1,11 @@
 // Copy, reverse and sort: the seeded sources, the targets and the length buckets.
-#include "seq2seq/data/probing_corpus.h"
+#include "ember/seq2seq/data/probing_corpus.h"
 
 #include <algorithm>
 #include <unordered_set>
 
-#include "core/error.h"
-#include "core/random.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
 
 namespace ember::seq2seq {
 namespace {

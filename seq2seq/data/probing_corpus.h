@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
 
 namespace ember::seq2seq {
 

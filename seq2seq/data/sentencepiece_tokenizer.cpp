@@ -1,6 +1,6 @@
 // SentencePiece training and encoding through its C++ API, the model kept in memory as the
 // serialized proto (the same bytes as the .model file).
-#include "seq2seq/data/sentencepiece_tokenizer.h"
+#include "ember/seq2seq/data/sentencepiece_tokenizer.h"
 
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
@@ -9,10 +9,10 @@
 #include <iterator>
 #include <unordered_map>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/regular_file.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/regular_file.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 namespace {

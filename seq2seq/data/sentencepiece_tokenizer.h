@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/data/tokenizer.h"
 
 namespace sentencepiece {
 class SentencePieceProcessor;

@@ -1,5 +1,5 @@
 // Reading and writing through zlib's gz* interface, which reads plain files transparently.
-#include "seq2seq/data/text_file.h"
+#include "ember/seq2seq/data/text_file.h"
 
 #include <zlib.h>
 
@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/error.h"
-#include "core/regular_file.h"
-#include "core/utf8.h"
+#include "ember/core/error.h"
+#include "ember/core/regular_file.h"
+#include "ember/core/utf8.h"
 
 namespace ember::seq2seq {
 namespace {

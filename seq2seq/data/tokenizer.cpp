@@ -1,5 +1,5 @@
 // The tokenizer factory and the manifest (tokenizer.json) that tells load_tokenizer the kind.
-#include "seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/data/tokenizer.h"
 
 #include <fmt/ranges.h>
 
@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/regular_file.h"
-#include "core/json.h"
-#include "seq2seq/data/sentencepiece_tokenizer.h"
-#include "seq2seq/data/text_file.h"
-#include "seq2seq/data/vocab_tokenizer.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/regular_file.h"
+#include "ember/core/json.h"
+#include "ember/seq2seq/data/sentencepiece_tokenizer.h"
+#include "ember/seq2seq/data/text_file.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "seq2seq/data/vocab.h"
+#include "ember/seq2seq/data/vocab.h"
 
 namespace ember::seq2seq {
 

@@ -1,14 +1,14 @@
 // The vocabulary table and its JSON file.
-#include "seq2seq/data/vocab.h"
+#include "ember/seq2seq/data/vocab.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/regular_file.h"
-#include "core/json.h"
-#include "seq2seq/data/text_file.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/regular_file.h"
+#include "ember/core/json.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq {
 namespace {

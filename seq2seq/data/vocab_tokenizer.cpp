@@ -1,11 +1,11 @@
 // Word- and character-level tokenizers: a split rule and a join rule over a Vocab.
-#include "seq2seq/data/vocab_tokenizer.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
 
 #include <filesystem>
 #include <unordered_map>
 
-#include "core/error.h"
-#include "core/utf8.h"
+#include "ember/core/error.h"
+#include "ember/core/utf8.h"
 
 namespace ember::seq2seq {
 namespace {

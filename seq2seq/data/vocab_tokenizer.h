@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/data/vocab.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/data/vocab.h"
 
 namespace ember::seq2seq {
 

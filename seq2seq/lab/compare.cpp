@@ -1,4 +1,4 @@
-#include "seq2seq/lab/compare.h"
+#include "ember/seq2seq/lab/compare.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,11 +6,11 @@
 #include <ctime>
 #include <filesystem>
 
-#include "core/error.h"
-#include "seq2seq/lab/compare_attention.h"
-#include "seq2seq/lab/lineup.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/lab/compare_attention.h"
+#include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::lab {
 namespace {

@@ -1,8 +1,8 @@
-#include "seq2seq/lab/compare_attention.h"
+#include "ember/seq2seq/lab/compare_attention.h"
 
-#include "autograd/grad_mode.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/convs2s.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/convs2s.h"
 
 namespace ember::seq2seq::lab {
 namespace {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/lab/compare.h"
-#include "seq2seq/models/model.h"
-#include "seq2seq/search/hypothesis.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/lab/compare.h"
+#include "ember/seq2seq/models/model.h"
+#include "ember/seq2seq/search/hypothesis.h"
 
 namespace ember::seq2seq::lab {
 

@@ -1,12 +1,12 @@
-#include "seq2seq/lab/lineup.h"
+#include "ember/seq2seq/lab/lineup.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <map>
 
-#include "core/error.h"
-#include "core/random.h"
-#include "seq2seq/models/factory.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/seq2seq/models/factory.h"
 
 namespace ember::seq2seq::lab {
 namespace {

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/models/config.h"
+#include "ember/seq2seq/models/config.h"
 
 namespace ember::seq2seq::lab {
 

@@ -1,5 +1,5 @@
 // The probing lab: the recipes, one training run per (task, model), and the scores by length.
-#include "seq2seq/lab/probe.h"
+#include "ember/seq2seq/lab/probe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "core/error.h"
-#include "core/threads.h"
-#include "seq2seq/lab/lineup.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/run.h"
+#include "ember/core/error.h"
+#include "ember/core/threads.h"
+#include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::lab {
 namespace {

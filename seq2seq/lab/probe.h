@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/data/probing_corpus.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/data/probing_corpus.h"
+#include "ember/seq2seq/train/trainer.h"
 
 namespace ember::seq2seq::lab {
 

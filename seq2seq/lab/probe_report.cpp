@@ -1,13 +1,13 @@
 // probe.md, probe.svg and probe.csv from the measured cells.
-#include "seq2seq/lab/probe_report.h"
+#include "ember/seq2seq/lab/probe_report.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "seq2seq/report/svg_plot.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq::lab {
 namespace {

@@ -1,10 +1,10 @@
-#include "seq2seq/lab/report.h"
+#include "ember/seq2seq/lab/report.h"
 
 #include <cmath>
 #include <filesystem>
 
-#include "core/atomic_file.h"
-#include "seq2seq/report/svg_plot.h"
+#include "ember/core/atomic_file.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq::lab {
 namespace {

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "seq2seq/lab/compare.h"
+#include "ember/seq2seq/lab/compare.h"
 
 namespace ember::seq2seq::lab {
 

@@ -2,7 +2,7 @@
 // tokenizer_re.py), reimplemented: the 13a rules are applied as Python's re.sub applies them
 // (non-overlapping matches, left to right), on UTF-8 bytes — every pattern is ASCII, and a
 // multi-byte character matches [^0-9] through its last byte exactly where Python matches it.
-#include "seq2seq/metrics/bleu.h"
+#include "ember/seq2seq/metrics/bleu.h"
 
 #include <fmt/format.h>
 
@@ -11,8 +11,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "core/error.h"
-#include "seq2seq/metrics/python_text.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/metrics/python_text.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -1,6 +1,6 @@
 // chrF / chrF++ as sacreBLEU 2.x computes them (sacrebleu/metrics/chrf.py, helpers.py),
 // reimplemented. Characters are Unicode code points, whitespace is Python's str.split() notion.
-#include "seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/metrics/chrf.h"
 
 #include <fmt/format.h>
 
@@ -9,9 +9,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/error.h"
-#include "core/utf8.h"
-#include "seq2seq/metrics/python_text.h"
+#include "ember/core/error.h"
+#include "ember/core/utf8.h"
+#include "ember/seq2seq/metrics/python_text.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/utf8.h"
+#include "ember/core/utf8.h"
 
 namespace ember::seq2seq::python_text {
 

@@ -1,11 +1,11 @@
 // ROUGE as rouge-score computes it (rouge/rouge_scorer.py, tokenize.py, scoring.py),
 // reimplemented.
-#include "seq2seq/metrics/rouge.h"
+#include "ember/seq2seq/metrics/rouge.h"
 
 #include <algorithm>
 #include <map>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -1,13 +1,13 @@
-#include "seq2seq/models/config.h"
+#include "ember/seq2seq/models/config.h"
 
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "core/allocator.h"
-#include "core/error.h"
-#include "core/json.h"
+#include "ember/core/allocator.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -33,8 +33,8 @@
 #include <string_view>
 #include <vector>
 
-#include "autograd/ops/recurrent.h"
-#include "autograd/tensor.h"
+#include "ember/autograd/ops/recurrent.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember::seq2seq {
 

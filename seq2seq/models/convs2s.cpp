@@ -1,23 +1,23 @@
-#include "seq2seq/models/convs2s.h"
+#include "ember/seq2seq/models/convs2s.h"
 
 #include <cmath>
 #include <utility>
 
-#include "autograd/ops/activation.h"
-#include "autograd/ops/arithmetic.h"
-#include "autograd/ops/conv.h"
-#include "autograd/ops/indexing.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "layers/conv1d.h"
-#include "layers/embedding.h"
-#include "layers/linear.h"
-#include "layers/positional.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/masks.h"
+#include "ember/autograd/ops/activation.h"
+#include "ember/autograd/ops/arithmetic.h"
+#include "ember/autograd/ops/conv.h"
+#include "ember/autograd/ops/indexing.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/layers/conv1d.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/positional.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -31,8 +31,8 @@
 #include <string>
 #include <vector>
 
-#include "seq2seq/models/config.h"
-#include "seq2seq/models/model.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

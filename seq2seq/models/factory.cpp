@@ -1,9 +1,9 @@
-#include "seq2seq/models/factory.h"
+#include "ember/seq2seq/models/factory.h"
 
-#include "seq2seq/models/convs2s.h"
-#include "seq2seq/models/rnn_attention_seq2seq.h"
-#include "seq2seq/models/rnn_seq2seq.h"
-#include "seq2seq/models/transformer_seq2seq.h"
+#include "ember/seq2seq/models/convs2s.h"
+#include "ember/seq2seq/models/rnn_attention_seq2seq.h"
+#include "ember/seq2seq/models/rnn_seq2seq.h"
+#include "ember/seq2seq/models/transformer_seq2seq.h"
 
 namespace ember::seq2seq {
 

@@ -10,8 +10,8 @@
 
 #include <memory>
 
-#include "seq2seq/models/config.h"
-#include "seq2seq/models/model.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

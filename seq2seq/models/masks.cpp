@@ -1,6 +1,6 @@
-#include "seq2seq/models/masks.h"
+#include "ember/seq2seq/models/masks.h"
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq {
 

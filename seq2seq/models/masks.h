@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember::seq2seq {
 

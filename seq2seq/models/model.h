@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "autograd/ops/nn.h"
-#include "layers/module.h"
-#include "seq2seq/data/batching.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/layers/module.h"
+#include "ember/seq2seq/data/batching.h"
 
 namespace ember::seq2seq {
 

@@ -28,14 +28,14 @@
 #include <utility>
 #include <vector>
 
-#include "layers/attention.h"
-#include "layers/dropout.h"
-#include "layers/embedding.h"
-#include "layers/linear.h"
-#include "layers/recurrent_cells.h"
-#include "layers/rnn.h"
-#include "seq2seq/models/config.h"
-#include "seq2seq/models/model.h"
+#include "ember/layers/attention.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/recurrent_cells.h"
+#include "ember/layers/rnn.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

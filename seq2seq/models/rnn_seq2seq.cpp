@@ -1,11 +1,11 @@
-#include "seq2seq/models/rnn_seq2seq.h"
+#include "ember/seq2seq/models/rnn_seq2seq.h"
 
-#include "autograd/grad_mode.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "seq2seq/data/vocab.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/seq2seq/data/vocab.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "layers/dropout.h"
-#include "layers/embedding.h"
-#include "layers/linear.h"
-#include "layers/rnn.h"
-#include "seq2seq/models/config.h"
-#include "seq2seq/models/model.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/rnn.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

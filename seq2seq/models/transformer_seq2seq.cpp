@@ -1,20 +1,20 @@
-#include "seq2seq/models/transformer_seq2seq.h"
+#include "ember/seq2seq/models/transformer_seq2seq.h"
 
 #include <cmath>
 
-#include "autograd/grad_mode.h"
-#include "autograd/ops/activation.h"
-#include "autograd/ops/arithmetic.h"
-#include "autograd/ops/attention.h"
-#include "autograd/ops/linear_algebra.h"
-#include "autograd/ops/nn.h"
-#include "autograd/ops/shape.h"
-#include "core/error.h"
-#include "core/indexing.h"
-#include "core/reduce.h"
-#include "layers/init.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/masks.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/activation.h"
+#include "ember/autograd/ops/arithmetic.h"
+#include "ember/autograd/ops/attention.h"
+#include "ember/autograd/ops/linear_algebra.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/autograd/ops/shape.h"
+#include "ember/core/error.h"
+#include "ember/core/indexing.h"
+#include "ember/core/reduce.h"
+#include "ember/layers/init.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/masks.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -40,14 +40,14 @@
 #include <memory>
 #include <vector>
 
-#include "layers/dropout.h"
-#include "layers/embedding.h"
-#include "layers/layer_norm.h"
-#include "layers/linear.h"
-#include "layers/positional.h"
-#include "layers/transformer.h"
-#include "seq2seq/models/config.h"
-#include "seq2seq/models/model.h"
+#include "ember/layers/dropout.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/layer_norm.h"
+#include "ember/layers/linear.h"
+#include "ember/layers/positional.h"
+#include "ember/layers/transformer.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

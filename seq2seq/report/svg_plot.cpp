@@ -1,12 +1,12 @@
 // SVG line charts and heatmaps: plain string building, one <g> per chart.
-#include "seq2seq/report/svg_plot.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq {
 namespace {

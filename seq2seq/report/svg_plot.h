@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/ndarray.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::seq2seq {
 

@@ -1,10 +1,10 @@
-#include "seq2seq/search/beam.h"
+#include "ember/seq2seq/search/beam.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "autograd/grad_mode.h"
-#include "seq2seq/models/config.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/seq2seq/models/config.h"
 
 namespace ember::seq2seq {
 namespace {

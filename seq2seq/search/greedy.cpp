@@ -1,7 +1,7 @@
-#include "seq2seq/search/greedy.h"
+#include "ember/seq2seq/search/greedy.h"
 
-#include "autograd/grad_mode.h"
-#include "seq2seq/models/config.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/seq2seq/models/config.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <vector>
 
-#include "seq2seq/models/model.h"
-#include "seq2seq/search/hypothesis.h"
+#include "ember/seq2seq/models/model.h"
+#include "ember/seq2seq/search/hypothesis.h"
 
 namespace ember::seq2seq {
 

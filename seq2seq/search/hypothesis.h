@@ -8,10 +8,10 @@
 #include <limits>
 #include <vector>
 
-#include "core/error.h"
-#include "core/ndarray.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/model.h"
+#include "ember/core/error.h"
+#include "ember/core/ndarray.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::seq2seq {
 

@@ -1,18 +1,18 @@
 // Batched translation of text, validation loss, and the scores of a run.
-#include "seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/evaluation.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "autograd/grad_mode.h"
-#include "autograd/ops/nn.h"
-#include "core/error.h"
-#include "seq2seq/metrics/bleu.h"
-#include "seq2seq/metrics/chrf.h"
-#include "seq2seq/metrics/rouge.h"
-#include "seq2seq/search/beam.h"
-#include "seq2seq/search/greedy.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/metrics/bleu.h"
+#include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/metrics/rouge.h"
+#include "ember/seq2seq/search/beam.h"
+#include "ember/seq2seq/search/greedy.h"
 
 namespace ember::seq2seq {
 namespace {

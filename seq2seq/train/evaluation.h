@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/enum_names.h"
-#include "seq2seq/models/model.h"
-#include "seq2seq/search/hypothesis.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/enum_names.h"
+#include "ember/seq2seq/models/model.h"
+#include "ember/seq2seq/search/hypothesis.h"
 
 namespace ember::seq2seq {
 

@@ -1,15 +1,15 @@
 // metrics.csv rows: formatting, reading back on resume, and the curves.
-#include "seq2seq/train/metrics_log.h"
+#include "ember/seq2seq/train/metrics_log.h"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "seq2seq/report/svg_plot.h"
-#include "seq2seq/train/parse_number.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/report/svg_plot.h"
+#include "ember/seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
 namespace {

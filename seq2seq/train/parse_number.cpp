@@ -1,10 +1,10 @@
 // Whole-text number parsing with std::from_chars.
-#include "seq2seq/train/parse_number.h"
+#include "ember/seq2seq/train/parse_number.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq {
 

@@ -1,5 +1,5 @@
 // A run directory: set up and train, or load for translation.
-#include "seq2seq/train/run.h"
+#include "ember/seq2seq/train/run.h"
 
 #include <fmt/ranges.h>
 
@@ -8,15 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/json.h"
-#include "core/random.h"
-#include "core/safetensors.h"
-#include "layers/module.h"
-#include "optim/checkpoint.h"
-#include "seq2seq/models/factory.h"
-#include "seq2seq/train/run_lock.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
+#include "ember/core/random.h"
+#include "ember/core/safetensors.h"
+#include "ember/layers/module.h"
+#include "ember/optim/checkpoint.h"
+#include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/train/run_lock.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -13,10 +13,10 @@
 #include <memory>
 #include <string>
 
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/models/model.h"
-#include "seq2seq/train/run_config.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/models/model.h"
+#include "ember/seq2seq/train/run_config.h"
+#include "ember/seq2seq/train/trainer.h"
 
 namespace ember::seq2seq {
 

@@ -1,5 +1,5 @@
 // RunConfig: JSON form, command-line flags and the data it names.
-#include "seq2seq/train/run_config.h"
+#include "ember/seq2seq/train/run_config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,12 +10,12 @@
 #include <variant>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/json.h"
-#include "core/regular_file.h"
-#include "seq2seq/data/dates_corpus.h"
-#include "seq2seq/data/probing_corpus.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/core/json.h"
+#include "ember/core/regular_file.h"
+#include "ember/seq2seq/data/dates_corpus.h"
+#include "ember/seq2seq/data/probing_corpus.h"
 
 namespace ember::seq2seq {
 namespace {

@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <string>
 
-#include "seq2seq/data/parallel_corpus.h"
-#include "seq2seq/data/probing_corpus.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/models/config.h"
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/data/parallel_corpus.h"
+#include "ember/seq2seq/data/probing_corpus.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/models/config.h"
+#include "ember/seq2seq/train/trainer.h"
 
 namespace ember::seq2seq {
 

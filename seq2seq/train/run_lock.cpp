@@ -1,4 +1,4 @@
-#include "seq2seq/train/run_lock.h"
+#include "ember/seq2seq/train/run_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::seq2seq {
 namespace {

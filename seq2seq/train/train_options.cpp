@@ -1,10 +1,10 @@
 // The names of the training options' closed sets, and the check of every option.
-#include "seq2seq/train/train_options.h"
+#include "ember/seq2seq/train/train_options.h"
 
 #include <cmath>
 
-#include "core/error.h"
-#include "seq2seq/metrics/bleu.h"
+#include "ember/core/error.h"
+#include "ember/seq2seq/metrics/bleu.h"
 
 namespace ember::seq2seq {
 

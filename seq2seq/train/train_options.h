@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "seq2seq/enum_names.h"
-#include "seq2seq/train/evaluation.h"
+#include "ember/seq2seq/enum_names.h"
+#include "ember/seq2seq/train/evaluation.h"
 
 namespace ember::seq2seq {
 

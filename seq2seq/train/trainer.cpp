@@ -1,5 +1,5 @@
 // The training loop: updates, reports, evaluations and checkpoints.
-#include "seq2seq/train/trainer.h"
+#include "ember/seq2seq/train/trainer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,14 +8,14 @@
 #include <fstream>
 #include <limits>
 
-#include "autograd/ops/nn.h"
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "layers/module.h"
-#include "optim/adam.h"
-#include "optim/checkpoint.h"
-#include "optim/clip_grad.h"
-#include "seq2seq/train/parse_number.h"
+#include "ember/autograd/ops/nn.h"
+#include "ember/core/atomic_file.h"
+#include "ember/core/error.h"
+#include "ember/layers/module.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/checkpoint.h"
+#include "ember/optim/clip_grad.h"
+#include "ember/seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
 namespace {

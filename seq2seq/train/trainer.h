@@ -31,15 +31,15 @@
 #include <string>
 #include <vector>
 
-#include "core/random.h"
-#include "optim/optimizer.h"
-#include "optim/schedule.h"
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/models/model.h"
-#include "seq2seq/train/evaluation.h"
-#include "seq2seq/train/metrics_log.h"
-#include "seq2seq/train/train_options.h"
+#include "ember/core/random.h"
+#include "ember/optim/optimizer.h"
+#include "ember/optim/schedule.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/models/model.h"
+#include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/metrics_log.h"
+#include "ember/seq2seq/train/train_options.h"
 
 namespace ember::seq2seq {
 

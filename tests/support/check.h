@@ -8,8 +8,8 @@
 #include <functional>
 #include <vector>
 
-#include "autograd/gradcheck.h"
-#include "core/ndarray.h"
+#include "ember/autograd/gradcheck.h"
+#include "ember/core/ndarray.h"
 
 namespace ember::testing {
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "ember/autograd/tensor.h"
 
 namespace ember::testing {
 

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "autograd/tensor.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/model.h"
+#include "ember/autograd/tensor.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::testing {
 

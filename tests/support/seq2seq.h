@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "layers/module.h"
-#include "seq2seq/data/batching.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/model.h"
+#include "ember/layers/module.h"
+#include "ember/seq2seq/data/batching.h"
+#include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/models/model.h"
 
 namespace ember::testing {
 

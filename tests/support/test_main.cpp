@@ -2,7 +2,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
-#include "core/random.h"
+#include "ember/core/random.h"
 
 int main(int argc, char** argv) {
   ember::core::manual_seed(1234);

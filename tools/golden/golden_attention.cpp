@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
-#include "core/error.h"
-#include "layers/attention.h"
-#include "layers/multihead_attention.h"
-#include "layers/transformer.h"
+#include "ember/core/error.h"
+#include "ember/layers/attention.h"
+#include "ember/layers/multihead_attention.h"
+#include "ember/layers/transformer.h"
 #include "tools/golden/golden_case.h"
 
 namespace ember::golden {

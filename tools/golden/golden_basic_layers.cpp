@@ -4,11 +4,11 @@
 #include <map>
 #include <string>
 
-#include "core/error.h"
-#include "layers/conv1d.h"
-#include "layers/embedding.h"
-#include "layers/layer_norm.h"
-#include "layers/linear.h"
+#include "ember/core/error.h"
+#include "ember/layers/conv1d.h"
+#include "ember/layers/embedding.h"
+#include "ember/layers/layer_norm.h"
+#include "ember/layers/linear.h"
 #include "tools/golden/golden_case.h"
 
 namespace ember::golden {

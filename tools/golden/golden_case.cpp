@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 
 namespace ember::golden {
 namespace {

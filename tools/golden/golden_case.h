@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/safetensors.h"
-#include "ember.h"
+#include "ember/core/safetensors.h"
+#include "ember/ember.h"
 
 namespace ember::golden {
 

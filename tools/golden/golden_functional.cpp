@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.h"
+#include "ember/core/error.h"
 #include "tools/golden/golden_case.h"
 
 namespace ember::golden {

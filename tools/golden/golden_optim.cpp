@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
-#include "core/error.h"
-#include "optim/adam.h"
-#include "optim/clip_grad.h"
-#include "optim/sgd.h"
+#include "ember/core/error.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/clip_grad.h"
+#include "ember/optim/sgd.h"
 #include "tools/golden/golden_case.h"
 
 namespace ember::golden {

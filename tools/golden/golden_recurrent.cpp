@@ -4,8 +4,8 @@
 #include <map>
 #include <string>
 
-#include "core/error.h"
-#include "layers/rnn.h"
+#include "ember/core/error.h"
+#include "ember/layers/rnn.h"
 #include "tools/golden/golden_case.h"
 
 namespace ember::golden {
