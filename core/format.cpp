@@ -94,7 +94,9 @@ std::string vector_str(const NDArray& a, int indent, bool summarize, const Eleme
     lines.push_back(
         fmt::format("{}", fmt::join(items.begin() + first, items.begin() + last, ", ")));
   }
-  return fmt::format("[{}]", fmt::join(lines, ",\n" + std::string(indent + 1, ' ')));
+  std::string separator = ",\n";
+  separator.append(indent + 1, ' ');
+  return fmt::format("[{}]", fmt::join(lines, separator));
 }
 
 // torch's _tensor_str_with_formatter: sub-arrays one indent deeper, separated by a line per
@@ -129,7 +131,7 @@ std::string add_suffixes(std::string body, const std::vector<std::string>& suffi
   for (const std::string& suffix : suffixes) {
     const auto length = static_cast<int64_t>(suffix.size());
     if (line_length + length + 2 > kLineWidth) {
-      body += ",\n" + std::string(indent, ' ') + suffix;
+      body.append(",\n").append(indent, ' ').append(suffix);
       line_length = indent + length;
     } else {
       body += ", " + suffix;

@@ -37,8 +37,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 // torch's _addindent: every line but the first moved right by `spaces`.
 std::string indent_rest(const std::string& text, int spaces) {
-  const std::vector<std::string> lines = split_lines(text);
-  return fmt::format("{}", fmt::join(lines, "\n" + std::string(static_cast<size_t>(spaces), ' ')));
+  std::string separator = "\n";
+  separator.append(static_cast<size_t>(spaces), ' ');
+  return fmt::format("{}", fmt::join(split_lines(text), separator));
 }
 
 std::string parameter_count(const Module& module) {
