@@ -47,6 +47,9 @@ class Module {
   // The options shown when the module is printed, as PyTorch's extra_repr(): "in_features=4,
   // out_features=2, bias=True" for a Linear. Empty by default; a layer with options overrides it.
   virtual std::string extra_repr() const { return {}; }
+  // The name a printout gives the module, as torch prints type(m).__name__: the C++ class name
+  // ("Linear"); a class that holds several kinds (RecurrentLayer: RNN, LSTM, GRU) names its kind.
+  virtual std::string type_name() const;
 
   void zero_grad();
   void train(bool on = true);  // recursive

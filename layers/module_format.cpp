@@ -50,6 +50,8 @@ std::string parameter_count(const Module& module) {
 
 }  // namespace
 
+std::string Module::type_name() const { return class_name(*this); }
+
 std::string Module::python_repr(bool value) { return value ? "True" : "False"; }
 
 std::string Module::python_repr(float value) {
@@ -67,7 +69,7 @@ std::string to_string(const Module& module) {
   const bool one_line = lines.size() == 1 && module.children().empty();
   for (const auto& [name, child] : module.children())
     lines.push_back(fmt::format("({}): {}", name, indent_rest(to_string(*child), 2)));
-  const std::string head = class_name(module) + "(";
+  const std::string head = module.type_name() + "(";
   if (lines.empty()) return head + ")" + parameter_count(module);
   if (one_line) return head + lines[0] + ")" + parameter_count(module);
   return fmt::format("{}{}\n  {}\n)", head, parameter_count(module), fmt::join(lines, "\n  "));

@@ -65,4 +65,8 @@ RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& sta
   return {rnn_tanh_cell(gx, state.h, w_hh_, b_hh_), Tensor()};
 }
 
+std::string RecurrentCell::type_name() const {
+  return std::string(torch_layer_name(type_)) + "Cell";
+}
+
 }  // namespace ember::nn

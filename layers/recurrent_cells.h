@@ -33,6 +33,7 @@ class RecurrentCell : public Module {
     const char* bias = b_ih_.defined() ? "" : ", bias=False";
     return fmt::format("{}, {}{}", input_size_, hidden_size_, bias);
   }
+  std::string type_name() const override;  // "RNNCell", "LSTMCell" or "GRUCell"
 
  private:
   CellType type_;

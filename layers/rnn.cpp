@@ -1,5 +1,6 @@
 #include "ember/layers/rnn.h"
 
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -12,16 +13,11 @@
 namespace ember::nn {
 namespace {
 
-const char* layer_name(CellType type) {
-  switch (type) {
-    case CellType::kRnnTanh:
-      return "rnn";
-    case CellType::kLstm:
-      return "lstm";
-    case CellType::kGru:
-      break;
-  }
-  return "gru";
+// Errors are tagged with the layer's name in lower case: "rnn", "lstm" or "gru".
+std::string error_tag(CellType type) {
+  std::string tag = torch_layer_name(type);
+  for (char& c : tag) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return tag;
 }
 
 std::string shape_or_none(const Tensor& t) {
@@ -31,7 +27,7 @@ std::string shape_or_none(const Tensor& t) {
 }  // namespace
 
 RecurrentLayer::RecurrentLayer(CellType type, const RecurrentOptions& options)
-    : type_(type), name_(layer_name(type)), options_(options) {
+    : type_(type), name_(error_tag(type)), options_(options) {
   const RecurrentOptions& o = options;
   EMBER_CHECK(o.input_size > 0 && o.hidden_size > 0 && o.num_layers > 0,
               "[{}] input_size, hidden_size and num_layers must be positive, got ({}, {}, {})",
@@ -121,6 +117,20 @@ RecurrentOutput RecurrentLayer::forward(const Tensor& x, const RecurrentState& s
   if (!c_n.empty()) out.c_n = stack(c_n, 0);
   return out;
 }
+
+const char* torch_layer_name(CellType type) {
+  switch (type) {
+    case CellType::kRnnTanh:
+      return "RNN";
+    case CellType::kLstm:
+      return "LSTM";
+    case CellType::kGru:
+      break;
+  }
+  return "GRU";
+}
+
+std::string RecurrentLayer::type_name() const { return torch_layer_name(type_); }
 
 // torch's RNNBase.extra_repr: sizes, then the options that differ from torch's defaults
 // (batch_first=True is ember's default, not torch's, so it is shown).

@@ -50,6 +50,9 @@ struct RecurrentOutput {
   Tensor c_n;     // (L*D, B, H), LSTM only
 };
 
+// torch's class name of a cell type's layer: "RNN", "LSTM" or "GRU" (printouts).
+const char* torch_layer_name(CellType type);
+
 // A stacked recurrent layer of any cell type, chosen at construction (torch's RNNBase and
 // flashlight's RNN with its mode): the parameters, the layer/direction loop and the one forward.
 // nn::RNN, nn::LSTM and nn::GRU below are this class with the type fixed.
@@ -66,6 +69,7 @@ class RecurrentLayer : public Module {
   const RecurrentOptions& options() const { return options_; }
   int64_t num_directions() const { return options_.bidirectional ? 2 : 1; }
   std::string extra_repr() const override;  // torch's: options that differ from torch's defaults
+  std::string type_name() const override;   // "RNN", "LSTM" or "GRU", however it was built
 
  private:
   struct Weights {
@@ -76,7 +80,7 @@ class RecurrentLayer : public Module {
   void check_state(const char* what, const Tensor& s, int64_t batch, const Tensor& x) const;
 
   CellType type_;
-  const char* name_;  // tags errors: "rnn", "lstm" or "gru"
+  std::string name_;  // tags errors: "rnn", "lstm" or "gru"
   RecurrentOptions options_;
   std::vector<Weights> weights_;  // index k*D + d
 };

@@ -240,6 +240,13 @@ TEST_CASE("each layer prints its options as torch's extra_repr does") {
         "  # 96 parameters");
   // torch: nn.GRUCell(4, 8, bias=False)
   CHECK(nn::to_string(nn::GRUCell(4, 8, false)) == "GRUCell(4, 8, bias=False)  # 288 parameters");
+  // A recurrent layer or cell built from its cell type (as the seq2seq models build them) prints
+  // torch's class name for that type. torch: nn.RNN(4, 8, batch_first=True), nn.LSTMCell(4, 8)
+  CHECK(nn::to_string(nn::RecurrentLayer(CellType::kRnnTanh, {.input_size = 4, .hidden_size = 8,
+                                                              .batch_first = true})) ==
+        "RNN(4, 8, batch_first=True)  # 112 parameters");
+  CHECK(nn::to_string(nn::RecurrentCell(CellType::kLstm, 4, 8)) ==
+        "LSTMCell(4, 8)  # 448 parameters");
   // ember's Dropout has no inplace option (torch: "Dropout(p=0.1, inplace=False)")
   CHECK(nn::to_string(nn::Dropout(0.1f)) == "Dropout(p=0.1)");
 }
