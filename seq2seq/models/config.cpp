@@ -8,48 +8,26 @@
 #include "ember/core/allocator.h"
 #include "ember/core/error.h"
 #include "ember/core/json.h"
+#include "ember/seq2seq/enum_names.h"
 
 namespace ember::seq2seq {
 namespace {
 
 using Json = nlohmann::json;
 
-template <class E, size_t N>
-E parse_name(std::string_view what, std::string_view name,
-             const std::array<std::pair<const char*, E>, N>& table) {
-  std::string valid;
-  for (const auto& [n, e] : table) {
-    if (name == n) return e;
-    valid += valid.empty() ? n : std::string(", ") + n;
-  }
-  EMBER_CHECK(false, "[model_config] unknown {} '{}' (expected one of: {})", what, name, valid);
-  return table[0].second;
-}
-
-constexpr std::array<std::pair<const char*, Architecture>, 4> kArchitectures{{
-    {"rnn", Architecture::kRnn},
-    {"rnn_attention", Architecture::kRnnAttention},
-    {"transformer", Architecture::kTransformer},
-    {"convs2s", Architecture::kConvS2S},
-}};
-constexpr std::array<std::pair<const char*, CellType>, 3> kCells{{
-    {"rnn", CellType::kRnnTanh},
-    {"gru", CellType::kGru},
-    {"lstm", CellType::kLstm},
-}};
-constexpr std::array<std::pair<const char*, AttentionScore>, 4> kScores{{
-    {"dot", AttentionScore::kDot},
-    {"scaled_dot", AttentionScore::kScaledDot},
-    {"general", AttentionScore::kGeneral},
-    {"additive", AttentionScore::kAdditive},
-}};
-
-template <class E, size_t N>
-const char* name_of(E value, const std::array<std::pair<const char*, E>, N>& table) {
-  for (const auto& [n, e] : table)
-    if (e == value) return n;
-  return "?";
-}
+const EnumNames<Architecture> kArchitectures{"[model_config]", "architecture",
+                                              {{"rnn", Architecture::kRnn},
+                                               {"rnn_attention", Architecture::kRnnAttention},
+                                               {"transformer", Architecture::kTransformer},
+                                               {"convs2s", Architecture::kConvS2S}}};
+const EnumNames<CellType> kCells{
+    "[model_config]", "cell",
+    {{"rnn", CellType::kRnnTanh}, {"gru", CellType::kGru}, {"lstm", CellType::kLstm}}};
+const EnumNames<AttentionScore> kScores{"[model_config]", "attention",
+                                        {{"dot", AttentionScore::kDot},
+                                         {"scaled_dot", AttentionScore::kScaledDot},
+                                         {"general", AttentionScore::kGeneral},
+                                         {"additive", AttentionScore::kAdditive}}};
 
 // The integer fields, by JSON name.
 constexpr std::array<std::pair<const char*, int64_t ModelConfig::*>, 11> kIntFields{{
@@ -172,16 +150,16 @@ double parameter_lower_bound(const ModelConfig& c) {
 
 }  // namespace
 
-const char* to_string(Architecture a) { return name_of(a, kArchitectures); }
-const char* to_string(CellType c) { return name_of(c, kCells); }
-const char* to_string(AttentionScore a) { return name_of(a, kScores); }
+const char* to_string(Architecture a) { return kArchitectures.name(a); }
+const char* to_string(CellType c) { return kCells.name(c); }
+const char* to_string(AttentionScore a) { return kScores.name(a); }
 
 Architecture parse_architecture(std::string_view name) {
-  return parse_name("architecture", name, kArchitectures);
+  return kArchitectures.parse(name);
 }
-CellType parse_cell_type(std::string_view name) { return parse_name("cell", name, kCells); }
+CellType parse_cell_type(std::string_view name) { return kCells.parse(name); }
 AttentionScore parse_attention_score(std::string_view name) {
-  return parse_name("attention", name, kScores);
+  return kScores.parse(name);
 }
 
 ModelConfig preset(Architecture architecture, std::string_view size) {
