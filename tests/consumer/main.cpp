@@ -11,7 +11,7 @@ int main() {
   ember::Tensor x = ember::Tensor::from_vector({1, 2}, {1, 2}, true);
   ember::Tensor w = ember::Tensor::from_vector({0.5f, -0.5f}, {1, 2}, true);
   ember::tanh(ember::linear(x, w)).sum().backward();
-  std::cout << w.grad() << '\n';
+  std::cout << w << '\n' << w.grad() << '\n';  // a Tensor, then its gradient (an NDArray)
 
   ember::nn::Linear layer(2, 3);
   std::cout << layer << '\n';
