@@ -121,6 +121,28 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
   fs::remove_all(other);
 }
 
+TEST_CASE("--patience: validations without a better score stop training, and the log says why") {
+  const std::string dir = fresh_dir("ember_test_cli_patience");
+  // At a learning rate of 1e-9 the model stays as it was: no validation scores better than the
+  // first, so the third one (update 3) ends the run.
+  const Outcome o = run(
+      "train --builtin dates --dates-train-size 200 --tokenizer char --vocab-size 0 --arch "
+      "rnn_attention --preset tiny --embedding-dim 8 --hidden-size 16 --epochs 50 --batch-tokens "
+      "400 --schedule constant --warmup 0 --metric exact --eval-sentences 20 --lr 1e-9 "
+      "--eval-every 1 --patience 2 --run-dir " +
+      dir);
+  INFO(o.output);
+  CHECK(o.code == 0);
+  CHECK(contains(o, "stopped early: the best exact_match ("));
+  CHECK(contains(o, "has not improved in 2 validations (patience 2) (3 updates"));
+  const Outcome bad = run("train --builtin dates --patience -1 --run-dir " + dir + "_bad");
+  CHECK(bad.code == 2);
+  CHECK(bad.lines() == 1);
+  CHECK(contains(bad, "patience must be >= 0 (0: no early stopping), got -1"));
+  CHECK_FALSE(fs::exists(dir + "_bad"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is refused") {
   const std::string dir = fresh_dir("ember_test_cli_lines");
   const Outcome trained =

@@ -33,7 +33,8 @@ TEST_CASE("training flags fill the data, tokenizer and training options") {
              "--tokenizer",    "unigram", "--vocab-size", "8000",  "--epochs",        "12",
              "--batch-tokens", "6000",    "--lr",         "7e-4",  "--schedule",      "cosine",
              "--warmup",       "400",     "--metric",     "rouge", "--bleu-tokenize", "none",
-             "--time-limit",   "90",      "--eval-beam",  "4",     "--seed",          "3"});
+             "--time-limit",   "90",      "--eval-beam",  "4",     "--seed",          "3",
+             "--patience",     "5"});
   CHECK(c.data.dir == "d");
   CHECK(c.data.source_side == "de");
   CHECK(c.data.target_side == "en");
@@ -50,6 +51,7 @@ TEST_CASE("training flags fill the data, tokenizer and training options") {
   CHECK(c.train.max_seconds == 90.0);
   CHECK(c.train.decode.beam_size == 4);
   CHECK(c.train.seed == 3);
+  CHECK(c.train.patience == 5);
 }
 
 TEST_CASE("model flags: the preset first whatever the order; --arch implies the small preset") {

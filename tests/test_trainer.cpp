@@ -202,13 +202,74 @@ TEST_CASE("a time limit stops the run between updates, and the done event says w
   o.max_seconds = 1e-9;  // any update takes longer
   Trainer trainer(*model, task.tokenizer, task.tokenizer, task.examples, validation(task), o, "");
   std::string done;
+  double step_eta = -1.0;
   trainer.set_progress([&](const ProgressEvent& e) {
     if (e.kind == ProgressEvent::Kind::kDone) done = e.message;
+    if (e.kind == ProgressEvent::Kind::kStep) step_eta = e.eta_s;
   });
   const TrainResult result = trainer.run();
   CHECK(result.steps == 1);
   CHECK(result.stop_reason == StopReason::kTimeLimit);
   CHECK(done.rfind("reached the time limit", 0) == 0);
+  CHECK(step_eta == 0.0);  // the limit is reached, whatever the updates left
+}
+
+TEST_CASE("the ETA: the updates left at the pace so far, unless the time limit comes first") {
+  CHECK(training_eta(10, 5, 5.0, 0.0) == 10.0);    // 1 s an update, no limit
+  CHECK(training_eta(10, 5, 5.0, 100.0) == 10.0);  // the updates run out first
+  CHECK(training_eta(10, 5, 5.0, 8.0) == 3.0);     // the limit comes first
+  CHECK(training_eta(10, 5, 9.5, 8.0) == 0.0);     // past the limit: the run stops now
+  CHECK(training_eta(10, 0, 0.0, 8.0) == 0.0);     // no update timed yet
+  CHECK(training_eta(-2, 5, 5.0, 0.0) == 0.0);     // resumed past max_steps
+}
+
+TEST_CASE("patience: validations without a better score stop the run, at the same update after "
+          "a resume") {
+  const Task task = make_task(40);
+  TrainOptions o = tiny_options();
+  o.epochs = 100;
+  o.lr = 1e-9f;  // the model stays as it was: no validation scores better than the first
+  o.eval_every = 2;
+  o.patience = 3;
+  o.save_every = 0;
+  o.save_minutes = 0.0;
+  const std::string straight_dir = fresh_dir("ember_test_trainer_patience");
+  const std::string resumed_dir = fresh_dir("ember_test_trainer_patience_resumed");
+  auto straight = make_tiny(task.tokenizer);
+  Trainer trainer(*straight, task.tokenizer, task.tokenizer, task.examples, validation(task), o,
+                  straight_dir);
+  std::string done;
+  trainer.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kDone) done = e.message;
+  });
+  const TrainResult result = trainer.run();
+  // Validations at updates 2 (the best), 4, 6 and 8: the third without a better score stops.
+  CHECK(result.steps == 8);
+  CHECK(result.stop_reason == StopReason::kNoImprovement);
+  INFO(done);
+  CHECK(done.rfind("stopped early: the best exact_match (", 0) == 0);
+  CHECK(done.find("has not improved in 3 validations (patience 3)") != std::string::npos);
+
+  // Stopped at update 5, after one validation without a better score, and resumed: the count
+  // goes on from the checkpoint (afresh, the run would stop at update 10).
+  auto first = make_tiny(task.tokenizer);
+  Trainer stopped(*first, task.tokenizer, task.tokenizer, task.examples, validation(task), o,
+                  resumed_dir);
+  std::atomic<bool> stop{false};
+  stopped.set_stop_flag(&stop);
+  stopped.set_progress([&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kStep && e.step == 5) stop = true;
+  });
+  REQUIRE(stopped.run().steps == 5);
+  auto second = make_tiny(task.tokenizer);
+  Trainer resumed(*second, task.tokenizer, task.tokenizer, task.examples, validation(task), o,
+                  resumed_dir);
+  resumed.resume();
+  const TrainResult rest = resumed.run();
+  CHECK(rest.steps == 8);
+  CHECK(rest.stop_reason == StopReason::kNoImprovement);
+  fs::remove_all(straight_dir);
+  fs::remove_all(resumed_dir);
 }
 
 TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") {
@@ -234,6 +295,8 @@ TEST_CASE("the trainer refuses bad options, no data, and a missing checkpoint") 
           "[translate] beam_size = 100000 must be in [1, 1000]");
   refuses(bad([](TrainOptions& o) { o.decode.max_len.b = -5; }), "max_len a = ");
   refuses(bad([](TrainOptions& o) { o.save_every = -1; }), "save_every and save_minutes");
+  refuses(bad([](TrainOptions& o) { o.patience = -1; }),
+          "[trainer] patience must be >= 0 (0: no early stopping), got -1");
   refuses(bad([](TrainOptions& o) { o.schedule = ScheduleKind::kCosine, o.warmup_steps = 1000; }),
           "cosine schedule needs more updates");
   CHECK_THROWS_WITH_AS(Trainer(*model, task.tokenizer, task.tokenizer, {}, {}, tiny_options(), ""),
@@ -365,6 +428,7 @@ TEST_CASE("resume refuses a training state the run cannot have reached, and dama
   refused("batch_in_epoch", "-1000000", "does not fit this run's");
   refused("batch_in_epoch", "3", "(update 4, 0 epochs and 3 batches done) does not fit");
   refused("has_best", "yes", "'has_best' is \"yes\"");
+  refused("stale_evaluations", "-1", "'stale_evaluations' is -1, below 0");
   refused("interval_loss_sum", "nan", "expects a finite number, got 'nan'");
   refused("interval_loss_sum", "-2", "is impossible");
   refused("interval_tokens", "-5", "is impossible");

@@ -131,6 +131,8 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--eval-every", "N", "updates between evaluations (0: each epoch)", &o.eval_every);
   flags.add("--eval-sentences", "N", "validation sentences decoded (0: all)", &o.eval_sentences);
   flags.add_enum("--metric", "validation score", &o.metric, metric_names());
+  flags.add("--patience", "N",
+            "stop after N validations in a row without a better score (0: never)", &o.patience);
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (none: pre-tokenized text)",
                    &o.bleu_tokenize, {"13a", "none"});
   flags.add("--samples", "N", "validation outputs written to samples.txt", &o.samples);

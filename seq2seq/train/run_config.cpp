@@ -95,6 +95,7 @@ Bindings bindings(TrainOptions& o) {
           {"log_every", &o.log_every},
           {"eval_every", &o.eval_every},
           {"eval_sentences", &o.eval_sentences},
+          {"patience", &o.patience},
           {"metric", named(&o.metric, metric_names())},
           {"bleu_tokenize", &o.bleu_tokenize},
           {"samples", &o.samples},

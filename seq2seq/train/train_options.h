@@ -47,6 +47,9 @@ struct TrainOptions {
   int64_t log_every = 100;       // updates between metrics.csv rows and progress reports
   int64_t eval_every = 0;        // updates between evaluations (0: at the end of each epoch)
   int64_t eval_sentences = 500;  // validation sentences decoded for the scores (0: all)
+  // Early stopping: stop once this many validations in a row have not beaten the best score
+  // (the first score of the metric, else the validation loss) (0: never).
+  int64_t patience = 0;
   MetricKind metric = MetricKind::kBleu;  // evaluation.h
   std::string bleu_tokenize = "13a";      // 13a | none (for pre-tokenized text)
   int64_t samples = 5;                    // sentences written to samples.txt at each evaluation

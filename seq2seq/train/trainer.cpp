@@ -70,6 +70,14 @@ std::string extra_value(const std::map<std::string, std::string>& extra, const s
 
 }  // namespace
 
+double training_eta(int64_t steps_left, int64_t steps_timed, double seconds, double max_seconds) {
+  if (steps_timed <= 0) return 0.0;
+  const double by_steps = static_cast<double>(std::max<int64_t>(steps_left, 0)) * seconds /
+                          static_cast<double>(steps_timed);
+  if (max_seconds <= 0.0) return by_steps;
+  return std::min(by_steps, std::max(max_seconds - seconds, 0.0));
+}
+
 // The training since the previous report. The loss part is checkpointed (a resumed run reports
 // the same loss); the speed part covers this process only (time does not resume).
 struct Trainer::Interval {
@@ -125,10 +133,8 @@ void Trainer::emit(ProgressEvent event) const {
   event.epochs = options_.epochs;
   event.lr = schedule_->rate(std::max<int64_t>(step_, 1));
   event.elapsed_s = train_seconds_;
-  if (interval_->steps_this_run > 0) {
-    event.eta_s = static_cast<double>(total_steps() - step_) * train_seconds_ /
-                  static_cast<double>(interval_->steps_this_run);
-  }
+  event.eta_s = training_eta(total_steps() - step_, interval_->steps_this_run, train_seconds_,
+                             options_.max_seconds);
   progress_(event);
 }
 
@@ -228,6 +234,7 @@ void Trainer::evaluate() {
     best_score_ = score;
     has_best_ = true;
   }
+  stale_evaluations_ = best ? 0 : stale_evaluations_ + 1;
   if (!run_dir_.empty()) {
     log_.append(run_dir_ + "/metrics.csv", row);
     core::write_file_atomic(run_dir_ + "/curves.svg", log_.curves_svg(), "[trainer]");
@@ -265,6 +272,7 @@ void Trainer::save_checkpoint() {
   state.extra.insert({{"batch_in_epoch", std::to_string(batch_in_epoch_)},
                       {"best_score", fmt::format("{}", best_score_)},
                       {"has_best", has_best_ ? "1" : "0"},
+                      {"stale_evaluations", std::to_string(stale_evaluations_)},
                       {"interval_loss_sum", fmt::format("{}", interval_->loss_sum)},
                       {"interval_tokens", std::to_string(interval_->tokens)}});
   optim::save_checkpoint(checkpoint_path(), state);
@@ -304,6 +312,12 @@ void Trainer::restore_counters(const std::map<std::string, std::string>& extra,
   EMBER_CHECK(has_best == "0" || has_best == "1", "[trainer] {}: 'has_best' is \"{}\", not 0 or 1",
               path, has_best);
   has_best_ = has_best == "1";
+  // Checkpoints written before early stopping have no count: patience starts afresh.
+  if (extra.count("stale_evaluations")) {
+    stale_evaluations_ = parse_int(extra_value(extra, "stale_evaluations", path), path);
+    EMBER_CHECK(stale_evaluations_ >= 0, "[trainer] {}: 'stale_evaluations' is {}, below 0", path,
+                stale_evaluations_);
+  }
   // Checkpoints written before the interval was saved have none: the next row then covers less.
   if (extra.count("interval_tokens")) {
     interval_->loss_sum = parse_number(extra_value(extra, "interval_loss_sum", path), path);
@@ -329,6 +343,8 @@ std::optional<StopReason> Trainer::early_stop() const {
   if (options_.max_steps > 0 && step_ >= options_.max_steps) return StopReason::kMaxSteps;
   if (options_.max_seconds > 0.0 && train_seconds_ >= options_.max_seconds)
     return StopReason::kTimeLimit;
+  if (options_.patience > 0 && stale_evaluations_ >= options_.patience)
+    return StopReason::kNoImprovement;
   return std::nullopt;
 }
 
@@ -340,6 +356,15 @@ std::string Trainer::stop_message(StopReason reason) const {
       return fmt::format("reached max_steps ({})", options_.max_steps);
     case StopReason::kTimeLimit:
       return fmt::format("reached the time limit ({:g} s of training)", options_.max_seconds);
+    case StopReason::kNoImprovement: {
+      // The score evaluate() compares: the metric's first, else the negated validation loss.
+      const bool by_loss = valid_.sources.empty();
+      return fmt::format("stopped early: the best {} ({:.4g}) has not improved in {} validations "
+                         "(patience {})",
+                         by_loss ? "validation loss" : log_.score_names().front(),
+                         by_loss ? -best_score_ : best_score_, stale_evaluations_,
+                         options_.patience);
+    }
     case StopReason::kFinished:
       break;
   }

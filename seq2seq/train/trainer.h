@@ -68,7 +68,7 @@ struct ProgressEvent {
   double lr = 0.0;
   double tokens_per_s = 0.0;  // target tokens per second of training, since the previous report
   double elapsed_s = 0.0;     // training time of this process (without evaluations)
-  double eta_s = 0.0;         // estimated training time left
+  double eta_s = 0.0;         // estimated training time left (training_eta below)
   bool report = false;        // kStep: a log_every boundary (the loss etc. cover that interval)
   double valid_loss = 0.0;
   Scores scores = {};
@@ -78,11 +78,17 @@ using ProgressCallback = std::function<void(const ProgressEvent&)>;
 
 // Why run() returned.
 enum class StopReason {
-  kFinished,    // the epochs are done
-  kMaxSteps,    // options.max_steps updates are done
-  kTimeLimit,   // options.max_seconds of training are done
-  kInterrupted  // the stop flag was set (a checkpoint was saved, no final evaluation)
+  kFinished,       // the epochs are done
+  kMaxSteps,       // options.max_steps updates are done
+  kTimeLimit,      // options.max_seconds of training are done
+  kNoImprovement,  // options.patience validations in a row did not beat the best score
+  kInterrupted     // the stop flag was set (a checkpoint was saved, no final evaluation)
 };
+
+// The training time left that progress events report (eta_s): `steps_left` updates at the pace
+// of the `steps_timed` updates that took `seconds` (0 before any), and no more than the time left
+// before `max_seconds` of training (0: no limit), which stops the run first when it comes first.
+double training_eta(int64_t steps_left, int64_t steps_timed, double seconds, double max_seconds);
 
 struct TrainResult {
   int64_t steps = 0;
@@ -164,6 +170,7 @@ class Trainer {
   int64_t evaluated_at_ = -1;   // the step of the last evaluation
   double best_score_ = 0.0;     // higher is better (the negated loss without scores)
   bool has_best_ = false;
+  int64_t stale_evaluations_ = 0;  // validations in a row since the best score was set
   bool resumed_ = false;
   double train_seconds_ = 0.0;
   double last_valid_loss_ = 0.0;
