@@ -52,11 +52,53 @@ TEST_CASE("help: the program and each command, exit code 0") {
     CHECK(o.code == 0);
     CHECK(contains(o, std::string("usage: ember ") + command));
   }
+  CHECK(contains(top, "ember --version"));
+  CHECK(contains(top, "--log-level trace|debug|info|warn|error|off"));
   CHECK(contains(run("train --help"), "--batch-tokens N"));
   CHECK(contains(run("translate --help"), "--attention FILE.svg"));
   const Outcome none = run("");
   CHECK(none.code == 2);
   CHECK(contains(none, "usage: ember <command>"));
+}
+
+TEST_CASE("--log-level and --quiet: every command lists them and refuses a bad level") {
+  for (const char* command :
+       {"train", "translate", "eval", "demo translate", "demo summarize", "compare", "probe"}) {
+    INFO(command);
+    const Outcome help = run(std::string(command) + " --help");
+    CHECK(contains(help, "--log-level trace|debug|info|warn|error|off"));
+    CHECK(contains(help, "--quiet"));
+    const Outcome bad = run(std::string(command) + " --log-level loud");
+    CHECK(bad.code == 2);
+    CHECK(bad.lines() == 1);
+    CHECK(contains(bad, "--log-level expects one of trace|debug|info|warn|error|off, got 'loud'"));
+  }
+  const Outcome both = run("train --quiet --log-level debug");
+  CHECK(both.code == 2);
+  CHECK(contains(both, "give --quiet or --log-level, not both"));
+  // The error that ends the program shows even when no log line is to be shown.
+  const Outcome off = run("eval --run /nonexistent_ember_run --log-level off");
+  CHECK(off.code == 2);
+  CHECK(off.lines() == 1);
+  CHECK(contains(off, "is not a run directory"));
+}
+
+TEST_CASE("--quiet: a run prints nothing, eval only its score; --log-level debug adds checkpoints") {
+  const std::string dir = fresh_dir("ember_test_cli_quiet");
+  const Outcome quiet = run(kTinyRun + dir + " --max-steps 3 --quiet");
+  CHECK(quiet.code == 0);
+  CHECK(quiet.output.empty());
+  const Outcome scored = run("eval --run " + dir + " --limit 5 --quiet");
+  CHECK(scored.code == 0);
+  CHECK(scored.lines() == 1);
+  CHECK(scored.output.rfind("exact match: ", 0) == 0);
+  const Outcome debug =
+      run("train --resume --max-steps 5 --log-level debug --run-dir " + dir);
+  INFO(debug.output);
+  CHECK(debug.code == 0);
+  CHECK(contains(debug, "debug checkpoint " + dir + "/checkpoints/last.safetensors"));
+  CHECK_FALSE(contains(run("train --resume --max-steps 6 --run-dir " + dir), "debug"));
+  fs::remove_all(dir);
 }
 
 TEST_CASE("bad commands, flags and files: one error line, exit code 2") {

@@ -8,6 +8,7 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/data/text_file.h"
 
@@ -23,6 +24,7 @@ bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunCo
   ModelFlags model_flags;
   add_model_flags(flags, model_flags);
   add_train_flags(flags, config.train);
+  add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
     fmt::print("{}", flags.help());

@@ -3,6 +3,7 @@
 #include "ember/seq2seq/cli/compare_flags.h"
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/cli/run_flags.h"
 
 namespace ember::seq2seq::cli {
@@ -42,6 +43,7 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
   add_data_flags(flags, o.run.data);
   add_tokenizer_flags(flags, o.run.tokenizer);
   add_train_flags(flags, o.run.train);
+  add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
     out.help = true;

@@ -6,6 +6,7 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/chrf.h"
@@ -94,6 +95,7 @@ int eval_command(const std::vector<std::string>& args) {
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);
   add_data_flags(flags, config.data);
+  add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
     fmt::print("{}", flags.help());

@@ -57,6 +57,11 @@ class FlagSet {
   // A switch without a value: sets *target to `value` when present.
   void add_switch(const std::string& name, const std::string& help, bool* target,
                   bool value = true);
+  // A flag whose value must be one of `choices`, handed to `set` ("[flags] <name> expects one of
+  // a|b, got 'c'"); `current` shows the default in help.
+  void add_choice_of(const std::string& name, const std::string& help,
+                     std::vector<std::string> choices, std::function<void(const std::string&)> set,
+                     std::function<std::string()> current);
 
   // Parses the arguments after the subcommand. "--" ends the flags (the rest are positionals).
   // Throws "[flags]" naming the command and the flag for an unknown flag, a flag given twice, a
@@ -76,10 +81,6 @@ class FlagSet {
     std::function<std::string()> current;
   };
   const Flag* find(const std::string& name) const;
-  // A flag whose value must be one of `choices` ("[flags] <name> expects one of a|b, got 'c'").
-  void add_choice_of(const std::string& name, const std::string& help,
-                     std::vector<std::string> choices, std::function<void(const std::string&)> set,
-                     std::function<std::string()> current);
 
   std::string command_;
   std::string summary_;

@@ -1,7 +1,6 @@
 // ember: train, translate with and evaluate encoder-decoder models; `ember demo translate` is the
-// main job (README). Logs go to stderr (spdlog; SPDLOG_LEVEL=debug shows more), results to
-// stdout. Any error is one line on stderr and exit code 2.
-#include <spdlog/cfg/env.h>
+// main job (README). Logs go to stderr (spdlog; each command's --log-level and --quiet choose how
+// much), results to stdout. Any error is one line on stderr and exit code 2.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -18,7 +17,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: ember <command> [flags]     (ember <command> --help for its flags)\n\n"
+    "usage: ember <command> [flags]     (ember <command> --help for its flags)\n"
+    "       ember --version             print the version\n\n"
     "commands:\n"
     "  demo translate   the main job: learn to normalise dates on the built-in corpus, then\n"
     "                   translate unseen ones, draw an attention heatmap, print exact match\n"
@@ -27,7 +27,9 @@ constexpr const char* kUsage =
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
-    "  probe            copy, reverse and sort: accuracy against length for each architecture\n";
+    "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
+    "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
+    "and --quiet (= --log-level warn); results go to stdout.\n";
 
 std::string one_line(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');
@@ -61,7 +63,6 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("ember"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
-  spdlog::cfg::load_env_levels();
   if (argc < 2) {
     fmt::print(stderr, "{}", kUsage);
     return 2;
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
   try {
     return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
   } catch (const std::exception& e) {
+    // The error that ends the program is shown even under --log-level off.
+    spdlog::set_level(std::min(spdlog::get_level(), spdlog::level::err));
     spdlog::error("{}", one_line(e.what()));
     return 2;
   }

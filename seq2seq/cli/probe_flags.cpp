@@ -5,6 +5,7 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/flags.h"
+#include "ember/seq2seq/cli/log_flags.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -75,6 +76,7 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add("--alphabet", "N", "letters the sequences are made of (2..26)",
             &o.corpus.alphabet_size);
   flags.add("--seed", "N", "seed of the corpora, the models and the batch order", &seed);
+  add_log_flags(flags);
   command.help_text = flags.help();
 
   const ParsedArgs parsed = flags.parse(args);

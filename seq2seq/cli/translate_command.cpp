@@ -9,6 +9,7 @@
 #include "ember/core/error.h"
 #include "ember/core/utf8.h"
 #include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/report/svg_plot.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
@@ -89,6 +90,7 @@ int translate_command(const std::vector<std::string>& args) {
   flags.add("--output", "FILE", "translations (-: stdout)", &f.output);
   flags.add("--attention", "FILE.svg", "draw the first sentence's attention weights", &f.attention);
   add_decode_flags(flags, f.decode);
+  add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
     fmt::print("{}", flags.help());
