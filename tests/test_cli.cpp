@@ -144,6 +144,23 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
   CHECK(beam.code == 0);
   CHECK(beam.lines() == 1);
 
+  // The output length limit: a * source length + b tokens (characters here), both >= 0.
+  const Outcome capped =
+      run("translate --run " + dir + " --max-len-a 0 --max-len-b 3", "3 march 1998\\n");
+  CHECK(capped.code == 0);
+  CHECK(capped.output.size() <= 4);  // at most 3 characters and the newline
+  for (const std::string command : {"translate", "eval"}) {
+    INFO(command);
+    const Outcome a = run(command + " --run " + dir + " --max-len-a -1", "3 march 1998\\n");
+    CHECK(a.code == 2);
+    CHECK(a.lines() == 1);
+    CHECK(contains(a, "[flags] --max-len-a must be in [0, 1000], got -1"));
+    const Outcome b = run(command + " --run " + dir + " --max-len-b -3", "3 march 1998\\n");
+    CHECK(b.code == 2);
+    CHECK(b.lines() == 1);
+    CHECK(contains(b, "[flags] --max-len-b must be in [0, 1048576], got -3"));
+  }
+
   const Outcome scored = run("eval --run " + dir + " --limit 10");
   CHECK(scored.code == 0);
   CHECK(contains(scored, "exact match: "));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <type_traits>
 
 #include "ember/core/atomic_file.h"
 #include "ember/core/error.h"
@@ -51,13 +52,36 @@ void interactive_loop(const Translate& translate_lines) {
   }
 }
 
+// A number flag that must lie in [0, max], refused naming the flag and the value.
+template <typename T>
+void add_bounded(FlagSet& flags, const std::string& name, const std::string& value_name,
+                 const std::string& help, T* target, T max) {
+  flags.add_custom(
+      name, value_name, help,
+      [name, target, max](const std::string& v) {
+        T value;
+        if constexpr (std::is_integral_v<T>) {
+          value = parse_int(v, name);
+        } else {
+          value = parse_number(v, name);
+        }
+        EMBER_CHECK(value >= 0 && value <= max, "[flags] {} must be in [0, {}], got {}", name, max,
+                    v);
+        *target = value;
+      },
+      [target] { return fmt::format("{}", *target); });
+}
+
 }  // namespace
 
 void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
   flags.add("--beam", "K", "beam size (1: greedy search)", &d.beam_size);
   flags.add("--length-penalty", "A", "GNMT length penalty alpha of beam search", &d.length_penalty);
-  flags.add("--max-len-a", "A", "outputs stop at a * source length + b tokens", &d.max_len.a);
-  flags.add("--max-len-b", "B", "(see --max-len-a)", &d.max_len.b);
+  // The bounds of every search (search_detail::check_length_limit), here naming the flag.
+  add_bounded(flags, "--max-len-a", "A", "outputs stop at a * source length + b tokens",
+              &d.max_len.a, search_detail::kMaxLengthA);
+  add_bounded(flags, "--max-len-b", "B", "(see --max-len-a)", &d.max_len.b,
+              search_detail::kMaxLengthB);
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 
