@@ -92,8 +92,7 @@ TEST_CASE("--quiet: a run prints nothing, eval only its score; --log-level debug
   CHECK(scored.code == 0);
   CHECK(scored.lines() == 1);
   CHECK(scored.output.rfind("exact match: ", 0) == 0);
-  const Outcome debug =
-      run("train --resume --max-steps 5 --log-level debug --run-dir " + dir);
+  const Outcome debug = run("train --resume --max-steps 5 --log-level debug --run-dir " + dir);
   INFO(debug.output);
   CHECK(debug.code == 0);
   CHECK(contains(debug, "debug checkpoint " + dir + "/checkpoints/last.safetensors"));

@@ -11,12 +11,12 @@ namespace ember::seq2seq::cli {
 
 const EnumNames<spdlog::level::level_enum>& log_level_names() {
   static const EnumNames<spdlog::level::level_enum> names("[flags]", "log level",
-                                                           {{"trace", spdlog::level::trace},
-                                                            {"debug", spdlog::level::debug},
-                                                            {"info", spdlog::level::info},
-                                                            {"warn", spdlog::level::warn},
-                                                            {"error", spdlog::level::err},
-                                                            {"off", spdlog::level::off}});
+                                                          {{"trace", spdlog::level::trace},
+                                                           {"debug", spdlog::level::debug},
+                                                           {"info", spdlog::level::info},
+                                                           {"warn", spdlog::level::warn},
+                                                           {"error", spdlog::level::err},
+                                                           {"off", spdlog::level::off}});
   return names;
 }
 

@@ -359,11 +359,10 @@ std::string Trainer::stop_message(StopReason reason) const {
     case StopReason::kNoImprovement: {
       // The score evaluate() compares: the metric's first, else the negated validation loss.
       const bool by_loss = valid_.sources.empty();
-      return fmt::format("stopped early: the best {} ({:.4g}) has not improved in {} validations "
-                         "(patience {})",
-                         by_loss ? "validation loss" : log_.score_names().front(),
-                         by_loss ? -best_score_ : best_score_, stale_evaluations_,
-                         options_.patience);
+      return fmt::format(
+          "stopped early: the best {} ({:.4g}) has not improved in {} validations (patience {})",
+          by_loss ? "validation loss" : log_.score_names().front(),
+          by_loss ? -best_score_ : best_score_, stale_evaluations_, options_.patience);
     }
     case StopReason::kFinished:
       break;

@@ -1,7 +1,8 @@
 // Trainer: the training loop of an encoder-decoder — epochs over length-bucketed batches under a
 // token budget, Adam/AdamW with a learning-rate schedule, gradient clipping and label-smoothed
-// cross-entropy (Szegedy et al., 2016), periodic validation (loss, and scores of greedy decoding),
-// training checkpoints that resume exactly, and the run's files:
+// cross-entropy (Szegedy et al., 2016), periodic validation (loss, and scores of greedy decoding)
+// with optional early stopping (options.patience), training checkpoints that resume exactly, and
+// the run's files:
 //
 //   <run_dir>/metrics.csv                    metrics_log.h
 //   <run_dir>/curves.svg                     loss and score curves, redrawn at each evaluation
