@@ -39,6 +39,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang 14 (the fuzz build) deduces no aggregate by itself
 using Bindings = std::vector<std::pair<const char*, Target>>;
 
 Bindings bindings(DataConfig& d) {
