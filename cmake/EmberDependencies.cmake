@@ -40,6 +40,8 @@ find_package(ZLIB QUIET)
 ember_require(ZLIB_FOUND "zlib" "zlib1g-dev")
 find_package(spdlog QUIET)
 ember_require(spdlog_FOUND "spdlog" "libspdlog-dev")
+find_package(ICU QUIET COMPONENTS uc)  # Unicode categories for sacreBLEU's intl tokenizer
+ember_require(ICU_FOUND "ICU" "libicu-dev")
 
 if(EMBER_BUILD_TESTS)
   find_path(EMBER_DOCTEST_INCLUDE doctest/doctest.h)

@@ -8,11 +8,15 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/python_text.h"
+#include "ember/seq2seq/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
 
 namespace {
+
+// sacreBLEU's signature ends with the version of the implementation: ember's (signature.h).
+const std::string kVersion = std::string("|version:ember-") + version();
 
 bool near(double a, double b, double tolerance) { return std::abs(a - b) < tolerance; }
 
@@ -51,9 +55,10 @@ TEST_CASE("corpus BLEU matches sacreBLEU's README example, score line and signat
   // test/test_bleu.py: 48.530827 (default, tokenize='13a' and smooth_method='none').
   const BleuScore bleu = corpus_bleu(kHyps, kRefs);
   CHECK(near(bleu.score, 48.530827, 1e-6));
-  CHECK(bleu.signature == "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp");
+  CHECK(bleu.signature == "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion);
   CHECK(bleu.format() ==
-        "BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp = 48.53 82.4/50.0/45.5/37.5 "
+        "BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
+            " = 48.53 82.4/50.0/45.5/37.5 "
         "(BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)");
   CHECK(bleu.stats.sys_len == 17);
   CHECK(bleu.stats.ref_len == 18);
@@ -65,7 +70,7 @@ TEST_CASE("corpus BLEU with tokenize=none matches sacreBLEU") {
   // mjpost/sacrebleu test/test_bleu.py: {'tokenize': 'none'} -> 49.1919566.
   const BleuScore bleu = corpus_bleu(kHyps, kRefs, {.tokenize = BleuTokenizer::kNone});
   CHECK(near(bleu.score, 49.1919566, 1e-6));
-  CHECK(bleu.signature == "nrefs:2|case:mixed|eff:no|tok:none|smooth:exp");
+  CHECK(bleu.signature == "nrefs:2|case:mixed|eff:no|tok:none|smooth:exp" + kVersion);
 }
 
 TEST_CASE("corpus BLEU with a variable number of references matches sacreBLEU's README") {
@@ -75,7 +80,8 @@ TEST_CASE("corpus BLEU with a variable number of references matches sacreBLEU's 
   refs[0][0] = "";
   const BleuScore bleu = corpus_bleu(kHyps, refs);
   CHECK(bleu.format() ==
-        "BLEU|nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp = 29.44 82.4/42.9/27.3/12.5 "
+        "BLEU|nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
+            " = 29.44 82.4/42.9/27.3/12.5 "
         "(BP = 0.889 ratio = 0.895 hyp_len = 17 ref_len = 19)");
 }
 
@@ -119,7 +125,7 @@ TEST_CASE("n-gram statistics and floor offsets match sacreBLEU") {
   CHECK(with_default.stats.correct == std::vector<int64_t>{4, 2, 1, 0});
   CHECK(with_default.stats.total == std::vector<int64_t>{6, 5, 4, 3});
   CHECK(near(with_default.score, 15.55722182, 1e-6));
-  CHECK(with_default.signature == "nrefs:1|case:mixed|eff:yes|tok:none|smooth:floor[0.10]");
+  CHECK(with_default.signature == "nrefs:1|case:mixed|eff:yes|tok:none|smooth:floor[0.10]" + kVersion);
   CHECK(corpus_bleu(hyp, ref, raw_options(0.0)).score == 0.0);
 }
 
@@ -234,7 +240,7 @@ TEST_CASE("lowercased BLEU folds case, also beyond ASCII") {
   const BleuOptions lc{.lowercase = true, .effective_order = true};
   const BleuScore bleu = sentence_bleu("The DOG ÉTÉ", {"the dog été"}, lc);
   CHECK(near(bleu.score, 100.0, 1e-9));
-  CHECK(bleu.signature == "nrefs:1|case:lc|eff:yes|tok:13a|smooth:exp");
+  CHECK(bleu.signature == "nrefs:1|case:lc|eff:yes|tok:13a|smooth:exp" + kVersion);
   CHECK(sentence_bleu("The DOG", {"the dog"}).score < 100.0);
   CHECK(python_text::lower("ÀÉÎÕÜ ŁŚŻ ΑΒΓ ДЖЯ İ") == "àéîõü łśż αβγ джя i\u0307");
 }
@@ -261,14 +267,17 @@ TEST_CASE("BLEU rejects malformed inputs and names") {
   CHECK_THROWS_WITH_AS(bleu_segment_stats("a", {}, {}), doctest::Contains("[bleu]"), Error);
   CHECK_THROWS_WITH_AS(compute_bleu(make_stats({1}, {1}, 1, 1), {}), doctest::Contains("[bleu]"),
                        Error);
-  CHECK_THROWS_WITH_AS(bleu_tokenizer_from_name("intl"), doctest::Contains("[bleu]"), Error);
+  CHECK_THROWS_WITH_AS(bleu_tokenizer_from_name("v14"), doctest::Contains("[bleu]"), Error);
   CHECK_THROWS_WITH_AS(bleu_smoothing_from_name("add_k"), doctest::Contains("[bleu]"), Error);
   CHECK(bleu_tokenizer_from_name("none") == BleuTokenizer::kNone);
   CHECK(bleu_tokenizer_from_name("13a") == BleuTokenizer::k13a);
+  CHECK(bleu_tokenizer_from_name("intl") == BleuTokenizer::kIntl);
+  CHECK(bleu_tokenizer_from_name("char") == BleuTokenizer::kChar);
+  CHECK(bleu_tokenizer_from_name("zh") == BleuTokenizer::kZh);
   CHECK(bleu_smoothing_from_name("exp") == BleuSmoothing::kExp);
   CHECK(bleu_smoothing_from_name("floor") == BleuSmoothing::kFloor);
   CHECK(bleu_smoothing_from_name("add-k") == BleuSmoothing::kAddK);
   CHECK(bleu_smoothing_from_name("none") == BleuSmoothing::kNone);
   CHECK(sentence_bleu("a", {"a"}, {.smooth = BleuSmoothing::kAddK}).signature ==
-        "nrefs:1|case:mixed|eff:no|tok:13a|smooth:add-k[1.00]");
+        "nrefs:1|case:mixed|eff:no|tok:13a|smooth:add-k[1.00]" + kVersion);
 }

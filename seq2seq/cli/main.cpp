@@ -26,6 +26,8 @@ constexpr const char* kUsage =
     "  train            train an encoder-decoder on parallel text into a run directory\n"
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
+    "  score            score hypothesis files against references: BLEU, chrF, TER, ROUGE,\n"
+    "                   as sacreBLEU does, with confidence intervals and paired tests\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
     "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
     "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
@@ -44,6 +46,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "demo") return cli::demo_command(args);
   if (command == "compare") return cli::compare_command(args);
   if (command == "probe") return cli::probe_command(args);
+  if (command == "score") return cli::score_command(args);
   if (command == "--version") {
     fmt::print("ember {}\n", ember::seq2seq::version());
     return 0;
@@ -53,8 +56,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
     return 0;
   }
   throw ember::Error(
-      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, compare, "
-                  "probe; see 'ember --help')",
+      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, score, "
+                  "compare, probe; see 'ember --help')",
                   command));
 }
 

@@ -1,7 +1,5 @@
-// BLEU as sacreBLEU 2.x computes it (sacrebleu/metrics/bleu.py, tokenizers/tokenizer_13a.py and
-// tokenizer_re.py), reimplemented: the 13a rules are applied as Python's re.sub applies them
-// (non-overlapping matches, left to right), on UTF-8 bytes — every pattern is ASCII, and a
-// multi-byte character matches [^0-9] through its last byte exactly where Python matches it.
+// BLEU as sacreBLEU 2.x computes it (sacrebleu/metrics/bleu.py), reimplemented; the tokenizers
+// are in bleu_tokenizers.cpp.
 #include "ember/seq2seq/metrics/bleu.h"
 
 #include <fmt/format.h>
@@ -13,51 +11,12 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/metrics/python_text.h"
+#include "ember/seq2seq/metrics/signature.h"
 
 namespace ember::seq2seq {
 namespace {
 
 using NgramCounts = std::vector<std::unordered_map<std::string, int64_t>>;  // per order
-
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  size_t pos = 0;
-  while ((pos = text.find(from, pos)) != std::string::npos) {
-    text.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_not_digit(char c) { return !is_digit(c); }
-bool is_period_or_comma(char c) { return c == '.' || c == ','; }
-bool is_dash(char c) { return c == '-'; }
-
-// [\{-\~\[-\` -\&\(-\+\:-\@\/]: the ASCII symbols 13a always splits off.
-bool is_13a_symbol(char c) {
-  return (c >= '{' && c <= '~') || (c >= '[' && c <= '`') || (c >= ' ' && c <= '&') ||
-         (c >= '(' && c <= '+') || (c >= ':' && c <= '@') || c == '/';
-}
-
-// re.sub(r'([first])([second])', r'\1 \2 ' or r' \1 \2', text).
-std::string sub_pair(std::string_view text, bool (*first)(char), bool (*second)(char),
-                     bool space_before) {
-  std::string out;
-  out.reserve(text.size() * 2);
-  size_t i = 0;
-  while (i < text.size()) {
-    if (i + 1 < text.size() && first(text[i]) && second(text[i + 1])) {
-      if (space_before) out.push_back(' ');
-      out.push_back(text[i]);
-      out.push_back(' ');
-      out.push_back(text[i + 1]);
-      if (!space_before) out.push_back(' ');
-      i += 2;
-    } else {
-      out.push_back(text[i++]);
-    }
-  }
-  return out;
-}
 
 std::string join(const std::vector<std::string_view>& words, size_t begin, size_t end) {
   std::string out;
@@ -100,15 +59,8 @@ double default_smooth_value(BleuSmoothing smooth) {
   return smooth == BleuSmoothing::kAddK ? 1.0 : smooth == BleuSmoothing::kFloor ? 0.1 : 0.0;
 }
 
-std::string bleu_signature(const BleuOptions& options, const std::string& nrefs) {
-  std::string smooth = kSmoothingNames[static_cast<int>(options.smooth)];
-  if (options.smooth == BleuSmoothing::kFloor || options.smooth == BleuSmoothing::kAddK)
-    smooth += fmt::format("[{:.2f}]",
-                          options.smooth_value.value_or(default_smooth_value(options.smooth)));
-  return fmt::format("nrefs:{}|case:{}|eff:{}|tok:{}|smooth:{}", nrefs,
-                     options.lowercase ? "lc" : "mixed", options.effective_order ? "yes" : "no",
-                     options.tokenize == BleuTokenizer::k13a ? "13a" : "none", smooth);
-}
+// In the order of BleuTokenizer.
+constexpr const char* kTokenizerNames[] = {"13a", "none", "intl", "char", "zh"};
 
 void check_options(const BleuOptions& options) {
   EMBER_CHECK(options.max_ngram_order >= 1, "[bleu] max_ngram_order must be at least 1, got {}",
@@ -117,10 +69,25 @@ void check_options(const BleuOptions& options) {
 
 }  // namespace
 
+const char* bleu_tokenizer_name(BleuTokenizer tokenizer) {
+  return kTokenizerNames[static_cast<int>(tokenizer)];
+}
+
+std::string bleu_signature_fields(const BleuOptions& options) {
+  std::string smooth = kSmoothingNames[static_cast<int>(options.smooth)];
+  if (options.smooth == BleuSmoothing::kFloor || options.smooth == BleuSmoothing::kAddK)
+    smooth += fmt::format("[{:.2f}]",
+                          options.smooth_value.value_or(default_smooth_value(options.smooth)));
+  return fmt::format("case:{}|eff:{}|tok:{}|smooth:{}", options.lowercase ? "lc" : "mixed",
+                     options.effective_order ? "yes" : "no", bleu_tokenizer_name(options.tokenize),
+                     smooth);
+}
+
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name) {
-  if (name == "13a") return BleuTokenizer::k13a;
-  if (name == "none") return BleuTokenizer::kNone;
-  throw Error(fmt::format("[bleu] unknown tokenizer '{}' (use 13a or none)", name));
+  for (int i = 0; i < 5; ++i)
+    if (name == kTokenizerNames[i]) return static_cast<BleuTokenizer>(i);
+  throw Error(
+      fmt::format("[bleu] unknown tokenizer '{}' (use 13a, none, intl, char or zh)", name));
 }
 
 BleuSmoothing bleu_smoothing_from_name(std::string_view name) {
@@ -147,39 +114,16 @@ BleuStats& BleuStats::operator+=(const BleuStats& other) {
   return *this;
 }
 
-std::string tokenize_13a(std::string_view line) {
-  std::string text(line);
-  replace_all(text, "<skipped>", "");
-  replace_all(text, "-\n", "");
-  replace_all(text, "\n", " ");
-  replace_all(text, "&quot;", "\"");
-  replace_all(text, "&amp;", "&");
-  replace_all(text, "&lt;", "<");
-  replace_all(text, "&gt;", ">");
-  std::string padded = " ";
-  for (char c : text) {
-    if (is_13a_symbol(c)) {
-      padded += ' ';
-      padded += c;
-      padded += ' ';
-    } else {
-      padded += c;
-    }
-  }
-  padded += ' ';
-  // Period and comma split off unless preceded by a digit, unless followed by a digit; a dash
-  // split off after a digit.
-  std::string out = sub_pair(padded, is_not_digit, is_period_or_comma, false);
-  out = sub_pair(out, is_period_or_comma, is_not_digit, true);
-  out = sub_pair(out, is_digit, is_dash, false);
-  const std::vector<std::string_view> words = python_text::split(out);
-  return join(words, 0, words.size());
-}
-
 std::vector<std::string> bleu_tokens(std::string_view line, const BleuOptions& options) {
   std::string text = options.lowercase ? python_text::lower(line) : std::string(line);
   text = std::string(python_text::rstrip(text));
-  if (options.tokenize == BleuTokenizer::k13a) text = tokenize_13a(text);
+  switch (options.tokenize) {
+    case BleuTokenizer::k13a: text = tokenize_13a(text); break;
+    case BleuTokenizer::kIntl: text = tokenize_intl(text); break;
+    case BleuTokenizer::kChar: text = tokenize_char(text); break;
+    case BleuTokenizer::kZh: text = tokenize_zh(text); break;
+    case BleuTokenizer::kNone: break;
+  }
   const std::vector<std::string_view> words = python_text::split(text);
   return {words.begin(), words.end()};
 }
@@ -288,7 +232,7 @@ BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
   BleuScore result = compute_bleu(total, options);
   const std::string nrefs =
       ref_counts.size() == 1 ? std::to_string(*ref_counts.begin()) : std::string("var");
-  result.signature = bleu_signature(options, nrefs);
+  result.signature = make_signature(nrefs, bleu_signature_fields(options));
   return result;
 }
 
@@ -300,15 +244,19 @@ BleuScore sentence_bleu(const std::string& hypothesis, const std::vector<std::st
 }
 
 std::string BleuScore::format() const {
+  return fmt::format("BLEU{}{} = {:.2f} {}", signature.empty() ? "" : "|", signature, score,
+                     details());
+}
+
+std::string BleuScore::details() const {
   std::string precision_text;
   for (size_t n = 0; n < precisions.size(); ++n)
     precision_text += fmt::format("{}{:.1f}", n > 0 ? "/" : "", precisions[n]);
   const double ratio = stats.ref_len > 0
                            ? static_cast<double>(stats.sys_len) / static_cast<double>(stats.ref_len)
                            : 0.0;
-  return fmt::format("BLEU{}{} = {:.2f} {} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})",
-                     signature.empty() ? "" : "|", signature, score, precision_text, bp, ratio,
-                     stats.sys_len, stats.ref_len);
+  return fmt::format("{} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})", precision_text,
+                     bp, ratio, stats.sys_len, stats.ref_len);
 }
 
 }  // namespace ember::seq2seq

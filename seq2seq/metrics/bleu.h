@@ -1,5 +1,5 @@
 // Corpus and sentence BLEU (Papineni et al. 2002) computed exactly as sacreBLEU 2.x does:
-// mteval-v13a tokenisation (or none: whitespace tokens), clipped n-gram counts against the
+// one of sacreBLEU's tokenizers (bleu_tokenizers.h), clipped n-gram counts against the
 // per-n-gram maximum over the references, the closest reference length, the brevity penalty and
 // the smoothing methods of Chen & Cherry (2014). Scores are on sacreBLEU's 0..100 scale.
 //
@@ -17,11 +17,16 @@
 #include <string_view>
 #include <vector>
 
+#include "ember/seq2seq/metrics/bleu_tokenizers.h"
+
 namespace ember::seq2seq {
 
 enum class BleuTokenizer {
-  k13a,  // mteval-v13a.pl, sacreBLEU's default ("13a")
-  kNone  // the text is already tokenised: whitespace tokens ("none")
+  k13a,   // mteval-v13a.pl, sacreBLEU's default ("13a")
+  kNone,  // the text is already tokenised: whitespace tokens ("none")
+  kIntl,  // mteval-v14.pl's international tokenization ("intl")
+  kChar,  // every character a token ("char")
+  kZh     // Chinese characters one by one, then the mteval rules ("zh")
 };
 
 enum class BleuSmoothing {
@@ -31,7 +36,7 @@ enum class BleuSmoothing {
   kNone
 };
 
-// The names sacreBLEU uses ("13a", "none"; "exp", "floor", "add-k", "none"); throw ember::Error
+// The names sacreBLEU uses ("13a", "none", "intl", "char", "zh"; "exp", "floor", "add-k", "none"); throw ember::Error
 // naming the accepted values for any other name.
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name);
 BleuSmoothing bleu_smoothing_from_name(std::string_view name);
@@ -60,15 +65,21 @@ struct BleuScore {
   std::vector<double> precisions;  // per order, 0..100, smoothed as the score uses them
   double bp = 0.0;                 // brevity penalty
   BleuStats stats;
-  std::string signature;  // e.g. "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp"
+  // e.g. "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:ember-0.1.0" (signature.h)
+  std::string signature;
 
   // sacreBLEU's score line, e.g. "BLEU|nrefs:1|... = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943
   // ratio = 0.944 hyp_len = 17 ref_len = 18)"; without the "|signature" part if it is empty.
   std::string format() const;
+  // The part after the score: "82.4/50.0/45.5/37.5 (BP = 0.943 ratio = ... ref_len = 18)".
+  std::string details() const;
 };
 
-// sacreBLEU's 13a tokeniser: the tokens joined by single spaces.
-std::string tokenize_13a(std::string_view line);
+// The name of a tokenizer as the signature shows it ("13a", "none", "intl", "char", "zh").
+const char* bleu_tokenizer_name(BleuTokenizer tokenizer);
+
+// The metric's own signature fields: "case:mixed|eff:no|tok:13a|smooth:exp".
+std::string bleu_signature_fields(const BleuOptions& options);
 
 // The tokens BLEU counts for one segment under `options` (lowercasing, then the tokeniser).
 std::vector<std::string> bleu_tokens(std::string_view line, const BleuOptions& options);

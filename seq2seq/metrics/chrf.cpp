@@ -12,6 +12,7 @@
 #include "ember/core/error.h"
 #include "ember/core/utf8.h"
 #include "ember/seq2seq/metrics/python_text.h"
+#include "ember/seq2seq/metrics/signature.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -92,8 +93,9 @@ std::vector<int64_t> match_stats(const std::vector<Counts>& hyp, const std::vect
   return stats;
 }
 
-// sacreBLEU's CHRF._compute_f_score, 0..100.
-double f_score(const std::vector<int64_t>& stats, const ChrfOptions& options) {
+}  // namespace
+
+double chrf_from_stats(const std::vector<int64_t>& stats, const ChrfOptions& options) {
   constexpr double kEps = 1e-16;
   const double factor = static_cast<double>(options.beta) * options.beta;
   const size_t orders = stats.size() / 3;
@@ -121,10 +123,9 @@ double f_score(const std::vector<int64_t>& stats, const ChrfOptions& options) {
   return 100.0 * (1 + factor) * avg_prec * avg_rec / (factor * avg_prec + avg_rec);
 }
 
-// Statistics of the hypothesis against whichever reference gives it the best chrF.
-std::vector<int64_t> segment_stats(const std::string& hypothesis,
-                                   const std::vector<const std::string*>& references,
-                                   const ChrfOptions& options) {
+std::vector<int64_t> chrf_segment_stats(const std::string& hypothesis,
+                                        const std::vector<const std::string*>& references,
+                                        const ChrfOptions& options) {
   const auto prepare = [&](const std::string& s) {
     return options.lowercase ? python_text::lower(s) : s;
   };
@@ -133,7 +134,7 @@ std::vector<int64_t> segment_stats(const std::string& hypothesis,
   double best_score = -1.0;
   for (const std::string* reference : references) {
     std::vector<int64_t> stats = match_stats(hyp, all_ngrams(prepare(*reference), options));
-    const double score = f_score(stats, options);
+    const double score = chrf_from_stats(stats, options);
     if (score > best_score) {
       best_score = score;
       best = std::move(stats);
@@ -141,6 +142,18 @@ std::vector<int64_t> segment_stats(const std::string& hypothesis,
   }
   return best;
 }
+
+std::string chrf_name(const ChrfOptions& options) {
+  return fmt::format("chrF{}{}", options.beta, std::string(options.word_order, '+'));
+}
+
+std::string chrf_signature_fields(const ChrfOptions& options) {
+  return fmt::format("case:{}|eff:{}|nc:{}|nw:{}|space:{}", options.lowercase ? "lc" : "mixed",
+                     options.eps_smoothing ? "no" : "yes", options.char_order, options.word_order,
+                     options.whitespace ? "yes" : "no");
+}
+
+namespace {
 
 void check_inputs(const std::vector<std::string>& hypotheses,
                   const std::vector<std::vector<std::string>>& references,
@@ -174,17 +187,14 @@ ChrfScore corpus_chrf(const std::vector<std::string>& hypotheses,
       if (!stream[i].empty()) segment_refs.push_back(&stream[i]);
     EMBER_CHECK(!segment_refs.empty(), "[chrf] segment {} has only empty references", i);
     ref_counts.insert(segment_refs.size());
-    const std::vector<int64_t> stats = segment_stats(hypotheses[i], segment_refs, options);
+    const std::vector<int64_t> stats = chrf_segment_stats(hypotheses[i], segment_refs, options);
     for (size_t k = 0; k < stats.size(); ++k) result.stats[k] += stats[k];
   }
-  result.score = f_score(result.stats, options);
-  result.name = fmt::format("chrF{}{}", options.beta, std::string(options.word_order, '+'));
+  result.score = chrf_from_stats(result.stats, options);
+  result.name = chrf_name(options);
   const std::string nrefs =
       ref_counts.size() == 1 ? std::to_string(*ref_counts.begin()) : std::string("var");
-  result.signature =
-      fmt::format("nrefs:{}|case:{}|eff:{}|nc:{}|nw:{}|space:{}", nrefs,
-                  options.lowercase ? "lc" : "mixed", options.eps_smoothing ? "no" : "yes",
-                  options.char_order, options.word_order, options.whitespace ? "yes" : "no");
+  result.signature = make_signature(nrefs, chrf_signature_fields(options));
   return result;
 }
 

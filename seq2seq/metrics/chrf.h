@@ -32,7 +32,7 @@ struct ChrfScore {
   double score = 0.0;          // 0..100
   std::vector<int64_t> stats;  // per order: hypothesis n-grams, reference n-grams, matches
   std::string name;            // "chrF2", "chrF2++"
-  std::string signature;       // e.g. "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no"
+  std::string signature;       // e.g. "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:..."
 
   // sacreBLEU's score line, e.g. "chrF2|nrefs:2|... = 59.73".
   std::string format() const;
@@ -42,6 +42,21 @@ struct ChrfScore {
 ChrfScore corpus_chrf(const std::vector<std::string>& hypotheses,
                       const std::vector<std::vector<std::string>>& references,
                       const ChrfOptions& options = {});
+
+// Statistics of one hypothesis against its references (each one scored, even an empty one): those
+// of the reference giving the best chrF, 3 per order as in ChrfScore::stats.
+std::vector<int64_t> chrf_segment_stats(const std::string& hypothesis,
+                                        const std::vector<const std::string*>& references,
+                                        const ChrfOptions& options);
+
+// chrF (0..100) of summed statistics (sacreBLEU's CHRF._compute_f_score).
+double chrf_from_stats(const std::vector<int64_t>& stats, const ChrfOptions& options);
+
+// "chrF2", "chrF2++" (one '+' per word order).
+std::string chrf_name(const ChrfOptions& options);
+
+// The metric's own signature fields: "case:mixed|eff:yes|nc:6|nw:0|space:no".
+std::string chrf_signature_fields(const ChrfOptions& options);
 
 // chrF of one hypothesis against its references.
 ChrfScore sentence_chrf(const std::string& hypothesis, const std::vector<std::string>& references,

@@ -1,7 +1,7 @@
 // The few Python string operations the reference metric implementations (sacreBLEU, rouge-score)
-// rely on, reproduced on UTF-8 text so that ember's scores match theirs: str.split() and
-// str.rstrip() (Unicode whitespace, not just ASCII) and str.lower().
-// Header-only: shared by bleu.cpp and chrf.cpp, tested through test_bleu.cpp and test_chrf.cpp.
+// rely on, reproduced on UTF-8 text so that ember's scores match theirs: str.split(), str.strip()
+// and str.rstrip() (Unicode whitespace, not just ASCII), str.replace(), str.lower(), a code point's value.
+// Header-only: shared by the metrics, tested through test_bleu.cpp and test_chrf.cpp.
 #pragma once
 
 #include <cstddef>
@@ -63,6 +63,15 @@ inline std::string remove_whitespace(std::string_view text) {
   return out;
 }
 
+// text = text.replace(from, to) (from non-empty).
+inline void replace(std::string& text, std::string_view from, std::string_view to) {
+  size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
 // str.rstrip(): text without its trailing whitespace.
 inline std::string_view rstrip(std::string_view text) {
   size_t end = text.size();
@@ -75,6 +84,28 @@ inline std::string_view rstrip(std::string_view text) {
     end -= found;
   }
   return text.substr(0, end);
+}
+
+// str.strip(): text without its leading and trailing whitespace.
+inline std::string_view strip(std::string_view text) {
+  size_t begin = 0;
+  for (size_t space; begin < text.size() && (space = space_length_at(text, begin)) > 0;)
+    begin += space;
+  return rstrip(text.substr(begin));
+}
+
+// The code point of one piece of core::split_code_points; kInvalid for an invalid byte.
+constexpr char32_t kInvalid = 0xFFFFFFFF;
+inline char32_t decode(std::string_view piece) {
+  const auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<uint8_t>(piece[k])); };
+  switch (piece.size()) {
+    case 1: return byte(0) < 0x80 ? byte(0) : kInvalid;
+    case 2: return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+    case 3: return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    default:
+      return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
+             (byte(3) & 0x3F);
+  }
 }
 
 // The lowercase of one code point for the scripts most MT test sets use: ASCII, Latin-1, Latin
@@ -112,11 +143,8 @@ inline std::string lower(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::string_view piece : core::split_code_points(text)) {
-    const auto byte = [&](size_t k) { return static_cast<uint8_t>(piece[k]); };
-    char32_t c = byte(0);
-    if (piece.size() == 2) c = ((c & 0x1F) << 6) | (byte(1) & 0x3F);
-    if (piece.size() == 3) c = ((c & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
-    if (piece.size() == 4 || (piece.size() == 1 && c >= 0x80)) {
+    const char32_t c = decode(piece);
+    if (piece.size() == 4 || c == kInvalid) {
       out.append(piece);  // astral planes and invalid bytes: unchanged
       continue;
     }
