@@ -1,7 +1,7 @@
 // The few Python string operations the reference metric implementations (sacreBLEU, rouge-score)
 // rely on, reproduced on UTF-8 text so that ember's scores match theirs: str.split(), str.strip()
 // and str.rstrip() (Unicode whitespace, not just ASCII), str.replace(), str.lower(), a code point's value.
-// Header-only: shared by the metrics, tested through test_bleu.cpp and test_chrf.cpp.
+// Shared by the metrics (lower() is in python_text.cpp), tested through the metrics' tests.
 #pragma once
 
 #include <cstddef>
@@ -108,63 +108,9 @@ inline char32_t decode(std::string_view piece) {
   }
 }
 
-// The lowercase of one code point for the scripts most MT test sets use: ASCII, Latin-1, Latin
-// Extended-A, Latin Extended Additional, Greek, Cyrillic, Armenian and fullwidth Latin. Other
-// code points are returned unchanged. (Python's str.lower() knows all of Unicode; it also turns a
-// word-final capital sigma into a final sigma, which this does not.)
-inline char32_t lower_code_point(char32_t c) {
-  const auto in = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
-  const bool even = c % 2 == 0;
-  if (in(U'A', U'Z') || in(0xC0, 0xDE)) return c == 0xD7 ? c : c + 32;
-  if (c < 0x100) return c;
-  if (in(0x100, 0x12F) || in(0x132, 0x137) || in(0x14A, 0x177)) return even ? c + 1 : c;
-  if (in(0x139, 0x148) || in(0x179, 0x17E)) return even ? c : c + 1;
-  if (c == 0x178) return 0xFF;
-  if (c == 0x386) return 0x3AC;
-  if (in(0x388, 0x38A)) return c + 37;
-  if (c == 0x38C) return 0x3CC;
-  if (in(0x38E, 0x38F)) return c + 63;
-  if (in(0x391, 0x3AB)) return c == 0x3A2 ? c : c + 32;
-  if (in(0x400, 0x40F)) return c + 80;
-  if (in(0x410, 0x42F)) return c + 32;
-  if (in(0x460, 0x481) || in(0x48A, 0x4BF) || in(0x4D0, 0x52F)) return even ? c + 1 : c;
-  if (c == 0x4C0) return 0x4CF;
-  if (in(0x4C1, 0x4CE)) return even ? c : c + 1;
-  if (in(0x531, 0x556)) return c + 48;
-  if (c == 0x1E9E) return 0xDF;
-  if (in(0x1E00, 0x1E95) || in(0x1EA0, 0x1EFF)) return even ? c + 1 : c;
-  if (in(0xFF21, 0xFF3A)) return c + 32;
-  return c;
-}
-
-// str.lower() on UTF-8 text, within the coverage of lower_code_point; U+0130 (capital I with dot)
-// becomes "i" + U+0307 as in Python. Invalid bytes are kept as they are.
-inline std::string lower(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::string_view piece : core::split_code_points(text)) {
-    const char32_t c = decode(piece);
-    if (piece.size() == 4 || c == kInvalid) {
-      out.append(piece);  // astral planes and invalid bytes: unchanged
-      continue;
-    }
-    if (c == 0x130) {
-      out.append("i\xCC\x87");
-      continue;
-    }
-    const char32_t l = lower_code_point(c);
-    if (l < 0x80) {
-      out.push_back(static_cast<char>(l));
-    } else if (l < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (l >> 6)));
-      out.push_back(static_cast<char>(0x80 | (l & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (l >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((l >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (l & 0x3F)));
-    }
-  }
-  return out;
-}
+// str.lower() on UTF-8 text: each code point's Unicode lowercase (ICU's simple mapping, Unicode
+// 15.0), U+0130 (capital I with dot) becoming "i" + U+0307 as in Python. Invalid bytes are kept as
+// they are. (Python also turns a word-final capital sigma into a final sigma; this does not.)
+std::string lower(std::string_view text);
 
 }  // namespace ember::seq2seq::python_text

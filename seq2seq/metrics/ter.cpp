@@ -307,7 +307,10 @@ std::vector<double> ter_segment_stats(std::string_view hypothesis,
   int64_t best_edits = kInfinity;
   double ref_lengths = 0.0;
   for (std::string_view reference : references) {
-    const Words ref = ter_words(reference, options);
+    // sacreBLEU tokenizes each reference twice (TER._cache_references, then
+    // _extract_reference_info); with --ter-normalized the second pass splits more, e.g.
+    // "mary's ." -> "mary 's .", so this does too.
+    const Words ref = ter_words(tokenize_tercom(python_text::rstrip(reference), options), options);
     best_edits = std::min(best_edits, translation_edits(hyp, ref));
     ref_lengths += static_cast<double>(ref.size());
   }

@@ -33,7 +33,8 @@ int64_t translation_edits(const std::vector<std::string>& hypothesis,
                           const std::vector<std::string>& reference);
 
 // [fewest edits over the references, mean reference length] of one segment (references
-// non-empty; an empty string is an empty reference).
+// non-empty; an empty string is an empty reference). As in sacreBLEU, the hypothesis is tokenized
+// once and each reference twice (which matters only with `normalized`).
 std::vector<double> ter_segment_stats(std::string_view hypothesis,
                                       const std::vector<std::string_view>& references,
                                       const TerOptions& options);
