@@ -5,8 +5,8 @@ tests/test_cli_score.cpp). Run with sacreBLEU importable, from this directory:
     PYTHONPATH=/path/to/sacrebleu python3 make_expected.py
 
 It writes hyp.txt, hyp2.txt, ref1.txt, ref2.txt (edge cases: empty lines, Unicode, CJK,
-punctuation, numbers), tokenized.tsv (each tokenizer on each line) and expected.txt (sacreBLEU's
-command-line output for each case). ember's tests read these files; they never run sacreBLEU.
+punctuation, numbers), tokenized.tsv (each tokenizer on each line), expected.txt (sacreBLEU's
+command-line output for each case) and expected_bootstrap.txt (--confidence and --paired-bs). ember's tests read these files; they never run sacreBLEU.
 """
 import subprocess
 import sys
@@ -140,6 +140,17 @@ def main():
             out.append(f"$ {' '.join(refs)} | {','.join(metrics)} | {' '.join(flags)}")
             out.extend(text.rstrip("\n").split("\n"))
     write_lines("expected.txt", out)
+    # Resampling (numpy's generator, seed 12345): ember draws other resamples, so its tests
+    # compare these within resampling noise.
+    boot = []
+    for cmd in [["ref1.txt", "-i", "hyp.txt", "-m", "bleu", "chrf", "ter", "--confidence"],
+                ["ref1.txt", "-i", "hyp.txt", "hyp2.txt", "-m", "bleu", "chrf", "ter",
+                 "--paired-bs"]]:
+        text = subprocess.run([sys.executable, "-m", "sacrebleu", *cmd, "-f", "text", "-w", "4",
+                               "--no-color"], check=True, capture_output=True, text=True).stdout
+        boot.append(f"$ {' '.join(cmd)}")
+        boot.extend(text.rstrip("\n").split("\n"))
+    write_lines("expected_bootstrap.txt", boot)
     print("sacreBLEU", sacrebleu.__version__)
 
 
