@@ -56,10 +56,9 @@ TEST_CASE("corpus BLEU matches sacreBLEU's README example, score line and signat
   const BleuScore bleu = corpus_bleu(kHyps, kRefs);
   CHECK(near(bleu.score, 48.530827, 1e-6));
   CHECK(bleu.signature == "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion);
-  CHECK(bleu.format() ==
-        "BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
-            " = 48.53 82.4/50.0/45.5/37.5 "
-        "(BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)");
+  CHECK(bleu.format() == "BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
+                             " = 48.53 82.4/50.0/45.5/37.5 "
+                             "(BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)");
   CHECK(bleu.stats.sys_len == 17);
   CHECK(bleu.stats.ref_len == 18);
   const BleuScore no_smoothing = corpus_bleu(kHyps, kRefs, {.smooth = BleuSmoothing::kNone});
@@ -79,10 +78,9 @@ TEST_CASE("corpus BLEU with a variable number of references matches sacreBLEU's 
   auto refs = kRefs;
   refs[0][0] = "";
   const BleuScore bleu = corpus_bleu(kHyps, refs);
-  CHECK(bleu.format() ==
-        "BLEU|nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
-            " = 29.44 82.4/42.9/27.3/12.5 "
-        "(BP = 0.889 ratio = 0.895 hyp_len = 17 ref_len = 19)");
+  CHECK(bleu.format() == "BLEU|nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp" + kVersion +
+                             " = 29.44 82.4/42.9/27.3/12.5 "
+                             "(BP = 0.889 ratio = 0.895 hyp_len = 17 ref_len = 19)");
 }
 
 TEST_CASE("corpus BLEU of max n-gram orders 1..6 matches sacreBLEU") {
@@ -125,7 +123,8 @@ TEST_CASE("n-gram statistics and floor offsets match sacreBLEU") {
   CHECK(with_default.stats.correct == std::vector<int64_t>{4, 2, 1, 0});
   CHECK(with_default.stats.total == std::vector<int64_t>{6, 5, 4, 3});
   CHECK(near(with_default.score, 15.55722182, 1e-6));
-  CHECK(with_default.signature == "nrefs:1|case:mixed|eff:yes|tok:none|smooth:floor[0.10]" + kVersion);
+  CHECK(with_default.signature ==
+        "nrefs:1|case:mixed|eff:yes|tok:none|smooth:floor[0.10]" + kVersion);
   CHECK(corpus_bleu(hyp, ref, raw_options(0.0)).score == 0.0);
 }
 

@@ -6,8 +6,8 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/metrics/chrf.h"
-#include "ember/seq2seq/seq2seq.h"
 #include "ember/seq2seq/metrics/python_text.h"
+#include "ember/seq2seq/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -112,8 +112,9 @@ TEST_CASE("corpus chrF2 with two references matches sacreBLEU's README") {
       {"The dog bit the man.", "It was not unexpected.", "The man bit him first."},
       {"The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."}};
   const ChrfScore chrf = corpus_chrf(hyps, refs);
-  CHECK(chrf.format() == std::string("chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:ember-") +
-                             version() + " = 59.73");
+  CHECK(chrf.format() ==
+        std::string("chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:ember-") +
+            version() + " = 59.73");
   CHECK(chrf.stats.size() == 18);
 }
 

@@ -14,8 +14,8 @@
 
 #include "ember/seq2seq/seq2seq.h"
 #include "support/cli.h"
-#include "support/sacrebleu_fixtures.h"
 #include "support/files.h"
+#include "support/sacrebleu_fixtures.h"
 
 using ember::testing::run_ember;
 
@@ -29,8 +29,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 std::string replace_version(std::string text) {
-  const std::string from = "version:2.6.0", to = std::string("version:ember-") +
-                                                 ember::seq2seq::version();
+  const std::string from = "version:2.6.0",
+                    to = std::string("version:ember-") + ember::seq2seq::version();
   for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size())
     text.replace(pos, from.size(), to);
   return text;
@@ -94,13 +94,13 @@ TEST_CASE("ember score --confidence and --paired-bs agree with sacreBLEU within 
     CHECK(got[m].find("|bs:1000|seed:12345|") != std::string::npos);
     const std::vector<double> want = numbers(expected[1 + m]), have = numbers(got[m]);
     REQUIRE(have.size() >= 3);
-    CHECK(have[0] == want[0]);                          // the actual score: exact
-    CHECK(std::abs(have[1] - want[1]) < 1.0);           // bootstrap mean
+    CHECK(have[0] == want[0]);                            // the actual score: exact
+    CHECK(std::abs(have[1] - want[1]) < 1.0);             // bootstrap mean
     CHECK(std::abs(have[2] - want[2]) < 0.15 * want[2]);  // 95% half-interval
   }
-  const auto paired =
-      run_ember("score " + fixture("ref1.txt") + " --input " + fixture("hyp.txt") + "," +
-                fixture("hyp2.txt") + " --metrics bleu,chrf,ter --paired-bs --width 4 --log-level off");
+  const auto paired = run_ember("score " + fixture("ref1.txt") + " --input " + fixture("hyp.txt") +
+                                "," + fixture("hyp2.txt") +
+                                " --metrics bleu,chrf,ter --paired-bs --width 4 --log-level off");
   REQUIRE(paired.code == 0);
   const std::vector<std::string> table = lines_of(paired.output);
   // The header row, from the first metric on (the system names are paths here).
@@ -121,18 +121,19 @@ TEST_CASE("a system scored against itself: sacreBLEU's p-value 1/(n+1), zero int
   ember::testing::TempDir dir("ember_score_test");
   const std::string copy = (dir.path / "copy.txt").string();
   ember::testing::write_file(copy, ember::testing::read_fixture("hyp.txt"));
-  const auto out = run_ember("score " + fixture("ref1.txt") + " --input " + fixture("hyp.txt") +
-                             ",'" + copy + "' --metrics chrf --paired-bs --paired-bs-n 100 " +
-                             "--log-level off");
+  const auto out =
+      run_ember("score " + fixture("ref1.txt") + " --input " + fixture("hyp.txt") + ",'" + copy +
+                "' --metrics chrf --paired-bs --paired-bs-n 100 " + "--log-level off");
   REQUIRE(out.code == 0);
   CHECK(out.contains("(p = 0.0099)*"));
   // One segment repeated: every resample is the same corpus.
   const std::string ref = (dir.path / "ref.txt").string(), hyp = (dir.path / "hyp.txt").string();
   ember::testing::write_file(ref, "a b c d\na b c d\n");
   ember::testing::write_file(hyp, "a b c x\na b c x\n");
-  const auto same = run_ember("score '" + ref + "' --input '" + hyp + "' --metrics chrf --confidence");
+  const auto same =
+      run_ember("score '" + ref + "' --input '" + hyp + "' --metrics chrf --confidence");
   CHECK(same.code == 0);
-  CHECK(same.contains("(μ = " ));
+  CHECK(same.contains("(μ = "));
   CHECK(same.contains(" ± 0.0)"));
 }
 

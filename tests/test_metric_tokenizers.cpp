@@ -60,7 +60,7 @@ TEST_CASE("every tokenizer gives sacreBLEU 2.6.0's tokens on the edge cases") {
 TEST_CASE("zh counts sacreBLEU's misread five-digit ranges as Chinese, as sacreBLEU does") {
   // "\u20000" and "\u2f800" in tokenizer_zh.py are two characters each in Python; sacreBLEU
   // 2.6.0's TokenizerZh._is_chinese_char gives True for U+2014 and False for U+2000 and U+20000.
-  CHECK(is_zh_tokenizer_chinese(0x2014));   // EM DASH
+  CHECK(is_zh_tokenizer_chinese(0x2014));  // EM DASH
   CHECK(is_zh_tokenizer_chinese(0x2A6D));
   CHECK_FALSE(is_zh_tokenizer_chinese(0x2000));
   CHECK_FALSE(is_zh_tokenizer_chinese(0x20000));  // CJK Extension B itself is not
@@ -75,12 +75,13 @@ TEST_CASE("tokenizer scores of sacreBLEU's test suite") {
   const std::vector<std::vector<std::string>> refs = {
       {"The dog bit the man.", "It was not unexpected.", "The man bit him first."},
       {"The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."}};
-  CHECK(std::abs(corpus_bleu(hyps, refs, {.tokenize = BleuTokenizer::kIntl}).score -
-                 43.91623493) < 1e-6);
+  CHECK(std::abs(corpus_bleu(hyps, refs, {.tokenize = BleuTokenizer::kIntl}).score - 43.91623493) <
+        1e-6);
   // test/test_sentence_bleu.py test_api_sentence_bleu (exp smoothing, effective order, EPSILON
   // 1e-3): intl 8.493, char 40.8759, char lowercased 42.0267.
   const std::string ref = "producţia de zahăr brut se exprimă în zahăr alb;";
-  const std::string sys = "Producția de zahăr primă va fi exprimată în ceea ce privește zahărul alb;";
+  const std::string sys =
+      "Producția de zahăr primă va fi exprimată în ceea ce privește zahărul alb;";
   const auto sentence = [&](BleuTokenizer tok, bool lc) {
     return sentence_bleu(sys, {ref}, {.tokenize = tok, .lowercase = lc, .effective_order = true})
         .score;

@@ -14,7 +14,9 @@ using namespace ember::seq2seq;
 
 namespace {
 
-double first_share(const std::vector<double>& summed) { return summed[0] / (summed[0] + summed[1]); }
+double first_share(const std::vector<double>& summed) {
+  return summed[0] / (summed[0] + summed[1]);
+}
 
 }  // namespace
 
@@ -46,7 +48,8 @@ TEST_CASE("resamples draw segments uniformly with replacement, the same ones for
   // Two kinds of segment, half each: a resample's share of the first kind averages 1/2 with a
   // standard deviation of sqrt(1/4 / 200) per resample.
   std::vector<std::vector<double>> stats;
-  for (int i = 0; i < 200; ++i) stats.push_back(i % 2 == 0 ? std::vector<double>{1, 0} : std::vector<double>{0, 1});
+  for (int i = 0; i < 200; ++i)
+    stats.push_back(i % 2 == 0 ? std::vector<double>{1, 0} : std::vector<double>{0, 1});
   const std::vector<double> a = bootstrap_scores(stats, first_share, 1000, 12345);
   REQUIRE(a.size() == 1000);
   const MeanAndInterval est = estimate_ci(a);

@@ -12,8 +12,8 @@
 #include "ember/seq2seq/cli/score_output.h"
 #include "ember/seq2seq/metrics/python_text.h"
 #include "ember/seq2seq/metrics/scorer.h"
-#include "ember/seq2seq/metrics/significance.h"
 #include "ember/seq2seq/metrics/signature.h"
+#include "ember/seq2seq/metrics/significance.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -88,8 +88,8 @@ MetricOptions metric_options(const ScoreFlags& f) {
 }
 
 void check_flags(const ScoreFlags& f, size_t n_systems, size_t n_metrics) {
-  EMBER_CHECK(f.width >= 0 && f.width <= 12, "[flags] ember score: --width must be in [0, 12], got {}",
-              f.width);
+  EMBER_CHECK(f.width >= 0 && f.width <= 12,
+              "[flags] ember score: --width must be in [0, 12], got {}", f.width);
   EMBER_CHECK(f.confidence_n >= 1 && f.paired_bs_n >= 1,
               "[flags] ember score: --confidence-n and --paired-bs-n must be at least 1");
   EMBER_CHECK(f.chrf_char_order >= 0 && f.chrf_word_order >= 0 &&
@@ -133,7 +133,8 @@ int score_command(const std::vector<std::string>& args) {
   flags.add("--input", "FILE[,FILE...]", "hypotheses (\"-\": stdin); several for --paired-bs",
             &f.input);
   flags.add("--metrics", "LIST", "comma-separated: bleu, chrf, ter, rouge", &f.metrics);
-  flags.add_choice("--tokenize", "BLEU tokenizer", &f.tokenize, {"13a", "none", "intl", "char", "zh"});
+  flags.add_choice("--tokenize", "BLEU tokenizer", &f.tokenize,
+                   {"13a", "none", "intl", "char", "zh"});
   flags.add_choice("--smooth-method", "BLEU smoothing", &f.smooth_method,
                    {"exp", "floor", "add-k", "none"});
   flags.add("--smooth-value", "X", "for floor (default 0.1) and add-k (default 1)",
@@ -142,8 +143,7 @@ int score_command(const std::vector<std::string>& args) {
   flags.add("--chrf-char-order", "N", "chrF character n-gram order", &f.chrf_char_order);
   flags.add("--chrf-word-order", "N", "chrF word n-gram order (2: chrF++)", &f.chrf_word_order);
   flags.add("--chrf-beta", "N", "chrF recall weight", &f.chrf_beta);
-  flags.add_switch("--chrf-whitespace", "keep whitespace in character n-grams",
-                   &f.chrf_whitespace);
+  flags.add_switch("--chrf-whitespace", "keep whitespace in character n-grams", &f.chrf_whitespace);
   flags.add_switch("--chrf-lowercase", "case-insensitive chrF", &f.chrf_lowercase);
   flags.add_switch("--chrf-eps-smoothing", "chrF++.py's epsilon smoothing (not effective order)",
                    &f.chrf_eps_smoothing);
@@ -208,10 +208,9 @@ int score_command(const std::vector<std::string>& args) {
   const std::string nrefs = std::to_string(refs.size());
   const int width = static_cast<int>(f.width);
   const auto n_segments = systems[0].size();
-  const std::string resampling =
-      f.confidence   ? fmt::format("bs:{}|seed:{}", f.confidence_n, f.seed)
-      : f.paired_bs  ? fmt::format("bs:{}|seed:{}", f.paired_bs_n, f.seed)
-                     : "";
+  const std::string resampling = f.confidence ? fmt::format("bs:{}|seed:{}", f.confidence_n, f.seed)
+                                 : f.paired_bs ? fmt::format("bs:{}|seed:{}", f.paired_bs_n, f.seed)
+                                               : "";
   for (Metric& m : metrics)
     m.signature = make_signature(nrefs, m.metric->signature_fields(), resampling);
 

@@ -70,11 +70,12 @@ std::string fancy_grid(const std::vector<std::string>& headers,
       for (const std::string& line : split_lines(r[c])) w = std::max(w, display_width(line));
     widths.push_back(w);
   }
-  std::string out = rule(widths, "╒", "═", "╤", "╕") + row(headers, widths) +
-                    rule(widths, "╞", "═", "╪", "╡");
+  std::string out =
+      rule(widths, "╒", "═", "╤", "╕") + row(headers, widths) + rule(widths, "╞", "═", "╪", "╡");
   for (size_t r = 0; r < rows.size(); ++r) {
     out += row(rows[r], widths);
-    out += r + 1 < rows.size() ? rule(widths, "├", "─", "┼", "┤") : rule(widths, "╘", "═", "╧", "╛");
+    out +=
+        r + 1 < rows.size() ? rule(widths, "├", "─", "┼", "┤") : rule(widths, "╘", "═", "╧", "╛");
   }
   return out;
 }
@@ -98,10 +99,11 @@ constexpr const char* kPairedExplanation =
 
 }  // namespace
 
-std::string score_line(const std::string& name, const std::string& signature,
-                       const ScoreCell& cell, int width, bool score_only) {
+std::string score_line(const std::string& name, const std::string& signature, const ScoreCell& cell,
+                       int width, bool score_only) {
   std::string score = fmt::format("{:.{}f}", cell.score, width);
-  if (cell.mean) score += fmt::format(" (μ = {:.{}f} ± {:.{}f})", *cell.mean, width, *cell.ci, width);
+  if (cell.mean)
+    score += fmt::format(" (μ = {:.{}f} ± {:.{}f})", *cell.mean, width, *cell.ci, width);
   if (score_only) return score;
   std::string line = signature.empty() ? name : name + "|" + signature;
   line += " = " + score;
@@ -138,7 +140,8 @@ std::string systems_table(const std::vector<std::string>& systems,
     for (const auto& column : cells) {
       const ScoreCell& cell = column[s];
       std::string text = fmt::format("{:.{}f}", cell.score, width);
-      if (cell.mean) text += fmt::format(" ({:.{}f} ± {:.{}f})", *cell.mean, width, *cell.ci, width);
+      if (cell.mean)
+        text += fmt::format(" ({:.{}f} ± {:.{}f})", *cell.mean, width, *cell.ci, width);
       // sacreBLEU marks p < 0.05 with '*' (and colours the others red on a terminal).
       if (cell.p_value)
         text += fmt::format("\n(p = {:.4f}){}", *cell.p_value, *cell.p_value > 0.05 ? "" : "*");
@@ -148,8 +151,8 @@ std::string systems_table(const std::vector<std::string>& systems,
   }
   std::string out = fancy_grid(headers, rows) + "\n";
   if (paired) {
-    const std::string title = fmt::format(
-        "Paired bootstrap resampling test with {} resampling trials", paired_samples);
+    const std::string title =
+        fmt::format("Paired bootstrap resampling test with {} resampling trials", paired_samples);
     const std::string dashes(title.size(), '-');
     out += dashes + "\n" + title + "\n" + dashes + "\n";
     out += " - Each system is pairwise compared to Baseline: " + systems[0] + ".\n";

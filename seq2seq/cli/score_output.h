@@ -18,8 +18,8 @@ struct ScoreCell {
 };
 
 // "NAME|SIGNATURE = SCORE[ (μ = MEAN ± CI)][ DETAILS]", or only "SCORE[ (μ = ...)]".
-std::string score_line(const std::string& name, const std::string& signature,
-                       const ScoreCell& cell, int width, bool score_only);
+std::string score_line(const std::string& name, const std::string& signature, const ScoreCell& cell,
+                       int width, bool score_only);
 
 // Lines right-aligned on their first " = " (print_single_results).
 std::string align_on_equals(const std::vector<std::string>& lines);

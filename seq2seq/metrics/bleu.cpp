@@ -86,8 +86,7 @@ std::string bleu_signature_fields(const BleuOptions& options) {
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name) {
   for (int i = 0; i < 5; ++i)
     if (name == kTokenizerNames[i]) return static_cast<BleuTokenizer>(i);
-  throw Error(
-      fmt::format("[bleu] unknown tokenizer '{}' (use 13a, none, intl, char or zh)", name));
+  throw Error(fmt::format("[bleu] unknown tokenizer '{}' (use 13a, none, intl, char or zh)", name));
 }
 
 BleuSmoothing bleu_smoothing_from_name(std::string_view name) {
@@ -118,11 +117,20 @@ std::vector<std::string> bleu_tokens(std::string_view line, const BleuOptions& o
   std::string text = options.lowercase ? python_text::lower(line) : std::string(line);
   text = std::string(python_text::rstrip(text));
   switch (options.tokenize) {
-    case BleuTokenizer::k13a: text = tokenize_13a(text); break;
-    case BleuTokenizer::kIntl: text = tokenize_intl(text); break;
-    case BleuTokenizer::kChar: text = tokenize_char(text); break;
-    case BleuTokenizer::kZh: text = tokenize_zh(text); break;
-    case BleuTokenizer::kNone: break;
+    case BleuTokenizer::k13a:
+      text = tokenize_13a(text);
+      break;
+    case BleuTokenizer::kIntl:
+      text = tokenize_intl(text);
+      break;
+    case BleuTokenizer::kChar:
+      text = tokenize_char(text);
+      break;
+    case BleuTokenizer::kZh:
+      text = tokenize_zh(text);
+      break;
+    case BleuTokenizer::kNone:
+      break;
   }
   const std::vector<std::string_view> words = python_text::split(text);
   return {words.begin(), words.end()};

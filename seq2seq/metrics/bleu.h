@@ -36,8 +36,8 @@ enum class BleuSmoothing {
   kNone
 };
 
-// The names sacreBLEU uses ("13a", "none", "intl", "char", "zh"; "exp", "floor", "add-k", "none"); throw ember::Error
-// naming the accepted values for any other name.
+// The names sacreBLEU uses ("13a", "none", "intl", "char", "zh"; "exp", "floor", "add-k", "none");
+// throw ember::Error naming the accepted values for any other name.
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name);
 BleuSmoothing bleu_smoothing_from_name(std::string_view name);
 

@@ -28,8 +28,8 @@ bool is_mteval_symbol(char c) {
 // re.sub(r'([first])([second])', r'\1 \2 ' or r' \1 \2', text), over a sequence of units
 // (bytes or code points); `space` is the unit ' '.
 template <class Unit>
-std::vector<Unit> sub_pair(const std::vector<Unit>& text, bool (*first)(Unit),
-                           bool (*second)(Unit), bool space_before, Unit space) {
+std::vector<Unit> sub_pair(const std::vector<Unit>& text, bool (*first)(Unit), bool (*second)(Unit),
+                           bool space_before, Unit space) {
   std::vector<Unit> out;
   out.reserve(text.size() * 2);
   size_t i = 0;

@@ -20,9 +20,9 @@ namespace ember::seq2seq {
 // The mteval rules (sacreBLEU's TokenizerRegexp), in this order, each as Python's re.sub applies
 // it: ASCII symbols [{-~[-` -&(-+:-@/] split off; a period or comma split off unless preceded by a
 // digit, then unless followed by a digit; a dash split off after a digit.
-std::string split_mteval_symbols(std::string_view text);        // the first rule only
+std::string split_mteval_symbols(std::string_view text);            // the first rule only
 std::string split_mteval_period_comma_dash(std::string_view text);  // the other three
-std::string tokenize_regexp(std::string_view line);             // all four, tokens joined
+std::string tokenize_regexp(std::string_view line);                 // all four, tokens joined
 
 std::string tokenize_13a(std::string_view line);
 std::string tokenize_intl(std::string_view line);

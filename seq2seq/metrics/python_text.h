@@ -1,7 +1,7 @@
 // The few Python string operations the reference metric implementations (sacreBLEU, rouge-score)
 // rely on, reproduced on UTF-8 text so that ember's scores match theirs: str.split(), str.strip()
-// and str.rstrip() (Unicode whitespace, not just ASCII), str.replace(), str.lower(), a code point's value.
-// Shared by the metrics (lower() is in python_text.cpp), tested through the metrics' tests.
+// and str.rstrip() (Unicode whitespace, not just ASCII), str.replace(), str.lower(), a code point's
+// value. Shared by the metrics (lower() is in python_text.cpp), tested through the metrics' tests.
 #pragma once
 
 #include <cstddef>
@@ -99,9 +99,12 @@ constexpr char32_t kInvalid = 0xFFFFFFFF;
 inline char32_t decode(std::string_view piece) {
   const auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<uint8_t>(piece[k])); };
   switch (piece.size()) {
-    case 1: return byte(0) < 0x80 ? byte(0) : kInvalid;
-    case 2: return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
-    case 3: return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    case 1:
+      return byte(0) < 0x80 ? byte(0) : kInvalid;
+    case 2:
+      return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+    case 3:
+      return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
     default:
       return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
              (byte(3) & 0x3F);

@@ -50,9 +50,9 @@ std::vector<std::unique_ptr<SegmentMetric>> make_metrics(const std::string& name
                                                          const MetricOptions& options);
 
 // Statistics of every segment: hypotheses[i] against references[k][i] for every k.
-std::vector<std::vector<double>> corpus_stats(const SegmentMetric& metric,
-                                              const std::vector<std::string>& hypotheses,
-                                              const std::vector<std::vector<std::string>>& references);
+std::vector<std::vector<double>> corpus_stats(
+    const SegmentMetric& metric, const std::vector<std::string>& hypotheses,
+    const std::vector<std::vector<std::string>>& references);
 
 // Element-wise sum of the rows.
 std::vector<double> sum_stats(const std::vector<std::vector<double>>& stats);

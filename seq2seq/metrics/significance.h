@@ -39,7 +39,6 @@ MeanAndInterval estimate_ci(std::vector<double> scores);
 // The paired bootstrap p-value of a system against the baseline, from their scores on the same
 // resamples and the absolute difference of their actual scores.
 double paired_bootstrap_p_value(const std::vector<double>& baseline_scores,
-                                const std::vector<double>& system_scores,
-                                double actual_difference);
+                                const std::vector<double>& system_scores, double actual_difference);
 
 }  // namespace ember::seq2seq

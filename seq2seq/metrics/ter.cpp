@@ -20,10 +20,10 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-constexpr int kMaxShiftSize = 10;           // tercom's limits
+constexpr int kMaxShiftSize = 10;  // tercom's limits
 constexpr int kMaxShiftDist = 50;
 constexpr int kBeamWidth = 25;
-constexpr int kMaxShiftCandidates = 1000;   // sacreBLEU's own limit
+constexpr int kMaxShiftCandidates = 1000;         // sacreBLEU's own limit
 constexpr int64_t kInfinity = 10000000000000000;  // int(1e16)
 
 // Edit operations as lib_ter.py names them: ' ' match, 's' substitution, 'i' insertion,
@@ -93,7 +93,8 @@ std::pair<int64_t, std::string> beam_edit_distance(const Words& hyp, const Words
   for (size_t i = 1; i <= n_h; ++i) {
     const auto diag = static_cast<int64_t>(std::floor(static_cast<double>(i) * length_ratio));
     const auto min_j = static_cast<size_t>(std::max<int64_t>(0, diag - beam));
-    size_t max_j = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n_r) + 1, diag + beam));
+    size_t max_j =
+        static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n_r) + 1, diag + beam));
     if (i == n_h) max_j = n_r + 1;
     for (size_t j = min_j; j < max_j; ++j) {
       Cell& cell = dist[i][j];
@@ -132,7 +133,7 @@ std::pair<int64_t, std::string> beam_edit_distance(const Words& hyp, const Words
 }
 
 struct Alignment {
-  std::vector<int64_t> align;   // reference position -> hypothesis position (kMissing: none)
+  std::vector<int64_t> align;  // reference position -> hypothesis position (kMissing: none)
   std::vector<int> ref_err, hyp_err;
 };
 constexpr int64_t kMissing = INT64_MIN;
