@@ -1,8 +1,8 @@
 // `ember score` run as a user runs it, against sacreBLEU 2.6.0's command-line output on the edge
-// cases of tests/data/sacrebleu (expected.txt: 36 cases, BLEU with every tokenizer and smoothing,
-// chrF/chrF++ options, TER options, sentence level; one and two references): the same lines to
-// the byte, the version field aside. Resampling (expected_bootstrap.txt) agrees within resampling
-// noise, as ember draws its own resamples.
+// cases of tests/data/sacrebleu (expected.txt: 40 cases, BLEU with every tokenizer and smoothing,
+// chrF/chrF++ options, TER options, sentence level, JSON; one and two references): the same lines
+// to the byte, the version field aside. Resampling (expected_bootstrap.txt) agrees within
+// resampling noise, as ember draws its own resamples.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -28,11 +28,14 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// sacreBLEU's version field (in a signature, and as a JSON value) becomes ember's.
 std::string replace_version(std::string text) {
-  const std::string from = "version:2.6.0",
-                    to = std::string("version:ember-") + ember::seq2seq::version();
-  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size())
-    text.replace(pos, from.size(), to);
+  const std::string ember = std::string("ember-") + ember::seq2seq::version();
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"version:2.6.0", "version:" + ember},
+        {"\"version\": \"2.6.0\"", "\"version\": \"" + ember + "\""}})
+    for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size())
+      text.replace(pos, from.size(), to);
   return text;
 }
 
@@ -76,7 +79,7 @@ TEST_CASE("ember score prints sacreBLEU's lines on the edge cases, to the byte")
     CHECK(out.output == want);
     ++cases;
   }
-  CHECK(cases == 36);
+  CHECK(cases == 40);
 }
 
 TEST_CASE("ember score --confidence and --paired-bs agree with sacreBLEU within resampling noise") {
@@ -162,6 +165,10 @@ TEST_CASE("ember score reads stdin, scores ROUGE, and refuses what it cannot sco
   const auto one_system = run_ember("score '" + ref + "' --input '" + ref + "' --paired-bs");
   CHECK(one_system.code == 2);
   CHECK(one_system.contains("--paired-bs needs two or more --input files"));
+  const auto json_pair =
+      run_ember("score '" + ref + "' --input '" + ref + "','" + short_ref + "' --format json");
+  CHECK(json_pair.code == 2);
+  CHECK(json_pair.contains("--format json is for the corpus scores of one system"));
   const auto no_refs = run_ember("score --input '" + ref + "'");
   CHECK(no_refs.code == 2);
   CHECK(no_refs.contains("give one or more reference files"));

@@ -50,6 +50,7 @@ struct ScoreFlags {
   int64_t seed = 12345;
   int64_t width = 1;
   bool score_only = false;
+  std::string format = "text";
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -106,6 +107,9 @@ void check_flags(const ScoreFlags& f, size_t n_systems, size_t n_metrics) {
   }
   EMBER_CHECK(!f.paired_bs || n_systems >= 2,
               "[flags] ember score: --paired-bs needs two or more --input files (a,b,...)");
+  EMBER_CHECK(f.format == "text" || (n_systems == 1 && !f.sentence_level && !f.score_only),
+              "[flags] ember score: --format json is for the corpus scores of one system (without "
+              "--score-only)");
   EMBER_CHECK(!f.confidence || n_systems == 1,
               "[flags] ember score: --confidence is for one system; use --paired-bs for several");
 }
@@ -164,6 +168,8 @@ int score_command(const std::vector<std::string>& args) {
   flags.add("--seed", "N", "seed of the resampling", &f.seed);
   flags.add("--width", "N", "decimals of the scores", &f.width);
   flags.add_switch("--score-only", "print the scores alone", &f.score_only);
+  flags.add_choice("--format", "text, or sacreBLEU's JSON (one system, corpus scores)", &f.format,
+                   {"text", "json"});
   add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
@@ -237,9 +243,11 @@ int score_command(const std::vector<std::string>& args) {
         cell.mean = est.mean;
         cell.ci = est.ci;
       }
-      lines.push_back(score_line(m.metric->name(), m.signature, cell, width, f.score_only));
+      lines.push_back(f.format == "json"
+                          ? score_json(m.metric->name(), m.signature, cell, width)
+                          : score_line(m.metric->name(), m.signature, cell, width, f.score_only));
     }
-    fmt::print("{}", align_on_equals(lines));
+    fmt::print("{}", f.format == "json" ? json_results(lines) : align_on_equals(lines));
     return 0;
   }
 

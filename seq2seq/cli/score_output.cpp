@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "ember/core/utf8.h"
 
@@ -97,6 +98,20 @@ constexpr const char* kPairedExplanation =
     "rather\n"
     "   emphasizes the \"difference\" of the systems in terms of the replicability of the delta.\n";
 
+// A score as Python's json.dumps writes float(f"{score:.{width}f}"): the shortest repr of the
+// rounded value, with ".0" for whole numbers.
+std::string json_number(double value, int width) {
+  const double rounded = std::stod(fmt::format("{:.{}f}", value, width));
+  std::string text = fmt::format("{}", rounded);
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string json_string(const std::string& text) { return nlohmann::json(text).dump(); }
+
+// sacreBLEU shows the bootstrap estimate only when its mean is positive (Score.format).
+bool shows_estimate(const ScoreCell& cell) { return cell.mean && *cell.mean > 0; }
+
 }  // namespace
 
 std::string score_line(const std::string& name, const std::string& signature, const ScoreCell& cell,
@@ -109,6 +124,42 @@ std::string score_line(const std::string& name, const std::string& signature, co
   line += " = " + score;
   if (!cell.details.empty()) line += " " + cell.details;
   return line;
+}
+
+std::string score_json(const std::string& name, const std::string& signature, const ScoreCell& cell,
+                       int width) {
+  std::vector<std::pair<std::string, std::string>> fields{{"name", json_string(name)},
+                                                          {"score", json_number(cell.score, width)},
+                                                          {"signature", json_string(signature)}};
+  if (shows_estimate(cell)) {
+    fields.emplace_back("confidence_mean", json_number(*cell.mean, width));
+    fields.emplace_back("confidence_var", json_number(*cell.ci, width));
+    fields.emplace_back("confidence", json_string(fmt::format("μ = {:.{}f} ± {:.{}f}", *cell.mean,
+                                                              width, *cell.ci, width)));
+  }
+  if (!cell.details.empty()) fields.emplace_back("verbose_score", json_string(cell.details));
+  size_t start = 0;
+  while (start < signature.size()) {
+    size_t bar = signature.find('|', start);
+    if (bar == std::string::npos) bar = signature.size();
+    const std::string field = signature.substr(start, bar - start);
+    const size_t colon = field.find(':');
+    fields.emplace_back(field.substr(0, colon), json_string(field.substr(colon + 1)));
+    start = bar + 1;
+  }
+  std::string out = "{\n";
+  for (size_t k = 0; k < fields.size(); ++k)
+    out += fmt::format(" {}: {}{}\n", json_string(fields[k].first), fields[k].second,
+                       k + 1 < fields.size() ? "," : "");
+  return out + "}";
+}
+
+std::string json_results(const std::vector<std::string>& objects) {
+  if (objects.size() == 1) return objects[0] + "\n";
+  std::string out = "[\n";
+  for (size_t k = 0; k < objects.size(); ++k)
+    out += objects[k] + (k + 1 < objects.size() ? ",\n" : "\n");
+  return out + "]\n";
 }
 
 std::string align_on_equals(const std::vector<std::string>& lines) {

@@ -21,6 +21,14 @@ struct ScoreCell {
 std::string score_line(const std::string& name, const std::string& signature, const ScoreCell& cell,
                        int width, bool score_only);
 
+// The same as sacreBLEU's JSON object (json.dumps(indent=1)): name, score (rounded to `width`),
+// signature, the bootstrap estimate, verbose_score (the details), then each signature field.
+std::string score_json(const std::string& name, const std::string& signature, const ScoreCell& cell,
+                       int width);
+
+// One object as it is, several as a JSON list, as print_single_results joins them.
+std::string json_results(const std::vector<std::string>& objects);
+
 // Lines right-aligned on their first " = " (print_single_results).
 std::string align_on_equals(const std::vector<std::string>& lines);
 

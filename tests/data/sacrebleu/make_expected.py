@@ -107,6 +107,8 @@ CASES = [
     (["bleu"], ["--sentence-level"]),
     (["chrf"], ["--sentence-level", "--chrf-word-order", "2"]),
     (["ter"], ["--sentence-level"]),
+    (["bleu", "chrf", "ter"], ["--format", "json"]),
+    (["chrf"], ["--format", "json", "--chrf-word-order", "2"]),
 ]
 
 
@@ -135,7 +137,7 @@ def main():
     for metrics, flags in CASES:
         for refs in [["ref1.txt"], ["ref1.txt", "ref2.txt"]]:
             cmd = [sys.executable, "-m", "sacrebleu", *refs, "-i", "hyp.txt", "-m", *metrics,
-                   *flags, "-f", "text", "-w", "4", "--no-color"]
+                   "-f", "text", "-w", "4", "--no-color", *flags]
             text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             out.append(f"$ {' '.join(refs)} | {','.join(metrics)} | {' '.join(flags)}")
             out.extend(text.rstrip("\n").split("\n"))
