@@ -91,15 +91,19 @@ MetricOptions metric_options(const ScoreFlags& f) {
 void check_flags(const ScoreFlags& f, size_t n_systems, size_t n_metrics) {
   EMBER_CHECK(f.width >= 0 && f.width <= 12,
               "[flags] ember score: --width must be in [0, 12], got {}", f.width);
-  EMBER_CHECK(f.confidence_n >= 1 && f.paired_bs_n >= 1,
-              "[flags] ember score: --confidence-n and --paired-bs-n must be at least 1");
+  EMBER_CHECK(f.confidence_n >= 1 && f.paired_bs_n >= 1 && f.confidence_n <= 1000000 &&
+                  f.paired_bs_n <= 1000000,
+              "[flags] ember score: --confidence-n and --paired-bs-n must be in [1, 1000000], got "
+              "{} and {}",
+              f.confidence_n, f.paired_bs_n);
   EMBER_CHECK(f.chrf_char_order >= 0 && f.chrf_word_order >= 0 &&
                   f.chrf_char_order + f.chrf_word_order >= 1 && f.chrf_beta >= 0 &&
                   f.chrf_char_order <= 100 && f.chrf_word_order <= 100 && f.chrf_beta <= 100,
               "[flags] ember score: chrF orders must be in [0, 100] with at least one positive, "
               "and --chrf-beta in [0, 100]");
   if (f.sentence_level) {
-    EMBER_CHECK(n_metrics == 1, "[flags] ember score: --sentence-level takes one metric, got {}",
+    EMBER_CHECK(n_metrics == 1,
+                "[flags] ember score: --sentence-level takes one metric (rouge is three), got {}",
                 n_metrics);
     EMBER_CHECK(n_systems == 1, "[flags] ember score: --sentence-level takes one --input file");
     EMBER_CHECK(!f.confidence && !f.paired_bs,
