@@ -1,7 +1,7 @@
 // TER against the published expected values of sacreBLEU's test suite (mjpost/sacrebleu
 // test/test_ter.py, EPSILON 1e-3 on the 0..100 scale), and its shift search on cases whose edits
-// can be counted by hand. The edge cases of tests/data/sacrebleu are checked through the program
-// (test_cli_score.cpp).
+// can be counted by hand, and on long segments against lib_ter's counts. The edge cases of
+// tests/data/sacrebleu are checked through the program (test_cli_score.cpp).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/data/text_file.h"
 #include "ember/seq2seq/metrics/ter.h"
+#include "support/sacrebleu_fixtures.h"
 
 using namespace ember::seq2seq;
 
@@ -89,4 +91,19 @@ TEST_CASE("TER lowercases unless case-sensitive, and averages reference lengths"
   CHECK(s == std::vector<double>{0.0, 3.0});
   CHECK_THROWS_AS(ter_segment_stats("a", {}, {}), ember::Error);
   CHECK_THROWS_AS(ter_from_stats({1.0}), ember::Error);
+}
+
+TEST_CASE("edit counts on long and uneven segments match sacreBLEU's lib_ter") {
+  // tests/data/sacrebleu/ter_edits.tsv (make_expected.py): 5 to 200 words of a 14-word
+  // vocabulary, blocks moved: the beam, its widening and the 1000-candidate limit all act.
+  const std::vector<std::string> rows =
+      read_lines((ember::testing::sacrebleu_fixtures() / "ter_edits.tsv").string());
+  REQUIRE(rows.size() == 7);
+  for (const std::string& row : rows) {
+    const size_t t1 = row.find('\t'), t2 = row.find('\t', t1 + 1), t3 = row.find('\t', t2 + 1);
+    const std::string hyp = row.substr(0, t1), ref = row.substr(t1 + 1, t2 - t1 - 1);
+    INFO(row.substr(t2 + 1));
+    CHECK(translation_edits(words(hyp), words(ref)) == std::stoll(row.substr(t2 + 1, t3 - t2 - 1)));
+    CHECK(static_cast<int64_t>(words(ref).size()) == std::stoll(row.substr(t3 + 1)));
+  }
 }

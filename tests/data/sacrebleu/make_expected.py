@@ -6,7 +6,8 @@ tests/test_cli_score.cpp). Run with sacreBLEU importable, from this directory:
 
 It writes hyp.txt, hyp2.txt, ref1.txt, ref2.txt (edge cases: empty lines, Unicode, CJK,
 punctuation, numbers), tokenized.tsv (each tokenizer on each line), expected.txt (sacreBLEU's
-command-line output for each case) and expected_bootstrap.txt (--confidence and --paired-bs). ember's tests read these files; they never run sacreBLEU.
+command-line output for each case), ter_edits.tsv (lib_ter's edit counts on long segments) and
+expected_bootstrap.txt (--confidence and --paired-bs). ember's tests read these files; they never run sacreBLEU.
 """
 import subprocess
 import sys
@@ -112,6 +113,26 @@ CASES = [
 ]
 
 
+def ter_stress_cases():
+    """Long and uneven segments with many repeated words, where tercom's beam, its widening for
+    uneven lengths and the 1000-candidate limit of the shift search come into play."""
+    import random
+    rng = random.Random(19)
+    vocab = "the a of cat dog mat sat on in and to is was it".split()
+    cases = []
+    for n_hyp, n_ref in [(30, 32), (60, 55), (120, 118), (5, 150), (150, 6), (80, 80), (200, 190)]:
+        ref = [rng.choice(vocab) for _ in range(n_ref)]
+        hyp = list(ref[:n_hyp]) + [rng.choice(vocab) for _ in range(max(0, n_hyp - n_ref))]
+        for _ in range(n_hyp // 5):  # move blocks, substitute words
+            i, j = rng.randrange(n_hyp), rng.randrange(n_hyp)
+            block = hyp[i:i + 3]
+            del hyp[i:i + 3]
+            hyp[j:j] = block
+            hyp[rng.randrange(len(hyp))] = rng.choice(vocab)
+        cases.append((" ".join(hyp), " ".join(ref)))
+    return cases
+
+
 def write_lines(name, lines):
     with open(name, "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(line + "\n" for line in lines))
@@ -133,6 +154,12 @@ def main():
         for line in HYP + REF1:
             rows.append(f"ter:{flags}\t{line}\t{tokenizer(line.rstrip())}")
     write_lines("tokenized.tsv", rows)
+    from sacrebleu.metrics.lib_ter import translation_edit_rate
+    ter_rows = []
+    for hyp, ref in ter_stress_cases():
+        edits, ref_len = translation_edit_rate(hyp.split(), ref.split())
+        ter_rows.append(f"{hyp}\t{ref}\t{edits}\t{ref_len}")
+    write_lines("ter_edits.tsv", ter_rows)
     out = []
     for metrics, flags in CASES:
         for refs in [["ref1.txt"], ["ref1.txt", "ref2.txt"]]:
