@@ -3,6 +3,7 @@
 // bootstrap test between systems, printed as sacreBLEU prints them.
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -36,7 +37,7 @@ struct ScoreFlags {
   std::string metrics = "bleu";
   std::string tokenize = "13a";
   std::string smooth_method = "exp";
-  double smooth_value = -1.0;  // < 0: the method's default
+  std::optional<double> smooth_value;  // empty: the method's default
   bool lowercase = false;
   int64_t chrf_char_order = 6, chrf_word_order = 0, chrf_beta = 2;
   bool chrf_whitespace = false, chrf_lowercase = false, chrf_eps_smoothing = false;
@@ -72,7 +73,7 @@ MetricOptions metric_options(const ScoreFlags& f) {
   MetricOptions o;
   o.bleu.tokenize = bleu_tokenizer_from_name(f.tokenize);
   o.bleu.smooth = bleu_smoothing_from_name(f.smooth_method);
-  if (f.smooth_value >= 0.0) o.bleu.smooth_value = f.smooth_value;
+  o.bleu.smooth_value = f.smooth_value;
   o.bleu.lowercase = f.lowercase;
   o.bleu.effective_order = f.sentence_level;  // as sacreBLEU's --sentence-level
   o.chrf = {.char_order = static_cast<int>(f.chrf_char_order),
@@ -145,8 +146,15 @@ int score_command(const std::vector<std::string>& args) {
                    {"13a", "none", "intl", "char", "zh"});
   flags.add_choice("--smooth-method", "BLEU smoothing", &f.smooth_method,
                    {"exp", "floor", "add-k", "none"});
-  flags.add("--smooth-value", "X", "for floor (default 0.1) and add-k (default 1)",
-            &f.smooth_value);
+  flags.add_custom(
+      "--smooth-value", "X", "for floor (default 0.1) and add-k (default 1)",
+      [&f](const std::string& v) {
+        const double value = parse_number(v, "--smooth-value");
+        EMBER_CHECK(value >= 0.0 && value <= 1000.0, "--smooth-value must be in [0, 1000], got {}",
+                    v);
+        f.smooth_value = value;
+      },
+      [] { return std::string(); });
   flags.add_switch("--lowercase", "case-insensitive BLEU", &f.lowercase);
   flags.add("--chrf-char-order", "N", "chrF character n-gram order", &f.chrf_char_order);
   flags.add("--chrf-word-order", "N", "chrF word n-gram order (2: chrF++)", &f.chrf_word_order);
