@@ -20,6 +20,7 @@ namespace ember::seq2seq::cli {
 namespace {
 
 constexpr const char* kSummary =
+    "ember score REF [REF...] [--input HYP] [flags]\n\n"
     "Scores hypotheses against one or more reference files (the positional arguments, one\n"
     "reference per line each) with sacreBLEU 2.x's BLEU, chrF/chrF++ and TER, and with\n"
     "rouge-score's ROUGE-1/2/L; prints sacreBLEU's score lines and signatures. Lines are\n"
@@ -138,7 +139,7 @@ ScoreOfStats score_of(const SegmentMetric& metric, size_t n_segments) {
 
 int score_command(const std::vector<std::string>& args) {
   ScoreFlags f;
-  FlagSet flags("ember score REF [REF...]", kSummary);
+  FlagSet flags("ember score", kSummary);
   flags.add("--input", "FILE[,FILE...]", "hypotheses (\"-\": stdin); several for --paired-bs",
             &f.input);
   flags.add("--metrics", "LIST", "comma-separated: bleu, chrf, ter, rouge", &f.metrics);
