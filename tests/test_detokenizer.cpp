@@ -131,6 +131,8 @@ TEST_CASE("detokenize: whitespace, empty lines, non-ASCII first letters, bad nam
   CHECK(detokenize("été .", DetokenizerLanguage::kFrench, {.uppercase_first = true}) == "Été.");
   CHECK(detokenize("œuvre", DetokenizerLanguage::kFrench, {.uppercase_first = true}) == "Œuvre");
   CHECK(detokenize("über", DetokenizerLanguage::kGerman, {.uppercase_first = true}) == "Über");
+  // Cyrillic, as Moses uppercases it (a line of Tatoeba's French starts with a Cyrillic с).
+  CHECK(detokenize("с' est", DetokenizerLanguage::kFrench, {.uppercase_first = true}) == "С'est");
   CHECK(detokenize("3 äpfel", DetokenizerLanguage::kGerman, {.uppercase_first = true}) ==
         "3 äpfel");  // a digit first: nothing to uppercase, as Moses' -u
   // An invalid byte is kept as it is.

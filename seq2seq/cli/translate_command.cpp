@@ -51,8 +51,7 @@ struct TranslateFlags {
   std::string attention;
   bool nbest_lines = false;  // --n-best given: Marian's n-best lines (decode.n_best of them)
   bool print_scores = false;
-  std::optional<DetokenizerLanguage> detokenize;
-  bool uppercase_first = false;
+  DetokenizeFlags detokenize;
   std::string score;  // --score FILE: the targets to score
   bool normalize = false;
   DecodeOptions decode;
@@ -64,13 +63,12 @@ void check_flags(const TranslateFlags& f) {
               "[flags] --n-best must be in [1, --beam] (the list is the beam's best: --beam {} "
               "gives at most {}), got {}",
               f.decode.beam_size, f.decode.beam_size, f.decode.n_best);
-  EMBER_CHECK(!f.uppercase_first || f.detokenize.has_value(),
-              "[flags] --uppercase-first applies with --detokenize LANG only");
+  f.detokenize.check();
   EMBER_CHECK(!f.normalize || !f.score.empty(), "[flags] --normalize applies to --score only");
   if (f.score.empty()) return;
   for (const auto& [given, name] : {std::pair{f.nbest_lines, "--n-best"},
                                     std::pair{f.print_scores, "--print-scores"},
-                                    std::pair{f.detokenize.has_value(), "--detokenize"},
+                                    std::pair{f.detokenize.language.has_value(), "--detokenize"},
                                     std::pair{!f.attention.empty(), "--attention"},
                                     std::pair{f.decode.beam_size != 1, "--beam"}}) {
     EMBER_CHECK(!given, "[flags] --score scores the given targets without decoding: it takes no {}",
@@ -80,25 +78,19 @@ void check_flags(const TranslateFlags& f) {
               "[flags] --score - and --input - would both read stdin: give one of them a file");
 }
 
-// The text a user sees of a translation: detokenized when asked.
-std::string output_text(const Translation& t, const TranslateFlags& f) {
-  return f.detokenize ? detokenize(t.text, *f.detokenize, {.uppercase_first = f.uppercase_first})
-                      : t.text;
-}
-
 // The output lines of sentence `id` from its n-best list (see kSummary).
 std::vector<std::string> output_lines(const std::vector<Translation>& list, int64_t id,
                                       const TranslateFlags& f) {
   if (f.nbest_lines) {
     std::vector<std::string> lines;
     for (const Translation& t : list)
-      lines.push_back(fmt::format("{} ||| {} ||| F0= {:.6f} ||| {:.6f}", id, output_text(t, f),
+      lines.push_back(fmt::format("{} ||| {} ||| F0= {:.6f} ||| {:.6f}", id, f.detokenize.apply(t.text),
                                   t.log_prob, t.score));
     return lines;
   }
   const Translation& best = list.front();
-  if (f.print_scores) return {fmt::format("{:.6f}\t{}", best.log_prob, output_text(best, f))};
-  return {output_text(best, f)};
+  if (f.print_scores) return {fmt::format("{:.6f}\t{}", best.log_prob, f.detokenize.apply(best.text))};
+  return {f.detokenize.apply(best.text)};
 }
 
 // The log line of a decoding's speed: sentences, tokens (</s> not counted) and wall time.
@@ -196,6 +188,25 @@ void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 
+void DetokenizeFlags::check() const {
+  EMBER_CHECK(!uppercase_first || language.has_value(),
+              "[flags] --uppercase-first applies with --detokenize LANG only");
+}
+
+std::string DetokenizeFlags::apply(const std::string& output) const {
+  return language ? detokenize(output, *language, {.uppercase_first = uppercase_first}) : output;
+}
+
+void add_detokenize_flags(FlagSet& flags, DetokenizeFlags& d) {
+  flags.add_choice_of(
+      "--detokenize", "join the word tokens of outputs into text by Moses' rules for LANG",
+      detokenizer_language_names().names(),
+      [&d](const std::string& v) { d.language = detokenizer_language_names().parse(v); },
+      [] { return std::string("off"); });
+  flags.add_switch("--uppercase-first", "with --detokenize: uppercase each output's first letter",
+                   &d.uppercase_first);
+}
+
 void write_attention_svg(const std::string& path, const std::string& title,
                          const Translation& translation, const Tokenizer& source_tokenizer,
                          const Tokenizer& target_tokenizer) {
@@ -234,13 +245,7 @@ int translate_command(const std::vector<std::string>& args) {
       [&f] { return fmt::format("{}", f.decode.n_best); });
   flags.add_switch("--print-scores", "each translation after its model log P and a tab",
                    &f.print_scores);
-  flags.add_choice_of(
-      "--detokenize", "join the word tokens of outputs into text by Moses' rules for LANG",
-      detokenizer_language_names().names(),
-      [&f](const std::string& v) { f.detokenize = detokenizer_language_names().parse(v); },
-      [] { return std::string("off"); });
-  flags.add_switch("--uppercase-first", "with --detokenize: uppercase each output's first letter",
-                   &f.uppercase_first);
+  add_detokenize_flags(flags, f.detokenize);
   flags.add("--score", "FILE",
             "score line i of FILE as the translation of source line i instead of translating",
             &f.score);

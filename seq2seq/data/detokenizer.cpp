@@ -146,7 +146,8 @@ std::vector<Token> tokens_of(const std::string& text) {
   return tokens;
 }
 
-// The uppercase of a lowercase letter of ASCII, Latin-1 or Latin Extended-A; others unchanged.
+// The uppercase of a lowercase letter of ASCII, Latin-1, Latin Extended-A, basic Greek or basic
+// Cyrillic; others unchanged.
 char32_t upper_code_point(char32_t c) {
   if (in(c, 'a', 'z')) return c - 0x20;
   if (in(c, 0xE0, 0xFE) && c != 0xF7) return c - 0x20;
@@ -155,6 +156,9 @@ char32_t upper_code_point(char32_t c) {
   // uppercase odd, lowercase even in U+0139..U+0148 and U+0179..U+017E.
   if ((in(c, 0x100, 0x137) || in(c, 0x14A, 0x177)) && (c & 1u) != 0) return c - 1;
   if ((in(c, 0x139, 0x148) || in(c, 0x179, 0x17E)) && (c & 1u) == 0) return c - 1;
+  if (in(c, 0x3B1, 0x3C9) && c != 0x3C2) return c - 0x20;  // Greek (final sigma has none)
+  if (in(c, 0x430, 0x44F)) return c - 0x20;                // Cyrillic а..я
+  if (in(c, 0x450, 0x45F)) return c - 0x50;                // Cyrillic ѐ..џ
   return c;
 }
 

@@ -46,7 +46,8 @@ const EnumNames<DetokenizerLanguage>& detokenizer_language_names();
 
 struct DetokenizeOptions {
   // Uppercase the first letter after any leading punctuation (Moses' -u): for lowercased output
-  // scored against cased references. Covers ASCII, Latin-1 and Latin Extended-A letters.
+  // scored against cased references. Covers ASCII, Latin-1, Latin Extended-A and the basic
+  // Greek and Cyrillic letters.
   bool uppercase_first = false;
 };
 
