@@ -53,9 +53,9 @@ constexpr const char* kDatesRun =
 
 // Dates of different lengths, so that length-sorted batches reorder them.
 const std::vector<std::string> kDates = {
-    "3 march 1998",   "tuesday, 25 december 2001", "12/25/99", "may 5, 2010",
-    "1 jan 2000",     "saturday, 14 february 2015", "07/04/76", "20 october 1985",
-    "31.12.1999",     "monday, 1 june 1970"};
+    "3 march 1998", "tuesday, 25 december 2001",  "12/25/99", "may 5, 2010",
+    "1 jan 2000",   "saturday, 14 february 2015", "07/04/76", "20 october 1985",
+    "31.12.1999",   "monday, 1 june 1970"};
 
 std::string dates_input() {
   std::string input;
@@ -108,7 +108,8 @@ TEST_CASE("translate: n-best lists, scores, speed report, input order whatever t
     CHECK(o.code == 0);
     const std::vector<std::string> lines = lines_of(o.output);
     REQUIRE(lines.size() == 3 * kDates.size());
-    const std::regex format(R"(^(\d+) \|\|\| (.*) \|\|\| F0= (-?\d+\.\d{6}) \|\|\| (-?\d+\.\d{6})$)");
+    const std::regex format(
+        R"(^(\d+) \|\|\| (.*) \|\|\| F0= (-?\d+\.\d{6}) \|\|\| (-?\d+\.\d{6})$)");
     for (size_t i = 0; i < lines.size(); ++i) {
       INFO(lines[i]);
       std::smatch m;
@@ -165,7 +166,8 @@ TEST_CASE("translate: n-best lists, scores, speed report, input order whatever t
   }
 
   SUBCASE("length-sorted batches come back in the input order: batched = one at a time") {
-    for (const char* flags : {"--beam 4 --batch-tokens 1 --quiet", "--beam 4 --batch-tokens 60 --quiet"}) {
+    for (const char* flags :
+         {"--beam 4 --batch-tokens 1 --quiet", "--beam 4 --batch-tokens 60 --quiet"}) {
       INFO(flags);
       CHECK(lines_of(run(dates.translate(flags), dates_input()).output) == best);
     }
@@ -249,7 +251,8 @@ TEST_CASE("translate --detokenize: word-tokenized outputs joined by Moses' rules
   fs::create_directories(data);
   const std::vector<std::string> sources = {"a b", "c d", "e f", "g h"};
   const std::vector<std::string> targets = {"i 'm calm .", "he 's here , isn 't he ?",
-                                            "it costs $ 5 ( about 4 ) .", "\" hello , \" he said ."};
+                                            "it costs $ 5 ( about 4 ) .",
+                                            "\" hello , \" he said ."};
   std::vector<std::string> src, tgt;
   for (int repeat = 0; repeat < 50; ++repeat) {
     src.insert(src.end(), sources.begin(), sources.end());
@@ -257,19 +260,20 @@ TEST_CASE("translate --detokenize: word-tokenized outputs joined by Moses' rules
   }
   write_file(data + "/train.x", src);
   write_file(data + "/train.y", tgt);
-  const Outcome trained = run(
-      "train --data " + data +
-      " --src x --tgt y --valid-split train --test-split train --tokenizer word --vocab-size 0 "
-      "--arch rnn_attention --preset tiny --embedding-dim 16 --hidden-size 32 --epochs 8 "
-      "--batch-tokens 200 --lr 1e-2 --schedule constant --warmup 0 --metric exact "
-      "--eval-sentences 4 --quiet --run-dir " +
-      dir + "/run");
+  const Outcome trained =
+      run("train --data " + data +
+          " --src x --tgt y --valid-split train --test-split train --tokenizer word --vocab-size 0 "
+          "--arch rnn_attention --preset tiny --embedding-dim 16 --hidden-size 32 --epochs 8 "
+          "--batch-tokens 200 --lr 1e-2 --schedule constant --warmup 0 --metric exact "
+          "--eval-sentences 4 --quiet --run-dir " +
+          dir + "/run");
   INFO(trained.output);
   REQUIRE(trained.code == 0);
   const std::string input = "a b\\nc d\\ne f\\ng h\\n";
   const std::string translate = "translate --quiet --run " + dir + "/run";
   const std::vector<std::string> plain = lines_of(run(translate, input).output);
-  const std::vector<std::string> joined = lines_of(run(translate + " --detokenize en", input).output);
+  const std::vector<std::string> joined =
+      lines_of(run(translate + " --detokenize en", input).output);
   const std::vector<std::string> cased =
       lines_of(run(translate + " --detokenize en --uppercase-first", input).output);
   REQUIRE(plain.size() == 4);
@@ -288,5 +292,29 @@ TEST_CASE("translate --detokenize: word-tokenized outputs joined by Moses' rules
   // With n-best lists too, the text field is detokenized.
   const Outcome nbest = run(translate + " --detokenize en --beam 2 --n-best 1", "a b\\n");
   CHECK(nbest.output.rfind("0 ||| " + joined[0] + " ||| F0= ", 0) == 0);
+  // eval: the same outputs detokenized, scored against references given as a file.
+  std::vector<std::string> references;
+  for (int repeat = 0; repeat < 50; ++repeat)
+    for (const std::string& t : targets)
+      references.push_back(
+          ember::seq2seq::detokenize(t, ember::seq2seq::DetokenizerLanguage::kEnglish));
+  write_file(dir + "/references.txt", references);
+  const std::string eval = "eval --quiet --run " + dir + "/run --split train --metric bleu";
+  const Outcome scored = run(eval + " --detokenize en --bleu-tokenize 13a --references " + dir +
+                             "/references.txt --limit 4 --output " + dir + "/hyps.txt");
+  INFO(scored.output);
+  CHECK(scored.code == 0);
+  CHECK(scored.contains("tok:13a"));
+  std::ifstream hyps(dir + "/hyps.txt");
+  std::stringstream written;
+  written << hyps.rdbuf();
+  CHECK(lines_of(written.str()) == joined);
+  write_file(dir + "/short.txt", {"one", "two", "three"});
+  const Outcome short_refs = run(eval + " --references " + dir + "/short.txt");
+  CHECK(short_refs.code == 2);
+  CHECK(short_refs.lines() == 1);
+  CHECK(short_refs.contains("[eval] --references " + dir +
+                            "/short.txt has 3 lines for the 200 sentences of split train"));
+  CHECK(run(eval + " --uppercase-first").contains("--uppercase-first applies with --detokenize"));
   fs::remove_all(dir);
 }

@@ -103,12 +103,10 @@ TEST_CASE("score_targets: batched as alone, empty targets, <unk>, cut sources") 
   CHECK(all[1].log_prob == doctest::Approx(stepped_log_prob(*model, source, {})).epsilon(1e-4));
   CHECK(all[4].unknown == 2);  // 'z' is not in the vocabulary
   CHECK(all[0].unknown == 0);
-  const auto cut =
-      score_targets(*model, tok, tok, {"aaaa"}, {"a"}, {.max_source_tokens = 2});
+  const auto cut = score_targets(*model, tok, tok, {"aaaa"}, {"a"}, {.max_source_tokens = 2});
   CHECK(cut[0].source_cut);
   CHECK(cut[0].log_prob ==
-        doctest::Approx(score_targets(*model, tok, tok, {"aa"}, {"a"})[0].log_prob)
-            .epsilon(1e-5));
+        doctest::Approx(score_targets(*model, tok, tok, {"aa"}, {"a"})[0].log_prob).epsilon(1e-5));
 }
 
 TEST_CASE("score_targets refuses what it cannot score, naming the line") {

@@ -32,7 +32,8 @@ constexpr const char* kSummary =
     "Output lines:\n"
     "  default          the translation\n"
     "  --print-scores   <log P>\\t<translation>: the model's log-probability of the output\n"
-    "  --n-best K       K lines a sentence, best first: '<id> ||| <translation> ||| F0= <log P> |||\n"
+    "  --n-best K       K lines a sentence, best first: '<id> ||| <translation> ||| F0= <log P> "
+    "|||\n"
     "                   <score>' (Marian's format; id from 0, score = log P / lp, the search's\n"
     "                   ranking, see docs/seq2seq.md; a blank input line gives one empty entry)\n"
     "  --score FILE     no translation: the log P of line i of FILE given source line i (forced\n"
@@ -66,11 +67,11 @@ void check_flags(const TranslateFlags& f) {
   f.detokenize.check();
   EMBER_CHECK(!f.normalize || !f.score.empty(), "[flags] --normalize applies to --score only");
   if (f.score.empty()) return;
-  for (const auto& [given, name] : {std::pair{f.nbest_lines, "--n-best"},
-                                    std::pair{f.print_scores, "--print-scores"},
-                                    std::pair{f.detokenize.language.has_value(), "--detokenize"},
-                                    std::pair{!f.attention.empty(), "--attention"},
-                                    std::pair{f.decode.beam_size != 1, "--beam"}}) {
+  for (const auto& [given, name] :
+       {std::pair{f.nbest_lines, "--n-best"}, std::pair{f.print_scores, "--print-scores"},
+        std::pair{f.detokenize.language.has_value(), "--detokenize"},
+        std::pair{!f.attention.empty(), "--attention"},
+        std::pair{f.decode.beam_size != 1, "--beam"}}) {
     EMBER_CHECK(!given, "[flags] --score scores the given targets without decoding: it takes no {}",
                 name);
   }
@@ -84,24 +85,25 @@ std::vector<std::string> output_lines(const std::vector<Translation>& list, int6
   if (f.nbest_lines) {
     std::vector<std::string> lines;
     for (const Translation& t : list)
-      lines.push_back(fmt::format("{} ||| {} ||| F0= {:.6f} ||| {:.6f}", id, f.detokenize.apply(t.text),
-                                  t.log_prob, t.score));
+      lines.push_back(fmt::format("{} ||| {} ||| F0= {:.6f} ||| {:.6f}", id,
+                                  f.detokenize.apply(t.text), t.log_prob, t.score));
     return lines;
   }
   const Translation& best = list.front();
-  if (f.print_scores) return {fmt::format("{:.6f}\t{}", best.log_prob, f.detokenize.apply(best.text))};
+  if (f.print_scores)
+    return {fmt::format("{:.6f}\t{}", best.log_prob, f.detokenize.apply(best.text))};
   return {f.detokenize.apply(best.text)};
 }
 
 // The log line of a decoding's speed: sentences, tokens (</s> not counted) and wall time.
-void report_speed(const char* done, int64_t sentences, int64_t source_tokens,
-                  int64_t target_tokens, double seconds) {
+void report_speed(const char* done, int64_t sentences, int64_t source_tokens, int64_t target_tokens,
+                  double seconds) {
   const double s = std::max(seconds, 1e-9);
-  spdlog::info("{} {} sentences ({} source, {} target tokens) in {:.2f} s: {:.1f} sentences/s, "
-               "{:.0f} source and {:.0f} target tokens/s",
-               done, sentences, source_tokens, target_tokens, seconds,
-               static_cast<double>(sentences) / s, static_cast<double>(source_tokens) / s,
-               static_cast<double>(target_tokens) / s);
+  spdlog::info(
+      "{} {} sentences ({} source, {} target tokens) in {:.2f} s: {:.1f} sentences/s, "
+      "{:.0f} source and {:.0f} target tokens/s",
+      done, sentences, source_tokens, target_tokens, seconds, static_cast<double>(sentences) / s,
+      static_cast<double>(source_tokens) / s, static_cast<double>(target_tokens) / s);
 }
 
 // Typed lines, each translated as soon as it is entered. A line that is not valid UTF-8 is
@@ -268,8 +270,8 @@ int translate_command(const std::vector<std::string>& args) {
     return 0;
   }
   const auto translate_lines = [&](const std::vector<std::string>& lines) {
-    std::vector<std::vector<Translation>> out = translate_nbest(
-        *run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
+    std::vector<std::vector<Translation>> out =
+        translate_nbest(*run.model, *run.source_tokenizer, *run.target_tokenizer, lines, f.decode);
     warn_cut_sources(std::count_if(out.begin(), out.end(),
                                    [](const auto& list) { return list.front().source_cut; }),
                      static_cast<int64_t>(out.size()), f.decode.max_source_tokens);
@@ -304,8 +306,7 @@ int translate_command(const std::vector<std::string>& args) {
       spdlog::warn("the first sentence is empty: no attention weights to draw");
       return 0;
     }
-    write_attention_svg(f.attention, lines[0], first, *run.source_tokenizer,
-                        *run.target_tokenizer);
+    write_attention_svg(f.attention, lines[0], first, *run.source_tokenizer, *run.target_tokenizer);
     spdlog::info("attention weights of the first sentence: {}", f.attention);
   }
   return 0;

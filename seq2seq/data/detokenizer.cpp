@@ -79,7 +79,9 @@ bool is_closer(char32_t c) {
 }
 
 // Quotes whose tokens alternate between opening and closing; U+201E and U+201C are counted with ".
-bool is_quote(char32_t c) { return c == '\'' || c == '"' || c == '`' || c == 0x201E || c == 0x201C; }
+bool is_quote(char32_t c) {
+  return c == '\'' || c == '"' || c == '`' || c == 0x201E || c == 0x201C;
+}
 
 // The marks before which French typography sets a space.
 bool is_french_spaced(char32_t c) {
@@ -223,9 +225,7 @@ std::string detokenize(std::string_view line, DetokenizerLanguage language,
       append(t.text, glue);  // an elided word: l' qu' j'
       glue = true;
     } else if (t.all(is_quote)) {
-      const bool double_quote = t.all([](char32_t c) {
-        return c == 0x201E || c == 0x201C;
-      });
+      const bool double_quote = t.all([](char32_t c) { return c == 0x201E || c == 0x201C; });
       int64_t& seen = quotes_seen[double_quote ? std::string("\"") : t.text];
       if (seen % 2 == 1) {  // a closing quote
         append(t.text, true);

@@ -78,8 +78,8 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
   const IndexArray src(std::move(ids), {batch, width});
   std::vector<std::vector<Hypothesis>> lists;
   if (options.beam_size == 1) {
-    for (Hypothesis& h : greedy_search(model, src, lengths,
-                                       {.max_len = options.max_len, .attention = options.attention}))
+    for (Hypothesis& h : greedy_search(
+             model, src, lengths, {.max_len = options.max_len, .attention = options.attention}))
       lists.push_back({std::move(h)});
   } else {
     lists = beam_search_nbest(model, src, lengths,
@@ -138,8 +138,8 @@ std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
   for (size_t i = 0; i < sources.size(); ++i) {
     if (is_blank(sources[i])) continue;
     Translation& read = out[i].front();
-    read.source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
-                             &read.source_cut);
+    read.source =
+        source_ids(source_tokenizer, sources[i], options.max_source_tokens, &read.source_cut);
     if (!read.source.empty()) order.push_back(static_cast<int64_t>(i));
   }
   const auto length = [&out](int64_t i) {
@@ -193,8 +193,8 @@ std::vector<TargetScore> score_targets(Seq2SeqModel& model, const Tokenizer& sou
   for (size_t i = 0; i < sources.size(); ++i) {
     Example& e = examples[i];
     if (!is_blank(sources[i]))
-      e.source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
-                            &out[i].source_cut);
+      e.source =
+          source_ids(source_tokenizer, sources[i], options.max_source_tokens, &out[i].source_cut);
     EMBER_CHECK(!e.source.empty(),
                 "[score_targets] line {}: the source has no tokens (translate gives an empty "
                 "line without decoding it, so there is no model score to compare)",
@@ -217,10 +217,9 @@ std::vector<TargetScore> score_targets(Seq2SeqModel& model, const Tokenizer& sou
   for (const std::vector<int64_t>& indices : plan_batches(examples, batching, nullptr)) {
     const Batch batch = make_batch(examples, indices, batching.add_source_eos);
     // -log p of each target position, 0 at padding: (B, T)
-    const NDArray nll =
-        model.loss(batch, {.ignore_index = kPadId, .reduction = Reduction::kNone})
-            .data()
-            .contiguous();
+    const NDArray nll = model.loss(batch, {.ignore_index = kPadId, .reduction = Reduction::kNone})
+                            .data()
+                            .contiguous();
     const int64_t width = batch.target_output.size(1);
     EMBER_CHECK(nll.dim() == 2 && nll.size(0) == batch.size() && nll.size(1) == width,
                 "[score_targets] the model's per-token loss is {}, expected ({}, {})",

@@ -5,8 +5,9 @@
 //
 //   DecodeOptions options{.beam_size = 5};
 //   std::vector<Translation> out = translate(model, *src_tok, *tgt_tok, sentences, options);
-//   auto lists = translate_nbest(model, *src_tok, *tgt_tok, sentences, {.beam_size = 5, .n_best = 5});
-//   std::vector<TargetScore> s = score_targets(model, *src_tok, *tgt_tok, sentences, hypotheses(out));
+//   DecodeOptions nbest_options{.beam_size = 5, .n_best = 3};
+//   auto nbest = translate_nbest(model, *src_tok, *tgt_tok, sentences, nbest_options);
+//   std::vector<TargetScore> t = score_targets(model, *src_tok, *tgt_tok, sentences, targets);
 //   Scores s = score_outputs(MetricKind::kBleu, hypotheses(out), references, "13a");  // bleu, chrf
 #pragma once
 
@@ -47,7 +48,8 @@ struct Translation {
 };
 
 // Throws "[translate]" naming the option for a beam size, n-best size, length limit, length
-// penalty or batch size out of range (translate checks its options; the trainer checks its validation's up front).
+// penalty or batch size out of range (translate checks its options; the trainer checks its
+// validation's up front).
 void validate(const DecodeOptions& options);
 
 // Translates every sentence, in order: sources are tokenized and ended with </s> (as batching
@@ -75,7 +77,7 @@ std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
 // The model's score of a given target (forced decoding).
 struct TargetScore {
   double log_prob = 0.0;    // log P(target | source): the sum over its tokens and </s>
-  int64_t tokens = 0;       // the target's tokens, </s> included (what a per-token score divides by)
+  int64_t tokens = 0;       // the target's tokens, </s> included (a per-token score divides by it)
   int64_t unknown = 0;      // target pieces outside the vocabulary, scored as <unk>
   bool source_cut = false;  // the source was cut to options.max_source_tokens, as translate does
 };
