@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <iostream>
-#include <optional>
 #include <type_traits>
 
 #include "ember/core/atomic_file.h"
@@ -95,14 +94,14 @@ std::vector<std::string> output_lines(const std::vector<Translation>& list, int6
   return {f.detokenize.apply(best.text)};
 }
 
-// The log line of a decoding's speed: sentences, tokens (</s> not counted) and wall time.
-void report_speed(const char* done, int64_t sentences, int64_t source_tokens, int64_t target_tokens,
-                  double seconds) {
+// The log line of a translation's speed: sentences, tokens (</s> not counted; the target's of
+// the best translations) and wall time.
+void report_speed(int64_t sentences, int64_t source_tokens, int64_t target_tokens, double seconds) {
   const double s = std::max(seconds, 1e-9);
   spdlog::info(
-      "{} {} sentences ({} source, {} target tokens) in {:.2f} s: {:.1f} sentences/s, "
+      "translated {} sentences ({} source, {} target tokens) in {:.2f} s: {:.1f} sentences/s, "
       "{:.0f} source and {:.0f} target tokens/s",
-      done, sentences, source_tokens, target_tokens, seconds, static_cast<double>(sentences) / s,
+      sentences, source_tokens, target_tokens, seconds, static_cast<double>(sentences) / s,
       static_cast<double>(source_tokens) / s, static_cast<double>(target_tokens) / s);
 }
 
@@ -298,8 +297,7 @@ int translate_command(const std::vector<std::string>& args) {
     target_tokens += static_cast<int64_t>(best.tokens.size());
   }
   write_output_lines(f.output, text);
-  report_speed("translated", static_cast<int64_t>(out.size()), source_tokens, target_tokens,
-               seconds);
+  report_speed(static_cast<int64_t>(out.size()), source_tokens, target_tokens, seconds);
   if (!f.attention.empty() && !out.empty()) {
     const Translation& first = out[0].front();
     if (first.source.empty()) {
