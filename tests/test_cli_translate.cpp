@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -242,6 +244,30 @@ TEST_CASE("translate: n-best lists, scores, speed report, input order whatever t
     fails_with("--detokenize it", "", "--detokenize expects one of en|de|fr, got 'it'");
     fails_with("--score " + one, "\\n", "[score_targets] line 1: the source has no tokens");
   }
+}
+
+TEST_CASE("translate at a terminal: each typed line answered, n-best ids counting the lines") {
+  // script(1) (util-linux, Debian's bsdutils) runs the program on a pseudo-terminal.
+  REQUIRE(std::system("command -v script > /dev/null") == 0);
+  const DatesRun& dates = dates_run();
+  const std::string command = "printf '3 march 1998\\n12/25/99\\n' | script -qec \"'" +
+                              ember::testing::ember_path() + "' " +
+                              dates.translate("--beam 4 --n-best 2") + "\" /dev/null";
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer;
+  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
+    output.append(buffer.data(), n);
+  CHECK(pclose(pipe) == 0);
+  INFO(output);
+  const std::regex entry(R"((\d+) \|\|\| [^|]* \|\|\| F0= -?\d+\.\d{6} \|\|\| -?\d+\.\d{6})");
+  std::vector<std::string> ids;
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), entry);
+       it != std::sregex_iterator(); ++it)
+    ids.push_back((*it)[1]);
+  CHECK(ids == std::vector<std::string>{"0", "0", "1", "1"});
+  CHECK(output.find("sentences/s") == std::string::npos);  // no speed report at a terminal
 }
 
 TEST_CASE("translate --detokenize: word-tokenized outputs joined by Moses' rules") {
