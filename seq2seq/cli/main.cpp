@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  train            train an encoder-decoder on parallel text into a run directory\n"
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
+    "  average          average a run's last K checkpoints (for --checkpoint average)\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
     "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
     "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
@@ -41,6 +42,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "train") return cli::train_command(args);
   if (command == "translate") return cli::translate_command(args);
   if (command == "eval") return cli::eval_command(args);
+  if (command == "average") return cli::average_command(args);
   if (command == "demo") return cli::demo_command(args);
   if (command == "compare") return cli::compare_command(args);
   if (command == "probe") return cli::probe_command(args);
@@ -53,8 +55,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
     return 0;
   }
   throw ember::Error(
-      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, compare, "
-                  "probe; see 'ember --help')",
+      fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, average, "
+                  "compare, probe; see 'ember --help')",
                   command));
 }
 
