@@ -48,8 +48,9 @@ struct LoadedRun {
 
 // Loads a run's config, tokenizers and model weights: from `checkpoint` when given (a training
 // checkpoint or a model-weights file, or best, last or average: that file of the run,
-// checkpoint_files.h), else checkpoints/best.safetensors, else checkpoints/last.safetensors. Throws "[run]" naming the directory when it is not a run, and the
-// checkpoint's own error when the weights do not fit the model.
+// checkpoint_files.h), else checkpoints/best.safetensors, else checkpoints/last.safetensors.
+// Throws "[run]" naming the directory when it is not a run, and the checkpoint's own error when
+// the weights do not fit the model.
 LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint = "");
 
 }  // namespace ember::seq2seq
