@@ -28,6 +28,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.train.schedule = ScheduleKind::kCosine;
   c.train.max_seconds = 12.5;
   c.train.patience = 4;
+  c.train.keep_checkpoints = 7;
   c.train.decode.beam_size = 4;
   c.train.decode.max_len = {1.25, 7};
   const std::string text = to_json_string(c);
@@ -43,6 +44,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.decode.max_len.b == 7);
   CHECK(back.train.schedule == ScheduleKind::kCosine);
   CHECK(back.train.patience == 4);
+  CHECK(back.train.keep_checkpoints == 7);
 }
 
 TEST_CASE(
@@ -59,10 +61,13 @@ TEST_CASE(
   CHECK(c.train.schedule == ScheduleKind::kPlateau);
   CHECK(c.train.metric == MetricKind::kRouge);
   CHECK(c.train.bleu_tokenize == "none");
-  // Written back alike, with the options added since at their defaults (patience 0: off).
+  // Written back alike, with the options added since at their defaults (patience 0: off;
+  // keep_checkpoints 0: none).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["train"]["patience"] == 0);
   written["train"].erase("patience");
+  CHECK(written["train"]["keep_checkpoints"] == 0);
+  written["train"].erase("keep_checkpoints");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

@@ -14,6 +14,7 @@
 #include "ember/seq2seq/data/detokenizer.h"
 #include "ember/seq2seq/data/tokenizer.h"
 #include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/run.h"
 #include "ember/seq2seq/train/run_config.h"
 #include "ember/seq2seq/train/trainer.h"
 
@@ -22,6 +23,7 @@ namespace ember::seq2seq::cli {
 int train_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
+int average_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
@@ -71,6 +73,16 @@ void write_output_lines(const std::string& path, const std::vector<std::string>&
 
 // Logs one warning when some sources were cut to what the model reads (says how many).
 void warn_cut_sources(int64_t cut, int64_t total, int64_t limit);
+
+// The weights and runs flags of translate and eval: --checkpoint best|last|average|FILE and
+// --ensemble DIR,DIR... (decoded together with --run DIR).
+void add_model_choice_flags(FlagSet& flags, std::string& checkpoint, std::string& ensemble);
+// --run DIR, then each run of --ensemble's comma-separated list. Throws "[flags]" for an empty
+// name in the list.
+std::vector<std::string> decoded_runs(const std::string& run_dir, const std::string& ensemble);
+// Loads the runs (seq2seq/train/ensemble_run.h), logging the ensemble's members.
+LoadedRun load_decoded_runs(const std::string& run_dir, const std::string& ensemble,
+                            const std::string& checkpoint);
 
 // The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
 // --batch-tokens.

@@ -11,6 +11,7 @@
 #include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/data/text_file.h"
+#include "ember/seq2seq/train/ensemble_run.h"
 
 namespace ember::seq2seq::cli {
 
@@ -49,6 +50,40 @@ std::vector<std::string> read_input_lines(const std::string& path) {
   const std::string content((std::istreambuf_iterator<char>(std::cin)),
                             std::istreambuf_iterator<char>());
   return split_lines(content, "<stdin>");
+}
+
+void add_model_choice_flags(FlagSet& flags, std::string& checkpoint, std::string& ensemble) {
+  flags.add("--checkpoint", "NAME|FILE",
+            "weights: best, last, average (ember average's) or a file (default: best, else last)",
+            &checkpoint);
+  flags.add("--ensemble", "DIR,...",
+            "more runs with the same vocabularies, decoded with --run as one ensemble (the mean "
+            "of their probabilities at each step)",
+            &ensemble);
+}
+
+std::vector<std::string> decoded_runs(const std::string& run_dir, const std::string& ensemble) {
+  std::vector<std::string> runs = {run_dir};
+  if (ensemble.empty()) return runs;
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = ensemble.find(',', begin);
+    const std::string name = ensemble.substr(begin, comma - begin);
+    EMBER_CHECK(!name.empty(), "[flags] --ensemble '{}': an empty run name in the list", ensemble);
+    runs.push_back(name);
+    if (comma == std::string::npos) return runs;
+    begin = comma + 1;
+  }
+}
+
+LoadedRun load_decoded_runs(const std::string& run_dir, const std::string& ensemble,
+                            const std::string& checkpoint) {
+  const std::vector<std::string> runs = decoded_runs(run_dir, ensemble);
+  LoadedRun run = load_ensemble(runs, checkpoint);
+  if (runs.size() > 1)
+    spdlog::info("ensemble of {} runs ({}): {}", runs.size(), run.checkpoint,
+                 run.model->describe());
+  return run;
 }
 
 void warn_cut_sources(int64_t cut, int64_t total, int64_t limit) {

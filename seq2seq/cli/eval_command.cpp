@@ -10,6 +10,7 @@
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/train/ensemble_run.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
 
@@ -31,6 +32,7 @@ constexpr const char* kSummary =
 struct EvalFlags {
   std::string run_dir;
   std::string checkpoint;
+  std::string ensemble;
   std::string split;
   std::string output;
   MetricKind metric = MetricKind::kBleu;
@@ -93,7 +95,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.decode.max_len = config.train.decode.max_len;  // the run's output length limit
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
-  flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
+  add_model_choice_flags(flags, f.checkpoint, f.ensemble);
   flags.add("--split", "NAME", "split to score", &f.split);
   flags.add("--output", "FILE", "write the outputs here too", &f.output);
   flags.add_enum("--metric", "scores", &f.metric, metric_names());
@@ -114,8 +116,9 @@ int eval_command(const std::vector<std::string>& args) {
   reject_positionals(parsed, flags);
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   f.detokenize.check();
-  LoadedRun run = load_run(f.run_dir, f.checkpoint);
+  LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);
   set_decode_limits(config, f.decode);
+  narrow_decode_limits(run.ensemble_configs, f.decode);
   ParallelText text = load_split(config.data, f.split);
   if (!f.references.empty()) {
     text.target = read_input_lines(f.references);

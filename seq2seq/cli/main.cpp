@@ -28,6 +28,7 @@ constexpr const char* kUsage =
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
     "  score            score hypothesis files against references: BLEU, chrF, TER, ROUGE,\n"
     "                   as sacreBLEU does, with confidence intervals and paired tests\n"
+    "  average          average a run's last K checkpoints (for --checkpoint average)\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
     "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
     "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
@@ -43,6 +44,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "train") return cli::train_command(args);
   if (command == "translate") return cli::translate_command(args);
   if (command == "eval") return cli::eval_command(args);
+  if (command == "average") return cli::average_command(args);
   if (command == "demo") return cli::demo_command(args);
   if (command == "compare") return cli::compare_command(args);
   if (command == "probe") return cli::probe_command(args);
@@ -57,7 +59,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   }
   throw ember::Error(
       fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, score, "
-                  "compare, probe; see 'ember --help')",
+                  "average, compare, probe; see 'ember --help')",
                   command));
 }
 

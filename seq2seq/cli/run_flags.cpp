@@ -139,6 +139,9 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)", &o.save_every);
   flags.add("--save-minutes", "M", "minutes between checkpoints (0: epoch ends only)",
             &o.save_minutes);
+  flags.add("--keep-checkpoints", "K",
+            "also keep the weights of the last K checkpoints, for ember average (0: none)",
+            &o.keep_checkpoints);
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);

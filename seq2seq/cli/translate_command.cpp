@@ -16,6 +16,7 @@
 #include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/data/detokenizer.h"
 #include "ember/seq2seq/report/svg_plot.h"
+#include "ember/seq2seq/train/ensemble_run.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
 
@@ -46,6 +47,7 @@ constexpr const char* kSummary =
 struct TranslateFlags {
   std::string run_dir;
   std::string checkpoint;
+  std::string ensemble;
   std::string input = "-";
   std::string output = "-";
   std::string attention;
@@ -232,7 +234,7 @@ int translate_command(const std::vector<std::string>& args) {
   TranslateFlags f;
   FlagSet flags("ember translate", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
-  flags.add("--checkpoint", "FILE", "weights (default: the run's best, else last)", &f.checkpoint);
+  add_model_choice_flags(flags, f.checkpoint, f.ensemble);
   flags.add("--input", "FILE", "sentences, one a line (plain or .gz; -: stdin)", &f.input);
   flags.add("--output", "FILE", "translations (-: stdout)", &f.output);
   flags.add("--attention", "FILE.svg", "draw the first sentence's attention weights", &f.attention);
@@ -261,9 +263,10 @@ int translate_command(const std::vector<std::string>& args) {
   reject_positionals(parsed, flags);
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   check_flags(f);
-  LoadedRun run = load_run(f.run_dir, f.checkpoint);
+  LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);
   f.decode.attention = !f.attention.empty();
   set_decode_limits(run.config, f.decode);
+  narrow_decode_limits(run.ensemble_configs, f.decode);
   if (!f.score.empty()) {
     score_lines(f, run);
     return 0;

@@ -16,6 +16,7 @@
 #include "ember/layers/module.h"
 #include "ember/optim/checkpoint.h"
 #include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/train/checkpoint_files.h"
 #include "ember/seq2seq/train/run_lock.h"
 
 namespace ember::seq2seq {
@@ -74,7 +75,6 @@ ValidationSet validation_set(const ParallelText& text, const Tokenizer& source,
 
 constexpr const char* kModelConfigKey = "model_config";  // in every checkpoint of a run
 
-std::string checkpoint_dir(const std::string& run_dir) { return run_dir + "/checkpoints"; }
 std::string last_checkpoint(const std::string& run_dir) {
   return checkpoint_dir(run_dir) + "/last.safetensors";
 }
@@ -258,11 +258,7 @@ LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint) {
   run.source_tokenizer = load_tokenizer(source_tokenizer_dir(run_dir));
   run.target_tokenizer = load_tokenizer(target_tokenizer_dir(run_dir));
   run.model = make_model(run.config.model);
-  run.checkpoint = checkpoint;
-  if (run.checkpoint.empty()) {
-    const std::string best = run_dir + "/checkpoints/best.safetensors";
-    run.checkpoint = fs::exists(best) ? best : last_checkpoint(run_dir);
-  }
+  run.checkpoint = resolve_checkpoint(run_dir, checkpoint);
   EMBER_CHECK(fs::exists(run.checkpoint), "[run] no checkpoint {} in {}", run.checkpoint, run_dir);
   try {
     load_weights(*run.model, run.config.model, run.checkpoint, run_dir);

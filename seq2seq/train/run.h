@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ember/seq2seq/data/tokenizer.h"
 #include "ember/seq2seq/models/model.h"
@@ -41,12 +42,15 @@ struct LoadedRun {
   std::unique_ptr<Tokenizer> target_tokenizer;
   std::shared_ptr<Seq2SeqModel> model;  // in eval mode
   std::string checkpoint;               // the file its weights came from
+  // An ensemble (ensemble_run.h): the configs of the runs after the first (empty for one run).
+  std::vector<RunConfig> ensemble_configs;
 };
 
 // Loads a run's config, tokenizers and model weights: from `checkpoint` when given (a training
-// checkpoint or a model-weights file), else checkpoints/best.safetensors, else
-// checkpoints/last.safetensors. Throws "[run]" naming the directory when it is not a run, and the
-// checkpoint's own error when the weights do not fit the model.
+// checkpoint or a model-weights file, or best, last or average: that file of the run,
+// checkpoint_files.h), else checkpoints/best.safetensors, else checkpoints/last.safetensors.
+// Throws "[run]" naming the directory when it is not a run, and the checkpoint's own error when
+// the weights do not fit the model.
 LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint = "");
 
 }  // namespace ember::seq2seq

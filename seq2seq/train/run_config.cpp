@@ -104,6 +104,7 @@ Bindings bindings(TrainOptions& o) {
           {"seed", &o.seed},
           {"save_every", &o.save_every},
           {"save_minutes", &o.save_minutes},
+          {"keep_checkpoints", &o.keep_checkpoints},
           {"beam_size", &o.decode.beam_size},
           {"length_penalty", &o.decode.length_penalty},
           {"max_len_a", &o.decode.max_len.a},

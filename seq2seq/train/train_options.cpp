@@ -37,6 +37,9 @@ void validate(const TrainOptions& o) {
                   o.max_seconds >= 0.0 && o.save_every >= 0 && o.save_minutes >= 0.0,
               "[trainer] max_steps, max_batch_size, eval_every, eval_sentences, samples, "
               "warmup_steps, max_seconds, save_every and save_minutes must be >= 0");
+  EMBER_CHECK(o.keep_checkpoints >= 0 && o.keep_checkpoints <= kMaxKeptCheckpoints,
+              "[trainer] keep_checkpoints must be in [0, {}], got {}", kMaxKeptCheckpoints,
+              o.keep_checkpoints);
   EMBER_CHECK(o.patience >= 0, "[trainer] patience must be >= 0 (0: no early stopping), got {}",
               o.patience);
   EMBER_CHECK(o.lr > 0.0f && std::isfinite(o.lr) && o.min_lr >= 0.0f && o.weight_decay >= 0.0f &&

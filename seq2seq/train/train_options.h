@@ -58,8 +58,14 @@ struct TrainOptions {
   // save_minutes of wall-clock time, whichever comes first (0 turns either off).
   int64_t save_every = 1000;
   double save_minutes = 5.0;
+  // Each save also writes the model's weights as checkpoints/step-<N>.safetensors, the newest
+  // keep_checkpoints of them kept, for checkpoint averaging (average.h) (0: none).
+  int64_t keep_checkpoints = 0;
   DecodeOptions decode;  // for the validation scores (greedy by default)
 };
+
+// The most step-<N> checkpoints a run keeps (each one a copy of the model's weights).
+constexpr int64_t kMaxKeptCheckpoints = 1000;
 
 // Throws "[trainer]" naming the option for a value out of range (and "[translate]" for the
 // validation's decoding options, "[bleu]" for an unknown BLEU tokenization).

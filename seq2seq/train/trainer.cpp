@@ -15,6 +15,7 @@
 #include "ember/optim/adam.h"
 #include "ember/optim/checkpoint.h"
 #include "ember/optim/clip_grad.h"
+#include "ember/seq2seq/train/checkpoint_files.h"
 #include "ember/seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
@@ -276,6 +277,13 @@ void Trainer::save_checkpoint() {
                       {"interval_loss_sum", fmt::format("{}", interval_->loss_sum)},
                       {"interval_tokens", std::to_string(interval_->tokens)}});
   optim::save_checkpoint(checkpoint_path(), state);
+  if (options_.keep_checkpoints > 0) {
+    // The new weights are complete on disk before the oldest go.
+    std::map<std::string, std::string> metadata = checkpoint_metadata_;
+    metadata["step"] = std::to_string(step_);
+    nn::save(model_, periodic_checkpoint_path(run_dir_, step_), metadata);
+    prune_periodic_checkpoints(run_dir_, options_.keep_checkpoints);
+  }
   last_save_ = std::chrono::steady_clock::now();
   emit({.kind = ProgressEvent::Kind::kCheckpoint, .message = checkpoint_path()});
 }

@@ -12,6 +12,9 @@
 //                                            save_minutes, at each epoch's end, on stop and at
 //                                            the end
 //   <run_dir>/checkpoints/best.safetensors   the model's weights at its best validation score
+//   <run_dir>/checkpoints/step-<N>.safetensors  with options.keep_checkpoints K > 0: the model's
+//                                            weights at each save, the newest K kept
+//                                            (checkpoint_files.h; for ember average)
 //
 // The library does not log: progress goes to a callback (ProgressEvent), and a stop flag (set by
 // the program's SIGINT handler, say) makes run() save a checkpoint and return between two updates.
