@@ -27,7 +27,9 @@ constexpr const char* kUsage =
     "  translate        translate lines with a trained run (stdin -> stdout, or files)\n"
     "  eval             score a trained run on a split (exact match, BLEU/chrF, ROUGE)\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
-    "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
+    "  probe            copy, reverse and sort: accuracy against length for each architecture\n"
+    "  cost             time and memory of an LSTM, a convolution and self-attention against\n"
+    "                   the sequence length, next to their complexities\n\n"
     "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
     "and --quiet (= --log-level warn); results go to stdout.\n";
 
@@ -44,6 +46,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "demo") return cli::demo_command(args);
   if (command == "compare") return cli::compare_command(args);
   if (command == "probe") return cli::probe_command(args);
+  if (command == "cost") return cli::cost_command(args);
   if (command == "--version") {
     fmt::print("ember {}\n", ember::seq2seq::version());
     return 0;
@@ -54,7 +57,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   }
   throw ember::Error(
       fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, compare, "
-                  "probe; see 'ember --help')",
+                  "probe, cost; see 'ember --help')",
                   command));
 }
 

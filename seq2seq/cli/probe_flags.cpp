@@ -17,16 +17,6 @@ constexpr const char* kSummary =
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
     "per task, one line per model), probe.csv, and the run directories under runs/.";
 
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1) {
-    items.push_back(text.substr(start, comma - start));
-  }
-  items.push_back(text.substr(start));
-  return items;
-}
-
 // A comma-separated list; *seen (when given) records that the flag was used.
 void add_list(FlagSet& flags, const std::string& name, const std::string& help,
               std::vector<std::string>* target, bool* seen = nullptr) {
