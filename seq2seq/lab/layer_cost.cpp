@@ -157,41 +157,20 @@ class MixingModule {
   std::unique_ptr<nn::MultiheadAttention> attention_;
 };
 
-LayerCostPoint measure_point(MixingModule& m, MixingLayer layer, int64_t n,
-                             const LayerCostOptions& o) {
-  Tensor x = m.input(n, o);
-  // Gradients of the last pass released, so that each pass starts from the same live bytes and
-  // allocates its gradients afresh.
-  const auto release_gradients = [&] {
-    m.module().zero_grad();
-    x.zero_grad();
-  };
-  for (int64_t i = 0; i < o.warmup; ++i) {
-    release_gradients();
-    m.forward(x).sum().backward();
-  }
-  std::vector<double> seconds;
-  int64_t peak = 0;
-  for (int64_t i = 0; i < o.repeats; ++i) {
-    release_gradients();
-    const size_t live_before = core::allocator_stats().live_bytes;
-    core::reset_peak_live_bytes();
-    const Clock::time_point start = Clock::now();
-    m.forward(x).sum().backward();
-    seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-    peak = std::max(peak, static_cast<int64_t>(core::allocator_stats().peak_live_bytes -
-                                               live_before));
-  }
-  std::sort(seconds.begin(), seconds.end());
-  LayerCostPoint p;
-  p.layer = layer;
-  p.length = n;
-  p.median_seconds = seconds[seconds.size() / 2];
-  p.min_seconds = seconds.front();
-  p.flops = 3.0 * forward_flops(layer, n, o);
-  p.gflops_per_second = p.flops / p.median_seconds * 1e-9;
-  p.peak_bytes = peak;
-  return p;
+// One forward + backward of sum(m(x)) from released gradients (so each pass allocates its
+// gradients afresh and starts from the same live bytes): its seconds, and in *peak the most bytes
+// it held beyond those live before it.
+double timed_pass(MixingModule& m, Tensor& x, int64_t* peak) {
+  m.module().zero_grad();
+  x.zero_grad();
+  const size_t live_before = core::allocator_stats().live_bytes;
+  core::reset_peak_live_bytes();
+  const Clock::time_point start = Clock::now();
+  m.forward(x).sum().backward();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  *peak = std::max(*peak,
+                   static_cast<int64_t>(core::allocator_stats().peak_live_bytes - live_before));
+  return seconds;
 }
 
 }  // namespace
@@ -200,12 +179,34 @@ std::vector<LayerCostPoint> measure_layer_cost(
     const LayerCostOptions& options, const std::function<void(const LayerCostPoint&)>& progress) {
   validate(options);
   core::manual_seed(options.seed);
+  std::vector<MixingModule> modules;
+  for (MixingLayer layer : options.layers) modules.emplace_back(layer, options);
   std::vector<LayerCostPoint> points;
-  for (MixingLayer layer : options.layers) {
-    MixingModule module(layer, options);
-    for (int64_t n : options.lengths) {
-      points.push_back(measure_point(module, layer, n, options));
-      if (progress) progress(points.back());
+  for (int64_t n : options.lengths) {
+    std::vector<Tensor> inputs;
+    for (const MixingModule& m : modules) inputs.push_back(m.input(n, options));
+    std::vector<std::vector<double>> seconds(modules.size());
+    std::vector<int64_t> peaks(modules.size(), 0);
+    // The layers take turns pass by pass, so that a change in the machine's load (these machines
+    // are shared) falls on all of them alike rather than on whichever ran at that time.
+    for (int64_t i = 0; i < options.warmup + options.repeats; ++i) {
+      for (size_t k = 0; k < modules.size(); ++k) {
+        const double s = timed_pass(modules[k], inputs[k], &peaks[k]);
+        if (i >= options.warmup) seconds[k].push_back(s);
+      }
+    }
+    for (size_t k = 0; k < modules.size(); ++k) {
+      std::sort(seconds[k].begin(), seconds[k].end());
+      LayerCostPoint p;
+      p.layer = options.layers[k];
+      p.length = n;
+      p.median_seconds = seconds[k][seconds[k].size() / 2];
+      p.min_seconds = seconds[k].front();
+      p.flops = 3.0 * forward_flops(p.layer, n, options);
+      p.gflops_per_second = p.flops / p.median_seconds * 1e-9;
+      p.peak_bytes = peaks[k];
+      points.push_back(p);
+      if (progress) progress(p);
     }
   }
   return points;

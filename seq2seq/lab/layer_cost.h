@@ -79,8 +79,9 @@ struct LayerCostPoint {
 };
 
 // Builds each layer once (parameters from `seed`), then for each length times forward + backward
-// of sum(output) on a random (B, n, d) input that requires grad. `progress` (optional) receives
-// each point as it is measured. Runs in training mode, no dropout.
+// of sum(output) on a random (B, n, d) input that requires grad, the layers taking turns pass by
+// pass. `progress` (optional) receives each point as it is measured (by length, then layer).
+// Runs in training mode, no dropout.
 std::vector<LayerCostPoint> measure_layer_cost(
     const LayerCostOptions& options,
     const std::function<void(const LayerCostPoint&)>& progress = {});
