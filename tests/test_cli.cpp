@@ -137,15 +137,15 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
   const Outcome translated = run("translate --run " + dir + " --attention " + dir + "/a.svg",
                                  "3 march 1998\\n12/25/99\\n");
   CHECK(translated.code == 0);
-  CHECK(translated.lines() == 3);  // two translations and the note about the plot
+  CHECK(translated.lines() == 4);  // two translations, the speed and the note about the plot
   CHECK(fs::exists(dir + "/a.svg"));
-  const Outcome beam = run("translate --run " + dir + " --beam 3", "3 march 1998\\n");
+  const Outcome beam = run("translate --run " + dir + " --beam 3 --quiet", "3 march 1998\\n");
   CHECK(beam.code == 0);
   CHECK(beam.lines() == 1);
 
   // The output length limit: a * source length + b tokens (characters here), both >= 0.
   const Outcome capped =
-      run("translate --run " + dir + " --max-len-a 0 --max-len-b 3", "3 march 1998\\n");
+      run("translate --run " + dir + " --max-len-a 0 --max-len-b 3 --quiet", "3 march 1998\\n");
   CHECK(capped.code == 0);
   CHECK(capped.output.size() <= 4);  // at most 3 characters and the newline
   for (const std::string command : {"translate", "eval"}) {
@@ -211,9 +211,10 @@ TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is r
   INFO(trained.output);
   REQUIRE(trained.code == 0);
   const std::string translate = "translate --run " + dir;
+  const std::string quiet = translate + " --quiet";
 
   // An empty or blank line gives an empty line, in its place; a lone CR ends a line too.
-  const Outcome blank = run(translate, "3 march 1998\\n\\n  \\n12/25/99\\r\\r5 may 2001\\n");
+  const Outcome blank = run(quiet, "3 march 1998\\n\\n  \\n12/25/99\\r\\r5 may 2001\\n");
   INFO(blank.output);
   CHECK(blank.code == 0);
   CHECK(blank.lines() == 6);
@@ -222,7 +223,7 @@ TEST_CASE("translate: empty lines stay empty, long lines are cut, bad input is r
 
   // A line longer than the model's 100 positions is cut with one warning; the others translate.
   const std::string long_line(5000, '7');
-  const Outcome cut = run(translate, "3 march 1998\\n" + long_line + "\\n12/25/99\\n");
+  const Outcome cut = run(quiet, "3 march 1998\\n" + long_line + "\\n12/25/99\\n");
   INFO(cut.output);
   CHECK(cut.code == 0);
   CHECK(cut.lines() == 4);  // three translations and the warning

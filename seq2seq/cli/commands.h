@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ember/seq2seq/cli/flags.h"
+#include "ember/seq2seq/data/detokenizer.h"
 #include "ember/seq2seq/data/tokenizer.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run_config.h"
@@ -73,6 +75,17 @@ void warn_cut_sources(int64_t cut, int64_t total, int64_t limit);
 // The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
 // --batch-tokens.
 void add_decode_flags(FlagSet& flags, DecodeOptions& decode);
+// --detokenize LANG and --uppercase-first, of translate and eval: outputs joined into running
+// text by Moses' rules (seq2seq/data/detokenizer.h), to score against raw references.
+struct DetokenizeFlags {
+  std::optional<DetokenizerLanguage> language;  // none: outputs as the tokenizer decodes them
+  bool uppercase_first = false;
+  // Throws "[flags]" for --uppercase-first without --detokenize.
+  void check() const;
+  // The output as the user sees it.
+  std::string apply(const std::string& output) const;
+};
+void add_detokenize_flags(FlagSet& flags, DetokenizeFlags& detokenize);
 // Draws the attention weights of one translation (rows: output pieces, columns: source pieces)
 // as an SVG heatmap. Throws "[translate]" when the model reported none.
 void write_attention_svg(const std::string& path, const std::string& title,

@@ -20,9 +20,13 @@ constexpr const char* kSummary =
     "Decodes a split with a trained run and scores the outputs against the references:\n"
     "exact match, corpus BLEU and chrF (sacreBLEU's algorithms; --bleu-tokenize none for\n"
     "pre-tokenized text), or ROUGE-1/2/L F1 (rouge-score's). The data and metric default to the\n"
-    "run's own; the data flags override them.\n\n"
+    "run's own; the data flags override them. Outputs of a word-tokenized run can be scored as\n"
+    "running text: --detokenize LANG joins them by Moses' rules, --references FILE gives the raw\n"
+    "references, --bleu-tokenize 13a tokenizes both as sacreBLEU does.\n\n"
     "example:\n"
-    "  ember eval --run runs/m30k-gru --split test --beam 5 --output hyps.txt";
+    "  ember eval --run runs/m30k-gru --split test --beam 5 --output hyps.txt\n"
+    "  ember eval --run runs/m30k-gru --split test2016 --detokenize en --uppercase-first \\\n"
+    "      --references ../shared/data/multi30k/test2016.en.gz --bleu-tokenize 13a";
 
 struct EvalFlags {
   std::string run_dir;
@@ -33,6 +37,8 @@ struct EvalFlags {
   std::string bleu_tokenize;
   int64_t limit = 0;
   DecodeOptions decode;
+  DetokenizeFlags detokenize;
+  std::string references;  // scored against instead of the split's targets
 };
 
 // Decodes in chunks, so that a terminal shows a bar.
@@ -94,6 +100,10 @@ int eval_command(const std::vector<std::string>& args) {
   flags.add_choice("--bleu-tokenize", "BLEU tokenization", &f.bleu_tokenize, {"13a", "none"});
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);
+  add_detokenize_flags(flags, f.detokenize);
+  flags.add("--references", "FILE",
+            "score against these lines, not the split's targets (e.g. raw references for 13a)",
+            &f.references);
   add_data_flags(flags, config.data);
   add_log_flags(flags);
   const ParsedArgs parsed = flags.parse(args);
@@ -103,9 +113,16 @@ int eval_command(const std::vector<std::string>& args) {
   }
   reject_positionals(parsed, flags);
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
+  f.detokenize.check();
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
   set_decode_limits(config, f.decode);
   ParallelText text = load_split(config.data, f.split);
+  if (!f.references.empty()) {
+    text.target = read_input_lines(f.references);
+    EMBER_CHECK(text.target.size() == text.source.size(),
+                "[eval] --references {} has {} lines for the {} sentences of split {}",
+                f.references, text.target.size(), text.source.size(), f.split);
+  }
   if (f.limit > 0 && f.limit < text.size()) {
     text.source.resize(static_cast<size_t>(f.limit));
     text.target.resize(static_cast<size_t>(f.limit));
@@ -114,7 +131,8 @@ int eval_command(const std::vector<std::string>& args) {
   const std::vector<Translation> out = decode_all(run, text.source, f.decode);
   warn_cut_sources(count_cut_sources(out), static_cast<int64_t>(out.size()),
                    f.decode.max_source_tokens);
-  const std::vector<std::string> hyps = hypotheses(out);
+  std::vector<std::string> hyps = hypotheses(out);
+  for (std::string& h : hyps) h = f.detokenize.apply(h);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   spdlog::info("{}: {} sentences decoded ({}) in {:.1f} s", f.split, hyps.size(),

@@ -100,9 +100,10 @@ Batch make_batch(const std::vector<Example>& examples, const std::vector<int64_t
     EMBER_CHECK(index >= 0 && index < n, "[batching] example index {} out of range for {} examples",
                 index, n);
     const Example& example = examples[index];
-    EMBER_CHECK(!example.source.empty() && !example.target.empty(),
-                "[batching] example {} has an empty side (source {}, target {} tokens)", index,
-                example.source.size(), example.target.size());
+    EMBER_CHECK(!example.source.empty(),
+                "[batching] example {} has an empty side, its source (only a target may be "
+                "empty: its row predicts </s> alone)",
+                index);
     const Lengths l = padded_lengths(example, add_source_eos);
     batch.source_lengths.push_back(l.source);
     batch.target_lengths.push_back(l.target);

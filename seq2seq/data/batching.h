@@ -52,8 +52,9 @@ std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examp
                                                const BatchOptions& options,
                                                core::Generator* generator);
 
-// Pads the examples at `indices` (in that order) into a Batch. Throws "[batching]" for an empty
-// index list, an index out of range, or an example with an empty side.
+// Pads the examples at `indices` (in that order) into a Batch. An empty target gives a row that
+// predicts </s> alone (forced decoding scores an empty output so). Throws "[batching]" for an
+// empty index list, an index out of range, or an example with an empty source.
 Batch make_batch(const std::vector<Example>& examples, const std::vector<int64_t>& indices,
                  bool add_source_eos = true);
 

@@ -58,39 +58,53 @@ bool output_capped(const DecodeOptions& options, int64_t length) {
   return options.max_output_tokens > 0 && options.max_len(length) > options.max_output_tokens;
 }
 
-// Decodes the translations at `rows` (their sources already set) as one batch.
+// Decodes the sentences at `rows` (each list holding one translation, its source set) as one
+// batch, replacing each list by the sentence's n-best translations.
 void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
                   const std::vector<int64_t>& rows, const DecodeOptions& given,
-                  std::vector<Translation>& out) {
+                  std::vector<std::vector<Translation>>& out) {
   DecodeOptions options = given;  // rows are batched so that all of them are capped or none is
-  if (output_capped(given, static_cast<int64_t>(out[rows.front()].source.size())))
+  if (output_capped(given, static_cast<int64_t>(out[rows.front()].front().source.size())))
     options.max_len = LengthLimit{.a = 0.0, .b = given.max_output_tokens};
   const int64_t batch = static_cast<int64_t>(rows.size());
   std::vector<int64_t> lengths;
-  for (int64_t r : rows) lengths.push_back(static_cast<int64_t>(out[r].source.size()));
+  for (int64_t r : rows) lengths.push_back(static_cast<int64_t>(out[r].front().source.size()));
   const int64_t width = *std::max_element(lengths.begin(), lengths.end());
   std::vector<int64_t> ids(static_cast<size_t>(batch * width), kPadId);
   for (int64_t b = 0; b < batch; ++b) {
-    std::copy(out[rows[b]].source.begin(), out[rows[b]].source.end(), ids.begin() + b * width);
+    const std::vector<int64_t>& source = out[rows[b]].front().source;
+    std::copy(source.begin(), source.end(), ids.begin() + b * width);
   }
   const IndexArray src(std::move(ids), {batch, width});
-  std::vector<Hypothesis> hyps;
+  std::vector<std::vector<Hypothesis>> lists;
   if (options.beam_size == 1) {
-    hyps = greedy_search(model, src, lengths,
-                         {.max_len = options.max_len, .attention = options.attention});
+    for (Hypothesis& h : greedy_search(model, src, lengths,
+                                       {.max_len = options.max_len, .attention = options.attention}))
+      lists.push_back({std::move(h)});
   } else {
-    hyps = beam_search(model, src, lengths,
-                       {.beam_size = options.beam_size,
-                        .length_penalty = options.length_penalty,
-                        .max_len = options.max_len,
-                        .attention = options.attention});
+    lists = beam_search_nbest(model, src, lengths,
+                              {.beam_size = options.beam_size,
+                               .length_penalty = options.length_penalty,
+                               .n_best = options.n_best,
+                               .max_len = options.max_len,
+                               .attention = options.attention});
   }
   for (int64_t b = 0; b < batch; ++b) {
-    Translation& t = out[rows[b]];
-    t.tokens = std::move(hyps[b].tokens);
-    t.text = target_tokenizer.decode(t.tokens);
-    t.score = hyps[b].score;
-    t.attention = hyps[b].attention;
+    std::vector<Translation>& list = out[rows[b]];
+    const Translation read = std::move(list.front());  // the source, as read
+    list.clear();
+    if (lists[b].empty())  // no finite-scoring output
+      lists[b].push_back({{}, search_detail::kNegInf, search_detail::kNegInf, false, NDArray()});
+    for (Hypothesis& h : lists[b]) {
+      Translation& t = list.emplace_back();
+      t.source = read.source;
+      t.source_cut = read.source_cut;
+      t.tokens = std::move(h.tokens);
+      t.text = target_tokenizer.decode(t.tokens);
+      t.log_prob = h.log_prob;
+      t.score = h.score;
+      t.attention = h.attention;
+    }
   }
 }
 
@@ -104,44 +118,119 @@ void validate(const DecodeOptions& options) {
               options.beam_size, options.max_tokens, options.max_source_tokens,
               options.max_output_tokens);
   search_detail::check_beam_size("translate", options.beam_size);
+  EMBER_CHECK(options.n_best >= 1 && options.n_best <= options.beam_size,
+              "[translate] n_best = {} must be in [1, beam_size = {}]", options.n_best,
+              options.beam_size);
   search_detail::check_length_limit("translate", options.max_len);
   EMBER_CHECK(options.beam_size == 1 ||
                   (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
               "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);
 }
 
-std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
-                                   const Tokenizer& target_tokenizer,
-                                   const std::vector<std::string>& sources,
-                                   const DecodeOptions& options) {
+std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
+                                                      const Tokenizer& source_tokenizer,
+                                                      const Tokenizer& target_tokenizer,
+                                                      const std::vector<std::string>& sources,
+                                                      const DecodeOptions& options) {
   validate(options);
-  std::vector<Translation> out(sources.size());
+  std::vector<std::vector<Translation>> out(sources.size(), std::vector<Translation>(1));
   std::vector<int64_t> order;  // the sentences to decode: not blank, with tokens
   for (size_t i = 0; i < sources.size(); ++i) {
     if (is_blank(sources[i])) continue;
-    out[i].source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
-                               &out[i].source_cut);
-    if (!out[i].source.empty()) order.push_back(static_cast<int64_t>(i));
+    Translation& read = out[i].front();
+    read.source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
+                             &read.source_cut);
+    if (!read.source.empty()) order.push_back(static_cast<int64_t>(i));
   }
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return out[a].source.size() < out[b].source.size();
-  });
+  const auto length = [&out](int64_t i) {
+    return static_cast<int64_t>(out[i].front().source.size());
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return length(a) < length(b); });
   EvalModeGuard eval_mode(model);
   NoGradGuard no_grad;
   const int64_t budget = std::max<int64_t>(options.max_tokens / options.beam_size, 1);
   std::vector<int64_t> rows;
   for (int64_t r : order) {  // lengths grow along `order`: the newest row is the longest
-    const int64_t length = static_cast<int64_t>(out[r].source.size());
-    const bool capped = output_capped(options, length);
-    if (!rows.empty() &&
-        (static_cast<int64_t>(rows.size() + 1) * length > budget ||
-         capped != output_capped(options, static_cast<int64_t>(out[rows[0]].source.size())))) {
+    const bool capped = output_capped(options, length(r));
+    if (!rows.empty() && (static_cast<int64_t>(rows.size() + 1) * length(r) > budget ||
+                          capped != output_capped(options, length(rows[0])))) {
       decode_batch(model, target_tokenizer, rows, options, out);
       rows.clear();
     }
     rows.push_back(r);
   }
   if (!rows.empty()) decode_batch(model, target_tokenizer, rows, options, out);
+  return out;
+}
+
+std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                   const Tokenizer& target_tokenizer,
+                                   const std::vector<std::string>& sources,
+                                   const DecodeOptions& options) {
+  DecodeOptions best = options;
+  best.n_best = 1;
+  std::vector<Translation> out;
+  out.reserve(sources.size());
+  for (std::vector<Translation>& list :
+       translate_nbest(model, source_tokenizer, target_tokenizer, sources, best))
+    out.push_back(std::move(list.front()));
+  return out;
+}
+
+std::vector<TargetScore> score_targets(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                       const Tokenizer& target_tokenizer,
+                                       const std::vector<std::string>& sources,
+                                       const std::vector<std::string>& targets,
+                                       const DecodeOptions& options) {
+  validate(options);
+  EMBER_CHECK(sources.size() == targets.size(),
+              "[score_targets] {} sources for {} targets (need one target a source)",
+              sources.size(), targets.size());
+  std::vector<TargetScore> out(sources.size());
+  std::vector<Example> examples(sources.size());
+  int64_t longest = 1;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Example& e = examples[i];
+    if (!is_blank(sources[i]))
+      e.source = source_ids(source_tokenizer, sources[i], options.max_source_tokens,
+                            &out[i].source_cut);
+    EMBER_CHECK(!e.source.empty(),
+                "[score_targets] line {}: the source has no tokens (translate gives an empty "
+                "line without decoding it, so there is no model score to compare)",
+                i + 1);
+    e.source.pop_back();  // make_batch ends it with </s> again
+    e.target = target_tokenizer.encode(targets[i]);
+    const auto n = static_cast<int64_t>(e.target.size());
+    EMBER_CHECK(options.max_output_tokens == 0 || n <= options.max_output_tokens,
+                "[score_targets] line {}: the target has {} tokens, more than the {} the model's "
+                "decoder reads",
+                i + 1, n, options.max_output_tokens);
+    out[i].tokens = n + 1;
+    out[i].unknown = std::count(e.target.begin(), e.target.end(), kUnkId);
+    longest = std::max({longest, static_cast<int64_t>(e.source.size()) + 1, n + 1});
+  }
+  if (examples.empty()) return out;
+  const BatchOptions batching{.max_tokens = std::max(options.max_tokens, longest)};
+  EvalModeGuard eval_mode(model);
+  NoGradGuard no_grad;
+  for (const std::vector<int64_t>& indices : plan_batches(examples, batching, nullptr)) {
+    const Batch batch = make_batch(examples, indices, batching.add_source_eos);
+    // -log p of each target position, 0 at padding: (B, T)
+    const NDArray nll =
+        model.loss(batch, {.ignore_index = kPadId, .reduction = Reduction::kNone})
+            .data()
+            .contiguous();
+    const int64_t width = batch.target_output.size(1);
+    EMBER_CHECK(nll.dim() == 2 && nll.size(0) == batch.size() && nll.size(1) == width,
+                "[score_targets] the model's per-token loss is {}, expected ({}, {})",
+                core::shape_str(nll.shape()), batch.size(), width);
+    for (int64_t b = 0; b < batch.size(); ++b) {
+      double sum = 0.0;
+      for (int64_t t = 0; t < batch.target_lengths[b]; ++t) sum += nll.data()[b * width + t];
+      out[batch.indices[b]].log_prob = -sum;
+    }
+  }
   return out;
 }
 

@@ -1,9 +1,12 @@
 // Evaluation of a trained encoder-decoder: translate sentences (text in, text out, batched, greedy
-// or beam), the validation loss, and the scores a run reports — exact match, BLEU and chrF as
+// or beam, n-best lists), score given targets (forced decoding), the validation loss, and the
+// scores a run reports — exact match, BLEU and chrF as
 // sacreBLEU computes them, ROUGE-1/2/L as rouge-score does (all on a 0..100 scale).
 //
 //   DecodeOptions options{.beam_size = 5};
 //   std::vector<Translation> out = translate(model, *src_tok, *tgt_tok, sentences, options);
+//   auto lists = translate_nbest(model, *src_tok, *tgt_tok, sentences, {.beam_size = 5, .n_best = 5});
+//   std::vector<TargetScore> s = score_targets(model, *src_tok, *tgt_tok, sentences, hypotheses(out));
 //   Scores s = score_outputs(MetricKind::kBleu, hypotheses(out), references, "13a");  // bleu, chrf
 #pragma once
 
@@ -23,6 +26,7 @@ namespace ember::seq2seq {
 struct DecodeOptions {
   int64_t beam_size = 1;          // 1: greedy search, else beam search of this width
   float length_penalty = 0.6f;    // GNMT's alpha (beam search only)
+  int64_t n_best = 1;             // translate_nbest: hypotheses per sentence, in [1, beam_size]
   LengthLimit max_len;            // output tokens allowed for a source of n tokens
   int64_t max_tokens = 8192;      // source tokens (padding included) decoded in one batch
   int64_t max_source_tokens = 0;  // longer sources are cut to this many tokens (0 = no limit)
@@ -36,13 +40,14 @@ struct Translation {
   std::string text;             // the decoded output
   std::vector<int64_t> source;  // (S) the source ids the model read, </s> included
   std::vector<int64_t> tokens;  // (T) the output ids, without <s> and </s>
-  float score = 0.0f;           // the search's score
+  float log_prob = 0.0f;        // log P(tokens | source): the sum over the steps, </s> included
+  float score = 0.0f;           // the search's score: log_prob / lp(|Y|) (beam.h), greedy: log_prob
   core::NDArray attention;      // (T, S) when asked for and the model has attention
   bool source_cut = false;      // the source was longer than max_source_tokens: only its start read
 };
 
-// Throws "[translate]" naming the option for a beam size, length limit, length penalty or batch
-// size out of range (translate checks its options; the trainer checks its validation's up front).
+// Throws "[translate]" naming the option for a beam size, n-best size, length limit, length
+// penalty or batch size out of range (translate checks its options; the trainer checks its validation's up front).
 void validate(const DecodeOptions& options);
 
 // Translates every sentence, in order: sources are tokenized and ended with </s> (as batching
@@ -56,6 +61,39 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
                                    const Tokenizer& target_tokenizer,
                                    const std::vector<std::string>& sources,
                                    const DecodeOptions& options = {});
+
+// translate with n-best lists: the options.n_best best translations of every sentence, best first
+// by score (beam search; greedy search has one). An empty or blank sentence has one empty
+// translation. A sentence's list is shorter only when the model leaves fewer finite-scoring
+// outputs, and holds one empty translation of score -inf when it leaves none.
+std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
+                                                      const Tokenizer& source_tokenizer,
+                                                      const Tokenizer& target_tokenizer,
+                                                      const std::vector<std::string>& sources,
+                                                      const DecodeOptions& options);
+
+// The model's score of a given target (forced decoding).
+struct TargetScore {
+  double log_prob = 0.0;    // log P(target | source): the sum over its tokens and </s>
+  int64_t tokens = 0;       // the target's tokens, </s> included (what a per-token score divides by)
+  int64_t unknown = 0;      // target pieces outside the vocabulary, scored as <unk>
+  bool source_cut = false;  // the source was cut to options.max_source_tokens, as translate does
+};
+
+// Forced decoding: log P(targets[i] | sources[i]) under the model, for reranking and contrastive
+// evaluation. Sources are read as translate reads them (tokenized, cut to max_source_tokens,
+// ended with </s>); pairs are batched by length within options.max_tokens (padding included) and
+// scored by the model's teacher-forced loss (Seq2SeqModel::loss, per token, no label smoothing)
+// under no_grad in eval mode (training mode restored afterwards), so a target scores exactly what
+// the training loss measures. An empty target scores log P(</s> | source). Throws
+// "[score_targets]" for lists of different lengths, a blank source (translate does not decode
+// one) or a target longer than options.max_output_tokens (naming the line, from 1), and
+// "[translate]" for bad options.
+std::vector<TargetScore> score_targets(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
+                                       const Tokenizer& target_tokenizer,
+                                       const std::vector<std::string>& sources,
+                                       const std::vector<std::string>& targets,
+                                       const DecodeOptions& options = {});
 
 // The texts of the translations.
 std::vector<std::string> hypotheses(const std::vector<Translation>& translations);

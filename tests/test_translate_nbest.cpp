@@ -1,0 +1,87 @@
+// n-best lists from translate_nbest (seq2seq/train/evaluation.h): the beam's best translations of
+// each sentence, best first, in the input order, with their model log-probabilities.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ember/core/error.h"
+#include "ember/seq2seq/data/vocab_tokenizer.h"
+#include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/search/beam.h"
+#include "ember/seq2seq/train/evaluation.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+
+namespace {
+
+const std::vector<std::string> kLines = {"abc", "", "ba", "cab", "aaaa", "c"};
+
+std::shared_ptr<Seq2SeqModel> tiny_model(const Tokenizer& tok) {
+  ModelConfig c = preset(Architecture::kRnnAttention, "tiny");
+  c.src_vocab_size = c.tgt_vocab_size = tok.vocab_size();
+  c.embedding_dim = 8;
+  c.hidden_size = 16;
+  return make_model(c);
+}
+
+}  // namespace
+
+TEST_CASE("translate_nbest: K distinct translations a sentence, best first, the best translate's") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = tiny_model(tok);
+  const DecodeOptions options{.beam_size = 4, .n_best = 3, .max_len = {0.0, 4}, .max_tokens = 8};
+  const auto lists = translate_nbest(*model, tok, tok, kLines, options);
+  const std::vector<Translation> best = translate(*model, tok, tok, kLines, options);
+  REQUIRE(lists.size() == kLines.size());
+  for (size_t i = 0; i < kLines.size(); ++i) {
+    INFO(kLines[i]);
+    REQUIRE_FALSE(lists[i].empty());
+    if (kLines[i].empty()) {  // a blank line: one empty translation
+      CHECK(lists[i].size() == 1);
+      CHECK(lists[i][0].text.empty());
+      CHECK(lists[i][0].log_prob == 0.0f);
+      continue;
+    }
+    CHECK(lists[i].size() == 3);
+    CHECK(lists[i][0].tokens == best[i].tokens);
+    CHECK(lists[i][0].score == best[i].score);
+    std::set<std::vector<int64_t>> distinct;
+    for (size_t k = 0; k < lists[i].size(); ++k) {
+      const Translation& t = lists[i][k];
+      distinct.insert(t.tokens);
+      CHECK(t.source == best[i].source);
+      CHECK(t.text == tok.decode(t.tokens));
+      CHECK(t.log_prob <= 0.0f);
+      // score = log P / lp(|Y|), |Y| counting </s> when the output ended with it.
+      const float lp_short = gnmt_length_penalty(static_cast<int64_t>(t.tokens.size()), 0.6f);
+      const float lp_eos = gnmt_length_penalty(static_cast<int64_t>(t.tokens.size()) + 1, 0.6f);
+      CHECK((t.score == doctest::Approx(t.log_prob / lp_short) ||
+             t.score == doctest::Approx(t.log_prob / lp_eos)));
+      if (k > 0) CHECK(lists[i][k - 1].score >= t.score);
+    }
+    CHECK(distinct.size() == lists[i].size());
+  }
+  // Batched as one sentence at a time.
+  for (size_t i = 0; i < kLines.size(); ++i) {
+    const auto alone = translate_nbest(*model, tok, tok, {kLines[i]}, options);
+    REQUIRE(alone[0].size() == lists[i].size());
+    for (size_t k = 0; k < lists[i].size(); ++k) CHECK(alone[0][k].tokens == lists[i][k].tokens);
+  }
+}
+
+TEST_CASE("translate_nbest: greedy's one translation; n_best outside [1, beam] refused") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = tiny_model(tok);
+  const auto greedy = translate_nbest(*model, tok, tok, {"abc"}, {.max_len = {0.0, 4}});
+  REQUIRE(greedy[0].size() == 1);
+  CHECK(greedy[0][0].score == greedy[0][0].log_prob);
+  CHECK_THROWS_WITH_AS(translate_nbest(*model, tok, tok, {"abc"}, {.beam_size = 2, .n_best = 3}),
+                       "[translate] n_best = 3 must be in [1, beam_size = 2]", ember::Error);
+  CHECK_THROWS_WITH_AS(translate_nbest(*model, tok, tok, {"abc"}, {.n_best = 0}),
+                       "[translate] n_best = 0 must be in [1, beam_size = 1]", ember::Error);
+  // translate() keeps the best whatever n_best says.
+  CHECK(translate(*model, tok, tok, {"abc"}, {.beam_size = 3, .n_best = 3}).size() == 1);
+}
