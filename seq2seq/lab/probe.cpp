@@ -38,6 +38,14 @@ void check_names(const char* what, const std::vector<std::string>& names,
   }
 }
 
+// The corpus options of one task (ProbeOptions::corpus leaves the task to each run). The buckets
+// are the same for every task a probe may hold together.
+ProbingOptions task_corpus(const ProbeOptions& o, const std::string& task) {
+  ProbingOptions corpus = o.corpus;
+  corpus.task = task;
+  return corpus;
+}
+
 // The data and tokenizer of a task's runs: the probing corpus, one word per letter.
 RunConfig task_config(const ProbeOptions& o, const std::string& task) {
   RunConfig c;
@@ -204,7 +212,7 @@ void validate(const ProbeOptions& o) {
               o.size);
   EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[probe] dropout must be in [0, 1), got {}",
               o.dropout);
-  length_buckets(o.corpus);
+  for (const std::string& task : o.tasks) length_buckets(task_corpus(o, task));
   EMBER_CHECK(o.train.max_steps >= 1,
               "[probe] --steps must be >= 1, got {}: every model trains a fixed number of updates",
               o.train.max_steps);
@@ -232,7 +240,7 @@ ProbeResult run_probe(const ProbeOptions& options, const std::string& dir,
   const std::clock_t cpu_start = std::clock();
   ProbeResult result;
   result.options = options;
-  result.buckets = length_buckets(options.corpus);
+  result.buckets = length_buckets(task_corpus(options, options.tasks.front()));
   result.threads = core::num_threads();
   for (const std::string& task : options.tasks) {
     RunConfig config = task_config(options, task);
