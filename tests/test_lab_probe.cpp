@@ -174,10 +174,11 @@ TEST_CASE("the agreement probe scores each test sentence against its contrastive
   const std::string md = read_text(dir + "/probe.md");
   CHECK(contains(md, "# Probing tasks: agreement against agreement distance"));
   CHECK(contains(md, "## Agreement, scored contrastively"));
-  CHECK(contains(md, "| task | model | 1-1 | 2-2 | 3-3 | all |"));
+  CHECK(contains(md, "| task | model | 1 | 2 | 3 | all |"));
+  CHECK(contains(md, "the right verb form preferred in"));
   CHECK(contains(read_text(dir + "/probe.svg"), "agreement: contrastive"));
   CHECK(contains(read_text(dir + "/probe.csv"),
-                 fmt::format("agreement,lstm+additive,1-1,1,1,8,{:.6f},{:.6f},{:.6f}", c.exact[0],
+                 fmt::format("agreement,lstm+additive,1,1,1,8,{:.6f},{:.6f},{:.6f}", c.exact[0],
                              c.tokens[0], c.contrastive[0])));
 
   options.tasks = {"copy", "agreement"};

@@ -53,6 +53,7 @@ TEST_CASE("length buckets cover the range evenly, without gaps or overlaps") {
   o.num_buckets = 10;
   CHECK(length_buckets(o).size() == 10);
   CHECK(length_buckets(o).back() == LengthBucket{12, 12});
+  CHECK(bucket_label(length_buckets(o).back()) == "12");
 }
 
 TEST_CASE("targets are the copy, the reverse and the sorted source") {

@@ -123,6 +123,7 @@ int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length) {
 }
 
 std::string bucket_label(const LengthBucket& bucket) {
+  if (bucket.first == bucket.last) return std::to_string(bucket.first);
   return fmt::format("{}-{}", bucket.first, bucket.last);
 }
 

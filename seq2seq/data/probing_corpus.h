@@ -57,7 +57,7 @@ struct LengthBucket {
 std::vector<LengthBucket> length_buckets(const ProbingOptions& options);
 // The index of the bucket holding `length`, or -1 when no bucket does.
 int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length);
-// "5-20".
+// "5-20", or "7" for a bucket of one length.
 std::string bucket_label(const LengthBucket& bucket);
 
 // The target of a task for the source tokens. Throws "[probing_corpus]" for an unknown task.

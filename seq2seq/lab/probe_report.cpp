@@ -17,6 +17,14 @@ using Measure = std::vector<double> ProbeCell::*;
 // The value as the report prints it (two decimals), so that models printed alike compare alike.
 double printed(double v) { return std::round(v * 100.0) / 100.0; }
 
+bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
+
+// What the buckets divide, for headings and axes, and their plural in sentences.
+const char* bucket_quantity(const ProbeResult& r) {
+  return is_agreement(r) ? "agreement distance" : "source length";
+}
+const char* bucket_plural(const ProbeResult& r) { return is_agreement(r) ? "distances" : "lengths"; }
+
 // "runs from 0.00 (lstm) to 0.97 (transformer, convs2s)", or "is 0.00 for every model".
 std::string spread(const ProbeResult& r, const std::string& task, size_t bucket) {
   double low = 2.0, high = -1.0;
@@ -52,11 +60,16 @@ std::string model_line(const ProbeResult& r, const ProbeCell& c) {
     return fmt::format("{}: exact match {:.2f} (0.5 or more {}); token accuracy {:.2f}.", c.model,
                        c.exact[0], where, c.tokens[0]);
   }
-  return fmt::format(
-      "{}: exact match {:.2f} at lengths {} and {:.2f} at {} (0.5 or more {}); token accuracy "
-      "{:.2f} and {:.2f}.",
-      c.model, c.exact[0], bucket_label(r.buckets[0]), c.exact[last], bucket_label(r.buckets[last]),
-      where, c.tokens[0], c.tokens[last]);
+  std::string line = fmt::format(
+      "{}: exact match {:.2f} at {} {} and {:.2f} at {} (0.5 or more {}); token accuracy "
+      "{:.2f} and {:.2f}",
+      c.model, c.exact[0], bucket_plural(r), bucket_label(r.buckets[0]), c.exact[last],
+      bucket_label(r.buckets[last]), where, c.tokens[0], c.tokens[last]);
+  if (!c.contrastive.empty()) {
+    line += fmt::format("; the right verb form preferred in {:.2f} and {:.2f}", c.contrastive[0],
+                        c.contrastive[last]);
+  }
+  return line + ".";
 }
 
 std::string table_row(const std::vector<std::string>& cells) {
@@ -90,13 +103,6 @@ std::string table(const ProbeResult& r, Measure measure, bool with_costs) {
   return out;
 }
 
-bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
-
-// What the buckets divide, for headings and axes.
-const char* bucket_quantity(const ProbeResult& r) {
-  return is_agreement(r) ? "agreement distance" : "source length";
-}
-
 std::string setup(const ProbeResult& r) {
   const ProbeOptions& o = r.options;
   const TrainOptions& t = o.train;
@@ -105,7 +111,7 @@ std::string setup(const ProbeResult& r) {
       "from {} training sequences of {} to {} {} (seed {}), for {} updates "
       "of {} tokens (padding included) with {} at learning rate {} after {} warmup updates "
       "({} schedule), keeping the checkpoint of best validation exact match ({} sequences). "
-      "It then decodes the {} test sequences greedily ({} per length bucket; none of them is in "
+      "It then decodes the {} test sequences greedily ({} per bucket; none of them is in "
       "the training split) and scores them by {}. {} thread(s); the whole probe took "
       "{:.1f} min of wall time and {:.1f} min of CPU time.",
       o.size, o.dropout, o.corpus.train_size, o.corpus.min_length, o.corpus.max_length,
@@ -144,10 +150,10 @@ std::vector<std::string> probe_findings(const ProbeResult& r) {
   std::vector<std::string> lines;
   const size_t last = r.buckets.size() - 1;
   for (const std::string& task : r.options.tasks) {
-    std::string line = fmt::format("{}: at lengths {} exact match {}", task,
+    std::string line = fmt::format("{}: at {} {} exact match {}", task, bucket_plural(r),
                                    bucket_label(r.buckets[0]), spread(r, task, 0));
     if (last > 0) {
-      line += fmt::format("; at lengths {} it {}", bucket_label(r.buckets[last]),
+      line += fmt::format("; at {} {} it {}", bucket_plural(r), bucket_label(r.buckets[last]),
                           spread(r, task, last));
     }
     lines.push_back(line + ".");
