@@ -110,6 +110,12 @@ AllocatorStats allocator_stats() {
   return c.stats;
 }
 
+void reset_peak_live_bytes() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  c.stats.peak_live_bytes = c.stats.live_bytes;
+}
+
 void empty_cache() {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);

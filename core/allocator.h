@@ -26,6 +26,9 @@ struct AllocatorStats {
   size_t system_bytes = 0;   // bytes obtained from the system and not given back
 };
 AllocatorStats allocator_stats();
+// Starts a new peak: peak_live_bytes becomes live_bytes (torch.cuda.reset_peak_memory_stats), so
+// the peak read later is that of the work in between.
+void reset_peak_live_bytes();
 // Gives every cached block back to the system.
 void empty_cache();
 

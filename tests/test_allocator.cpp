@@ -65,6 +65,19 @@ TEST_CASE("live, peak and system bytes follow the blocks handed out and given ba
   CHECK(allocator_stats().system_bytes == start.system_bytes);
 }
 
+TEST_CASE("reset_peak_live_bytes starts a new peak at the bytes live now") {
+  void* big = cached_alloc(8u << 20);
+  cached_free(big, 8u << 20);
+  const AllocatorStats before = allocator_stats();
+  CHECK(before.peak_live_bytes >= before.live_bytes + (8u << 20));
+  reset_peak_live_bytes();
+  CHECK(allocator_stats().peak_live_bytes == before.live_bytes);
+  void* small = cached_alloc(1000);  // 1024-byte class
+  CHECK(allocator_stats().peak_live_bytes == before.live_bytes + 1024);
+  cached_free(small, 1000);
+  CHECK(allocator_stats().peak_live_bytes == before.live_bytes + 1024);
+}
+
 TEST_CASE("a request past physical memory is an ember::Error naming the bytes") {
   CHECK(physical_memory_bytes() > 0);
   const AllocatorStats before = allocator_stats();

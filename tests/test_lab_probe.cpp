@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/data/agreement_grammar.h"
 #include "ember/seq2seq/lab/probe.h"
 #include "ember/seq2seq/lab/probe_report.h"
 #include "ember/seq2seq/train/evaluation.h"
@@ -137,6 +138,51 @@ TEST_CASE("a tiny probe measures and reports every task, model and length bucket
 
   CHECK_THROWS_WITH_AS(run_probe(options, dir, {}, nullptr), doctest::Contains("already holds"),
                        ember::Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the agreement probe scores each test sentence against its contrastive twin") {
+  const std::string dir = fresh_dir("ember_probe_agreement");
+  ProbeOptions options = tiny_options();
+  const ProbeOptions recipe = agreement_defaults(true);
+  options.tasks = recipe.tasks;
+  options.corpus.min_length = 1;
+  options.corpus.max_length = 3;
+  options.models = {"lstm+additive"};
+  const ProbeResult result = run_probe(options, dir, {}, nullptr);
+  const ProbeCell& c = result.cell("agreement", "lstm+additive");
+  REQUIRE(c.contrastive.size() == 3);  // distances 1, 2 and 3
+  CHECK(c.counts == std::vector<int64_t>{8, 8, 8});
+
+  // The share is that of test sentences whose target outscores the twin, by forced decoding.
+  LoadedRun run = load_run(dir + "/runs/agreement-lstm+additive");
+  const ParallelText test = load_split(run.config.data, "test");
+  std::vector<std::string> wrong;
+  for (const std::string& target : test.target) wrong.push_back(agreement_wrong_target(target));
+  const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, test.target);
+  const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, wrong);
+  std::vector<double> expected(3, 0.0);
+  for (int64_t i = 0; i < test.size(); ++i) {
+    const int64_t d = probing_length("agreement", test.source[i]);
+    expected[static_cast<size_t>(d - 1)] += (right[i].log_prob > other[i].log_prob) / 8.0;
+  }
+  for (size_t b = 0; b < 3; ++b) CHECK(c.contrastive[b] == doctest::Approx(expected[b]));
+
+  write_probe_report(result, dir, "ember probe --agreement");
+  const std::string md = read_text(dir + "/probe.md");
+  CHECK(contains(md, "# Probing tasks: agreement against agreement distance"));
+  CHECK(contains(md, "## Agreement, scored contrastively"));
+  CHECK(contains(md, "| task | model | 1 | 2 | 3 | all |"));
+  CHECK(contains(md, "the right verb form preferred in"));
+  CHECK(contains(read_text(dir + "/probe.svg"), "agreement: contrastive"));
+  CHECK(contains(read_text(dir + "/probe.csv"),
+                 fmt::format("agreement,lstm+additive,1,1,1,8,{:.6f},{:.6f},{:.6f}", c.exact[0],
+                             c.tokens[0], c.contrastive[0])));
+
+  options.tasks = {"copy", "agreement"};
+  CHECK_THROWS_WITH_AS(validate(options), doctest::Contains("probe it alone"), ember::Error);
   fs::remove_all(dir);
 }
 

@@ -44,6 +44,13 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   CHECK(parse_probe_command({"--models=transformer,lstm+dot"}).options.models ==
         std::vector<std::string>{"transformer", "lstm+dot"});
 
+  const ProbeCommand agreement = parse_probe_command({"--quick", "--agreement"});
+  CHECK(agreement.options.tasks == std::vector<std::string>{"agreement"});
+  CHECK(agreement.options.corpus.min_length == 1);
+  CHECK(agreement.options.corpus.max_length == 8);
+  CHECK(agreement.options.corpus.num_buckets == 8);
+  CHECK(agreement.options.train.max_steps == quick.options.train.max_steps);
+
   const ProbeCommand help = parse_probe_command({"--help"});
   CHECK(help.help);
   CHECK(contains(help.help_text, "--all-models"));
@@ -54,6 +61,7 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   };
   fails({"--tasks", "copy,count"}, "[probe] unknown task 'count'");
   fails({"--tasks", "copy,copy"}, "[probe] task 'copy' given twice");
+  fails({"--agreement", "--tasks", "agreement,copy"}, "probe it alone");
   fails({"--models", "lstm,gru"}, "[probe] unknown model 'gru'");
   fails({"--models", "lstm", "--all-models"}, "not both");
   fails({"--size", "huge"}, "[flags] --size expects one of tiny|small");

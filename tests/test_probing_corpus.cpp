@@ -53,6 +53,7 @@ TEST_CASE("length buckets cover the range evenly, without gaps or overlaps") {
   o.num_buckets = 10;
   CHECK(length_buckets(o).size() == 10);
   CHECK(length_buckets(o).back() == LengthBucket{12, 12});
+  CHECK(bucket_label(length_buckets(o).back()) == "12");
 }
 
 TEST_CASE("targets are the copy, the reverse and the sorted source") {
@@ -60,18 +61,19 @@ TEST_CASE("targets are the copy, the reverse and the sorted source") {
   CHECK(apply_probing_task("reverse", {"q", "b", "a"}) == std::vector<std::string>{"a", "b", "q"});
   CHECK(apply_probing_task("sort", {"q", "b", "q", "a"}) ==
         std::vector<std::string>{"a", "b", "q", "q"});
-  CHECK_THROWS_WITH_AS(apply_probing_task("count", {"a"}), doctest::Contains("[probing_corpus]"),
+  CHECK_THROWS_WITH_AS(apply_probing_task("count", {"a"}),
+                       doctest::Contains("unknown task 'count' (copy, reverse, sort, agreement)"),
                        ember::Error);
 
-  for (const std::string& task : probing_tasks()) {
+  for (const std::string& task : {"copy", "reverse", "sort"}) {
     CAPTURE(task);
     const ProbingCorpus corpus = make_probing_corpus(small_options(task));
     for (const ParallelText& split : splits(corpus)) {
       for (int64_t i = 0; i < split.size(); ++i) {
         const std::vector<std::string> source = words(split.source[i]);
         std::vector<std::string> expected = source;
-        if (task == "reverse") std::reverse(expected.begin(), expected.end());
-        if (task == "sort") std::sort(expected.begin(), expected.end());
+        if (std::string(task) == "reverse") std::reverse(expected.begin(), expected.end());
+        if (std::string(task) == "sort") std::sort(expected.begin(), expected.end());
         REQUIRE(words(split.target[i]) == expected);
         REQUIRE(split.target[i].size() == split.source[i].size());  // single spaces, same tokens
       }
@@ -108,6 +110,30 @@ TEST_CASE("sizes, alphabet and lengths follow the options; every bucket is cover
   CHECK(*lengths.begin() == 6);
   CHECK(*lengths.rbegin() == 30);
   CHECK(lengths.size() == 25);  // every length of the range occurs
+}
+
+TEST_CASE("agreement: lengths are distances, every bucket covered, targets inflected") {
+  ProbingOptions o = small_options("agreement");
+  o.min_length = 1;
+  o.max_length = 6;
+  o.num_buckets = 3;
+  const ProbingCorpus corpus = make_probing_corpus(o);
+  const auto buckets = length_buckets(o);
+  std::set<int64_t> distances;
+  for (const ParallelText& split : splits(corpus)) {
+    std::vector<int64_t> per_bucket(buckets.size(), 0);
+    for (int64_t i = 0; i < split.size(); ++i) {
+      const int64_t d = probing_length("agreement", split.source[i]);
+      const int64_t b = bucket_index(buckets, d);
+      REQUIRE(b >= 0);
+      ++per_bucket[static_cast<size_t>(b)];
+      distances.insert(d);
+      REQUIRE(words(split.target[i]) == apply_probing_task("agreement", words(split.source[i])));
+    }
+    for (int64_t count : per_bucket) CHECK(count == split.size() / 3);
+  }
+  CHECK(distances == std::set<int64_t>{1, 2, 3, 4, 5, 6});
+  CHECK(probing_length("copy", " a  b\tc ") == 3);
 }
 
 TEST_CASE("held-out sources are distinct and never trained on") {

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ember/core/error.h"
 #include "ember/core/ndarray.h"
@@ -16,6 +19,17 @@ int count(const std::string& text, const std::string& what) {
   int n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
+}
+
+// The polyline's points of the first series, as (x, y) pixel pairs.
+std::vector<std::pair<double, double>> first_polyline(const std::string& svg) {
+  const size_t at = svg.find("points=\"") + 8;
+  std::istringstream in(svg.substr(at, svg.find('"', at) - at));
+  std::vector<std::pair<double, double>> out;
+  double x = 0, y = 0;
+  char comma = 0;
+  while (in >> x >> comma >> y) out.emplace_back(x, y);
+  return out;
 }
 
 }  // namespace
@@ -49,6 +63,28 @@ TEST_CASE("line charts: ticks are round numbers; a single point is a dot") {
   LineChart dot{.title = "d", .x_label = "x", .y_label = "y"};
   dot.series.push_back({"p", {3}, {7.0}});
   CHECK(count(svg_line_charts({dot}), "<circle") == 1);
+}
+
+TEST_CASE("line charts on log axes: decade ticks, a power law is a straight line") {
+  LineChart chart{.title = "t", .x_label = "n", .y_label = "ms", .log_x = true, .log_y = true};
+  // y = n^2 over n = 10..1000, and a non-positive value, which a log axis leaves out.
+  chart.series.push_back({"square", {10, 100, 1000, 0}, {100.0, 1e4, 1e6, 5.0}});
+  const std::string svg = svg_line_charts({chart});
+  CHECK(svg.find(">100</text>") != std::string::npos);
+  CHECK(svg.find(">1000</text>") != std::string::npos);
+  CHECK(svg.find(">1e+06</text>") != std::string::npos);
+  CHECK(svg.find(">200</text>") != std::string::npos);  // 2 x a power of ten, within 4 decades
+  const auto points = first_polyline(svg);
+  REQUIRE(points.size() == 3);
+  // Equal steps in log n give equal steps on both axes: collinear points.
+  CHECK(points[1].first - points[0].first == doctest::Approx(points[2].first - points[1].first));
+  CHECK(points[1].second - points[0].second ==
+        doctest::Approx(points[2].second - points[1].second));
+  // On linear axes the same curve is not straight.
+  chart.log_x = chart.log_y = false;
+  const auto linear = first_polyline(svg_line_charts({chart}));
+  REQUIRE(linear.size() == 4);
+  CHECK(linear[1].first - linear[0].first != doctest::Approx(linear[2].first - linear[1].first));
 }
 
 TEST_CASE("line charts refuse mismatched series and tiny sizes") {

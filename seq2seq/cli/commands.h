@@ -28,6 +28,7 @@ int demo_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
 int score_command(const std::vector<std::string>& args);
+int cost_command(const std::vector<std::string>& args);
 
 // Prints training progress: on a terminal a progress bar redrawn in place (step, loss, tokens/s,
 // ETA) with log lines above it; otherwise plain spdlog lines at each report, evaluation and

@@ -30,7 +30,10 @@ constexpr const char* kUsage =
     "                   as sacreBLEU does, with confidence intervals and paired tests\n"
     "  average          average a run's last K checkpoints (for --checkpoint average)\n"
     "  compare          the comparison lab: LSTM, attention, ConvS2S, Transformer, matched size\n"
-    "  probe            copy, reverse and sort: accuracy against length for each architecture\n\n"
+    "  probe            copy, reverse, sort (accuracy against length) and agreement past\n"
+    "                   distracting nouns (--agreement), for each architecture\n"
+    "  cost             time and memory of an LSTM, a convolution and self-attention against\n"
+    "                   the sequence length, next to their complexities\n\n"
     "Every command logs to stderr and takes --log-level trace|debug|info|warn|error|off (info)\n"
     "and --quiet (= --log-level warn); results go to stdout.\n";
 
@@ -49,6 +52,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "compare") return cli::compare_command(args);
   if (command == "probe") return cli::probe_command(args);
   if (command == "score") return cli::score_command(args);
+  if (command == "cost") return cli::cost_command(args);
   if (command == "--version") {
     fmt::print("ember {}\n", ember::seq2seq::version());
     return 0;
@@ -59,7 +63,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   }
   throw ember::Error(
       fmt::format("[ember] unknown command '{}' (commands: demo, train, translate, eval, score, "
-                  "average, compare, probe; see 'ember --help')",
+                  "average, compare, probe, cost; see 'ember --help')",
                   command));
 }
 

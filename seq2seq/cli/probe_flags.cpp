@@ -15,17 +15,8 @@ constexpr const char* kSummary =
     "of random letter sequences, 5 to 100 tokens by default) with one recipe, scores its greedy\n"
     "outputs on the test split by source length bucket, and writes a report directory:\n"
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
-    "per task, one line per model), probe.csv, and the run directories under runs/.";
-
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1) {
-    items.push_back(text.substr(start, comma - start));
-  }
-  items.push_back(text.substr(start));
-  return items;
-}
+    "per task, one line per model), probe.csv, and the run directories under runs/.\n"
+    "--agreement probes subject-verb agreement instead (data/agreement_grammar.h).";
 
 // A comma-separated list; *seen (when given) records that the flag was used.
 void add_list(FlagSet& flags, const std::string& name, const std::string& help,
@@ -45,7 +36,8 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   ProbeCommand command;
   command.quick = has_flag(args, "--quick");
   lab::ProbeOptions& o = command.options;
-  o = lab::probe_defaults(command.quick);
+  bool agreement = has_flag(args, "--agreement");
+  o = agreement ? lab::agreement_defaults(command.quick) : lab::probe_defaults(command.quick);
   bool all_models = false, models_given = false;
   int64_t seed = static_cast<int64_t>(o.corpus.seed);
 
@@ -53,7 +45,11 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add_switch("--quick", "the quick recipe: fewer sequences, 1200 updates a model",
                    &command.quick);
   flags.add("--out", "DIR", "report directory (default: runs/probe-<time>)", &command.out_dir);
-  add_list(flags, "--tasks", "probing tasks (copy, reverse, sort)", &o.tasks);
+  flags.add_switch("--agreement",
+                   "the agreement probe: subject-verb agreement past 0 to 7 distracting nouns, "
+                   "scored contrastively (its buckets are distances 1..8)",
+                   &agreement);
+  add_list(flags, "--tasks", "probing tasks (copy, reverse, sort; agreement alone)", &o.tasks);
   add_list(flags, "--models",
            "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
            "convs2s, transformer)",

@@ -6,6 +6,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/random.h"
+#include "ember/seq2seq/data/agreement_grammar.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -26,7 +27,8 @@ int64_t sequences_of_length(int64_t alphabet, int64_t length, int64_t cap) {
 }
 
 void check_options(const ProbingOptions& o) {
-  EMBER_CHECK(is_task(o.task), "[probing_corpus] unknown task '{}' (copy, reverse, sort)", o.task);
+  EMBER_CHECK(is_task(o.task), "[probing_corpus] unknown task '{}' ({})", o.task,
+              fmt::join(probing_tasks(), ", "));
   EMBER_CHECK(o.train_size >= 1 && o.valid_size >= 0 && o.test_size >= 0,
               "[probing_corpus] sizes must be train >= 1, valid >= 0, test >= 0, got {}/{}/{}",
               o.train_size, o.valid_size, o.test_size);
@@ -41,6 +43,13 @@ void check_options(const ProbingOptions& o) {
               "[probing_corpus] alphabet_size must be in [2, {}], got {}", kMaxAlphabet,
               o.alphabet_size);
   const int64_t held_out = o.valid_size + o.test_size;
+  if (o.task == "agreement") {
+    EMBER_CHECK(agreement_sentence_count(o.min_length, 2 * held_out) >= 2 * held_out,
+                "[probing_corpus] the agreement grammar has too few sentences of distance {} for "
+                "{} distinct held-out examples (valid + test): raise min_length",
+                o.min_length, held_out);
+    return;
+  }
   EMBER_CHECK(sequences_of_length(o.alphabet_size, o.min_length, 2 * held_out) >= 2 * held_out,
               "[probing_corpus] {} letters make too few sources of length {} for {} distinct "
               "held-out examples (valid + test): raise alphabet_size or min_length",
@@ -73,7 +82,8 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
     std::string source;
     do {
       const int64_t length = bucket.first + generator.randint(bucket.last - bucket.first + 1);
-      tokens = random_tokens(length, o.alphabet_size, generator);
+      tokens = o.task == "agreement" ? make_agreement_source(length, generator)
+                                     : random_tokens(length, o.alphabet_size, generator);
       source = joined(tokens);
     } while (avoid.count(source) > 0);
     if (hold_out) avoid.insert(source);
@@ -86,7 +96,7 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
 }  // namespace
 
 const std::vector<std::string>& probing_tasks() {
-  static const std::vector<std::string> tasks = {"copy", "reverse", "sort"};
+  static const std::vector<std::string> tasks = {"copy", "reverse", "sort", "agreement"};
   return tasks;
 }
 
@@ -113,15 +123,30 @@ int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length) {
 }
 
 std::string bucket_label(const LengthBucket& bucket) {
+  if (bucket.first == bucket.last) return std::to_string(bucket.first);
   return fmt::format("{}-{}", bucket.first, bucket.last);
 }
 
 std::vector<std::string> apply_probing_task(const std::string& task,
                                             std::vector<std::string> tokens) {
-  EMBER_CHECK(is_task(task), "[probing_corpus] unknown task '{}' (copy, reverse, sort)", task);
+  EMBER_CHECK(is_task(task), "[probing_corpus] unknown task '{}' ({})", task,
+              fmt::join(probing_tasks(), ", "));
   if (task == "reverse") std::reverse(tokens.begin(), tokens.end());
   if (task == "sort") std::sort(tokens.begin(), tokens.end());
+  if (task == "agreement") return inflect_agreement(std::move(tokens));
   return tokens;
+}
+
+int64_t probing_length(const std::string& task, const std::string& source) {
+  if (task == "agreement") return agreement_facts(source).distance;
+  int64_t words = 0;
+  bool in_word = false;
+  for (char c : source) {
+    const bool space = c == ' ' || c == '\t';
+    words += !space && !in_word;
+    in_word = !space;
+  }
+  return words;
 }
 
 ProbingCorpus make_probing_corpus(const ProbingOptions& options) {

@@ -3,9 +3,15 @@
 //   copy     the same sequence                   "q b x a f" -> "q b x a f"
 //   reverse  the sequence backwards              "q b x a f" -> "f a x b q"
 //   sort     the tokens in alphabetical order    "q b x a f" -> "a b f q x"
+//   agreement  a sentence of a generated grammar whose verb agrees with a subject several nouns
+//              back (data/agreement_grammar.h)
+//              "the key to the cabinets be red ." -> "the key to the cabinets is red ."
 // Copy needs the whole source carried to the decoder, reverse needs it read back to front, and
 // sort needs every token counted, so the accuracy of a model against the length of the source
 // shows where its way of reading the source (a hidden state, a receptive field, attention) fails.
+// Agreement needs one fact (the subject's number) carried past distracting nouns; its "length"
+// is the distance of the agreement (nouns up to the verb, the subject included), and it ignores
+// alphabet_size.
 //
 // Tokens are single lowercase letters ("a", "b", ...: the first alphabet_size of the 26),
 // written with spaces between them, so the word tokenizer reads one token per letter and the
@@ -24,7 +30,7 @@
 namespace ember::seq2seq {
 
 struct ProbingOptions {
-  std::string task = "copy";  // copy | reverse | sort
+  std::string task = "copy";  // copy | reverse | sort | agreement
   int64_t train_size = 20000;
   int64_t valid_size = 1000;
   int64_t test_size = 1000;
@@ -35,7 +41,7 @@ struct ProbingOptions {
   uint64_t seed = 1;
 };
 
-// The tasks, in this order: {"copy", "reverse", "sort"}.
+// The tasks, in this order: {"copy", "reverse", "sort", "agreement"}.
 const std::vector<std::string>& probing_tasks();
 
 // One length bucket: lengths first..last, both inclusive.
@@ -51,12 +57,14 @@ struct LengthBucket {
 std::vector<LengthBucket> length_buckets(const ProbingOptions& options);
 // The index of the bucket holding `length`, or -1 when no bucket does.
 int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length);
-// "5-20".
+// "5-20", or "7" for a bucket of one length.
 std::string bucket_label(const LengthBucket& bucket);
 
 // The target of a task for the source tokens. Throws "[probing_corpus]" for an unknown task.
 std::vector<std::string> apply_probing_task(const std::string& task,
                                             std::vector<std::string> tokens);
+// What the length buckets of a task divide: the source's tokens, or agreement's distance.
+int64_t probing_length(const std::string& task, const std::string& source);
 
 struct ProbingCorpus {
   ParallelText train;

@@ -10,6 +10,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/threads.h"
+#include "ember/seq2seq/data/agreement_grammar.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
@@ -35,6 +36,14 @@ void check_names(const char* what, const std::vector<std::string>& names,
                 "[probe] unknown {} '{}' (known: {})", what, name, fmt::join(known, ", "));
     EMBER_CHECK(seen.insert(name).second, "[probe] {} '{}' given twice", what, name);
   }
+}
+
+// The corpus options of one task (ProbeOptions::corpus leaves the task to each run). The buckets
+// are the same for every task a probe may hold together.
+ProbingOptions task_corpus(const ProbeOptions& o, const std::string& task) {
+  ProbingOptions corpus = o.corpus;
+  corpus.task = task;
+  return corpus;
 }
 
 // The data and tokenizer of a task's runs: the probing corpus, one word per letter.
@@ -78,7 +87,26 @@ double cpu_seconds_since(std::clock_t start) {
   return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
 }
 
-// Decodes the test split with the run's best checkpoint and scores it by source length bucket.
+// Whether the model prefers each test target to its contrastive twin (agreement_wrong_target):
+// log P(target | source) > log P(wrong | source), scored by forced decoding.
+std::vector<bool> prefers_correct_targets(LoadedRun& run, const ParallelText& test) {
+  std::vector<std::string> wrong;
+  wrong.reserve(test.target.size());
+  for (const std::string& target : test.target) wrong.push_back(agreement_wrong_target(target));
+  const std::vector<TargetScore> right_scores =
+      score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source,
+                    test.target);
+  const std::vector<TargetScore> wrong_scores = score_targets(
+      *run.model, *run.source_tokenizer, *run.target_tokenizer, test.source, wrong);
+  std::vector<bool> prefers(test.target.size());
+  for (size_t i = 0; i < prefers.size(); ++i) {
+    prefers[i] = right_scores[i].log_prob > wrong_scores[i].log_prob;
+  }
+  return prefers;
+}
+
+// Decodes the test split with the run's best checkpoint and scores it by length bucket (and, for
+// agreement, contrastively).
 void score_test_split(const std::string& run_dir, const std::vector<LengthBucket>& buckets,
                       ProbeCell* cell) {
   const auto start = std::chrono::steady_clock::now();
@@ -86,27 +114,36 @@ void score_test_split(const std::string& run_dir, const std::vector<LengthBucket
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);
   const std::vector<Translation> outputs =
       translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source);
+  const bool contrastive = cell->task == "agreement";
+  const std::vector<bool> prefers =
+      contrastive ? prefers_correct_targets(run, test) : std::vector<bool>();
   cell->test_seconds = seconds_since(start);
   const size_t B = buckets.size();
+  const double total = static_cast<double>(test.size());
   cell->counts.assign(B, 0);
   cell->exact.assign(B, 0.0);
   cell->tokens.assign(B, 0.0);
+  if (contrastive) cell->contrastive.assign(B, 0.0);
   for (int64_t i = 0; i < test.size(); ++i) {
-    const int64_t b =
-        bucket_index(buckets, static_cast<int64_t>(split_words(test.source[i]).size()));
+    const int64_t b = bucket_index(buckets, probing_length(cell->task, test.source[i]));
     EMBER_CHECK(b >= 0, "[probe] a test source of {} falls in no length bucket", run_dir);
     const double exact = outputs[i].text == test.target[i] ? 1.0 : 0.0;
     const double tokens = probe_token_accuracy(outputs[i].text, test.target[i]);
     cell->counts[b] += 1;
     cell->exact[b] += exact;
     cell->tokens[b] += tokens;
-    cell->exact_all += exact / static_cast<double>(test.size());
-    cell->tokens_all += tokens / static_cast<double>(test.size());
+    cell->exact_all += exact / total;
+    cell->tokens_all += tokens / total;
+    if (contrastive) {
+      cell->contrastive[b] += prefers[i] ? 1.0 : 0.0;
+      cell->contrastive_all += (prefers[i] ? 1.0 : 0.0) / total;
+    }
   }
   for (size_t b = 0; b < B; ++b) {
     const double n = static_cast<double>(std::max<int64_t>(cell->counts[b], 1));
     cell->exact[b] /= n;
     cell->tokens[b] /= n;
+    if (contrastive) cell->contrastive[b] /= n;
   }
 }
 
@@ -154,14 +191,28 @@ const std::vector<std::string>& all_probe_models() {
   return models;
 }
 
+ProbeOptions agreement_defaults(bool quick) {
+  ProbeOptions o = probe_defaults(quick);
+  o.tasks = {"agreement"};
+  o.corpus.min_length = 1;  // distances: the subject is the 1st to 8th noun before the verb
+  o.corpus.max_length = 8;
+  o.corpus.num_buckets = 8;
+  return o;
+}
+
 void validate(const ProbeOptions& o) {
   check_names("task", o.tasks, probing_tasks());
+  const bool agreement = std::find(o.tasks.begin(), o.tasks.end(), "agreement") != o.tasks.end();
+  EMBER_CHECK(!agreement || o.tasks.size() == 1,
+              "[probe] agreement's buckets are distances, not lengths: probe it alone (ember "
+              "probe --agreement), not with {}",
+              fmt::join(o.tasks, ", "));
   check_names("model", o.models, all_probe_models());
   EMBER_CHECK(o.size == "tiny" || o.size == "small", "[probe] unknown size '{}' (tiny, small)",
               o.size);
   EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[probe] dropout must be in [0, 1), got {}",
               o.dropout);
-  length_buckets(o.corpus);
+  for (const std::string& task : o.tasks) length_buckets(task_corpus(o, task));
   EMBER_CHECK(o.train.max_steps >= 1,
               "[probe] --steps must be >= 1, got {}: every model trains a fixed number of updates",
               o.train.max_steps);
@@ -189,7 +240,7 @@ ProbeResult run_probe(const ProbeOptions& options, const std::string& dir,
   const std::clock_t cpu_start = std::clock();
   ProbeResult result;
   result.options = options;
-  result.buckets = length_buckets(options.corpus);
+  result.buckets = length_buckets(task_corpus(options, options.tasks.front()));
   result.threads = core::num_threads();
   for (const std::string& task : options.tasks) {
     RunConfig config = task_config(options, task);

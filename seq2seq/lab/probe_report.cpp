@@ -17,6 +17,14 @@ using Measure = std::vector<double> ProbeCell::*;
 // The value as the report prints it (two decimals), so that models printed alike compare alike.
 double printed(double v) { return std::round(v * 100.0) / 100.0; }
 
+bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
+
+// What the buckets divide, for headings and axes, and their plural in sentences.
+const char* bucket_quantity(const ProbeResult& r) {
+  return is_agreement(r) ? "agreement distance" : "source length";
+}
+const char* bucket_plural(const ProbeResult& r) { return is_agreement(r) ? "distances" : "lengths"; }
+
 // "runs from 0.00 (lstm) to 0.97 (transformer, convs2s)", or "is 0.00 for every model".
 std::string spread(const ProbeResult& r, const std::string& task, size_t bucket) {
   double low = 2.0, high = -1.0;
@@ -52,11 +60,16 @@ std::string model_line(const ProbeResult& r, const ProbeCell& c) {
     return fmt::format("{}: exact match {:.2f} (0.5 or more {}); token accuracy {:.2f}.", c.model,
                        c.exact[0], where, c.tokens[0]);
   }
-  return fmt::format(
-      "{}: exact match {:.2f} at lengths {} and {:.2f} at {} (0.5 or more {}); token accuracy "
-      "{:.2f} and {:.2f}.",
-      c.model, c.exact[0], bucket_label(r.buckets[0]), c.exact[last], bucket_label(r.buckets[last]),
-      where, c.tokens[0], c.tokens[last]);
+  std::string line = fmt::format(
+      "{}: exact match {:.2f} at {} {} and {:.2f} at {} (0.5 or more {}); token accuracy "
+      "{:.2f} and {:.2f}",
+      c.model, c.exact[0], bucket_plural(r), bucket_label(r.buckets[0]), c.exact[last],
+      bucket_label(r.buckets[last]), where, c.tokens[0], c.tokens[last]);
+  if (!c.contrastive.empty()) {
+    line += fmt::format("; the right verb form preferred in {:.2f} and {:.2f}", c.contrastive[0],
+                        c.contrastive[last]);
+  }
+  return line + ".";
 }
 
 std::string table_row(const std::vector<std::string>& cells) {
@@ -78,8 +91,9 @@ std::string table(const ProbeResult& r, Measure measure, bool with_costs) {
     std::vector<std::string> cells = {c.task, c.model};
     if (with_costs) cells.push_back(std::to_string(c.parameters));
     for (double v : c.*measure) cells.push_back(fmt::format("{:.2f}", v));
-    cells.push_back(
-        fmt::format("{:.2f}", measure == &ProbeCell::exact ? c.exact_all : c.tokens_all));
+    cells.push_back(fmt::format("{:.2f}", measure == &ProbeCell::exact    ? c.exact_all
+                                          : measure == &ProbeCell::tokens ? c.tokens_all
+                                                                          : c.contrastive_all));
     if (with_costs) {
       cells.insert(cells.end(), {std::to_string(c.steps), fmt::format("{:.0f}", c.train_seconds),
                                  fmt::format("{:.0f}", c.cpu_seconds)});
@@ -94,17 +108,19 @@ std::string setup(const ProbeResult& r) {
   const TrainOptions& t = o.train;
   return fmt::format(
       "Each model of the matched-size lineup (size {}, lab/lineup.h; dropout {}) learns each task "
-      "from {} training sequences of {} to {} tokens over {} letters (seed {}), for {} updates "
+      "from {} training sequences of {} to {} {} (seed {}), for {} updates "
       "of {} tokens (padding included) with {} at learning rate {} after {} warmup updates "
       "({} schedule), keeping the checkpoint of best validation exact match ({} sequences). "
-      "It then decodes the {} test sequences greedily ({} per length bucket; none of them is in "
-      "the training split) and scores them by source length. {} thread(s); the whole probe took "
+      "It then decodes the {} test sequences greedily ({} per bucket; none of them is in "
+      "the training split) and scores them by {}. {} thread(s); the whole probe took "
       "{:.1f} min of wall time and {:.1f} min of CPU time.",
       o.size, o.dropout, o.corpus.train_size, o.corpus.min_length, o.corpus.max_length,
-      o.corpus.alphabet_size, o.corpus.seed, t.max_steps, t.max_tokens, to_string(t.optimizer),
+      is_agreement(r) ? std::string("nouns up to the verb (data/agreement_grammar.h)")
+                      : fmt::format("tokens over {} letters", o.corpus.alphabet_size),
+      o.corpus.seed, t.max_steps, t.max_tokens, to_string(t.optimizer),
       t.lr, t.warmup_steps, to_string(t.schedule),
       t.eval_sentences > 0 ? std::min(t.eval_sentences, o.corpus.valid_size) : o.corpus.valid_size,
-      o.corpus.test_size, o.corpus.test_size / o.corpus.num_buckets, r.threads,
+      o.corpus.test_size, o.corpus.test_size / o.corpus.num_buckets, bucket_quantity(r), r.threads,
       r.wall_seconds / 60.0, r.cpu_seconds / 60.0);
 }
 
@@ -119,7 +135,8 @@ void check_complete(const ProbeResult& r) {
   for (const std::string& task : r.options.tasks) {
     for (const std::string& model : r.options.models) {
       const ProbeCell& c = r.cell(task, model);
-      EMBER_CHECK(c.exact.size() == r.buckets.size() && c.tokens.size() == r.buckets.size(),
+      EMBER_CHECK(c.exact.size() == r.buckets.size() && c.tokens.size() == r.buckets.size() &&
+                      c.contrastive.size() == (task == "agreement" ? r.buckets.size() : 0),
                   "[probe] the cell {} / {} has {} buckets, not {}", task, model, c.exact.size(),
                   r.buckets.size());
     }
@@ -133,10 +150,10 @@ std::vector<std::string> probe_findings(const ProbeResult& r) {
   std::vector<std::string> lines;
   const size_t last = r.buckets.size() - 1;
   for (const std::string& task : r.options.tasks) {
-    std::string line = fmt::format("{}: at lengths {} exact match {}", task,
+    std::string line = fmt::format("{}: at {} {} exact match {}", task, bucket_plural(r),
                                    bucket_label(r.buckets[0]), spread(r, task, 0));
     if (last > 0) {
-      line += fmt::format("; at lengths {} it {}", bucket_label(r.buckets[last]),
+      line += fmt::format("; at {} {} it {}", bucket_plural(r), bucket_label(r.buckets[last]),
                           spread(r, task, last));
     }
     lines.push_back(line + ".");
@@ -153,22 +170,34 @@ std::vector<std::string> probe_findings(const ProbeResult& r) {
 
 std::string probe_markdown(const ProbeResult& r, const std::string& command) {
   check_complete(r);
-  std::string md = "# Probing tasks: copy, reverse and sort against source length\n\n";
+  std::string md = fmt::format("# Probing tasks: {} against {}\n\n",
+                               fmt::join(r.options.tasks, ", "), bucket_quantity(r));
   md += fmt::format("Command: `{}`\n\n{}\n\n", command, setup(r));
   md += "## What the figure shows\n\n";
-  md +=
+  md += fmt::format(
       "Sequence accuracy (exact match: the share of test sequences a model outputs exactly), by "
-      "source length bucket:\n\n";
+      "{} bucket:\n\n",
+      bucket_quantity(r));
   for (const std::string& line : probe_findings(r)) {
     const size_t indent = line.find_first_not_of(' ');
     md += line.substr(0, indent) + "- " + line.substr(indent) + "\n";
   }
-  md += "\n![accuracy against source length, one panel per task](probe.svg)\n\n";
-  md += "## Exact match by source length\n\n" + table(r, &ProbeCell::exact, true) + "\n";
+  md += fmt::format("\n![accuracy against {}, one panel per task](probe.svg)\n\n",
+                    bucket_quantity(r));
+  if (is_agreement(r)) {
+    md += "## Agreement, scored contrastively\n\n";
+    md +=
+        "The share of test sentences whose target the model scores above the same target with "
+        "the verb in the other number (log P(target | source) by forced decoding), as Linzen et "
+        "al. (2016) and Tang et al. (2018) score agreement. 0.5 is chance.\n\n" +
+        table(r, &ProbeCell::contrastive, false) + "\n";
+  }
+  md += fmt::format("## Exact match by {}\n\n", bucket_quantity(r)) +
+        table(r, &ProbeCell::exact, true) + "\n";
   md +=
       "Training s: wall time of the run (set-up, updates and validation); CPU s: the CPU time "
       "of the process over the same span.\n\n";
-  md += "## Token accuracy by source length\n\n";
+  md += fmt::format("## Token accuracy by {}\n\n", bucket_quantity(r));
   md +=
       "The share of positions where the output holds the target's token, over the longer of "
       "the two, averaged over the bucket.\n\n" +
@@ -180,12 +209,14 @@ std::string probe_figure(const ProbeResult& r) {
   check_complete(r);
   const std::vector<double> x = bucket_middles(r.buckets);
   std::vector<LineChart> charts;
-  for (const auto& [measure, name] :
-       {std::pair<Measure, const char*>{&ProbeCell::exact, "exact match"},
-        std::pair<Measure, const char*>{&ProbeCell::tokens, "token accuracy"}}) {
+  std::vector<std::pair<Measure, const char*>> measures = {{&ProbeCell::exact, "exact match"},
+                                                           {&ProbeCell::tokens, "token accuracy"}};
+  if (is_agreement(r)) measures.insert(measures.begin(), {&ProbeCell::contrastive, "contrastive"});
+  for (const auto& [measure, name] : measures) {
     for (const std::string& task : r.options.tasks) {
       LineChart chart{.title = fmt::format("{}: {}", task, name),
-                      .x_label = "source length (tokens, middle of each bucket)",
+                      .x_label = is_agreement(r) ? "agreement distance (nouns up to the verb)"
+                                                 : "source length (tokens, middle of each bucket)",
                       .y_label = name};
       for (const std::string& model : r.options.models) {
         chart.series.push_back({model, x, r.cell(task, model).*measure});
@@ -198,12 +229,13 @@ std::string probe_figure(const ProbeResult& r) {
 
 std::string probe_csv(const ProbeResult& r) {
   check_complete(r);
-  std::string csv = "task,model,bucket,first,last,count,exact,tokens\n";
+  std::string csv = "task,model,bucket,first,last,count,exact,tokens,contrastive\n";
   for (const ProbeCell& c : r.cells) {
     for (size_t b = 0; b < r.buckets.size(); ++b) {
-      csv += fmt::format("{},{},{},{},{},{},{:.6f},{:.6f}\n", c.task, c.model,
+      csv += fmt::format("{},{},{},{},{},{},{:.6f},{:.6f},{}\n", c.task, c.model,
                          bucket_label(r.buckets[b]), r.buckets[b].first, r.buckets[b].last,
-                         c.counts[b], c.exact[b], c.tokens[b]);
+                         c.counts[b], c.exact[b], c.tokens[b],
+                         c.contrastive.empty() ? "" : fmt::format("{:.6f}", c.contrastive[b]));
     }
   }
   return csv;

@@ -49,6 +49,21 @@ std::vector<double> ticks(const Range& r) {
   return out;
 }
 
+// Ticks of a log10 axis whose range r is in decades: 1, 2 and 5 times each power of ten, or the
+// powers alone when the axis spans more than four decades (values in decades, as r).
+std::vector<double> log_ticks(const Range& r) {
+  const bool all = r.hi - r.lo <= 4.0;
+  std::vector<double> out;
+  for (double decade = std::floor(r.lo); decade <= r.hi; decade += 1.0) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (m != 1.0 && !all) continue;
+      const double v = decade + std::log10(m);
+      if (v >= r.lo - 1e-9 && v <= r.hi + 1e-9) out.push_back(v);
+    }
+  }
+  return out;
+}
+
 std::string text(double x, double y, const std::string& s, const char* anchor, int size = 12,
                  const std::string& extra = "") {
   return fmt::format(
@@ -57,31 +72,44 @@ std::string text(double x, double y, const std::string& s, const char* anchor, i
 }
 
 // The axes, ticks and grid of one chart whose plot area is (x0, y0) .. (x1, y1).
+// On a log axis the ranges hold log10 of the values; tx/ty map a value to its axis coordinate
+// (NaN for a value a log axis cannot show, which is then left out like any non-finite point).
 struct Frame {
   double x0, y0, x1, y1;
   Range xr, yr;
-  double px(double x) const { return x0 + (x - xr.lo) / (xr.hi - xr.lo) * (x1 - x0); }
-  double py(double y) const { return y1 - (y - yr.lo) / (yr.hi - yr.lo) * (y1 - y0); }
+  bool log_x = false, log_y = false;
+  static double axis(double v, bool log) {
+    return !log ? v : v > 0.0 ? std::log10(v) : std::numeric_limits<double>::quiet_NaN();
+  }
+  double tx(double x) const { return axis(x, log_x); }
+  double ty(double y) const { return axis(y, log_y); }
+  double px(double t) const { return x0 + (t - xr.lo) / (xr.hi - xr.lo) * (x1 - x0); }
+  double py(double t) const { return y1 - (t - yr.lo) / (yr.hi - yr.lo) * (y1 - y0); }
 };
+
+// A tick's label: the value itself, 10^t on a log axis.
+std::string tick_label(double t, bool log, const char* format) {
+  return fmt::format(fmt::runtime(format), log ? std::pow(10.0, t) : t);
+}
 
 std::string axes(const Frame& f, const LineChart& chart) {
   std::string s = fmt::format(
       "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" "
       "stroke=\"#444\"/>\n",
       f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0);
-  for (double v : ticks(f.xr)) {
+  for (double v : f.log_x ? log_ticks(f.xr) : ticks(f.xr)) {
     s += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
         "stroke=\"#ddd\"/>\n",
         f.px(v), f.y0, f.y1);
-    s += text(f.px(v), f.y1 + 16, fmt::format("{:g}", v), "middle", 11);
+    s += text(f.px(v), f.y1 + 16, tick_label(v, f.log_x, "{:g}"), "middle", 11);
   }
-  for (double v : ticks(f.yr)) {
+  for (double v : f.log_y ? log_ticks(f.yr) : ticks(f.yr)) {
     s += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" "
         "stroke=\"#ddd\"/>\n",
         f.x0, f.py(v), f.x1);
-    s += text(f.x0 - 6, f.py(v) + 4, fmt::format("{:.4g}", v), "end", 11);
+    s += text(f.x0 - 6, f.py(v) + 4, tick_label(v, f.log_y, "{:.4g}"), "end", 11);
   }
   s += text((f.x0 + f.x1) / 2, f.y0 - 12, chart.title, "middle", 14, " font-weight=\"bold\"");
   s += text((f.x0 + f.x1) / 2, f.y1 + 36, chart.x_label, "middle");
@@ -96,9 +124,10 @@ std::string series_path(const Frame& f, const Series& series, const char* colour
   int n = 0;
   double last_x = 0.0, last_y = 0.0;
   for (size_t i = 0; i < series.x.size(); ++i) {
-    if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
-    last_x = f.px(series.x[i]);
-    last_y = f.py(series.y[i]);
+    const double tx = f.tx(series.x[i]), ty = f.ty(series.y[i]);
+    if (!std::isfinite(tx) || !std::isfinite(ty)) continue;
+    last_x = f.px(tx);
+    last_y = f.py(ty);
     points += fmt::format("{}{:.1f},{:.1f}", n++ ? " " : "", last_x, last_y);
   }
   if (n == 1) {  // a lone point shows as a dot
@@ -110,15 +139,17 @@ std::string series_path(const Frame& f, const Series& series, const char* colour
 }
 
 std::string chart_svg(const LineChart& chart, double top, int width, int height) {
-  Frame f{kLeft, top + kTop, static_cast<double>(width - kRight), top + height - kBottom, {}, {}};
+  Frame f{kLeft, top + kTop, static_cast<double>(width - kRight), top + height - kBottom,
+          {},    {},         chart.log_x,                          chart.log_y};
   for (const Series& series : chart.series) {
     EMBER_CHECK(series.x.size() == series.y.size(),
                 "[svg_plot] series '{}' of chart '{}' has {} x values and {} y values", series.name,
                 chart.title, series.x.size(), series.y.size());
     for (size_t i = 0; i < series.x.size(); ++i) {
-      if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
-      f.xr.add(series.x[i]);
-      f.yr.add(series.y[i]);
+      const double tx = f.tx(series.x[i]), ty = f.ty(series.y[i]);
+      if (!std::isfinite(tx) || !std::isfinite(ty)) continue;
+      f.xr.add(tx);
+      f.yr.add(ty);
     }
   }
   if (f.xr.empty()) {

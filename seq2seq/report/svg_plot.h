@@ -30,6 +30,10 @@ struct LineChart {
   std::string x_label;
   std::string y_label;
   std::vector<Series> series = {};
+  // Logarithmic axes (base 10, ticks at 1, 2 and 5 times powers of ten), where a power law is a
+  // straight line whose slope is its exponent; values <= 0 are left out on a log axis.
+  bool log_x = false;
+  bool log_y = false;
 };
 
 // The charts stacked vertically in one document, each `width` x `height` pixels, with axes, "nice"
