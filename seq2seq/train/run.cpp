@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "ember/core/atomic_file.h"
@@ -13,9 +14,11 @@
 #include "ember/core/json.h"
 #include "ember/core/random.h"
 #include "ember/core/safetensors.h"
+#include "ember/distributed/collectives.h"
 #include "ember/layers/module.h"
 #include "ember/optim/checkpoint.h"
 #include "ember/seq2seq/models/factory.h"
+#include "ember/seq2seq/train/rank_agreement.h"
 #include "ember/seq2seq/train/run_lock.h"
 
 namespace ember::seq2seq {
@@ -207,17 +210,32 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   const ParallelText train_text = load_split(config.data, config.data.train_split);
   const ParallelText valid_text = load_split(config.data, config.data.valid_split);
 
-  const RunLock lock(run_dir);  // one writer from here on; creates the directory
-  remove_unfinished_writes(run_dir, progress);
-  const bool continuing = fs::exists(last_checkpoint(run_dir));
-  EMBER_CHECK(resume || !continuing,
-              "[run] {} already holds a run: continue it with --resume, or choose another "
-              "--run-dir",
-              run_dir);
-  if (fs::exists(run_config_path(run_dir)) && !continuing) clear_unstarted_run(run_dir, progress);
-  info(progress,
-       fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
-  auto [source, target] = run_tokenizers(config, train_text, run_dir, continuing);
+  check_ranks_agree(given, run_dir, resume, train_text, valid_text);
+
+  // Rank 0 (the only process, usually) prepares the run directory and its tokenizers; the other
+  // ranks of a data-parallel run then read them from it (the same path on every machine).
+  const bool writer = distributed::rank() == 0;
+  std::optional<RunLock> lock;
+  bool continuing = false;
+  if (writer) {
+    lock.emplace(run_dir);  // one writer from here on; creates the directory
+    remove_unfinished_writes(run_dir, progress);
+    continuing = fs::exists(last_checkpoint(run_dir));
+    EMBER_CHECK(resume || !continuing,
+                "[run] {} already holds a run: continue it with --resume, or choose another "
+                "--run-dir",
+                run_dir);
+    if (fs::exists(run_config_path(run_dir)) && !continuing)
+      clear_unstarted_run(run_dir, progress);
+    info(progress,
+         fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
+  }
+  auto [source, target] = writer ? run_tokenizers(config, train_text, run_dir, continuing)
+                                 : std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>>();
+  std::string continuing_text = continuing ? "1" : "0";
+  distributed::broadcast(continuing_text);  // the tokenizers are saved
+  continuing = continuing_text == "1";
+  if (!writer) std::tie(source, target) = run_tokenizers(config, train_text, run_dir, true);
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
@@ -246,7 +264,7 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
     const std::string checkpoint = last_checkpoint(run_dir);
     check_recorded_model(trainer.resume(), config.model, checkpoint, run_dir);
   }
-  save_run_config(run_config_path(run_dir), config);  // every check passed
+  if (writer) save_run_config(run_config_path(run_dir), config);  // every check passed
   return trainer.run();
 }
 
