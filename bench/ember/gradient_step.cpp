@@ -1,6 +1,8 @@
 // GradientStep: loss.backward(), or DataParallel's backward() / reduce_gradients().
 #include "ember/gradient_step.h"
 
+#include <cstdlib>
+
 #include "common/workloads.h"
 #include "ember/distributed/collectives.h"
 
@@ -10,8 +12,12 @@ namespace dist = ember::distributed;
 
 GradientStep::GradientStep(ember::nn::Module& model, GradientMode mode)
     : mode_(mode), gradient_bytes_(4.0 * static_cast<double>(model.num_parameters())) {
-  if (mode_ != GradientMode::kLocal)
-    data_parallel_ = std::make_unique<dist::DataParallel>(model);
+  if (mode_ == GradientMode::kLocal) return;
+  ember::distributed::DataParallelOptions options;
+  // EMBER_BENCH_BUCKET_MB: another bucket size than DataParallel's 25 MiB, to see its effect.
+  if (const char* mb = std::getenv("EMBER_BENCH_BUCKET_MB"))
+    options.bucket_bytes = static_cast<int64_t>(std::atof(mb) * (1 << 20));
+  data_parallel_ = std::make_unique<dist::DataParallel>(model, options);
 }
 
 int64_t GradientStep::batch_rows() const {

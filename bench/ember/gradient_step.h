@@ -2,7 +2,8 @@
 // of an mpirun job (distributed::DataParallel, docs/distributed.md), each rank computing the
 // gradient of its kBatch / ranks rows, the all-reduce of the buckets either overlapped with
 // backward or started after it. The figures stay those of the whole batch; rank 0 prints them,
-// with the time each step waited for the all-reduce after backward (`<name>_wait`, ms).
+// with the time each step waited for the all-reduce after backward (`<name>_wait`, ms). The
+// environment variable EMBER_BENCH_BUCKET_MB sets the bucket size (default DataParallel's).
 #pragma once
 
 #include <memory>
