@@ -26,30 +26,6 @@ std::string fingerprint(const ParallelText& text) {
   return fmt::format("{:016x} ({} pairs)", h, text.size());
 }
 
-// "a.b value" for every leaf of a JSON object.
-void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
-  if (!j.is_object()) {
-    out[prefix] = j;
-    return;
-  }
-  for (const auto& [key, value] : j.items())
-    flatten(value, prefix.empty() ? key : prefix + "." + key, out);
-}
-
-std::vector<std::string> differences(const nlohmann::json& a, const nlohmann::json& b) {
-  nlohmann::json fa = nlohmann::json::object(), fb = nlohmann::json::object();
-  flatten(a, "", fa);
-  flatten(b, "", fb);
-  std::vector<std::string> out;
-  for (const auto& [key, value] : fa.items()) {
-    const nlohmann::json other = fb.contains(key) ? fb.at(key) : nlohmann::json();
-    if (other != value) out.push_back(fmt::format("{} {} -> {}", key, value.dump(), other.dump()));
-  }
-  for (const auto& [key, value] : fb.items())
-    if (!fa.contains(key)) out.push_back(fmt::format("{} (none) -> {}", key, value.dump()));
-  return out;
-}
-
 }  // namespace
 
 void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool resume,
@@ -66,7 +42,7 @@ void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool
     throw Error(fmt::format(
         "[run] the ranks were started differently: rank {} differs from rank 0 in {} (start "
         "every rank with the same flags and data)",
-        r, fmt::join(differences(first, nlohmann::json::parse(all[r])), ", ")));
+        r, fmt::join(core::json_differences(first, nlohmann::json::parse(all[r])), ", ")));
   }
 }
 

@@ -90,18 +90,6 @@ nlohmann::json architecture(const ModelConfig& config) {
   return j;
 }
 
-// "key: a -> b" for each key whose value differs between two JSON objects.
-std::vector<std::string> differences(const nlohmann::json& from, const nlohmann::json& to) {
-  std::vector<std::string> out;
-  for (const auto& [key, value] : to.items()) {
-    const nlohmann::json before = from.contains(key) ? from.at(key) : nlohmann::json();
-    if (before != value) out.push_back(fmt::format("{} {} -> {}", key, before.dump(), value.dump()));
-  }
-  for (const auto& [key, value] : from.items())
-    if (!to.contains(key)) out.push_back(fmt::format("{} {} -> (none)", key, value.dump()));
-  return out;
-}
-
 // A resumed run may change its epochs, limits and other training options, never its model, data
 // or tokenizers: the checkpoint would go on training under another meaning.
 void check_resume_config(const RunConfig& saved, const RunConfig& given,
@@ -111,7 +99,7 @@ void check_resume_config(const RunConfig& saved, const RunConfig& given,
     from.erase(derived);
     to.erase(derived);
   }
-  const auto model = differences(from, to);
+  const auto model = core::json_differences(from, to);
   EMBER_CHECK(model.empty(),
               "[run] --resume cannot change the model of the run in {}: {} (train another model "
               "in a new --run-dir)",
@@ -119,7 +107,7 @@ void check_resume_config(const RunConfig& saved, const RunConfig& given,
   const nlohmann::json a = core::parse_json(to_json_string(saved), "[run] run config");
   const nlohmann::json b = core::parse_json(to_json_string(given), "[run] run config");
   for (const char* section : {"data", "tokenizer"}) {
-    const auto changed = differences(a.at(section), b.at(section));
+    const auto changed = core::json_differences(a.at(section), b.at(section));
     EMBER_CHECK(changed.empty(), "[run] --resume cannot change the {} of the run in {}: {}",
                 section, run_dir, fmt::join(changed, ", "));
   }
@@ -134,7 +122,7 @@ void check_recorded_model(const std::map<std::string, std::string>& strings,
   nlohmann::json trained =
       core::parse_json(recorded->second, fmt::format("[run] {}: '{}'", checkpoint, kModelConfigKey));
   trained.erase("dropout");
-  const auto changed = differences(trained, architecture(config));
+  const auto changed = core::json_differences(trained, architecture(config));
   EMBER_CHECK(changed.empty(),
               "[run] {} was trained as another model than {}/config.json describes: {} (the "
               "config was edited, or the checkpoint belongs to another run)",
