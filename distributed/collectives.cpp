@@ -25,7 +25,8 @@ World world;
 
 // The number of ranks a launcher announced in the environment (0: not launched by one).
 int launched_size() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
+  // Open MPI's mpirun; MPICH's mpiexec (Hydra) and Slurm's srun --mpi=pmi2 (PMI).
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
     if (const char* value = std::getenv(name)) return std::max(std::atoi(value), 1);
   }
   return 0;

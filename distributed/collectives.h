@@ -7,9 +7,10 @@
 //   ...
 //   distributed::finalize();
 //
-// A process started without mpirun (or mpiexec, srun) is world size 1 and never touches MPI:
-// every collective returns its input at once. When ember was built without MPI (EMBER_MPI=OFF or
-// no MPI found), world size 1 still works and a launch on several ranks is refused by init().
+// A process started without mpirun (Open MPI), mpiexec (MPICH) or srun --mpi=pmi2 is world size
+// 1 and never touches MPI: every collective returns its input at once. When ember was built
+// without MPI (EMBER_MPI=OFF or no MPI found), world size 1 still works and a launch on several
+// ranks is refused by init().
 //
 // A collective that the other ranks do not join within timeout_seconds() (a rank died, hangs, or
 // runs other code) throws instead of waiting for ever; the program then calls abort(), which
@@ -28,9 +29,9 @@ namespace ember::distributed {
 
 bool built_with_mpi();
 
-// Starts MPI if the environment shows a launch by mpirun/mpiexec/srun; idempotent. Throws
-// "[distributed]" when launched on several ranks by a build without MPI, or when MPI fails to
-// start. The timeout comes from the environment variable EMBER_DISTRIBUTED_TIMEOUT (seconds,
+// Starts MPI if the environment shows such a launch (OMPI_COMM_WORLD_SIZE or PMI_SIZE);
+// idempotent. Throws "[distributed]" when launched on several ranks by a build without MPI, or
+// when MPI fails to start. The timeout comes from the environment variable EMBER_DISTRIBUTED_TIMEOUT (seconds,
 // default 600).
 void init();
 // Ends MPI (after init() started it); every rank must call it. Idempotent.

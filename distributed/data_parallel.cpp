@@ -49,8 +49,11 @@ struct DataParallel::Bucket {
   std::unique_ptr<PendingAllReduce> pending;
 };
 
-DataParallel::DataParallel(nn::Module& module, DataParallelOptions options)
-    : params_(module.parameters()), options_(options) {
+DataParallel::DataParallel(nn::Module& module, DataParallelOptions options) : options_(options) {
+  // A parameter registered twice (shared weights) is reduced once.
+  std::unordered_map<const TensorImpl*, bool> seen;
+  for (const Tensor& p : module.parameters())
+    if (seen.emplace(p.impl(), true).second) params_.push_back(p);
   EMBER_CHECK(options_.bucket_bytes >= 1, "[data_parallel] bucket_bytes is {}: must be 1 or more",
               options_.bucket_bytes);
   if (world_size() == 1) return;

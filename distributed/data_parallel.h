@@ -17,8 +17,9 @@
 // of a bucket is final it is copied into the buffer and its non-blocking all-reduce starts, so
 // the reduction of the last layers overlaps the backward pass of the first. Buckets start in
 // index order on every rank (MPI needs collectives in one order); they are all waited for before
-// backward() returns. A parameter without a gradient on this rank counts as zeros; after
-// backward() every parameter has a gradient.
+// backward() returns. A parameter without a gradient on this rank counts as zeros; on several
+// ranks every parameter has a gradient after backward() (a parameter that no rank used gets
+// zeros, which Adam then treats as a step with a zero gradient, unlike one process).
 //
 // At world size 1 backward() is loss.backward() and reduce_gradients() does nothing.
 #pragma once
