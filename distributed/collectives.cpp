@@ -57,8 +57,10 @@ void wait_for(backend::Request& request, const char* what) {
           "died, hangs, or runs other code (EMBER_DISTRIBUTED_TIMEOUT sets the limit)",
           world.rank, world.size, world.timeout, what));
     }
-    if (waited < 1.0) std::this_thread::yield();
-    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (waited < 1.0)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
@@ -197,8 +199,8 @@ PendingAllReduce::PendingAllReduce(std::span<float> values)
     request_->done = true;
     return;
   }
-  request_->handle =
-      backend::start_all_reduce(values.data(), values.size(), backend::Type::kFloat, ReduceOp::kSum);
+  request_->handle = backend::start_all_reduce(values.data(), values.size(), backend::Type::kFloat,
+                                               ReduceOp::kSum);
 }
 
 PendingAllReduce::~PendingAllReduce() {

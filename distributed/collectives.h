@@ -31,8 +31,8 @@ bool built_with_mpi();
 
 // Starts MPI if the environment shows such a launch (OMPI_COMM_WORLD_SIZE or PMI_SIZE);
 // idempotent. Throws "[distributed]" when launched on several ranks by a build without MPI, or
-// when MPI fails to start. The timeout comes from the environment variable EMBER_DISTRIBUTED_TIMEOUT (seconds,
-// default 600).
+// when MPI fails to start. The timeout comes from the environment variable
+// EMBER_DISTRIBUTED_TIMEOUT (seconds, default 600).
 void init();
 // Ends MPI (after init() started it); every rank must call it. Idempotent.
 void finalize();
@@ -63,7 +63,7 @@ void all_reduce(const core::NDArray& array, ReduceOp op = ReduceOp::kSum);  // c
 // Every rank receives root's values (the same count on every rank).
 void broadcast(std::span<float> values, int root = 0);
 void broadcast(const core::NDArray& array, int root = 0);  // contiguous
-void broadcast(std::string& text, int root = 0);            // any length
+void broadcast(std::string& text, int root = 0);           // any length
 
 // Every rank's value, in rank order, on every rank.
 std::vector<std::string> all_gather(const std::string& text);

@@ -73,9 +73,8 @@ DataParallel::DataParallel(nn::Module& module, DataParallelOptions options) : op
   const int64_t capacity = std::max<int64_t>(options_.bucket_bytes / sizeof(float), 1);
   for (size_t k = params_.size(); k-- > 0;) {
     const int64_t n = params_[k].data().numel();
-    if (buckets_.empty() ||
-        (!buckets_.back()->params.empty() &&
-         static_cast<int64_t>(buckets_.back()->buffer.size()) + n > capacity))
+    if (buckets_.empty() || (!buckets_.back()->params.empty() &&
+                             static_cast<int64_t>(buckets_.back()->buffer.size()) + n > capacity))
       buckets_.push_back(std::make_unique<Bucket>());
     Bucket& b = *buckets_.back();
     slot_of_param_.resize(params_.size());

@@ -81,7 +81,7 @@ class DataParallel {
   DataParallelOptions options_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
   std::vector<Slot> slot_of_param_;  // per parameter
-  size_t next_bucket_ = 0;  // the first bucket not started
+  size_t next_bucket_ = 0;           // the first bucket not started
   ReductionTiming timing_;
 };
 

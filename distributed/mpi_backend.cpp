@@ -50,8 +50,8 @@ MPI_Op operation(ReduceOp op) {
 }
 
 int mpi_count(int64_t count, const char* call) {
-  EMBER_CHECK(count >= 0 && count <= INT_MAX, "[distributed] {} of {} elements: MPI counts stop at {}",
-              call, count, INT_MAX);
+  EMBER_CHECK(count >= 0 && count <= INT_MAX,
+              "[distributed] {} of {} elements: MPI counts stop at {}", call, count, INT_MAX);
   return static_cast<int>(count);
 }
 

@@ -33,7 +33,8 @@ int main() {
   model.push_back(std::make_shared<nn::Linear>(2, 16));
   model.push_back(std::make_shared<nn::Linear>(16, 1));
   // Rank 0's parameters on every rank; gradients summed (each rank weights its own share).
-  distributed::DataParallel ddp(model, {.reduction = distributed::DataParallelOptions::Reduction::kSum});
+  distributed::DataParallel ddp(model,
+                                {.reduction = distributed::DataParallelOptions::Reduction::kSum});
   optim::SGD sgd(model.parameters(), {.lr = 0.05f});
 
   const auto [x, y] = whole_batch();

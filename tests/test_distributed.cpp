@@ -65,7 +65,8 @@ void check_data_parallel_gradient(int64_t rows, dist::DataParallelOptions option
   // After the broadcast every rank holds rank 0's parameters.
   for (const auto& [name, p] : model.named_parameters()) {
     const core::NDArray all = dist::all_gather(p.data());
-    for (int r = 0; r < kWorld; ++r) CHECK(testing::max_abs_diff(all.select(0, r), p.data()) == 0.0f);
+    for (int r = 0; r < kWorld; ++r)
+      CHECK(testing::max_abs_diff(all.select(0, r), p.data()) == 0.0f);
   }
   // The reference: the whole batch on one model with the same parameters.
   Mlp whole;
@@ -144,7 +145,9 @@ TEST_CASE("DataParallel: the summed gradient of the shares is the whole batch's 
   SUBCASE("a bucket per parameter or so") {
     check_data_parallel_gradient(7, {.bucket_bytes = 64}, true);
   }
-  SUBCASE("reduced after backward") { check_data_parallel_gradient(7, {.bucket_bytes = 64}, false); }
+  SUBCASE("reduced after backward") {
+    check_data_parallel_gradient(7, {.bucket_bytes = 64}, false);
+  }
   SUBCASE("fewer rows than ranks") { check_data_parallel_gradient(2, {.bucket_bytes = 100}, true); }
 }
 

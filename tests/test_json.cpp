@@ -47,8 +47,10 @@ TEST_CASE("parse_json names the line and column of a syntax error, and refuses b
 }
 
 TEST_CASE("json_differences names every changed, added and removed value under dotted keys") {
-  const nlohmann::json a = nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 2, "heads": 4}, "old": 1})");
-  const nlohmann::json b = nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 3, "heads": 4}, "new": "x"})");
+  const nlohmann::json a =
+      nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 2, "heads": 4}, "old": 1})");
+  const nlohmann::json b =
+      nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 3, "heads": 4}, "new": "x"})");
   CHECK(ember::core::json_differences(a, b) ==
         std::vector<std::string>{"model.layers 2 -> 3", "old 1 -> (none)", "new (none) -> \"x\""});
   CHECK(ember::core::json_differences(a, a).empty());

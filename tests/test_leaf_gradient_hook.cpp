@@ -30,7 +30,7 @@ TEST_CASE("the hook sees each leaf once, with its final gradient, later layers f
     });
     loss.backward();
   }
-  REQUIRE(order.size() == 2);  // `unused` has no gradient: not called
+  REQUIRE(order.size() == 2);   // `unused` has no gradient: not called
   CHECK(order[0] == b.impl());  // b's last use is later in the forward pass than a's first
   CHECK(order[1] == a.impl());
   CHECK(seen[a.impl()] == a.grad().to_vector());

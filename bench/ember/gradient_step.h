@@ -30,7 +30,7 @@ class GradientStep {
  private:
   GradientMode mode_;
   std::unique_ptr<ember::distributed::DataParallel> data_parallel_;
-  double gradient_bytes_;       // float32 gradients of a step: what each rank all-reduces
+  double gradient_bytes_;      // float32 gradients of a step: what each rank all-reduces
   std::vector<double> waits_;  // seconds, one per step
 };
 

@@ -104,8 +104,7 @@ void run_w2(const Args& args, GradientMode mode) {
     adam.step();
   };
   const auto seconds = time_reps(args.warmup, args.reps, step);
-  gradients.print(args.workload, args, seconds,
-                  w2_flops_per_step());
+  gradients.print(args.workload, args, seconds, w2_flops_per_step());
 }
 
 }  // namespace bench::ember_side

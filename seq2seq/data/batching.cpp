@@ -89,7 +89,8 @@ std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examp
   return batches;
 }
 
-int64_t num_target_tokens(const std::vector<Example>& examples, const std::vector<int64_t>& indices) {
+int64_t num_target_tokens(const std::vector<Example>& examples,
+                          const std::vector<int64_t>& indices) {
   int64_t tokens = 0;
   for (int64_t index : indices) tokens += padded_lengths(examples.at(index), true).target;
   return tokens;

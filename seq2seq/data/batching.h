@@ -54,7 +54,8 @@ std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examp
 
 // The target tokens make_batch(examples, indices) holds (Batch::num_target_tokens), without
 // making the batch.
-int64_t num_target_tokens(const std::vector<Example>& examples, const std::vector<int64_t>& indices);
+int64_t num_target_tokens(const std::vector<Example>& examples,
+                          const std::vector<int64_t>& indices);
 
 // Rank `rank`'s part of a batch split over `ranks` (data-parallel training): the consecutive
 // indices [n * rank / ranks, n * (rank + 1) / ranks); empty when the batch has fewer examples

@@ -213,13 +213,13 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
                 "[run] {} already holds a run: continue it with --resume, or choose another "
                 "--run-dir",
                 run_dir);
-    if (fs::exists(run_config_path(run_dir)) && !continuing)
-      clear_unstarted_run(run_dir, progress);
+    if (fs::exists(run_config_path(run_dir)) && !continuing) clear_unstarted_run(run_dir, progress);
     info(progress,
          fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
   }
-  auto [source, target] = writer ? run_tokenizers(config, train_text, run_dir, continuing)
-                                 : std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>>();
+  auto [source, target] = writer
+                              ? run_tokenizers(config, train_text, run_dir, continuing)
+                              : std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>>();
   std::string continuing_text = continuing ? "1" : "0";
   distributed::broadcast(continuing_text);  // the tokenizers are saved
   continuing = continuing_text == "1";

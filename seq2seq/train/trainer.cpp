@@ -215,8 +215,10 @@ double Trainer::data_parallel_loss_and_gradients(const std::vector<int64_t>& ind
   EMBER_CHECK(std::isfinite(sum[0]),
               "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
               sum[0], step_ + 1, schedule_->rate(step_ + 1));
-  if (loss.defined()) data_parallel_->backward(loss);
-  else data_parallel_->reduce_gradients();
+  if (loss.defined())
+    data_parallel_->backward(loss);
+  else
+    data_parallel_->reduce_gradients();
   return sum[0];
 }
 
@@ -267,8 +269,7 @@ void Trainer::agree_on_stopping() {
 
 bool Trainer::checkpoint_due() const {
   // The end of an epoch and the end of the run save anyway.
-  if (!writes_ || batch_in_epoch_ == steps_per_epoch_ || step_ >= total_steps())
-    return false;
+  if (!writes_ || batch_in_epoch_ == steps_per_epoch_ || step_ >= total_steps()) return false;
   const bool by_updates = options_.save_every > 0 && step_ % options_.save_every == 0;
   const bool by_time = options_.save_minutes > 0.0 &&
                        seconds_since(last_save_) >= 60.0 * options_.save_minutes;

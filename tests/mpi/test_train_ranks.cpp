@@ -46,9 +46,8 @@ Outcome run_script(const std::string& script) {
 Outcome train(int ranks, const std::string& args) {
   const std::string launcher =
       ranks == 1 ? "" : fmt::format("{} -np {} ", EMBER_TEST_MPIEXEC, ranks);
-  return run_script(
-      fmt::format("EMBER_NUM_THREADS=1 timeout 300 {}'{}' train {}", launcher,
-                  ember::testing::ember_path(), args));
+  return run_script(fmt::format("EMBER_NUM_THREADS=1 timeout 300 {}'{}' train {}", launcher,
+                                ember::testing::ember_path(), args));
 }
 
 // The training loss of each update, from metrics.csv (its rows without a loss are evaluations).
@@ -76,7 +75,8 @@ double max_relative_difference(const std::string& a, const std::string& b) {
     const std::vector<float> u = array.to_vector(), v = y.floats.at(name).to_vector();
     REQUIRE(u.size() == v.size());
     for (size_t i = 0; i < u.size(); ++i)
-      worst = std::max(worst, std::abs(double(u[i]) - v[i]) / std::max(1.0, std::abs(double(u[i]))));
+      worst =
+          std::max(worst, std::abs(double(u[i]) - v[i]) / std::max(1.0, std::abs(double(u[i]))));
   }
   return worst;
 }
@@ -140,8 +140,9 @@ TEST_CASE("ranks started with different settings or data are refused, naming the
       EMBER_TEST_MPIEXEC, ember, common, ember, common));
   INFO(out.output);
   CHECK(out.code == 2);
-  CHECK(out.contains("rank 0 of 2: [run] the ranks were started differently: rank 1 differs "
-                     "from rank 0 in data.dates_train_size 20000 -> 900"));
+  CHECK(
+      out.contains("rank 0 of 2: [run] the ranks were started differently: rank 1 differs "
+                   "from rank 0 in data.dates_train_size 20000 -> 900"));
   CHECK(out.contains("rank 1 of 2: [run] the ranks were started differently"));
   CHECK(out.contains("train.lr"));
   CHECK_FALSE(fs::exists(dir));  // refused before anything was written
