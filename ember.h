@@ -3,6 +3,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/gradcheck.h"
+#include "ember/autograd/leaf_gradient_hook.h"
 #include "ember/autograd/node.h"
 #include "ember/autograd/ops/activation.h"
 #include "ember/autograd/ops/arithmetic.h"
@@ -20,6 +21,8 @@
 #include "ember/core/safetensors.h"
 #include "ember/core/strided.h"  // core::map, core::zip: the loops a custom op runs on
 #include "ember/core/threads.h"
+#include "ember/distributed/collectives.h"
+#include "ember/distributed/data_parallel.h"
 #include "ember/layers/attention.h"
 #include "ember/layers/conv1d.h"
 #include "ember/layers/dropout.h"

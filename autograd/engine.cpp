@@ -2,9 +2,12 @@
 // backward function in reverse order, summing gradients into the nodes and leaves they reach
 // (micrograd's engine, with an explicit stack so a 10,000-op chain does not overflow the stack).
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "ember/autograd/gradients_internal.h"
+#include "ember/autograd/leaf_gradient_hook.h"
 #include "ember/autograd/node.h"
 #include "ember/core/elementwise.h"
 #include "ember/core/error.h"
@@ -12,6 +15,8 @@
 
 namespace ember {
 namespace {
+
+thread_local LeafGradientHook leaf_gradient_hook;
 
 // Nodes reachable from root, every node after all the nodes that consume its output.
 std::vector<Node*> reverse_topological_order(Node* root) {
@@ -91,7 +96,27 @@ void run_node(Node& node) {
   }
 }
 
+// Runs the nodes in order and calls `hook` for each leaf once the last node with an edge to it
+// has run (or been skipped: no gradient reached it), if the leaf then has a gradient.
+void run_nodes_with_hook(const std::vector<Node*>& order, const LeafGradientHook& hook) {
+  std::unordered_map<const TensorImpl*, int64_t> edges_left;
+  for (const Node* node : order)
+    for (const Edge& e : node->edges)
+      if (e.leaf.defined()) ++edges_left[e.leaf.impl()];
+  for (Node* node : order) {
+    if (node->grad_output.defined()) run_node(*node);
+    for (const Edge& e : node->edges)
+      if (e.leaf.defined() && --edges_left[e.leaf.impl()] == 0 && e.leaf.impl()->grad.defined())
+        hook(e.leaf);
+  }
+}
+
 }  // namespace
+
+LeafGradientHookGuard::LeafGradientHookGuard(LeafGradientHook hook)
+    : previous_(std::exchange(leaf_gradient_hook, std::move(hook))) {}
+
+LeafGradientHookGuard::~LeafGradientHookGuard() { leaf_gradient_hook = std::move(previous_); }
 
 Gradients::Gradients(const char* op, const std::vector<Edge>& edges)
     : op_(op), edges_(edges), grads_(edges.size()) {}
@@ -154,11 +179,17 @@ void backward_from(const Tensor& root, const NDArray& upstream) {
               core::shape_str(upstream.shape()), core::shape_str(root.shape()));
   if (root.is_leaf()) {
     accumulate_leaf(*root.impl(), upstream);
+    if (leaf_gradient_hook) leaf_gradient_hook(root);
     return;
   }
   Node* start = root.grad_fn().get();
   accumulate(start->grad_output, upstream.contiguous());
-  for (Node* node : reverse_topological_order(start))
+  const std::vector<Node*> order = reverse_topological_order(start);
+  if (leaf_gradient_hook) {
+    run_nodes_with_hook(order, leaf_gradient_hook);
+    return;
+  }
+  for (Node* node : order)
     if (node->grad_output.defined()) run_node(*node);
 }
 

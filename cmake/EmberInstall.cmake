@@ -1,6 +1,7 @@
-# `cmake --install` puts the headers under include/ember/{core,autograd,layers,optim,seq2seq}, the
-# shared libraries (libember.so.0.1, libember_seq2seq.so.0.1) under lib/, emberConfig.cmake so
-# that an outside project can
+# `cmake --install` puts the headers under
+# include/ember/{core,autograd,layers,optim,distributed,seq2seq}, the shared libraries
+# (libember.so.0.1, libember_seq2seq.so.0.1) under lib/, emberConfig.cmake so that an outside
+# project can
 #   find_package(ember REQUIRED)  target_link_libraries(app PRIVATE ember::ember ember::seq2seq)
 # and ember.pc / ember-seq2seq.pc for `pkg-config --cflags --libs ember-seq2seq`. A user includes
 # <ember/ember.h>, <ember/seq2seq/metrics/bleu.h>: only include/ is on the path.
@@ -10,7 +11,7 @@ include(CMakePackageConfigHelpers)
 install(TARGETS ember EXPORT emberTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-foreach(dir core autograd layers optim)
+foreach(dir core autograd layers optim distributed)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ember/${dir}
     FILES_MATCHING PATTERN "*.h")
 endforeach()

@@ -45,4 +45,32 @@ nlohmann::json parse_json(std::string_view text, const std::string& context, int
   }
 }
 
+namespace {
+
+// Every leaf value of a JSON object under its dotted name.
+void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
+  if (!j.is_object()) {
+    out[prefix] = j;
+    return;
+  }
+  for (const auto& [key, value] : j.items())
+    flatten(value, prefix.empty() ? key : prefix + "." + key, out);
+}
+
+}  // namespace
+
+std::vector<std::string> json_differences(const nlohmann::json& from, const nlohmann::json& to) {
+  nlohmann::json a = nlohmann::json::object(), b = nlohmann::json::object();
+  flatten(from, "", a);
+  flatten(to, "", b);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : a.items()) {
+    const std::string after = b.contains(key) ? b.at(key).dump() : "(none)";
+    if (after != value.dump()) out.push_back(key + " " + value.dump() + " -> " + after);
+  }
+  for (const auto& [key, value] : b.items())
+    if (!a.contains(key)) out.push_back(key + " (none) -> " + value.dump());
+  return out;
+}
+
 }  // namespace ember::core

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ember::core {
 
@@ -19,5 +20,10 @@ constexpr int kMaxJsonDepth = 64;  // objects and arrays inside one another
 // file (e.g. "[safetensors] model.safetensors: header"), and the problem the line and column.
 nlohmann::json parse_json(std::string_view text, const std::string& context,
                           int max_depth = kMaxJsonDepth);
+
+// "key before -> after" for every value that differs between two JSON objects, in key order;
+// nested objects are compared key by key under dotted names ("train.lr 0.001 -> 0.002"), and a
+// key that one side lacks shows "(none)" there.
+std::vector<std::string> json_differences(const nlohmann::json& from, const nlohmann::json& to);
 
 }  // namespace ember::core

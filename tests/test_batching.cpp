@@ -131,3 +131,25 @@ TEST_CASE("batching errors") {
   CHECK_THROWS_WITH_AS(make_batch(examples, {0, 1}),
                        doctest::Contains("[batching] example 1 has an empty side"), ember::Error);
 }
+
+TEST_CASE("rank_share splits a batch into consecutive parts over the ranks, some possibly empty") {
+  const std::vector<int64_t> batch{7, 3, 9, 1, 4};
+  std::vector<int64_t> joined;
+  for (int rank = 0; rank < 3; ++rank) {
+    const std::vector<int64_t> part = rank_share(batch, rank, 3);
+    CHECK(part.size() == (rank == 0 ? 1u : 2u));  // 5 * r / 3: 0, 1, 3, 5
+    joined.insert(joined.end(), part.begin(), part.end());
+  }
+  CHECK(joined == batch);
+  CHECK(rank_share({5}, 0, 2).empty());
+  CHECK(rank_share({5}, 1, 2) == std::vector<int64_t>{5});
+  CHECK_THROWS_WITH_AS(rank_share(batch, 3, 3), doctest::Contains("rank 3 of 3 ranks"),
+                       ember::Error);
+}
+
+TEST_CASE("num_target_tokens counts what make_batch's target_lengths hold") {
+  const std::vector<Example> examples{{{1, 2}, {3}}, {{4}, {5, 6, 7}}, {{8, 9, 10}, {11, 12}}};
+  const std::vector<int64_t> indices{2, 0};
+  CHECK(num_target_tokens(examples, indices) == make_batch(examples, indices).num_target_tokens());
+  CHECK(num_target_tokens(examples, {0, 1, 2}) == 2 + 4 + 3);
+}

@@ -45,3 +45,13 @@ TEST_CASE("parse_json names the line and column of a syntax error, and refuses b
   CHECK_THROWS_AS(parse_json("{} {}", "[test] two.json"), ember::Error);
   CHECK_THROWS_AS(parse_json("", "[test] empty.json"), ember::Error);
 }
+
+TEST_CASE("json_differences names every changed, added and removed value under dotted keys") {
+  const nlohmann::json a =
+      nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 2, "heads": 4}, "old": 1})");
+  const nlohmann::json b =
+      nlohmann::json::parse(R"({"lr": 0.1, "model": {"layers": 3, "heads": 4}, "new": "x"})");
+  CHECK(ember::core::json_differences(a, b) ==
+        std::vector<std::string>{"model.layers 2 -> 3", "old 1 -> (none)", "new (none) -> \"x\""});
+  CHECK(ember::core::json_differences(a, a).empty());
+}

@@ -6,7 +6,7 @@ namespace bench {
 
 namespace {
 
-constexpr std::array<WorkloadInfo, 9> kWorkloads = {{
+constexpr std::array<WorkloadInfo, 13> kWorkloads = {{
     {"w1", 1, 3},
     {"w2", 1, 3},
     {"w3", 1, 5},
@@ -16,6 +16,11 @@ constexpr std::array<WorkloadInfo, 9> kWorkloads = {{
     {"w5_1", 2, 10},
     {"w5_64", 2, 10},
     {"w6", 1, 5},
+    // W1 and W2 data-parallel under mpirun (ember-bench only; docs/distributed.md).
+    {"w1dp", 1, 3},
+    {"w1dp_after", 1, 3},
+    {"w2dp", 1, 3},
+    {"w2dp_after", 1, 3},
 }};
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "ember/autograd/ops/shape.h"
 #include "common/bench.h"
 #include "common/workloads.h"
+#include "ember/gradient_step.h"
 #include "ember/runners.h"
 #include "ember/layers/attention.h"
 #include "ember/layers/embedding.h"
@@ -79,31 +80,31 @@ class LstmAttention : public nn::Module {
 }  // namespace
 
 // W2: full training steps, as W1.
-void run_w2(const Args& args) {
+void run_w2(const Args& args, GradientMode mode) {
   LstmAttention model;
   model.train();
+  GradientStep gradients(model, mode);
+  const int64_t rows = gradients.batch_rows();
   ember::optim::Adam adam(model.parameters(), {.lr = static_cast<float>(kLearningRate)});
-  const IndexArray src = random_ids(kBatch, kSrcLen);
-  const IndexArray tgt = random_ids(kTgtLen + 1, kBatch);  // time-major, as the libtorch side
-  std::vector<int64_t> in(static_cast<size_t>(kTgtLen * kBatch));
+  const IndexArray src = random_ids(rows, kSrcLen);
+  const IndexArray tgt = random_ids(kTgtLen + 1, rows);  // time-major, as the libtorch side
+  std::vector<int64_t> in(static_cast<size_t>(kTgtLen * rows));
   std::vector<int64_t> out(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     in[i] = tgt[static_cast<int64_t>(i)];
-    out[i] = tgt[static_cast<int64_t>(i) + kBatch];
+    out[i] = tgt[static_cast<int64_t>(i) + rows];
   }
-  const IndexArray tgt_in(std::move(in), {kTgtLen, kBatch});
-  const IndexArray labels(std::move(out), {kTgtLen, kBatch});
+  const IndexArray tgt_in(std::move(in), {kTgtLen, rows});
+  const IndexArray labels(std::move(out), {kTgtLen, rows});
   const ember::CrossEntropyOptions loss_options{.label_smoothing =
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
-    const Tensor loss = model.loss(src, tgt_in, labels, loss_options);
-    loss.backward();
+    gradients.backward(model.loss(src, tgt_in, labels, loss_options));
     adam.step();
   };
   const auto seconds = time_reps(args.warmup, args.reps, step);
-  print_training_results("ember", "w2", args, seconds, double{kBatch} * kTgtLen,
-                         w2_flops_per_step());
+  gradients.print(args.workload, args, seconds, w2_flops_per_step());
 }
 
 }  // namespace bench::ember_side

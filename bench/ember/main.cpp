@@ -5,6 +5,7 @@
 #include "common/workloads.h"
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
+#include "ember/distributed/collectives.h"
 #include "ember/runners.h"
 
 namespace bench::ember_side {
@@ -22,8 +23,13 @@ int main(int argc, char** argv) {
   using bench::Args;
   namespace es = bench::ember_side;
   const std::map<std::string, bench::Runner, std::less<>> runners = {
-      {"w1", es::run_w1},
-      {"w2", es::run_w2},
+      {"w1", [](const Args& a) { es::run_w1(a, es::GradientMode::kLocal); }},
+      {"w2", [](const Args& a) { es::run_w2(a, es::GradientMode::kLocal); }},
+      // Data-parallel under mpirun: all-reduce overlapped with backward, or after it.
+      {"w1dp", [](const Args& a) { es::run_w1(a, es::GradientMode::kOverlapped); }},
+      {"w1dp_after", [](const Args& a) { es::run_w1(a, es::GradientMode::kAfterBackward); }},
+      {"w2dp", [](const Args& a) { es::run_w2(a, es::GradientMode::kOverlapped); }},
+      {"w2dp_after", [](const Args& a) { es::run_w2(a, es::GradientMode::kAfterBackward); }},
       {"w3", [](const Args& a) { es::run_w3(a, false); }},
       {"w3glu", [](const Args& a) { es::run_w3(a, true); }},
       {"w4kv_b1", [](const Args& a) { es::run_w4(a, 1); }},
@@ -36,5 +42,6 @@ int main(int argc, char** argv) {
     ember::core::set_num_threads(threads);
     ember::core::manual_seed(bench::kSeed);
   };
+  const ember::distributed::Session session;  // MPI under mpirun (the w*dp workloads)
   return bench::run_program(argc, argv, set_threads, runners);
 }

@@ -6,12 +6,15 @@
 
 #include "common/bench.h"
 #include "ember/core/ndarray.h"
+#include "ember/gradient_step.h"
 
 namespace bench::ember_side {
 
-void run_w1(const Args& args);                 // transformer.cpp
+// W1, W2: `mode` kLocal is the workload of docs/performance.md; the others its data-parallel
+// form under mpirun (docs/distributed.md).
+void run_w1(const Args& args, GradientMode mode);  // transformer.cpp
 void run_w4(const Args& args, int64_t batch);  // transformer.cpp
-void run_w2(const Args& args);                 // lstm_attention.cpp
+void run_w2(const Args& args, GradientMode mode);  // lstm_attention.cpp
 void run_w3(const Args& args, bool glu);       // conv_stack.cpp
 void run_w5(const Args& args, int64_t side);   // micro.cpp: side x side tensors
 void run_w6(const Args& args);                 // micro.cpp

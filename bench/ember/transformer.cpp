@@ -8,6 +8,7 @@
 #include "common/bench.h"
 #include "common/workloads.h"
 #include "ember/core/reduce.h"
+#include "ember/gradient_step.h"
 #include "ember/runners.h"
 #include "ember/optim/adam.h"
 #include "ember/seq2seq/models/factory.h"
@@ -51,30 +52,30 @@ IndexArray columns(const IndexArray& ids, int64_t start, int64_t length) {
 
 // W1: full training steps (forward, label-smoothed cross-entropy, backward, Adam) on one batch of
 // random ids; gradients are dropped (set to none) before each step, as on the libtorch side.
-void run_w1(const Args& args) {
+void run_w1(const Args& args, GradientMode mode) {
   const auto model = make_transformer();
   model->train();
+  GradientStep gradients(*model, mode);
+  const int64_t rows = gradients.batch_rows();
   ember::optim::Adam adam(model->parameters(), {.lr = static_cast<float>(kLearningRate)});
-  const IndexArray src = random_ids(kBatch, kSrcLen);
-  const IndexArray tgt = random_ids(kBatch, kTgtLen + 1);
+  const IndexArray src = random_ids(rows, kSrcLen);
+  const IndexArray tgt = random_ids(rows, kTgtLen + 1);
   s2s::Batch batch;  // every source of full length kSrcLen
   batch.source = src;
   batch.target_input = columns(tgt, 0, kTgtLen);
   batch.target_output = columns(tgt, 1, kTgtLen);
-  batch.source_lengths = std::vector<int64_t>(kBatch, kSrcLen);
+  batch.source_lengths = std::vector<int64_t>(rows, kSrcLen);
   const ember::CrossEntropyOptions loss_options{.label_smoothing =
                                                     static_cast<float>(kLabelSmoothing)};
   const auto step = [&] {
     adam.zero_grad();
     // The model's loss() is linear_cross_entropy over the decoder's output: the same value and
     // gradients as cross_entropy of forward()'s logits, without holding the (B, T, V) logits.
-    const Tensor loss = model->loss(batch, loss_options);
-    loss.backward();
+    gradients.backward(model->loss(batch, loss_options));
     adam.step();
   };
   const auto seconds = time_reps(args.warmup, args.reps, step);
-  print_training_results("ember", "w1", args, seconds, double{kBatch} * kTgtLen,
-                         w1_flops_per_step());
+  gradients.print(args.workload, args, seconds, w1_flops_per_step());
 }
 
 // W4: greedy decoding with the key/value cache of model.start/step, the model in eval mode:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ember/core/error.h"
+#include "ember/distributed/collectives.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/seq2seq.h"
 
@@ -44,6 +45,11 @@ std::string one_line(std::string text) {
 
 int dispatch(const std::string& command, const std::vector<std::string>& args) {
   namespace cli = ember::seq2seq::cli;
+  // Under mpirun only train runs data-parallel; any other command would run N times over.
+  EMBER_CHECK(ember::distributed::world_size() == 1 || command == "train",
+              "[ember] '{}' does not run on several ranks (launched on {} by mpirun): only "
+              "'ember train' does",
+              command, ember::distributed::world_size());
   if (command == "train") return cli::train_command(args);
   if (command == "translate") return cli::translate_command(args);
   if (command == "eval") return cli::eval_command(args);
@@ -77,11 +83,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+    ember::distributed::init();  // MPI when mpirun started this process (docs/distributed.md)
+    const int code = dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+    ember::distributed::finalize();
+    return code;
   } catch (const std::exception& e) {
     // The error that ends the program is shown even under --log-level off.
     spdlog::set_level(std::min(spdlog::get_level(), spdlog::level::err));
-    spdlog::error("{}", one_line(e.what()));
-    return 2;
+    const int ranks = ember::distributed::world_size();
+    if (ranks == 1) {
+      spdlog::error("{}", one_line(e.what()));
+      return 2;
+    }
+    // The other ranks would wait for this one in their next collective: end the whole job.
+    spdlog::error("rank {} of {}: {}", ember::distributed::rank(), ranks, one_line(e.what()));
+    ember::distributed::abort(2);
   }
 }

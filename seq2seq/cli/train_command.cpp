@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "ember/core/error.h"
+#include "ember/distributed/collectives.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/train/run.h"
@@ -18,10 +19,14 @@ constexpr const char* kSummary =
     "FILE.json (the form of a run's config.json, any subset of keys), then the flags.\n"
     "Checkpoints are saved every --save-every updates and --save-minutes minutes, and at each\n"
     "epoch's end; Ctrl-C or SIGTERM saves one and stops; --resume continues from the last.\n"
-    "One process trains in a run directory at a time (run.lock).\n\n"
-    "example:\n"
+    "One process trains in a run directory at a time (run.lock).\n"
+    "Under mpirun the ranks train data-parallel, each on its share of every batch (--batch-tokens\n"
+    "stays the whole batch); rank 0 writes the run directory, which every rank must see at the\n"
+    "same path (docs/distributed.md).\n\n"
+    "examples:\n"
     "  ember train --data ../shared/data/multi30k --src de --tgt en --tokenized \\\n"
-    "      --tokenizer word --min-count 2 --arch rnn_attention --run-dir runs/m30k-gru";
+    "      --tokenizer word --min-count 2 --arch rnn_attention --run-dir runs/m30k-gru\n"
+    "  mpirun -np 2 ember train --builtin dates --arch rnn_attention --run-dir runs/dates-2ranks";
 
 // The base config: a resumed run's own config.json, else --config, else the defaults.
 RunConfig base_config(const std::vector<std::string>& args, bool resume,
@@ -56,13 +61,20 @@ int train_command(const std::vector<std::string>& args) {
   add_data_flags(flags, config.data);
   add_tokenizer_flags(flags, config.tokenizer);
   if (!parse_run_flags(flags, args, config)) return 0;
-  if (run_dir.empty()) run_dir = timestamped_dir("runs", "train");
+  if (run_dir.empty()) {
+    run_dir = timestamped_dir("runs", "train");
+    distributed::broadcast(run_dir);  // rank 0's clock names the directory of every rank
+  }
 
+  // Data-parallel: rank 0 reports for all (the ranks make the same updates).
+  const bool reports = distributed::rank() == 0;
   const std::atomic<bool>* stop = install_interrupt_handler();
   ProgressPrinter printer;
-  const TrainResult result = train_run(
-      config, run_dir, resume, [&printer](const ProgressEvent& e) { printer(e); }, stop);
+  ProgressCallback progress;
+  if (reports) progress = [&printer](const ProgressEvent& e) { printer(e); };
+  const TrainResult result = train_run(config, run_dir, resume, progress, stop);
   printer.finish_line();
+  if (!reports) return result.interrupted() ? interrupt_exit_code() : 0;
   if (result.interrupted()) {
     spdlog::warn(
         "{}: stopped at update {}; checkpoint saved. Continue with: ember train --resume "

@@ -89,6 +89,20 @@ std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examp
   return batches;
 }
 
+int64_t num_target_tokens(const std::vector<Example>& examples,
+                          const std::vector<int64_t>& indices) {
+  int64_t tokens = 0;
+  for (int64_t index : indices) tokens += padded_lengths(examples.at(index), true).target;
+  return tokens;
+}
+
+std::vector<int64_t> rank_share(const std::vector<int64_t>& indices, int rank, int ranks) {
+  EMBER_CHECK(ranks >= 1 && rank >= 0 && rank < ranks, "[batching] rank {} of {} ranks", rank,
+              ranks);
+  const int64_t n = static_cast<int64_t>(indices.size());
+  return {indices.begin() + n * rank / ranks, indices.begin() + n * (rank + 1) / ranks};
+}
+
 Batch make_batch(const std::vector<Example>& examples, const std::vector<int64_t>& indices,
                  bool add_source_eos) {
   EMBER_CHECK(!indices.empty(), "[batching] a batch needs at least one example");

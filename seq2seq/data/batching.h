@@ -52,6 +52,16 @@ std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examp
                                                const BatchOptions& options,
                                                core::Generator* generator);
 
+// The target tokens make_batch(examples, indices) holds (Batch::num_target_tokens), without
+// making the batch.
+int64_t num_target_tokens(const std::vector<Example>& examples,
+                          const std::vector<int64_t>& indices);
+
+// Rank `rank`'s part of a batch split over `ranks` (data-parallel training): the consecutive
+// indices [n * rank / ranks, n * (rank + 1) / ranks); empty when the batch has fewer examples
+// than ranks.
+std::vector<int64_t> rank_share(const std::vector<int64_t>& indices, int rank, int ranks);
+
 // Pads the examples at `indices` (in that order) into a Batch. An empty target gives a row that
 // predicts </s> alone (forced decoding scores an empty output so). Throws "[batching]" for an
 // empty index list, an index out of range, or an example with an empty source.

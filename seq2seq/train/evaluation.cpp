@@ -248,6 +248,13 @@ int64_t count_cut_sources(const std::vector<Translation>& translations) {
 double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples,
                        int64_t max_tokens) {
   if (examples.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const LossSum sum = validation_loss_sum(model, examples, max_tokens);
+  return sum.total / static_cast<double>(sum.tokens);
+}
+
+LossSum validation_loss_sum(Seq2SeqModel& model, const std::vector<Example>& examples,
+                            int64_t max_tokens) {
+  if (examples.empty()) return {};
   int64_t longest = 0;
   for (const Example& e : examples) {
     longest = std::max({longest, static_cast<int64_t>(e.source.size()) + 1,
@@ -263,7 +270,7 @@ double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples
     total += model.loss(batch, {.ignore_index = kPadId, .reduction = Reduction::kSum}).item();
     tokens += batch.num_target_tokens();
   }
-  return total / static_cast<double>(tokens);
+  return {total, tokens};
 }
 
 const EnumNames<MetricKind>& metric_names() {

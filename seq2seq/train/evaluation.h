@@ -107,6 +107,14 @@ int64_t count_cut_sources(const std::vector<Translation>& translations);
 // NaN for no examples.
 double validation_loss(Seq2SeqModel& model, const std::vector<Example>& examples,
                        int64_t max_tokens);
+// Its parts: the cross-entropy summed over the target tokens, and their number (0 and 0 for no
+// examples), which data-parallel training sums over the ranks' shares of the examples.
+struct LossSum {
+  double total = 0.0;
+  int64_t tokens = 0;
+};
+LossSum validation_loss_sum(Seq2SeqModel& model, const std::vector<Example>& examples,
+                            int64_t max_tokens);
 
 // Named scores, the primary one first; every score grows with quality.
 using Scores = std::vector<std::pair<std::string, double>>;

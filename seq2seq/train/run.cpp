@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "ember/core/atomic_file.h"
@@ -13,10 +14,12 @@
 #include "ember/core/json.h"
 #include "ember/core/random.h"
 #include "ember/core/safetensors.h"
+#include "ember/distributed/collectives.h"
 #include "ember/layers/module.h"
 #include "ember/optim/checkpoint.h"
 #include "ember/seq2seq/models/factory.h"
 #include "ember/seq2seq/train/checkpoint_files.h"
+#include "ember/seq2seq/train/rank_agreement.h"
 #include "ember/seq2seq/train/run_lock.h"
 
 namespace ember::seq2seq {
@@ -87,18 +90,6 @@ nlohmann::json architecture(const ModelConfig& config) {
   return j;
 }
 
-// "key: a -> b" for each key whose value differs between two JSON objects.
-std::vector<std::string> differences(const nlohmann::json& from, const nlohmann::json& to) {
-  std::vector<std::string> out;
-  for (const auto& [key, value] : to.items()) {
-    const nlohmann::json before = from.contains(key) ? from.at(key) : nlohmann::json();
-    if (before != value) out.push_back(fmt::format("{} {} -> {}", key, before.dump(), value.dump()));
-  }
-  for (const auto& [key, value] : from.items())
-    if (!to.contains(key)) out.push_back(fmt::format("{} {} -> (none)", key, value.dump()));
-  return out;
-}
-
 // A resumed run may change its epochs, limits and other training options, never its model, data
 // or tokenizers: the checkpoint would go on training under another meaning.
 void check_resume_config(const RunConfig& saved, const RunConfig& given,
@@ -108,7 +99,7 @@ void check_resume_config(const RunConfig& saved, const RunConfig& given,
     from.erase(derived);
     to.erase(derived);
   }
-  const auto model = differences(from, to);
+  const auto model = core::json_differences(from, to);
   EMBER_CHECK(model.empty(),
               "[run] --resume cannot change the model of the run in {}: {} (train another model "
               "in a new --run-dir)",
@@ -116,7 +107,7 @@ void check_resume_config(const RunConfig& saved, const RunConfig& given,
   const nlohmann::json a = core::parse_json(to_json_string(saved), "[run] run config");
   const nlohmann::json b = core::parse_json(to_json_string(given), "[run] run config");
   for (const char* section : {"data", "tokenizer"}) {
-    const auto changed = differences(a.at(section), b.at(section));
+    const auto changed = core::json_differences(a.at(section), b.at(section));
     EMBER_CHECK(changed.empty(), "[run] --resume cannot change the {} of the run in {}: {}",
                 section, run_dir, fmt::join(changed, ", "));
   }
@@ -131,7 +122,7 @@ void check_recorded_model(const std::map<std::string, std::string>& strings,
   nlohmann::json trained =
       core::parse_json(recorded->second, fmt::format("[run] {}: '{}'", checkpoint, kModelConfigKey));
   trained.erase("dropout");
-  const auto changed = differences(trained, architecture(config));
+  const auto changed = core::json_differences(trained, architecture(config));
   EMBER_CHECK(changed.empty(),
               "[run] {} was trained as another model than {}/config.json describes: {} (the "
               "config was edited, or the checkpoint belongs to another run)",
@@ -207,17 +198,32 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   const ParallelText train_text = load_split(config.data, config.data.train_split);
   const ParallelText valid_text = load_split(config.data, config.data.valid_split);
 
-  const RunLock lock(run_dir);  // one writer from here on; creates the directory
-  remove_unfinished_writes(run_dir, progress);
-  const bool continuing = fs::exists(last_checkpoint(run_dir));
-  EMBER_CHECK(resume || !continuing,
-              "[run] {} already holds a run: continue it with --resume, or choose another "
-              "--run-dir",
-              run_dir);
-  if (fs::exists(run_config_path(run_dir)) && !continuing) clear_unstarted_run(run_dir, progress);
-  info(progress,
-       fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
-  auto [source, target] = run_tokenizers(config, train_text, run_dir, continuing);
+  check_ranks_agree(given, run_dir, resume, train_text, valid_text);
+
+  // Rank 0 (the only process, usually) prepares the run directory and its tokenizers; the other
+  // ranks of a data-parallel run then read them from it (the same path on every machine).
+  const bool writer = distributed::rank() == 0;
+  std::optional<RunLock> lock;
+  bool continuing = false;
+  if (writer) {
+    lock.emplace(run_dir);  // one writer from here on; creates the directory
+    remove_unfinished_writes(run_dir, progress);
+    continuing = fs::exists(last_checkpoint(run_dir));
+    EMBER_CHECK(resume || !continuing,
+                "[run] {} already holds a run: continue it with --resume, or choose another "
+                "--run-dir",
+                run_dir);
+    if (fs::exists(run_config_path(run_dir)) && !continuing) clear_unstarted_run(run_dir, progress);
+    info(progress,
+         fmt::format("{} {}", continuing ? "resuming the run in" : "run directory", run_dir));
+  }
+  auto [source, target] = writer
+                              ? run_tokenizers(config, train_text, run_dir, continuing)
+                              : std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>>();
+  std::string continuing_text = continuing ? "1" : "0";
+  distributed::broadcast(continuing_text);  // the tokenizers are saved
+  continuing = continuing_text == "1";
+  if (!writer) std::tie(source, target) = run_tokenizers(config, train_text, run_dir, true);
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
@@ -246,7 +252,7 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
     const std::string checkpoint = last_checkpoint(run_dir);
     check_recorded_model(trainer.resume(), config.model, checkpoint, run_dir);
   }
-  save_run_config(run_config_path(run_dir), config);  // every check passed
+  if (writer) save_run_config(run_config_path(run_dir), config);  // every check passed
   return trainer.run();
 }
 

@@ -8,9 +8,12 @@
 #include <fstream>
 #include <limits>
 
+#include "ember/autograd/ops/arithmetic.h"
 #include "ember/autograd/ops/nn.h"
 #include "ember/core/atomic_file.h"
 #include "ember/core/error.h"
+#include "ember/distributed/collectives.h"
+#include "ember/distributed/data_parallel.h"
 #include "ember/layers/module.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/checkpoint.h"
@@ -69,6 +72,29 @@ std::string extra_value(const std::map<std::string, std::string>& extra, const s
   return it->second;
 }
 
+// This rank's part [begin, end) of n items split over the ranks.
+std::pair<size_t, size_t> rank_range(size_t n) {
+  const size_t rank = distributed::rank(), ranks = distributed::world_size();
+  return {n * rank / ranks, n * (rank + 1) / ranks};
+}
+
+// Every rank's texts, in rank order, on every rank (each text as "<length>:<bytes>").
+std::vector<std::string> gather_texts(const std::vector<std::string>& mine) {
+  if (distributed::world_size() == 1) return mine;
+  std::string packed;
+  for (const std::string& text : mine) packed += fmt::format("{}:{}", text.size(), text);
+  std::vector<std::string> all;
+  for (const std::string& part : distributed::all_gather(packed)) {
+    for (size_t at = 0; at < part.size();) {
+      const size_t colon = part.find(':', at);
+      const size_t length = std::stoull(part.substr(at, colon - at));
+      all.push_back(part.substr(colon + 1, length));
+      at = colon + 1 + length;
+    }
+  }
+  return all;
+}
+
 }  // namespace
 
 double training_eta(int64_t steps_left, int64_t steps_timed, double seconds, double max_seconds) {
@@ -99,6 +125,7 @@ Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
       valid_(std::move(valid)),
       options_(std::move(options)),
       run_dir_(std::move(run_dir)),
+      writes_(!run_dir_.empty() && distributed::rank() == 0),
       data_generator_(static_cast<uint64_t>(options_.seed)),
       epoch_start_(static_cast<uint64_t>(options_.seed)),
       log_(score_names(options_.metric)),
@@ -112,7 +139,12 @@ Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
   steps_per_epoch_ = static_cast<int64_t>(plan_batches(train_, batching_, nullptr).size());
   optimizer_ = make_optimizer(model_.parameters(), options_);
   schedule_ = make_schedule(options_, total_steps());
-  if (!run_dir_.empty()) std::filesystem::create_directories(run_dir_ + "/checkpoints");
+  if (distributed::world_size() > 1) {
+    data_parallel_ = std::make_unique<distributed::DataParallel>(
+        model_, distributed::DataParallelOptions{
+                    .reduction = distributed::DataParallelOptions::Reduction::kSum});
+  }
+  if (writes_) std::filesystem::create_directories(run_dir_ + "/checkpoints");
   last_save_ = std::chrono::steady_clock::now();
 }
 
@@ -139,16 +171,22 @@ void Trainer::emit(ProgressEvent event) const {
   progress_(event);
 }
 
-double Trainer::train_step(const Batch& batch) {
+double Trainer::train_step(const std::vector<int64_t>& indices, int64_t tokens) {
   optimizer_->zero_grad();
-  // Models with a linear output layer compute the loss without holding the (B, T, V) logits.
-  const Tensor loss =
-      model_.loss(batch, {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
-  const double value = loss.item();
-  EMBER_CHECK(std::isfinite(value),
-              "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
-              value, step_ + 1, schedule_->rate(step_ + 1));
-  loss.backward();
+  double value = 0.0;
+  if (data_parallel_) {
+    value = data_parallel_loss_and_gradients(indices, tokens);
+  } else {
+    // Models with a linear output layer compute the loss without holding the (B, T, V) logits.
+    const Batch batch = make_batch(train_, indices, batching_.add_source_eos);
+    const Tensor loss =
+        model_.loss(batch, {.ignore_index = kPadId, .label_smoothing = options_.label_smoothing});
+    value = loss.item();
+    EMBER_CHECK(std::isfinite(value),
+                "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
+                value, step_ + 1, schedule_->rate(step_ + 1));
+    loss.backward();
+  }
   if (options_.clip_norm > 0.0f) optim::clip_grad_norm(model_.parameters(), options_.clip_norm);
   optimizer_->set_lr(schedule_->rate(step_ + 1));
   optimizer_->step();
@@ -156,15 +194,44 @@ double Trainer::train_step(const Batch& batch) {
   return value;
 }
 
-void Trainer::after_step(const Batch& batch, double loss, double seconds) {
+// This rank's share of the batch: its loss summed over its target tokens and divided by the
+// whole batch's `tokens`, so that the sum over the ranks of the losses (and of the gradients,
+// which DataParallel sums) is the whole batch's mean per token, whatever the shares, an empty
+// one included. Returns that mean, the same on every rank.
+double Trainer::data_parallel_loss_and_gradients(const std::vector<int64_t>& indices,
+                                                 int64_t tokens) {
+  const std::vector<int64_t> share =
+      rank_share(indices, distributed::rank(), distributed::world_size());
+  Tensor loss;
+  std::vector<double> sum{0.0};
+  if (!share.empty()) {
+    const Batch batch = make_batch(train_, share, batching_.add_source_eos);
+    loss = model_.loss(batch, {.ignore_index = kPadId,
+                               .label_smoothing = options_.label_smoothing,
+                               .reduction = Reduction::kSum}) *
+           (1.0f / static_cast<float>(tokens));
+    sum[0] = loss.item();
+  }
+  distributed::all_reduce(sum);
+  EMBER_CHECK(std::isfinite(sum[0]),
+              "[trainer] the training loss is {} at update {}: lower the learning rate (now {})",
+              sum[0], step_ + 1, schedule_->rate(step_ + 1));
+  if (loss.defined())
+    data_parallel_->backward(loss);
+  else
+    data_parallel_->reduce_gradients();
+  return sum[0];
+}
+
+void Trainer::after_step(int64_t tokens, double loss, double seconds) {
   Interval& in = *interval_;
-  const int64_t tokens = batch.num_target_tokens();
   in.loss_sum += loss * static_cast<double>(tokens);
   in.tokens += tokens;
   in.timed_tokens += tokens;
   in.seconds += seconds;
   ++in.steps_this_run;
   train_seconds_ += seconds;
+  if (data_parallel_) agree_on_stopping();
   ProgressEvent event{.kind = ProgressEvent::Kind::kStep};
   event.loss = in.loss_sum / static_cast<double>(in.tokens);
   event.tokens_per_s =
@@ -178,7 +245,7 @@ void Trainer::after_step(const Batch& batch, double loss, double seconds) {
                    .tokens_per_s = event.tokens_per_s,
                    .valid_loss = kNaN,
                    .scores = std::vector<double>(log_.score_names().size(), kNaN)};
-    if (!run_dir_.empty()) log_.append(run_dir_ + "/metrics.csv", row);
+    if (writes_) log_.append(run_dir_ + "/metrics.csv", row);
     log_.add(std::move(row));
     in.loss_sum = 0.0;
     in.tokens = 0;
@@ -190,18 +257,47 @@ void Trainer::after_step(const Batch& batch, double loss, double seconds) {
   if (checkpoint_due()) save_checkpoint();
 }
 
+// What rests on a clock or a signal differs between ranks: the training time is rank 0's, and
+// a stop flag set on any rank stops them all, at the same update.
+void Trainer::agree_on_stopping() {
+  const bool first = distributed::rank() == 0;
+  std::vector<double> values{first ? train_seconds_ : 0.0,
+                             stop_ != nullptr && stop_->load() ? 1.0 : 0.0};
+  distributed::all_reduce(values, distributed::ReduceOp::kMax);
+  train_seconds_ = values[0];
+  stop_agreed_ = values[1] > 0.0;
+}
+
 bool Trainer::checkpoint_due() const {
   // The end of an epoch and the end of the run save anyway.
-  if (run_dir_.empty() || batch_in_epoch_ == steps_per_epoch_ || step_ >= total_steps())
-    return false;
+  if (!writes_ || batch_in_epoch_ == steps_per_epoch_ || step_ >= total_steps()) return false;
   const bool by_updates = options_.save_every > 0 && step_ % options_.save_every == 0;
   const bool by_time = options_.save_minutes > 0.0 &&
                        seconds_since(last_save_) >= 60.0 * options_.save_minutes;
   return by_updates || by_time;
 }
 
+// The validation loss, each rank computing the sum over its part of the examples.
+double Trainer::validation_loss_over_ranks() {
+  if (!data_parallel_) return validation_loss(model_, valid_.examples, batching_.max_tokens);
+  const auto [begin, end] = rank_range(valid_.examples.size());
+  const std::vector<Example> part(valid_.examples.begin() + begin, valid_.examples.begin() + end);
+  const LossSum mine = validation_loss_sum(model_, part, batching_.max_tokens);
+  std::vector<double> sums{mine.total, static_cast<double>(mine.tokens)};
+  distributed::all_reduce(sums);
+  return sums[1] > 0.0 ? sums[0] / sums[1] : kNaN;
+}
+
+// The outputs for every source, each rank decoding its part.
+std::vector<std::string> Trainer::decode_over_ranks(const std::vector<std::string>& sources) {
+  const auto [begin, end] = rank_range(sources.size());
+  const std::vector<std::string> part(sources.begin() + begin, sources.begin() + end);
+  return gather_texts(
+      hypotheses(translate(model_, source_tokenizer_, target_tokenizer_, part, options_.decode)));
+}
+
 void Trainer::evaluate() {
-  last_valid_loss_ = validation_loss(model_, valid_.examples, batching_.max_tokens);
+  last_valid_loss_ = validation_loss_over_ranks();
   last_scores_.clear();
   if (!valid_.sources.empty()) {
     const size_t n =
@@ -210,10 +306,8 @@ void Trainer::evaluate() {
             : valid_.sources.size();
     const std::vector<std::string> sources(valid_.sources.begin(), valid_.sources.begin() + n);
     const std::vector<std::string> refs(valid_.references.begin(), valid_.references.begin() + n);
-    const std::vector<Translation> outputs =
-        translate(model_, source_tokenizer_, target_tokenizer_, sources, options_.decode);
-    last_scores_ =
-        score_outputs(options_.metric, hypotheses(outputs), refs, options_.bleu_tokenize);
+    const std::vector<std::string> outputs = decode_over_ranks(sources);
+    last_scores_ = score_outputs(options_.metric, outputs, refs, options_.bleu_tokenize);
     write_samples(outputs);
   }
   if (auto* plateau = dynamic_cast<optim::ReduceOnPlateau*>(schedule_.get())) {
@@ -236,7 +330,7 @@ void Trainer::evaluate() {
     has_best_ = true;
   }
   stale_evaluations_ = best ? 0 : stale_evaluations_ + 1;
-  if (!run_dir_.empty()) {
+  if (writes_) {
     log_.append(run_dir_ + "/metrics.csv", row);
     core::write_file_atomic(run_dir_ + "/curves.svg", log_.curves_svg(), "[trainer]");
     if (best) nn::save(model_, best_path(), checkpoint_metadata_);
@@ -247,20 +341,20 @@ void Trainer::evaluate() {
         .scores = last_scores_});
 }
 
-void Trainer::write_samples(const std::vector<Translation>& outputs) const {
-  if (run_dir_.empty() || options_.samples == 0) return;
+void Trainer::write_samples(const std::vector<std::string>& outputs) const {
+  if (!writes_ || options_.samples == 0) return;
   std::ofstream out(run_dir_ + "/samples.txt", std::ios::app);
   out << fmt::format("== update {} (epoch {})\n", step_, epoch_);
   const size_t n = std::min(outputs.size(), static_cast<size_t>(options_.samples));
   for (size_t i = 0; i < n; ++i) {
     out << fmt::format("source:    {}\nreference: {}\noutput:    {}\n\n", valid_.sources[i],
-                       valid_.references[i], outputs[i].text);
+                       valid_.references[i], outputs[i]);
   }
   EMBER_CHECK(out.good(), "[trainer] cannot write {}/samples.txt", run_dir_);
 }
 
 void Trainer::save_checkpoint() {
-  if (run_dir_.empty()) return;
+  if (!writes_) return;
   optim::TrainingState state{
       .model = &model_,
       .optimizer = optimizer_.get(),
@@ -347,7 +441,8 @@ void Trainer::restore_counters(const std::map<std::string, std::string>& extra,
 }
 
 std::optional<StopReason> Trainer::early_stop() const {
-  if (stop_ != nullptr && stop_->load()) return StopReason::kInterrupted;
+  if (data_parallel_ ? stop_agreed_ : stop_ != nullptr && stop_->load())
+    return StopReason::kInterrupted;
   if (options_.max_steps > 0 && step_ >= options_.max_steps) return StopReason::kMaxSteps;
   if (options_.max_seconds > 0.0 && train_seconds_ >= options_.max_seconds)
     return StopReason::kTimeLimit;
@@ -379,7 +474,7 @@ std::string Trainer::stop_message(StopReason reason) const {
 }
 
 TrainResult Trainer::run() {
-  if (resumed_ && !run_dir_.empty()) log_.write(run_dir_ + "/metrics.csv");
+  if (resumed_ && writes_) log_.write(run_dir_ + "/metrics.csv");
   model_.train();
   emit({.kind = ProgressEvent::Kind::kStart,
         .message = fmt::format("{} examples, {} batches an epoch, {} updates", train_.size(),
@@ -391,10 +486,11 @@ TrainResult Trainer::run() {
         plan_batches(train_, batching_, &data_generator_);
     while (batch_in_epoch_ < static_cast<int64_t>(plan.size()) && !(stopped = early_stop())) {
       const auto t0 = std::chrono::steady_clock::now();
-      const Batch batch = make_batch(train_, plan[batch_in_epoch_], batching_.add_source_eos);
-      const double loss = train_step(batch);
+      const std::vector<int64_t>& indices = plan[batch_in_epoch_];
+      const int64_t tokens = num_target_tokens(train_, indices);
+      const double loss = train_step(indices, tokens);
       ++batch_in_epoch_;
-      after_step(batch, loss, seconds_since(t0));
+      after_step(tokens, loss, seconds_since(t0));
     }
     if (stopped) break;
     ++epoch_;

@@ -16,6 +16,13 @@
 //                                            weights at each save, the newest K kept
 //                                            (checkpoint_files.h; for ember average)
 //
+// Under mpirun (distributed/collectives.h) the ranks train one model data-parallel: every rank
+// draws the same batch plan, computes the gradient of its share of each batch (rank_share in
+// batching.h) and distributed::DataParallel sums them, so the updates are those of one process
+// up to the order of floating-point sums. Validation is split over the ranks too. Rank 0 alone
+// writes the run directory; every rank reads it on resume(); a stop (the flag on any rank, the
+// time limit by rank 0's clock) is agreed at each update, so all ranks stop at the same one.
+//
 // The library does not log: progress goes to a callback (ProgressEvent), and a stop flag (set by
 // the program's SIGINT handler, say) makes run() save a checkpoint and return between two updates.
 //
@@ -44,6 +51,10 @@
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/metrics_log.h"
 #include "ember/seq2seq/train/train_options.h"
+
+namespace ember::distributed {
+class DataParallel;
+}
 
 namespace ember::seq2seq {
 
@@ -138,10 +149,14 @@ class Trainer {
 
  private:
   struct Interval;
-  double train_step(const Batch& batch);
-  void after_step(const Batch& batch, double loss, double seconds);
+  double train_step(const std::vector<int64_t>& indices, int64_t tokens);
+  double data_parallel_loss_and_gradients(const std::vector<int64_t>& indices, int64_t tokens);
+  void after_step(int64_t tokens, double loss, double seconds);
+  void agree_on_stopping();
   void evaluate();
-  void write_samples(const std::vector<Translation>& outputs) const;
+  double validation_loss_over_ranks();
+  std::vector<std::string> decode_over_ranks(const std::vector<std::string>& sources);
+  void write_samples(const std::vector<std::string>& outputs) const;
   void save_checkpoint();
   bool checkpoint_due() const;
   void restore_counters(const std::map<std::string, std::string>& extra, const std::string& path);
@@ -156,6 +171,9 @@ class Trainer {
   ValidationSet valid_;
   TrainOptions options_;
   std::string run_dir_;
+  bool writes_ = false;  // this process writes the run directory (rank 0 of a data-parallel job)
+  std::unique_ptr<distributed::DataParallel> data_parallel_;  // world size > 1 only
+  bool stop_agreed_ = false;  // some rank's stop flag was set (world size > 1)
   BatchOptions batching_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::unique_ptr<optim::Schedule> schedule_;
