@@ -51,6 +51,11 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   CHECK(agreement.options.corpus.num_buckets == 8);
   CHECK(agreement.options.train.max_steps == quick.options.train.max_steps);
 
+  const ProbeCommand aggregate = parse_probe_command({"--aggregate", "runs/a,runs/b", "--out", "agg"});
+  CHECK(aggregate.aggregate == std::vector<std::string>{"runs/a", "runs/b"});
+  CHECK(aggregate.out_dir == "agg");
+  CHECK(parse_probe_command({}).aggregate.empty());
+
   const ProbeCommand help = parse_probe_command({"--help"});
   CHECK(help.help);
   CHECK(contains(help.help_text, "--all-models"));

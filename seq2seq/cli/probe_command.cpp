@@ -1,10 +1,13 @@
-// ember probe: the probing tasks (copy, reverse, sort) on the matched-size lineup, accuracy by
-// source length, written as a report directory (seq2seq/lab/probe.h, probe_report.h).
+// ember probe: the probing tasks (copy, reverse, sort; agreement) on the matched-size lineup,
+// accuracy by length bucket, written as a report directory (seq2seq/lab/probe.h,
+// probe_report.h); with --aggregate, mean ± std over earlier probes (lab/probe_aggregate.h).
 #include <spdlog/spdlog.h>
 
+#include "ember/core/regular_file.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/probe_flags.h"
 #include "ember/seq2seq/lab/probe.h"
+#include "ember/seq2seq/lab/probe_aggregate.h"
 #include "ember/seq2seq/lab/probe_report.h"
 
 namespace ember::seq2seq::cli {
@@ -19,6 +22,20 @@ std::string command_line(const std::vector<std::string>& args) {
   return line;
 }
 
+// --aggregate: reads each probe's probe.csv, writes the mean ± std tables.
+int aggregate_probes(const ProbeCommand& command, const std::vector<std::string>& args) {
+  std::vector<std::vector<lab::ProbeCsvRow>> runs;
+  for (const std::string& dir : command.aggregate) {
+    const std::string path = dir + "/probe.csv";
+    runs.push_back(lab::parse_probe_csv(core::read_regular_file(path, "[probe_aggregate]"), path));
+  }
+  const std::vector<lab::ProbeSummary> table = lab::aggregate_probe_rows(runs);
+  lab::write_probe_aggregate(table, command.aggregate, command.out_dir, command_line(args));
+  fmt::print("{} probes, {} (task, model, bucket) cells: {}/aggregate.md\n", runs.size(),
+             table.size(), command.out_dir);
+  return 0;
+}
+
 }  // namespace
 
 int probe_command(const std::vector<std::string>& args) {
@@ -28,6 +45,7 @@ int probe_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (command.out_dir.empty()) command.out_dir = timestamped_dir("runs", "probe");
+  if (!command.aggregate.empty()) return aggregate_probes(command, args);
   const lab::ProbeOptions& o = command.options;
   spdlog::info("ember probe: tasks {}, models {} (lineup {}), {} updates each, into {}",
                fmt::join(o.tasks, ","), fmt::join(o.models, ","), o.size, o.train.max_steps,

@@ -45,6 +45,9 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add_switch("--quick", "the quick recipe: fewer sequences, 1200 updates a model",
                    &command.quick);
   flags.add("--out", "DIR", "report directory (default: runs/probe-<time>)", &command.out_dir);
+  add_list(flags, "--aggregate",
+           "instead of probing: mean ± std over these probe directories' probe.csv, into --out",
+           &command.aggregate);
   flags.add_switch("--agreement",
                    "the agreement probe: subject-verb agreement past 0 to 7 distracting nouns, "
                    "scored contrastively (its buckets are distances 1..8)",

@@ -16,6 +16,9 @@ struct ProbeCommand {
   lab::ProbeOptions options;
   std::string out_dir;  // --out; empty: the caller names a fresh directory
   bool quick = false;
+  // --aggregate DIR,DIR,..: summarise these probes' probe.csv (lab/probe_aggregate.h) into
+  // out_dir instead of running a probe; the recipe flags are then ignored.
+  std::vector<std::string> aggregate = {};
   bool help = false;      // -h or --help: nothing else was applied
   std::string help_text;  // the flags and their defaults (those of the recipe chosen)
 };
