@@ -5,6 +5,7 @@
 
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/machine_log.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/train/run.h"
 
@@ -58,6 +59,7 @@ int train_command(const std::vector<std::string>& args) {
   if (!parse_run_flags(flags, args, config)) return 0;
   if (run_dir.empty()) run_dir = timestamped_dir("runs", "train");
 
+  log_machine();
   const std::atomic<bool>* stop = install_interrupt_handler();
   ProgressPrinter printer;
   const TrainResult result = train_run(

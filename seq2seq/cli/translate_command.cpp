@@ -11,6 +11,7 @@
 #include "ember/core/utf8.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/log_flags.h"
+#include "ember/seq2seq/cli/machine_log.h"
 #include "ember/seq2seq/report/svg_plot.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
@@ -121,6 +122,7 @@ int translate_command(const std::vector<std::string>& args) {
     return 0;
   }
   reject_positionals(parsed, flags);
+  log_machine();
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   LoadedRun run = load_run(f.run_dir, f.checkpoint);
   f.decode.attention = !f.attention.empty();
