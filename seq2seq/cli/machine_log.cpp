@@ -11,7 +11,7 @@ namespace ember::seq2seq::cli {
 void log_machine() {
   static const bool logged = [] {
     const core::Isa isa = core::active_isa(), best = core::cpu_isa();
-    spdlog::info(
+    spdlog::debug(
         "kernels: {}{}, matrix products: {}, {} threads", core::isa_name(isa),
         isa == best ? "" : fmt::format(" (EMBER_ISA; this CPU has {})", core::isa_name(best)),
         core::gemm_backend(), core::num_threads());
