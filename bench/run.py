@@ -2,13 +2,18 @@
 """Runs bench/'s workloads on ember and libtorch, alternating them, and compares the medians.
 
     bench/run.py [--build-dir build] [--workloads "w1 w2 ..."] [--reps R] [--warmup W]
-                 [--rounds N] [--threads 2] [--out results.jsonl]
+                 [--rounds N] [--threads 2] [--isa-levels "avx2 portable"]
+                 [--peer-coretype-unset] [--out results.jsonl]
 
 Each round runs every configuration once per workload, one process each, in this order:
 ember (2 threads), libtorch (1 thread), ember (1 thread), libtorch (2 threads,
-OMP_WAIT_POLICY=PASSIVE), libtorch (2 threads, default wait policy). The samples of all rounds
-are pooled per configuration. The peer is libtorch's best configuration by median. The first
-table compares ember at 2 threads with the peer, the second ember and libtorch at 1 thread.
+OMP_WAIT_POLICY=PASSIVE), libtorch (2 threads, default wait policy); then ember (2 threads) with
+EMBER_ISA set to each of --isa-levels, and with --peer-coretype-unset libtorch (1 thread, and 2
+threads passive) with OPENBLAS_CORETYPE removed from the environment (OpenBLAS then picks its
+kernels from the CPU). The samples of all rounds are pooled per configuration. The peer is
+libtorch's best configuration by median. The first table compares ember at 2 threads with the
+peer, the second ember and libtorch at 1 thread; the third (when the run has W6) gives each
+ember configuration's W1/W2 GFLOP/s as a fraction of the best 2-thread sgemm rate of the run.
 Every RESULT line (with its configuration and round), every summary and every ratio is written
 as a JSON line to --out. See docs/performance.md. Python standard library only.
 """
@@ -26,12 +31,13 @@ from pathlib import Path
 
 WORKLOADS = ["w1", "w2", "w3", "w3glu", "w4kv_b1", "w4kv_b32", "w5_1", "w5_64", "w6"]
 THREAD_VARS = ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "EMBER_NUM_THREADS",
-               "MKL_NUM_THREADS", "GOMP_SPINCOUNT"]
+               "MKL_NUM_THREADS", "GOMP_SPINCOUNT", "EMBER_ISA"]
 REPO = Path(__file__).resolve().parent.parent
 
 
-def configurations(threads):
-    """(label, impl, threads, environment) in the order of a round."""
+def configurations(threads, isa_levels=(), coretype_unset=False):
+    """(label, impl, threads, environment) in the order of a round; an environment value of None
+    removes that variable."""
     def torch_env(n, passive):
         env = {"OMP_NUM_THREADS": str(n), "OPENBLAS_NUM_THREADS": str(n)}
         if passive:
@@ -43,7 +49,15 @@ def configurations(threads):
         ("ember-1t", "ember", 1, {"EMBER_NUM_THREADS": "1"}),
         (f"libtorch-{threads}t-passive", "libtorch", threads, torch_env(threads, True)),
         (f"libtorch-{threads}t-default", "libtorch", threads, torch_env(threads, False)),
-    ]
+    ] + [
+        (f"ember-{threads}t-{isa}", "ember", threads,
+         {"EMBER_NUM_THREADS": str(threads), "EMBER_ISA": isa}) for isa in isa_levels
+    ] + ([
+        ("libtorch-1t-nocoretype", "libtorch", 1,
+         {**torch_env(1, False), "OPENBLAS_CORETYPE": None}),
+        (f"libtorch-{threads}t-passive-nocoretype", "libtorch", threads,
+         {**torch_env(threads, True), "OPENBLAS_CORETYPE": None}),
+    ] if coretype_unset else [])
 
 
 def lower_is_better(unit):
@@ -58,7 +72,11 @@ def run_one(binary, workload, threads, env_vars, args):
     if args.warmup is not None:
         command += ["--warmup", str(args.warmup)]
     env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
-    env.update(env_vars)
+    for key, value in env_vars.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True,
                               timeout=args.timeout)
@@ -78,6 +96,8 @@ class Pool:
         self.unit = result["unit"]
         self.samples, self.mins, self.maxs, self.rss = [], [], [], 0
         self.flops_per_step = result.get("flops_per_step")
+        self.isa = result.get("isa")  # ember's instruction set and GEMM library (RESULT labels)
+        self.gemm = result.get("gemm")
 
     def add(self, result):
         self.samples += result.get("samples") or [result["median"]]
@@ -90,7 +110,8 @@ class Pool:
 
     def summary(self):
         return {"unit": self.unit, "median": self.median(), "min": min(self.mins),
-                "max": max(self.maxs), "n": len(self.samples), "maxrss_kb": self.rss}
+                "max": max(self.maxs), "n": len(self.samples), "maxrss_kb": self.rss,
+                "isa": self.isa, "gemm": self.gemm}
 
 
 def find_binary(explicit, build_dir, name):
@@ -101,7 +122,8 @@ def find_binary(explicit, build_dir, name):
 def run_all(args, binaries, out):
     """Runs every round; returns {figure: {config label: Pool}} in first-seen figure order."""
     pools = {}
-    configs = [c for c in configurations(args.threads) if binaries[c[1]]]
+    configs = [c for c in configurations(args.threads, args.isa_levels, args.peer_coretype_unset)
+               if binaries[c[1]]]
     for workload in args.workloads:
         for round_index in range(1, args.rounds + 1):
             for label, impl, threads, env_vars in configs:
@@ -188,6 +210,45 @@ def compare(pools, ember_label, peer_filter, out, table):
     return rows
 
 
+def best_sgemm(pools, threads):
+    """(GFLOP/s, config, size) of the best W6 median at `threads` threads in this run, or None."""
+    best = None
+    for figure, by_config in pools.items():
+        if not figure.startswith("w6_"):
+            continue
+        for label, pool in by_config.items():
+            if f"-{threads}t" in label and (best is None or pool.median() > best[0]):
+                best = (pool.median(), label, figure)
+    return best
+
+
+def sgemm_fractions(pools, args, out):
+    """Each ember configuration at args.threads: its instruction set, GEMM library, W1/W2
+    GFLOP/s and their fraction of the best sgemm rate measured in the same run."""
+    best = best_sgemm(pools, args.threads)
+    labels = [c[0] for c in configurations(args.threads, args.isa_levels)
+              if c[1] == "ember" and c[2] == args.threads]
+    rows = []
+    for label in labels:
+        pool = next((by[label] for by in pools.values() if label in by), None)
+        if pool is None:
+            continue
+        row = [label, pool.isa or "-", pool.gemm or "-"]
+        for figure in ("w1", "w2"):
+            rate = gflops(figure, pools, label)
+            fraction = rate / best[0] if rate is not None and best else None
+            row += [fmt(rate), fmt(fraction, 2)]
+            out.write(json.dumps({"kind": "sgemm_fraction", "workload": figure, "config": label,
+                                  "gflops": rate, "best_sgemm": best, "fraction": fraction})
+                      + "\n")
+        rows.append(row)
+    title = (f"ember's W1/W2 GFLOP/s as a fraction of the best {args.threads}-thread sgemm of the "
+             f"run: {best[0]:.4g} GFLOP/s ({best[1]}, {best[2]})" if best else
+             "ember's W1/W2 GFLOP/s (no W6 in this run, so no sgemm fraction)")
+    print_table(title, ["config", "isa", "gemm", "W1 GFLOP/s", "W1 fraction", "W2 GFLOP/s",
+                        "W2 fraction"], rows)
+
+
 def report(pools, args, out):
     for figure, by_config in pools.items():
         for label, pool in by_config.items():
@@ -205,7 +266,10 @@ def report(pools, args, out):
         print_table(f"ember ({threads} threads) vs libtorch's best", header("libtorch best"), rows)
         rows = compare(pools, "ember-1t", "libtorch-1t", out, "1-thread")
         print_table("ember (1 thread) vs libtorch (1 thread)", header("libtorch 1t"), rows)
-    labels = [c[0] for c in configurations(threads) if c[1] == "libtorch"]
+    if has_ember:
+        sgemm_fractions(pools, args, out)
+    labels = [c[0] for c in configurations(threads, args.isa_levels, args.peer_coretype_unset)
+              if c[1] == "libtorch"]
     rows = [[figure, next(iter(by_config.values())).unit] +
             [cell(by_config.get(label)) for label in labels] +
             [fmt(gflops(figure, pools, label)) for label in labels]
@@ -243,9 +307,17 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=2, help="processes per configuration")
     parser.add_argument("--threads", type=int, default=2, help="the multi-threaded setting")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per process")
+    parser.add_argument("--isa-levels", default="",
+                        help="also run ember at these EMBER_ISA levels, e.g. \"avx2 portable\"")
+    parser.add_argument("--peer-coretype-unset", action="store_true",
+                        help="also run libtorch with OPENBLAS_CORETYPE removed from its environment")
     parser.add_argument("--out", help="JSON lines file (default: BUILD_DIR/bench/results.jsonl)")
     args = parser.parse_args()
     args.workloads = args.workloads.split()
+    args.isa_levels = args.isa_levels.split()
+    bad_levels = [i for i in args.isa_levels if i not in ("avx512", "avx2", "portable")]
+    if bad_levels:
+        parser.error(f"unknown --isa-levels {' '.join(bad_levels)}; choose from avx512 avx2 portable")
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload(s) {' '.join(unknown)}; choose from {' '.join(WORKLOADS)}")

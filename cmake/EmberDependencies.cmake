@@ -24,6 +24,22 @@ add_library(ember_blas INTERFACE)
 target_include_directories(ember_blas INTERFACE ${EMBER_CBLAS_INCLUDE})
 target_link_libraries(ember_blas INTERFACE ${EMBER_OPENBLAS_LIB})
 
+# oneDNN (optional, on by default when found): ember's GEMM on CPUs with AVX-512 (core/blas.cpp).
+# Debian's build threads with OpenMP (libgomp), whose per-thread setting blas.cpp keeps at one.
+option(EMBER_DNNL "Run GEMM on oneDNN's sgemm where the CPU has AVX-512 (libdnnl-dev)" ON)
+if(EMBER_DNNL)
+  find_path(EMBER_DNNL_INCLUDE oneapi/dnnl/dnnl.h)
+  find_library(EMBER_DNNL_LIB NAMES dnnl)
+  find_library(EMBER_GOMP_LIB NAMES gomp libgomp.so.1)
+  if(EMBER_DNNL_INCLUDE AND EMBER_DNNL_LIB AND EMBER_GOMP_LIB)
+    target_include_directories(ember_blas INTERFACE ${EMBER_DNNL_INCLUDE})
+    target_link_libraries(ember_blas INTERFACE ${EMBER_DNNL_LIB} ${EMBER_GOMP_LIB})
+    target_compile_definitions(ember_blas INTERFACE EMBER_HAVE_DNNL)
+  else()
+    message(STATUS "oneDNN not found (apt-get install -y libdnnl-dev): GEMM runs on OpenBLAS only")
+  endif()
+endif()
+
 # seq2seq: SentencePiece (tokenizer training and encoding) and zlib (.gz corpora).
 find_path(EMBER_SENTENCEPIECE_INCLUDE sentencepiece_processor.h)
 find_library(EMBER_SENTENCEPIECE_LIB NAMES sentencepiece)

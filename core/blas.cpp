@@ -1,9 +1,15 @@
 #include "ember/core/blas.h"
 
 #include <cblas.h>
+#ifdef EMBER_HAVE_DNNL
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+#endif
 
 #include <algorithm>
 
+#include "ember/core/cpu_isa.h"
+#include "ember/core/error.h"
 #include "ember/core/threads.h"
 
 namespace ember::core {
@@ -14,10 +20,38 @@ namespace {
 constexpr int64_t kParallelGemvMacs = int64_t{1} << 19;
 constexpr int64_t kBlockAlign = 16;  // split points on whole SIMD panels of OpenBLAS's kernels
 
+// oneDNN's sgemm where the CPU has AVX-512 and ember was built with oneDNN: it picks its kernels
+// from CPUID at run time, and its AVX-512 ones run about twice as fast as the AVX2 (Haswell)
+// kernels of OpenBLAS that this environment's OPENBLAS_CORETYPE forces. At the AVX2 level
+// OpenBLAS is as fast as oneDNN's AVX2 kernels or faster (docs/performance.md has both runs).
+bool products_by_dnnl() {
+#ifdef EMBER_HAVE_DNNL
+  static const bool dnnl = active_isa() == Isa::avx512;
+  return dnnl;
+#else
+  return false;
+#endif
+}
+
 // One single-threaded product (OpenBLAS's own pool is kept at one thread: set_blas_threads).
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
            int64_t ldc) {
+#ifdef EMBER_HAVE_DNNL
+  if (products_by_dnnl()) {
+    // oneDNN threads with OpenMP, as many threads as omp_get_max_threads(): one here (this
+    // thread's setting only, restored after), as ember's pool splits the product itself.
+    const int outer = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k,
+                                            alpha, a, lda, b, ldb, beta, c, ldc);
+    omp_set_num_threads(outer);
+    EMBER_CHECK(status == dnnl_success,
+                "[gemm] oneDNN's sgemm failed (status {}) on ({}, {}) @ ({}, {})",
+                static_cast<int>(status), m, k, k, n);
+    return;
+  }
+#endif
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
               static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
@@ -102,6 +136,8 @@ void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a,
 }
 
 void set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+std::string_view gemm_backend() { return products_by_dnnl() ? "oneDNN" : "OpenBLAS"; }
 
 void gemm_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,

@@ -1,16 +1,19 @@
-// The one door to BLAS (OpenBLAS through cblas): row-major single-precision GEMM and GEMV.
-// Every other file calls these; only blas.cpp includes cblas.h.
+// The one door to BLAS: row-major single-precision GEMM and GEMV. Every other file calls these;
+// only blas.cpp includes cblas.h (OpenBLAS) and oneDNN's dnnl.h. GEMM runs on oneDNN's sgemm
+// where the CPU has AVX-512 (core/cpu_isa.h) and ember was built with oneDNN, on OpenBLAS
+// otherwise; GEMV and GER (bound by memory, not arithmetic) always on OpenBLAS.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace ember::core {
 
 // C = alpha * op(A) @ op(B) + beta * C, row-major; op(X) = X^T when trans_x.
 // op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
 // A product of 2^21 multiply-adds or more (2^19 when M = 1) is split over ember's threads
-// (core/threads.h) by blocks of C's columns or rows, each block one single-threaded OpenBLAS
-// call (GEMV when M = 1). K = 1 (an outer product) is one GER.
+// (core/threads.h) by blocks of C's columns or rows, each block one single-threaded GEMM
+// (GEMV when M = 1). K = 1 (an outer product) is one GER.
 // Products of at least this many multiply-adds are split over ember's threads; a smaller one
 // takes less time than waking the pool. Callers with many small products (one per head) use it
 // to decide whether to spread those over the threads instead.
@@ -25,6 +28,9 @@ void gemv(bool trans_a, int64_t rows, int64_t cols, float alpha, const float* a,
 
 // Threads of OpenBLAS's own pool: core/threads.cpp sets it to one, as ember splits the work.
 void set_blas_threads(int n);
+
+// Which library runs gemm at the instruction set in use: "oneDNN" or "OpenBLAS".
+std::string_view gemm_backend();
 
 // The plain triple loop that gemm must agree with; tests compare the two (llm.c's habit).
 void gemm_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -1,8 +1,7 @@
 #include "ember/core/layer_norm.h"
 
-#include <cmath>
-
 #include "ember/core/error.h"
+#include "ember/core/isa/kernel_table.h"
 #include "ember/core/threads.h"
 
 namespace ember::core {
@@ -17,18 +16,9 @@ LayerNormResult layer_norm(const NDArray& x, const NDArray& weight, const NDArra
   LayerNormResult r{NDArray::empty(x.shape()), NDArray::empty({rows}), NDArray::empty({rows})};
   const float *px = xc.data(), *pw = w.data(), *pb = b.data();
   float *py = r.y.data(), *pm = r.mean.data(), *pr = r.rstd.data();
-  parallel_for(rows, x.numel() >= kParallelElements, [&](int64_t i) {
-    const float* row = px + i * d;
-    double sum = 0.0, sq = 0.0;
-    for (int64_t j = 0; j < d; ++j) sum += row[j];
-    const double mu = sum / static_cast<double>(d);
-    for (int64_t j = 0; j < d; ++j) sq += (row[j] - mu) * (row[j] - mu);
-    const float rstd = static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(d) + eps));
-    const float m = static_cast<float>(mu);
-    for (int64_t j = 0; j < d; ++j) py[i * d + j] = (row[j] - m) * rstd * pw[j] + pb[j];
-    pm[i] = m;
-    pr[i] = rstd;
-  });
+  const auto row = kernels().layer_norm_row;
+  parallel_for(rows, x.numel() >= kParallelElements,
+               [&](int64_t i) { row(px + i * d, pw, pb, d, eps, py + i * d, pm + i, pr + i); });
   return r;
 }
 
@@ -40,30 +30,12 @@ LayerNormGrads layer_norm_backward(const NDArray& dy, const NDArray& x, const ND
   const float *pdy = dyc.data(), *px = xc.data(), *pw = w.data();
   const float *pm = mean.data(), *pr = rstd.data();
   float* pdx = g.dx.data();
+  const KernelTable& k = kernels();
   parallel_for(rows, x.numel() >= kParallelElements, [&](int64_t i) {
-    const float *gy = pdy + i * d, *row = px + i * d;
-    double mean_g = 0.0, mean_gx = 0.0;  // mean(dxhat), mean(dxhat * xhat)
-    for (int64_t j = 0; j < d; ++j) {
-      const float xhat = (row[j] - pm[i]) * pr[i];
-      mean_g += gy[j] * pw[j];
-      mean_gx += gy[j] * pw[j] * xhat;
-    }
-    mean_g /= static_cast<double>(d);
-    mean_gx /= static_cast<double>(d);
-    for (int64_t j = 0; j < d; ++j) {
-      const float xhat = (row[j] - pm[i]) * pr[i];
-      pdx[i * d + j] = pr[i] * (gy[j] * pw[j] - static_cast<float>(mean_g) -
-                                xhat * static_cast<float>(mean_gx));
-    }
+    k.layer_norm_backward_row(pdy + i * d, px + i * d, pw, pm[i], pr[i], d, pdx + i * d);
   });
-  float *pdw = g.dweight.data(), *pdb = g.dbias.data();
-  for (int64_t i = 0; i < rows; ++i) {  // serial: every row adds into the same (D) sums
-    for (int64_t j = 0; j < d; ++j) {
-      const float xhat = (px[i * d + j] - pm[i]) * pr[i];
-      pdw[j] += pdy[i * d + j] * xhat;
-      pdb[j] += pdy[i * d + j];
-    }
-  }
+  // serial: every row adds into the same (D) sums
+  k.layer_norm_param_grads(pdy, px, pm, pr, rows, d, g.dweight.data(), g.dbias.data());
   return g;
 }
 

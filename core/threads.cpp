@@ -3,24 +3,21 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "ember/core/blas.h"
+#include "ember/core/environment.h"
 
 namespace ember::core {
 namespace {
 
 // EMBER_NUM_THREADS if set to a positive integer, else every hardware thread.
 int threads_from_environment() {
-  if (const char* env = std::getenv("EMBER_NUM_THREADS")) {
-    const int n = std::atoi(env);
-    if (n > 0) return n;
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
+  if (const int n = environment().num_threads; n > 0) return n;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 thread_local bool inside_pool_job = false;

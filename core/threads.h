@@ -1,9 +1,9 @@
 // Who owns the CPU threads (docs/threads.md): ember's own small pool, and nobody else. It runs
 // elementwise work, reductions and the fused kernels, but only on arrays of at least
 // kParallelElements, so small ops never wake it; and it splits large matrix products into blocks
-// of rows or columns, each one single-threaded OpenBLAS call (core/blas.cpp), OpenBLAS's own
+// of rows or columns, each one single-threaded GEMM call (core/blas.cpp), OpenBLAS's own
 // pool being kept at one thread. The count is set by the one knob: the environment variable
-// EMBER_NUM_THREADS (read once, here and nowhere else) or set_num_threads(). The workers sleep on
+// EMBER_NUM_THREADS (read once, by core/environment.h) or set_num_threads(). The workers sleep on
 // a condition variable between jobs instead of spinning, so an idle worker never holds a core
 // another thread or program needs (OpenBLAS's and OpenMP's spinning workers do, and make two
 // threads slower than one on a busy two-core machine).

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "ember/core/error.h"
+#include "ember/core/isa/kernel_table.h"
 #include "ember/core/threads.h"
 
 namespace ember::optim {
@@ -19,24 +20,6 @@ const AdamOptions& checked(const char* name, const AdamOptions& o) {
 
 AdamOptions as_adam(const AdamWOptions& o) {
   return {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay};
-}
-
-// The constants of one update (Adam::update computes them).
-struct AdamStep {
-  float b1, b2, keep1, keep2, eps, step_size, correction2, l2, shrink;
-};
-
-// Elements [begin, end) of one update; the arrays never overlap (restrict), so the loop
-// vectorises, square root included.
-void adam_range(float* __restrict p, const float* __restrict g, float* __restrict m,
-                float* __restrict v, int64_t begin, int64_t end, const AdamStep& s) {
-  for (int64_t i = begin; i < end; ++i) {
-    const float pi = p[i] * s.shrink;
-    const float gi = g[i] + s.l2 * pi;
-    m[i] = s.b1 * m[i] + s.keep1 * gi;
-    v[i] = s.b2 * v[i] + s.keep2 * gi * gi;
-    p[i] = pi - s.step_size * m[i] / (std::sqrt(v[i]) / s.correction2 + s.eps);
-  }
 }
 
 }  // namespace
@@ -63,7 +46,7 @@ void Adam::update(const ParamGroup& group, const NDArray& param, const NDArray& 
   const int64_t n = param.numel();
   const double t = static_cast<double>(state.step);
   const float b1 = options_.beta1, b2 = options_.beta2;
-  const AdamStep step{
+  const core::AdamStep step{
       .b1 = b1,
       .b2 = b2,
       .keep1 = 1.0f - b1,
@@ -73,7 +56,8 @@ void Adam::update(const ParamGroup& group, const NDArray& param, const NDArray& 
       .correction2 = static_cast<float>(std::sqrt(1.0 - std::pow(double{b2}, t))),
       .l2 = decoupled_ ? 0.0f : group.weight_decay,
       .shrink = static_cast<float>(decoupled_ ? 1.0 - double{group.lr} * group.weight_decay : 1.0)};
-  const auto range = [&](int64_t begin, int64_t end) { adam_range(p, g, m, v, begin, end, step); };
+  const auto kernel = core::kernels().adam_range;  // core/isa/adam_kernels.inc
+  const auto range = [&](int64_t begin, int64_t end) { kernel(p, g, m, v, begin, end, step); };
   if (n >= core::kParallelElements)
     core::parallel_chunks(n, range);
   else

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "ember/core/blas.h"
@@ -84,4 +86,49 @@ TEST_CASE("gemv") {
   NDArray y = NDArray::zeros({2});
   gemv(false, 2, 3, 1.0f, a.data(), 3, x.data(), 1, 0.0f, y.data(), 1);
   CHECK(y.to_vector() == std::vector<float>{6, 15});
+}
+
+// The GEMM library of the instruction set in use (ctest runs this file under every EMBER_ISA the
+// CPU supports: tests/CMakeLists.txt): odd sizes that leave partial register blocks in every
+// dimension, padded leading dimensions (strided views), every transpose, and a NaN-filled C with
+// beta = 0 (which must never leak through).
+TEST_CASE("gemm at the instruction set in use agrees with gemm_naive on odd, strided shapes") {
+  Generator gen(12);
+  const std::string_view backend = gemm_backend();
+  CAPTURE(backend);
+  const int64_t pad = 5;
+  for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{2, 3, 2},
+                                {17, 33, 9},
+                                {47, 129, 65},
+                                {64, 2048 + 13, 35},
+                                {129, 31, 257}})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (float beta : {0.0f, 1.5f}) {
+          CAPTURE(m);
+          CAPTURE(n);
+          CAPTURE(k);
+          CAPTURE(ta);
+          CAPTURE(tb);
+          const NDArray a = gen.normal(ta ? Shape{k, m + pad} : Shape{m, k + pad});
+          const NDArray b = gen.normal(tb ? Shape{n, k + pad} : Shape{k, n + pad});
+          const NDArray c0 =
+              beta == 0.0f ? NDArray::full({m, n + pad}, std::numeric_limits<float>::quiet_NaN())
+                           : gen.normal({m, n + pad});
+          const NDArray c1 = c0.clone(), c2 = c0.clone();
+          gemm(ta, tb, m, n, k, 0.75f, a.data(), a.size(1), b.data(), b.size(1), beta, c1.data(),
+               n + pad);
+          gemm_naive(ta, tb, m, n, k, 0.75f, a.data(), a.size(1), b.data(), b.size(1), beta,
+                     c2.data(), n + pad);
+          int64_t wrong = 0;
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n + pad; ++j) {
+              const float x = c1.at({i, j}), y = c2.at({i, j});
+              // the padding columns are outside C: untouched, NaN included
+              wrong +=
+                  j < n ? !(std::abs(x - y) <= 1e-4f * (1.0f + std::abs(y)) * std::sqrt(float(k)))
+                        : !(std::isnan(x) ? std::isnan(y) : x == y);
+            }
+          CHECK(wrong == 0);
+        }
 }

@@ -50,6 +50,7 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
   saved.hprev = NDArray::empty({B, T, H});
   if (lstm) saved.cprev = NDArray::empty({B, T, H});
   const int64_t sb = gx.strides()[0], st = gx.strides()[1];
+  const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
     core::gemm(false, true, B, GH, H, 1.0f, h, H, w.data(), H, 0.0f, gh.data(), GH);
@@ -59,8 +60,8 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
       std::copy(hr, hr + H, saved.hprev.data() + row * H);
       if (lstm) std::copy(c + r * H, c + (r + 1) * H, saved.cprev.data() + row * H);
       if (active(lengths, r, t)) {
-        Cell::forward(H, gx.data() + r * sb + t * st, gh.data() + r * GH, b.data(), hr,
-                      lstm ? c + r * H : nullptr, saved.acts.data() + row * Cell::kSaved * H);
+        cell.forward(H, gx.data() + r * sb + t * st, gh.data() + r * GH, b.data(), hr,
+                     lstm ? c + r * H : nullptr, saved.acts.data() + row * Cell::kSaved * H);
         std::copy(hr, hr + H, y + row * H);
       } else {
         std::fill(y + row * H, y + (row + 1) * H, 0.0f);
@@ -82,6 +83,7 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
   const NDArray dh = dpacked.narrow(0, 0, B * H).view({B, H}).clone();
   const NDArray dc = lstm ? dpacked.narrow(0, B * H, B * H).view({B, H}).clone() : NDArray();
   const float* dy = dpacked.data() + Cell::kStates * B * H;
+  const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = T - 1; s >= 0; --s) {
     const int64_t t = reverse ? T - 1 - s : s;
     for (int64_t r = 0; r < B; ++r) {
@@ -95,9 +97,9 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
       }
       float* dh_r = dh.data() + r * H;
       for (int64_t j = 0; j < H; ++j) dh_r[j] += dy[row * H + j];
-      Cell::backward(H, saved.acts.data() + row * Cell::kSaved * H, saved.hprev.data() + row * H,
-                     lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
-                     lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
+      cell.backward(H, saved.acts.data() + row * Cell::kSaved * H, saved.hprev.data() + row * H,
+                    lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
+                    lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
     }
     core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
                dh.data(), H);

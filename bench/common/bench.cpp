@@ -124,6 +124,15 @@ std::vector<double> micros_per(const std::vector<double>& seconds, double items)
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>>& result_labels() {
+  static std::vector<std::pair<std::string, std::string>> labels;
+  return labels;
+}
+
+void set_result_labels(std::vector<std::pair<std::string, std::string>> labels) {
+  result_labels() = std::move(labels);
+}
+
 std::string to_json(const Result& result) {
   const Summary summary = summarize(result.samples);
   std::string json =
@@ -140,6 +149,9 @@ std::string to_json(const Result& result) {
   json += "]";
   for (const auto& [key, value] : result.extra) {
     json += ", " + json_string(key) + ": " + json_number(value);
+  }
+  for (const auto& [key, value] : result_labels()) {
+    json += ", " + json_string(key) + ": " + json_string(value);
   }
   return json + "}";
 }

@@ -62,6 +62,10 @@ struct Result {
 
 // The JSON object of a result, with median/min/max of its samples and the current peak RSS.
 std::string to_json(const Result& result);
+// Text fields added to every RESULT this process prints (ember-bench: the instruction set of its
+// kernels and the library running its GEMM), e.g. {"isa", "avx512"}.
+void set_result_labels(std::vector<std::pair<std::string, std::string>> labels);
+
 // Prints "RESULT " + to_json(result) on stdout and flushes.
 void print_result(const Result& result);
 

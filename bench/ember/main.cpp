@@ -1,8 +1,11 @@
 // ember-bench: the ember side of bench/ (docs/performance.md).
 //   ember-bench --workload NAME --threads N [--reps R] [--warmup W]
-// Threads: core::set_num_threads(N) sets both of ember's pools (OpenBLAS and the OpenMP loops).
+// Threads: core::set_num_threads(N) sets ember's pool. EMBER_ISA lowers the kernels' instruction
+// set (docs/performance.md); every RESULT names the one in use (isa) and the GEMM library.
 #include "common/bench.h"
 #include "common/workloads.h"
+#include "ember/core/blas.h"
+#include "ember/core/cpu_isa.h"
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
 #include "ember/distributed/collectives.h"
@@ -41,6 +44,10 @@ int main(int argc, char** argv) {
   const auto set_threads = [](int threads) {
     ember::core::set_num_threads(threads);
     ember::core::manual_seed(bench::kSeed);
+    // The instruction set in use (EMBER_ISA or the CPU's best) and what runs the GEMMs.
+    bench::set_result_labels({{"isa", std::string(isa_name(ember::core::active_isa()))},
+                              {"cpu_isa", std::string(isa_name(ember::core::cpu_isa()))},
+                              {"gemm", std::string(ember::core::gemm_backend())}});
   };
   const ember::distributed::Session session;  // MPI under mpirun (the w*dp workloads)
   return bench::run_program(argc, argv, set_threads, runners);

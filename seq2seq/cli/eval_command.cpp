@@ -7,6 +7,7 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/log_flags.h"
+#include "ember/seq2seq/cli/machine_log.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/chrf.h"
@@ -114,6 +115,7 @@ int eval_command(const std::vector<std::string>& args) {
     return 0;
   }
   reject_positionals(parsed, flags);
+  log_machine();
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   f.detokenize.check();
   LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);

@@ -6,6 +6,7 @@
 #include "ember/core/error.h"
 #include "ember/distributed/collectives.h"
 #include "ember/seq2seq/cli/commands.h"
+#include "ember/seq2seq/cli/machine_log.h"
 #include "ember/seq2seq/cli/run_flags.h"
 #include "ember/seq2seq/train/run.h"
 
@@ -66,6 +67,7 @@ int train_command(const std::vector<std::string>& args) {
     distributed::broadcast(run_dir);  // rank 0's clock names the directory of every rank
   }
 
+  log_machine();
   // Data-parallel: rank 0 reports for all (the ranks make the same updates).
   const bool reports = distributed::rank() == 0;
   const std::atomic<bool>* stop = install_interrupt_handler();

@@ -14,6 +14,7 @@
 #include "ember/core/utf8.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/log_flags.h"
+#include "ember/seq2seq/cli/machine_log.h"
 #include "ember/seq2seq/data/detokenizer.h"
 #include "ember/seq2seq/report/svg_plot.h"
 #include "ember/seq2seq/train/ensemble_run.h"
@@ -261,6 +262,7 @@ int translate_command(const std::vector<std::string>& args) {
     return 0;
   }
   reject_positionals(parsed, flags);
+  log_machine();
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   check_flags(f);
   LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);
