@@ -52,6 +52,10 @@ TEST_CASE("training flags fill the data, tokenizer and training options") {
   CHECK(c.train.decode.beam_size == 4);
   CHECK(c.train.seed == 3);
   CHECK(c.train.patience == 5);
+  // Every sacreBLEU tokenizer `ember score` has.
+  for (const char* tokenizer : {"13a", "none", "intl", "char", "zh"}) {
+    CHECK(parse({"--bleu-tokenize", tokenizer}).train.bleu_tokenize == tokenizer);
+  }
 }
 
 TEST_CASE("model flags: the preset first whatever the order; --arch implies the small preset") {

@@ -100,7 +100,8 @@ int eval_command(const std::vector<std::string>& args) {
   flags.add("--split", "NAME", "split to score", &f.split);
   flags.add("--output", "FILE", "write the outputs here too", &f.output);
   flags.add_enum("--metric", "scores", &f.metric, metric_names());
-  flags.add_choice("--bleu-tokenize", "BLEU tokenization", &f.bleu_tokenize, {"13a", "none"});
+  flags.add_choice("--bleu-tokenize", "BLEU tokenization (sacreBLEU's)", &f.bleu_tokenize,
+                   bleu_tokenizer_names());
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);
   add_detokenize_flags(flags, f.detokenize);

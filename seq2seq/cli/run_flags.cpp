@@ -2,6 +2,7 @@
 #include "ember/seq2seq/cli/run_flags.h"
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/train/evaluation.h"
 
 namespace ember::seq2seq::cli {
@@ -134,7 +135,7 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--patience", "N",
             "stop after N validations in a row without a better score (0: never)", &o.patience);
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (none: pre-tokenized text)",
-                   &o.bleu_tokenize, {"13a", "none"});
+                   &o.bleu_tokenize, bleu_tokenizer_names());
   flags.add("--samples", "N", "validation outputs written to samples.txt", &o.samples);
   flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)", &o.save_every);
   flags.add("--save-minutes", "M", "minutes between checkpoints (0: epoch ends only)",

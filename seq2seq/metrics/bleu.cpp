@@ -83,6 +83,10 @@ std::string bleu_signature_fields(const BleuOptions& options) {
                      smooth);
 }
 
+std::vector<std::string> bleu_tokenizer_names() {
+  return std::vector<std::string>(std::begin(kTokenizerNames), std::end(kTokenizerNames));
+}
+
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name) {
   for (int i = 0; i < 5; ++i)
     if (name == kTokenizerNames[i]) return static_cast<BleuTokenizer>(i);

@@ -39,6 +39,8 @@ enum class BleuSmoothing {
 // The names sacreBLEU uses ("13a", "none", "intl", "char", "zh"; "exp", "floor", "add-k", "none");
 // throw ember::Error naming the accepted values for any other name.
 BleuTokenizer bleu_tokenizer_from_name(std::string_view name);
+// Every tokenizer name, in the enum's order (the choices of the --bleu-tokenize flags).
+std::vector<std::string> bleu_tokenizer_names();
 BleuSmoothing bleu_smoothing_from_name(std::string_view name);
 
 struct BleuOptions {

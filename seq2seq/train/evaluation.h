@@ -121,7 +121,8 @@ using Scores = std::vector<std::pair<std::string, double>>;
 
 // The metrics a run can report and the scores each gives:
 //   exact  {exact_match}: the share of hypotheses equal to their reference, in percent
-//   bleu   {bleu, chrf}: corpus BLEU (tokenization bleu_tokenize: "13a" or "none") and chrF2
+//   bleu   {bleu, chrf}: corpus BLEU (tokenization bleu_tokenize, one of
+//          bleu_tokenizer_names()) and chrF2
 //   rouge  {rouge1, rouge2, rougeL}: F1 of rouge-score, times 100
 enum class MetricKind { kExact, kBleu, kRouge };
 // The names exact | bleu | rouge; an unknown one throws "[evaluation] unknown metric '<name>'

@@ -51,7 +51,7 @@ struct TrainOptions {
   // (the first score of the metric, else the validation loss) (0: never).
   int64_t patience = 0;
   MetricKind metric = MetricKind::kBleu;  // evaluation.h
-  std::string bleu_tokenize = "13a";      // 13a | none (for pre-tokenized text)
+  std::string bleu_tokenize = "13a";      // 13a | none (pre-tokenized text) | intl | char | zh
   int64_t samples = 5;                    // sentences written to samples.txt at each evaluation
   int64_t seed = 1;                       // the batch order (model initialisation is the caller's)
   // Checkpoints between epochs, so that a kill loses little: every save_every updates and every
