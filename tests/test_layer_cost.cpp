@@ -153,23 +153,38 @@ TEST_CASE("options are validated, naming the option") {
 
 TEST_CASE("the report: findings, both tables, a log-log figure, one CSV row per point") {
   const MixingLayer a = MixingLayer::kSelfAttention, r = MixingLayer::kRecurrent;
-  LayerCostOptions o;
-  o.layers = {a, r};
-  std::vector<LayerCostPoint> points = {point(a, 16, 1.0), point(a, 64, 32.0), point(r, 16, 2.0),
-                                        point(r, 64, 8.0)};
-  for (LayerCostPoint& p : points) p.peak_bytes = 1 << 20;
-  const std::vector<std::string> findings = layer_cost_findings(points, o);
+  LayerCostRun run;
+  run.options.layers = {a, r};
+  run.points = {point(a, 16, 1.0), point(a, 64, 32.0), point(r, 16, 2.0), point(r, 64, 8.0)};
+  for (LayerCostPoint& p : run.points) {
+    p.peak_bytes = 1 << 20;
+    p.gflops_per_second = 25.0;
+  }
+  run.sgemm_gflops_before = 40.0;
+  run.sgemm_gflops_after = 60.0;
+  run.command = "ember cost --x";
+  const std::vector<std::string> findings = layer_cost_findings(run);
   REQUIRE(findings.size() == 3);
   CHECK(findings[0] ==
         "attention is faster than lstm below n ≈ 25 and slower above it; their FLOPs are equal "
         "at n = 512.");
-  CHECK(findings[1].rfind("attention: time grows as n^2.50", 0) == 0);
-  const std::string md = layer_cost_markdown(points, o, "ember cost --x");
+  CHECK(findings[1].rfind("attention: time grows as n^2.50 between the two longest lengths; at "
+                          "most 50% of the sgemm rate",
+                          0) == 0);
+  const std::string md = layer_cost_markdown(run);
   CHECK(md.find("    ember cost --x") != std::string::npos);
+  CHECK(md.find("40.0 GFLOP/s before the layers and 60.0 after") != std::string::npos);
   CHECK(md.find("| attention (4 heads) | 8 B n d² + 4 B n² d") != std::string::npos);
-  CHECK(md.find("| 64 | 32000.00 | 8000.00 | 1.0 | 1.0 |") != std::string::npos);
-  const std::string csv = layer_cost_csv(points, o);
+  CHECK(md.find("| 64 | 32000.00 | 8000.00 | 1.0 | 1.0 | 50% | 50% |") != std::string::npos);
+  const std::string csv = layer_cost_csv(run);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);
   CHECK(csv.find("lstm,64,256,8,8,0,") != std::string::npos);
-  CHECK(layer_cost_figure(points).find(">1000</text>") != std::string::npos);  // log time axis
+  CHECK(csv.find(",25,50,1048576,64,63") != std::string::npos);
+  CHECK(layer_cost_figure(run).find(">1000</text>") != std::string::npos);  // log time axis
+}
+
+TEST_CASE("the sgemm rate is a positive rate of 2 n^3 FLOPs a product") {
+  CHECK(measure_sgemm_gflops(64, 3) > 0.0);
+  CHECK_THROWS_WITH_AS(measure_sgemm_gflops(0, 3), doctest::Contains("[cost] sgemm size"),
+                       ember::Error);
 }

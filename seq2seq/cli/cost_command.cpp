@@ -76,14 +76,18 @@ int cost_command(const std::vector<std::string>& args) {
 
   spdlog::info("ember cost: d {}, batch {}, lengths {}, into {}", o.width, o.batch,
                fmt::join(o.lengths, ","), out_dir);
-  const std::vector<lab::LayerCostPoint> points =
-      lab::measure_layer_cost(o, [](const lab::LayerCostPoint& p) {
-        spdlog::info("{:>9} n {:>5}: {:8.2f} ms, {:7.1f} MiB, {:6.1f} GFLOP/s",
-                     lab::mixing_layer_name(p.layer), p.length, p.median_seconds * 1e3,
-                     static_cast<double>(p.peak_bytes) / (1024.0 * 1024.0), p.gflops_per_second);
-      });
-  lab::write_layer_cost_report(points, o, out_dir, command_line(args));
-  for (const std::string& line : lab::layer_cost_findings(points, o)) fmt::print("{}\n", line);
+  lab::LayerCostRun run{.options = o, .command = command_line(args)};
+  run.sgemm_gflops_before = lab::measure_sgemm_gflops();
+  run.points = lab::measure_layer_cost(o, [](const lab::LayerCostPoint& p) {
+    spdlog::info("{:>9} n {:>5}: {:8.2f} ms, {:7.1f} MiB, {:6.1f} GFLOP/s",
+                 lab::mixing_layer_name(p.layer), p.length, p.median_seconds * 1e3,
+                 static_cast<double>(p.peak_bytes) / (1024.0 * 1024.0), p.gflops_per_second);
+  });
+  run.sgemm_gflops_after = lab::measure_sgemm_gflops();
+  spdlog::info("sgemm 1024: {:.1f} GFLOP/s before the layers, {:.1f} after",
+               run.sgemm_gflops_before, run.sgemm_gflops_after);
+  lab::write_layer_cost_report(run, out_dir);
+  for (const std::string& line : lab::layer_cost_findings(run)) fmt::print("{}\n", line);
   fmt::print("\nreport: {}/cost.md, figure: {}/cost.svg\n", out_dir, out_dir);
   return 0;
 }

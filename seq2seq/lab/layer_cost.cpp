@@ -5,6 +5,8 @@
 #include <cmath>
 #include <memory>
 
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/ops/linear_algebra.h"
 #include "ember/core/allocator.h"
 #include "ember/core/error.h"
 #include "ember/core/random.h"
@@ -210,6 +212,23 @@ std::vector<LayerCostPoint> measure_layer_cost(
     }
   }
   return points;
+}
+
+double measure_sgemm_gflops(int64_t n, int64_t repeats) {
+  EMBER_CHECK(n >= 1 && repeats >= 1, "[cost] sgemm size and repeats must be >= 1, got {} and {}",
+              n, repeats);
+  NoGradGuard no_grad;
+  const Tensor a = Tensor::randn({n, n}), b = Tensor::randn({n, n});
+  matmul(a, b);  // warm-up: the allocator's blocks and the library's buffers
+  std::vector<double> seconds;
+  for (int64_t i = 0; i < repeats; ++i) {
+    const Clock::time_point start = Clock::now();
+    matmul(a, b);
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+  return flops / seconds[seconds.size() / 2] * 1e-9;
 }
 
 std::vector<Crossover> crossovers(const std::vector<LayerCostPoint>& points) {

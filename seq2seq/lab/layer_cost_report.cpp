@@ -55,10 +55,12 @@ std::string complexity_table(const LayerCostOptions& o) {
       o.kernel, 2 * o.kernel, o.heads);
 }
 
-std::string measured_table(const std::vector<LayerCostPoint>& points) {
+std::string measured_table(const LayerCostRun& run) {
+  const std::vector<LayerCostPoint>& points = run.points;
+  const double sgemm = run.sgemm_gflops();
   const std::vector<MixingLayer> layers = layers_of(points);
   std::vector<std::string> head = {"n"};
-  for (const char* what : {"ms", "MiB", "GFLOP/s"}) {
+  for (const char* what : {"ms", "MiB", "of sgemm"}) {
     for (MixingLayer layer : layers) head.push_back(fmt::format("{} {}", mixing_layer_name(layer), what));
   }
   std::string out = table_row(head);
@@ -76,7 +78,9 @@ std::string measured_table(const std::vector<LayerCostPoint>& points) {
     each([](const LayerCostPoint& p) {
       return fmt::format("{:.1f}", static_cast<double>(p.peak_bytes) / kMiB);
     });
-    each([](const LayerCostPoint& p) { return fmt::format("{:.1f}", p.gflops_per_second); });
+    each([&](const LayerCostPoint& p) {
+      return fmt::format("{:.0f}%", 100.0 * p.gflops_per_second / sgemm);
+    });
     out += table_row(cells);
   }
   return out;
@@ -101,8 +105,9 @@ double time_exponent(const std::vector<LayerCostPoint>& points, MixingLayer laye
          std::log(static_cast<double>(last->length) / static_cast<double>(before->length));
 }
 
-std::vector<std::string> layer_cost_findings(const std::vector<LayerCostPoint>& points,
-                                             const LayerCostOptions& options) {
+std::vector<std::string> layer_cost_findings(const LayerCostRun& run) {
+  const std::vector<LayerCostPoint>& points = run.points;
+  const LayerCostOptions& options = run.options;
   std::vector<std::string> out;
   const std::vector<MixingLayer> layers = layers_of(points);
   const std::vector<int64_t> lengths = lengths_of(points);
@@ -148,36 +153,42 @@ std::vector<std::string> layer_cost_findings(const std::vector<LayerCostPoint>& 
     }
     const LayerCostPoint* last = find_point(points, layer, lengths.back());
     out.push_back(fmt::format(
-        "{}: time grows as n^{:.2f} between the two longest lengths; at most {:.1f} GFLOP/s (n = "
-        "{}); {:.1f} MiB at n = {}.",
-        mixing_layer_name(layer), time_exponent(points, layer), best, at,
+        "{}: time grows as n^{:.2f} between the two longest lengths; at most {:.0f}% of the sgemm "
+        "rate (n = {}); {:.1f} MiB at n = {}.",
+        mixing_layer_name(layer), time_exponent(points, layer),
+        100.0 * best / run.sgemm_gflops(), at,
         last ? static_cast<double>(last->peak_bytes) / kMiB : 0.0, lengths.back()));
   }
   return out;
 }
 
-std::string layer_cost_markdown(const std::vector<LayerCostPoint>& points,
-                                const LayerCostOptions& o, const std::string& command) {
+std::string layer_cost_markdown(const LayerCostRun& run) {
+  const LayerCostOptions& o = run.options;
   std::string md = "# The cost of mixing positions: recurrence, convolution, self-attention\n\n";
   md += fmt::format(
       "One layer of each kind at width d = {}, batch B = {}, forward and backward of the sum of "
-      "its output, {} timed passes per point after {} warm-up (the median is shown), {} "
-      "thread(s).\n\n    {}\n\n",
-      o.width, o.batch, o.repeats, o.warmup, core::num_threads(), command);
+      "its output, {} timed passes per point after {} warm-up (the median is shown; the layers "
+      "take turns pass by pass), {} thread(s). The machine's sgemm rate (1024 x 1024 products "
+      "through ember's matmul) was {:.1f} GFLOP/s before the layers and {:.1f} after; rates "
+      "below are fractions of their mean.\n\n    {}\n\n",
+      o.width, o.batch, o.repeats, o.warmup, core::num_threads(), run.sgemm_gflops_before,
+      run.sgemm_gflops_after, run.command);
   md += "## Findings\n\n";
-  for (const std::string& line : layer_cost_findings(points, o)) md += "- " + line + "\n";
+  for (const std::string& line : layer_cost_findings(run)) md += "- " + line + "\n";
   md += "\n## What theory predicts (Vaswani et al. 2017, Table 1, with ember's constants)\n\n";
   md += complexity_table(o);
   md += "\nBackward costs twice the forward (the input and the weight gradient of every "
         "product), so a pass is 3 x the forward FLOPs.\n\n";
   md += "## Measured\n\n![time, memory and throughput against n](cost.svg)\n\n";
   md += "ms: one forward + backward of the batch; MiB: the most memory the pass held beyond "
-        "its input and parameters (allocator peak); GFLOP/s: the FLOPs above over the time.\n\n";
-  md += measured_table(points);
+        "its input and parameters (allocator peak); of sgemm: the FLOPs above over the time, as a "
+        "share of the sgemm rate.\n\n";
+  md += measured_table(run);
   return md;
 }
 
-std::string layer_cost_figure(const std::vector<LayerCostPoint>& points) {
+std::string layer_cost_figure(const LayerCostRun& run) {
+  const std::vector<LayerCostPoint>& points = run.points;
   LineChart time{.title = "one forward + backward",
                  .x_label = "sequence length n",
                  .y_label = "ms",
@@ -188,9 +199,9 @@ std::string layer_cost_figure(const std::vector<LayerCostPoint>& points) {
                    .y_label = "MiB",
                    .log_x = true,
                    .log_y = true};
-  LineChart rate{.title = "throughput",
+  LineChart rate{.title = "throughput, as a share of the sgemm rate",
                  .x_label = "sequence length n",
-                 .y_label = "GFLOP/s",
+                 .y_label = "of sgemm",
                  .log_x = true};
   for (MixingLayer layer : layers_of(points)) {
     Series t{mixing_layer_name(layer), {}, {}}, m = t, r = t;
@@ -202,7 +213,7 @@ std::string layer_cost_figure(const std::vector<LayerCostPoint>& points) {
       m.x.push_back(n);
       m.y.push_back(static_cast<double>(p.peak_bytes) / kMiB);
       r.x.push_back(n);
-      r.y.push_back(p.gflops_per_second);
+      r.y.push_back(p.gflops_per_second / run.sgemm_gflops());
     }
     time.series.push_back(std::move(t));
     memory.series.push_back(std::move(m));
@@ -211,28 +222,26 @@ std::string layer_cost_figure(const std::vector<LayerCostPoint>& points) {
   return svg_line_charts({time, memory, rate});
 }
 
-std::string layer_cost_csv(const std::vector<LayerCostPoint>& points, const LayerCostOptions& o) {
+std::string layer_cost_csv(const LayerCostRun& run) {
+  const LayerCostOptions& o = run.options;
   std::string csv =
-      "layer,length,width,batch,median_s,min_s,gflop,gflops_per_s,peak_bytes,"
+      "layer,length,width,batch,median_s,min_s,gflop,gflops_per_s,sgemm_gflops_per_s,peak_bytes,"
       "sequential_operations,maximum_path_length\n";
-  for (const LayerCostPoint& p : points) {
-    csv += fmt::format("{},{},{},{},{:.6g},{:.6g},{:.6g},{:.4g},{},{},{}\n",
+  for (const LayerCostPoint& p : run.points) {
+    csv += fmt::format("{},{},{},{},{:.6g},{:.6g},{:.6g},{:.4g},{:.4g},{},{},{}\n",
                        mixing_layer_name(p.layer), p.length, o.width, o.batch, p.median_seconds,
-                       p.min_seconds, p.flops * 1e-9, p.gflops_per_second, p.peak_bytes,
-                       sequential_operations(p.layer, p.length),
+                       p.min_seconds, p.flops * 1e-9, p.gflops_per_second, run.sgemm_gflops(),
+                       p.peak_bytes, sequential_operations(p.layer, p.length),
                        maximum_path_length(p.layer, p.length, o.kernel));
   }
   return csv;
 }
 
-void write_layer_cost_report(const std::vector<LayerCostPoint>& points,
-                             const LayerCostOptions& options, const std::string& dir,
-                             const std::string& command) {
+void write_layer_cost_report(const LayerCostRun& run, const std::string& dir) {
   std::filesystem::create_directories(dir);
-  core::write_file_atomic(dir + "/cost.md", layer_cost_markdown(points, options, command),
-                          "[cost]");
-  core::write_file_atomic(dir + "/cost.svg", layer_cost_figure(points), "[cost]");
-  core::write_file_atomic(dir + "/cost.csv", layer_cost_csv(points, options), "[cost]");
+  core::write_file_atomic(dir + "/cost.md", layer_cost_markdown(run), "[cost]");
+  core::write_file_atomic(dir + "/cost.svg", layer_cost_figure(run), "[cost]");
+  core::write_file_atomic(dir + "/cost.csv", layer_cost_csv(run), "[cost]");
 }
 
 }  // namespace ember::seq2seq::lab
