@@ -87,9 +87,10 @@ std::vector<LayerCostPoint> measure_layer_cost(
     const std::function<void(const LayerCostPoint&)>& progress = {});
 
 // The machine's sgemm rate in GFLOP/s, the roofline the layers' rates are read against: the median
-// of `repeats` n x n by n x n products through ember's matmul (2 n^3 FLOPs each), at the thread
-// count in force. The cost command measures it before and after the layers, in the same run.
-double measure_sgemm_gflops(int64_t n = 1024, int64_t repeats = 5);
+// of `repeats` n x n by n x n products through ember's matmul (2 n^3 FLOPs each) after three
+// untimed ones, at the thread count in force. The cost command measures it before and after the
+// layers, in the same run.
+double measure_sgemm_gflops(int64_t n = 1024, int64_t repeats = 9);
 
 // Where one layer stops being cheaper than another: the first measured length at which `slower`
 // (cheaper before) takes longer than `faster`, interpolated between the two lengths on log scales
