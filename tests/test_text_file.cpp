@@ -136,3 +136,10 @@ TEST_CASE("read_lines says what a path that is no regular file is, never reading
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   refused(fifo, "it is not a regular file (a FIFO)");  // without the check, open() would block
 }
+
+TEST_CASE("split_fields keeps empty fields, and an empty line is one empty field") {
+  CHECK(split_fields("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(split_fields("a,b,", ',') == std::vector<std::string>{"a", "b", ""});
+  CHECK(split_fields("", ',') == std::vector<std::string>{""});
+  CHECK(split_fields("x\ty", '\t') == std::vector<std::string>{"x", "y"});
+}

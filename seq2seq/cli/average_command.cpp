@@ -33,12 +33,7 @@ int average_command(const std::vector<std::string>& args) {
   flags.add("--output", "FILE", "write here (default: <run>/checkpoints/average.safetensors)",
             &output);
   add_log_flags(flags);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
+  if (!parse_command_flags(flags, args)) return 0;  // --help printed
   EMBER_CHECK(!run_dir.empty(), "[flags] ember average: --run DIR is required");
   const AveragedRun result = average_run(run_dir, last, output);
   fmt::print("averaged {} checkpoints of {} (updates {}) into {}\n", result.steps.size(), run_dir,

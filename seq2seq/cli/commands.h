@@ -60,6 +60,9 @@ int interrupt_exit_code();
 
 // Throws "[flags]" for positional arguments a command does not take.
 void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags);
+// Parses a command's arguments: prints the help and returns false for -h or --help, throws
+// reject_positionals' error for a positional argument, returns true otherwise.
+bool parse_command_flags(const FlagSet& flags, const std::vector<std::string>& args);
 // The end of the training commands' flag handling (train, demo translate|summarize): adds the
 // model and training flags to `flags`, parses args, and applies the model flags to config.model.
 // Returns false when --help was given (the help is printed); throws "[flags]" for positional

@@ -21,17 +21,22 @@ void reject_positionals(const ParsedArgs& parsed, const FlagSet& flags) {
               flags.command());
 }
 
-bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config) {
-  ModelFlags model_flags;
-  add_model_flags(flags, model_flags);
-  add_train_flags(flags, config.train);
-  add_log_flags(flags);
+bool parse_command_flags(const FlagSet& flags, const std::vector<std::string>& args) {
   const ParsedArgs parsed = flags.parse(args);
   if (parsed.help) {
     fmt::print("{}", flags.help());
     return false;
   }
   reject_positionals(parsed, flags);
+  return true;
+}
+
+bool parse_run_flags(FlagSet& flags, const std::vector<std::string>& args, RunConfig& config) {
+  ModelFlags model_flags;
+  add_model_flags(flags, model_flags);
+  add_train_flags(flags, config.train);
+  add_log_flags(flags);
+  if (!parse_command_flags(flags, args)) return false;
   config.model = model_flags.apply(config.model);
   return true;
 }

@@ -6,6 +6,7 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/log_flags.h"
+#include "ember/seq2seq/data/text_file.h"
 #include "ember/seq2seq/lab/layer_cost.h"
 #include "ember/seq2seq/lab/layer_cost_report.h"
 #include "ember/seq2seq/train/parse_number.h"
@@ -37,7 +38,7 @@ int cost_command(const std::vector<std::string>& args) {
       "--layers", "A,B,..", "layers to measure (lstm, conv, attention)",
       [&o](const std::string& v) {
         o.layers.clear();
-        for (const std::string& name : comma_list(v)) {
+        for (const std::string& name : split_fields(v, ',')) {
           o.layers.push_back(lab::mixing_layer_names().parse(name));
         }
       },
@@ -50,7 +51,7 @@ int cost_command(const std::vector<std::string>& args) {
       "--lengths", "N,M,..", "sequence lengths, increasing",
       [&o](const std::string& v) {
         o.lengths.clear();
-        for (const std::string& n : comma_list(v)) {
+        for (const std::string& n : split_fields(v, ',')) {
           o.lengths.push_back(parse_int(n, "--lengths"));
         }
       },
@@ -63,12 +64,7 @@ int cost_command(const std::vector<std::string>& args) {
   flags.add("--warmup", "N", "untimed passes before them", &o.warmup);
   flags.add("--seed", "N", "seed of the parameters and inputs", &seed);
   add_log_flags(flags);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
+  if (!parse_command_flags(flags, args)) return 0;  // --help printed
   EMBER_CHECK(seed >= 0, "[flags] ember cost: --seed must be >= 0, got {}", seed);
   o.seed = static_cast<uint64_t>(seed);
   lab::validate(o);

@@ -110,12 +110,7 @@ int eval_command(const std::vector<std::string>& args) {
             &f.references);
   add_data_flags(flags, config.data);
   add_log_flags(flags);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
+  if (!parse_command_flags(flags, args)) return 0;  // --help printed
   log_machine();
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   f.detokenize.check();

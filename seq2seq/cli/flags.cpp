@@ -181,14 +181,4 @@ bool has_flag(const std::vector<std::string>& args, const std::string& name) {
   return false;
 }
 
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1) {
-    items.push_back(text.substr(start, comma - start));
-  }
-  items.push_back(text.substr(start));
-  return items;
-}
-
 }  // namespace ember::seq2seq::cli

@@ -94,7 +94,4 @@ class FlagSet {
 std::string prescan_flag(const std::vector<std::string>& args, const std::string& name);
 bool has_flag(const std::vector<std::string>& args, const std::string& name);
 
-// The items of a comma-separated flag value ("a,b" -> {"a", "b"}; "" -> {""}).
-std::vector<std::string> comma_list(const std::string& text);
-
 }  // namespace ember::seq2seq::cli

@@ -6,6 +6,7 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/flags.h"
 #include "ember/seq2seq/cli/log_flags.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -24,7 +25,7 @@ void add_list(FlagSet& flags, const std::string& name, const std::string& help,
   flags.add_custom(
       name, "A,B,..", help,
       [target, seen](const std::string& v) {
-        *target = comma_list(v);
+        *target = split_fields(v, ',');
         if (seen) *seen = true;
       },
       [target] { return fmt::format("{}", fmt::join(*target, ",")); });

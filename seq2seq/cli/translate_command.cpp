@@ -256,12 +256,7 @@ int translate_command(const std::vector<std::string>& args) {
   flags.add_switch("--normalize", "with --score: log P per target token (</s> included)",
                    &f.normalize);
   add_log_flags(flags);
-  const ParsedArgs parsed = flags.parse(args);
-  if (parsed.help) {
-    fmt::print("{}", flags.help());
-    return 0;
-  }
-  reject_positionals(parsed, flags);
+  if (!parse_command_flags(flags, args)) return 0;  // --help printed
   log_machine();
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   check_flags(f);

@@ -106,4 +106,14 @@ void write_lines(const std::string& path, const std::vector<std::string>& lines)
   EMBER_CHECK(closed == Z_OK, "[write_lines] cannot write '{}' (error {} on close)", path, closed);
 }
 
+std::vector<std::string> split_fields(std::string_view line, char separator) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (size_t at; (at = line.find(separator, start)) != std::string_view::npos; start = at + 1) {
+    fields.emplace_back(line.substr(start, at - start));
+  }
+  fields.emplace_back(line.substr(start));
+  return fields;
+}
+
 }  // namespace ember::seq2seq

@@ -24,6 +24,10 @@ std::vector<std::string> read_lines(const std::string& path);
 // no lines. Throws "[read_lines] '<source>' line N: invalid UTF-8 at byte K".
 std::vector<std::string> split_lines(std::string_view content, const std::string& source);
 
+// The fields of a line between `separator`s, empty ones kept ("a,,b" -> {"a", "", "b"}; "" ->
+// {""}): comma-separated flag values and CSV lines without quoting.
+std::vector<std::string> split_fields(std::string_view line, char separator);
+
 // Writes each line followed by '\n'; gzip-compressed when `path` ends in ".gz", plain otherwise.
 // Throws "[write_lines]" when the file cannot be written (with the system's reason) or a line
 // contains '\n'.

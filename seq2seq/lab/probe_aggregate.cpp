@@ -20,16 +20,6 @@ constexpr const char* kHeader = "task,model,bucket,first,last,count,exact,tokens
 constexpr const char* kHeaderWithoutContrastive = "task,model,bucket,first,last,count,exact,tokens";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<std::string> fields_of(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t start = 0;
-  for (size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
-    fields.push_back(line.substr(start, comma - start));
-  }
-  fields.push_back(line.substr(start));
-  return fields;
-}
-
 MeanStd mean_std(const std::vector<double>& values) {
   if (values.empty()) return {kNaN, kNaN};
   double sum = 0.0;
@@ -133,7 +123,7 @@ std::vector<ProbeCsvRow> parse_probe_csv(const std::string& text, const std::str
   std::vector<ProbeCsvRow> rows;
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::string where = fmt::format("[probe_aggregate] {} line {}", name, i + 1);
-    const std::vector<std::string> f = fields_of(lines[i]);
+    const std::vector<std::string> f = split_fields(lines[i], ',');
     EMBER_CHECK(f.size() == columns, "{}: expected {} fields, got {}", where, columns, f.size());
     const auto count = [&](const std::string& field, const char* what) {
       const int64_t v = parse_int(field, where + ": " + what);
