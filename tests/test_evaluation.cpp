@@ -8,6 +8,7 @@
 #include "ember/seq2seq/data/vocab_tokenizer.h"
 #include "ember/seq2seq/models/factory.h"
 #include "ember/seq2seq/train/evaluation.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -16,19 +17,11 @@ namespace {
 
 const std::vector<std::string> kLines = {"abc", "ba", "cab", "aaaa", "c"};
 
-std::shared_ptr<Seq2SeqModel> tiny_model(const Tokenizer& tok) {
-  ModelConfig c = preset(Architecture::kRnnAttention, "tiny");
-  c.src_vocab_size = c.tgt_vocab_size = tok.vocab_size();
-  c.embedding_dim = 8;
-  c.hidden_size = 16;
-  return make_model(c);
-}
-
 }  // namespace
 
 TEST_CASE("translate keeps the input order, ends sources with </s>, batches within budget") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   model->train();
   DecodeOptions options{.max_len = {0.0, 3}, .max_tokens = 6, .attention = true};
   const std::vector<Translation> out = translate(*model, tok, tok, kLines, options);
@@ -55,7 +48,7 @@ TEST_CASE("translate keeps the input order, ends sources with </s>, batches with
 
 TEST_CASE("translate cuts long sources and refuses bad options") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   const auto out = translate(*model, tok, tok, {"aaaa"}, {.max_source_tokens = 2});
   CHECK(out[0].source.size() == 3);  // 2 tokens and </s>
   CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.beam_size = 0}),
@@ -66,7 +59,7 @@ TEST_CASE("translate cuts long sources and refuses bad options") {
 
 TEST_CASE("translate leaves empty and blank lines empty and undecoded, in their places") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   const std::vector<std::string> lines = {"abc", "", " \t ", "ba", "\r"};
   const DecodeOptions options{.max_len = {0.0, 3}};
   const std::vector<Translation> out = translate(*model, tok, tok, lines, options);
@@ -84,7 +77,7 @@ TEST_CASE("translate leaves empty and blank lines empty and undecoded, in their 
 
 TEST_CASE("translate marks the sources it cut and caps outputs at max_output_tokens") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   const std::string huge(100000, 'a');
   const std::vector<Translation> out =
       translate(*model, tok, tok, {"ab", huge, "c"}, {.max_source_tokens = 3});
@@ -109,7 +102,7 @@ TEST_CASE("translate marks the sources it cut and caps outputs at max_output_tok
 
 TEST_CASE("validation loss is the mean cross-entropy per target token") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   std::vector<Example> examples;
   for (const std::string& line : kLines) examples.push_back({tok.encode(line), tok.encode(line)});
   const double loss = validation_loss(*model, examples, 4);  // budget below the longest: widened
@@ -158,7 +151,7 @@ TEST_CASE("scores refuse an unknown metric or mismatched lists") {
 
 TEST_CASE("translate refuses a beam past 1,000 and negative length limits up front") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   CHECK_THROWS_WITH_AS(translate(*model, tok, tok, kLines, {.beam_size = 100000}),
                        doctest::Contains("[translate] beam_size = 100000 must be in [1, 1000]"),
                        ember::Error);

@@ -11,6 +11,7 @@
 #include "ember/seq2seq/models/factory.h"
 #include "ember/seq2seq/search/beam.h"
 #include "ember/seq2seq/train/evaluation.h"
+#include "support/seq2seq.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -19,19 +20,11 @@ namespace {
 
 const std::vector<std::string> kLines = {"abc", "", "ba", "cab", "aaaa", "c"};
 
-std::shared_ptr<Seq2SeqModel> tiny_model(const Tokenizer& tok) {
-  ModelConfig c = preset(Architecture::kRnnAttention, "tiny");
-  c.src_vocab_size = c.tgt_vocab_size = tok.vocab_size();
-  c.embedding_dim = 8;
-  c.hidden_size = 16;
-  return make_model(c);
-}
-
 }  // namespace
 
 TEST_CASE("translate_nbest: K distinct translations a sentence, best first, the best translate's") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   const DecodeOptions options{.beam_size = 4, .n_best = 3, .max_len = {0.0, 4}, .max_tokens = 8};
   const auto lists = translate_nbest(*model, tok, tok, kLines, options);
   const std::vector<Translation> best = translate(*model, tok, tok, kLines, options);
@@ -74,7 +67,7 @@ TEST_CASE("translate_nbest: K distinct translations a sentence, best first, the 
 
 TEST_CASE("translate_nbest: greedy's one translation; n_best outside [1, beam] refused") {
   const CharTokenizer tok = CharTokenizer::train(kLines);
-  auto model = tiny_model(tok);
+  auto model = ember::testing::tiny_attention_model(tok);
   const auto greedy = translate_nbest(*model, tok, tok, {"abc"}, {.max_len = {0.0, 4}});
   REQUIRE(greedy[0].size() == 1);
   CHECK(greedy[0][0].score == greedy[0][0].log_prob);

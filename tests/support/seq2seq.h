@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "ember/layers/module.h"
 #include "ember/seq2seq/data/batching.h"
 #include "ember/seq2seq/data/vocab.h"
+#include "ember/seq2seq/data/tokenizer.h"
+#include "ember/seq2seq/models/factory.h"
 #include "ember/seq2seq/models/model.h"
 
 namespace ember::testing {
@@ -63,6 +66,16 @@ const M& child(const nn::Module& m, const std::string& name) {
   for (const auto& [n, c] : m.children())
     if (n == name) return dynamic_cast<const M&>(*c);
   throw std::runtime_error("no child " + name);
+}
+
+// A tiny GRU-with-attention model (embeddings 8, state 16) over a tokenizer's vocabulary on both
+// sides: the decoding tests' model, untrained.
+inline std::shared_ptr<seq2seq::Seq2SeqModel> tiny_attention_model(const seq2seq::Tokenizer& tok) {
+  seq2seq::ModelConfig c = seq2seq::preset(seq2seq::Architecture::kRnnAttention, "tiny");
+  c.src_vocab_size = c.tgt_vocab_size = tok.vocab_size();
+  c.embedding_dim = 8;
+  c.hidden_size = 16;
+  return seq2seq::make_model(c);
 }
 
 }  // namespace ember::testing
