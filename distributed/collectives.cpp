@@ -20,6 +20,7 @@ struct World {
   int rank = 0;
   int size = 1;
   double timeout = 600.0;
+  bool failed = false;  // a collective timed out or MPI returned an error: the job is ending
 };
 World world;
 
@@ -45,13 +46,24 @@ double timeout_from_environment() {
 // Waits for a request, testing it: at first without pause (a collective between two ranks of
 // one machine takes microseconds), then yielding the core, then sleeping 1 ms between tests, so
 // that a rank waiting for a slow one does not take its core. Throws after the timeout.
+// Once one collective failed, the others fail at once: the rank is on its way to abort() (the
+// error reaches main), and each pending wait would otherwise add a whole timeout before it.
 void wait_for(backend::Request& request, const char* what) {
+  EMBER_CHECK(!world.failed, "[distributed] rank {} of {}: {} after an earlier collective failed",
+              world.rank, world.size, what);
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  for (int64_t tests = 0; !backend::test(request); ++tests) {
+  for (int64_t tests = 0;; ++tests) {
+    try {
+      if (backend::test(request)) return;
+    } catch (const Error&) {
+      world.failed = true;
+      throw;
+    }
     if (tests < 1000) continue;
     const double waited = std::chrono::duration<double>(clock::now() - start).count();
     if (waited > world.timeout) {
+      world.failed = true;
       throw Error(fmt::format(
           "[distributed] rank {} of {} waited {:g} s for the other ranks to join {}: one of them "
           "died, hangs, or runs other code (EMBER_DISTRIBUTED_TIMEOUT sets the limit)",
@@ -204,11 +216,13 @@ PendingAllReduce::PendingAllReduce(std::span<float> values)
 }
 
 PendingAllReduce::~PendingAllReduce() {
-  // A pending request whose memory goes away would be written later; an error here (the job is
-  // failing) leaves the wait to MPI_Abort.
+  // A pending request whose memory goes away would be written later: wait. If the wait fails,
+  // the job is failing and MPI_Abort follows; the request is left to it, as MPI forbids freeing
+  // the request of a non-blocking collective still in flight (MPI 3.1, section 5.12).
   try {
     wait();
   } catch (const Error&) {
+    static_cast<void>(request_->handle.release());
   }
 }
 

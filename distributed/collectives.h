@@ -14,7 +14,8 @@
 //
 // A collective that the other ranks do not join within timeout_seconds() (a rank died, hangs, or
 // runs other code) throws instead of waiting for ever; the program then calls abort(), which
-// ends every rank of the job.
+// ends every rank of the job. After such a failure (or an error MPI returned), every later
+// collective of this rank throws at once.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // mpirun -np N ember train: the same updates as one process, reruns bit-identical, resume, and
-// the faults (ranks started differently, a rank killed). Built and registered only with MPI
-// (tests/CMakeLists.txt), which passes the launcher as EMBER_TEST_MPIEXEC.
+// ranks started differently refused (a rank that dies, hangs or fails alone:
+// test_rank_faults.cpp). Built and registered only with MPI (tests/CMakeLists.txt), which passes
+// the launcher as EMBER_TEST_MPIEXEC.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,10 +11,12 @@
 #include <vector>
 
 #include "ember/core/safetensors.h"
-#include "support/cli.h"
+#include "mpi/shell.h"
 
 namespace fs = std::filesystem;
+using ember::testing::mpi_scratch;
 using ember::testing::Outcome;
+using ember::testing::run_script;
 
 namespace {
 
@@ -22,25 +25,6 @@ const std::string kFlags =
     "--builtin dates --dates-train-size 1000 --arch rnn_attention --preset tiny --dropout 0 "
     "--batch-tokens 256 --log-every 1 --eval-every 50 --eval-sentences 30 --metric exact "
     "--warmup 10 --quiet";
-
-std::string scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("ember-test-train-ranks-" + name);
-  fs::remove_all(dir);
-  return dir.string();
-}
-
-// Runs a bash script, its stdout and stderr together.
-Outcome run_script(const std::string& script) {
-  const std::string path = scratch("script") + ".sh";
-  std::ofstream(path) << script << "\n";
-  Outcome out;
-  FILE* pipe = popen(("bash '" + path + "' 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.output.append(buffer, n);
-  out.code = ember::testing::exit_code(pclose(pipe));
-  return out;
-}
 
 // `ember train` on `ranks` ranks (1: a plain process, no mpirun), within 300 s.
 Outcome train(int ranks, const std::string& args) {
@@ -91,7 +75,7 @@ std::string file_bytes(const std::string& path) {
 TEST_CASE("1, 2 and 3 ranks make the same 100 updates; a rerun is bit-identical") {
   std::vector<std::string> dirs;
   for (int ranks : {1, 2, 3}) {
-    dirs.push_back(scratch(std::to_string(ranks)));
+    dirs.push_back(mpi_scratch(std::to_string(ranks)));
     const Outcome out = train(ranks, kFlags + " --max-steps 100 --run-dir " + dirs.back());
     INFO(out.output);
     REQUIRE(out.code == 0);
@@ -109,7 +93,7 @@ TEST_CASE("1, 2 and 3 ranks make the same 100 updates; a rerun is bit-identical"
     CHECK(max_relative_difference(dirs[0] + "/checkpoints/last.safetensors",
                                   dirs[k] + "/checkpoints/last.safetensors") < 1e-3);
   }
-  const std::string again = scratch("3-again");
+  const std::string again = mpi_scratch("3-again");
   const Outcome out = train(3, kFlags + " --max-steps 100 --run-dir " + again);
   REQUIRE(out.code == 0);
   CHECK(losses(again) == losses(dirs[2]));
@@ -118,7 +102,7 @@ TEST_CASE("1, 2 and 3 ranks make the same 100 updates; a rerun is bit-identical"
 }
 
 TEST_CASE("2 ranks resume from rank 0's checkpoint and continue exactly") {
-  const std::string whole = scratch("whole"), split = scratch("split");
+  const std::string whole = mpi_scratch("whole"), split = mpi_scratch("split");
   REQUIRE(train(2, kFlags + " --max-steps 60 --run-dir " + whole).code == 0);
   REQUIRE(train(2, kFlags + " --max-steps 30 --run-dir " + split).code == 0);
   const Outcome resumed = train(2, "--resume --max-steps 60 --quiet --run-dir " + split);
@@ -128,7 +112,7 @@ TEST_CASE("2 ranks resume from rank 0's checkpoint and continue exactly") {
 }
 
 TEST_CASE("ranks started with different settings or data are refused, naming the difference") {
-  const std::string dir = scratch("different");
+  const std::string dir = mpi_scratch("different");
   const std::string common = fmt::format(
       "--builtin dates --arch rnn_attention --preset tiny --max-steps 5 --batch-tokens 256 "
       "--quiet --run-dir {}",
@@ -146,27 +130,4 @@ TEST_CASE("ranks started with different settings or data are refused, naming the
   CHECK(out.contains("rank 1 of 2: [run] the ranks were started differently"));
   CHECK(out.contains("train.lr"));
   CHECK_FALSE(fs::exists(dir));  // refused before anything was written
-}
-
-TEST_CASE("a rank killed mid-training ends the job in bounded time, naming the rank") {
-  const std::string dir = scratch("killed");
-  // Starts 3 ranks, waits for a few updates in metrics.csv, kills rank 1 (found by the rank
-  // variable mpirun gives it) and reports mpirun's exit code. timeout(1) exits 124 if the job
-  // outlives 120 s.
-  const Outcome out = run_script(fmt::format(
-      "EMBER_NUM_THREADS=1 timeout 120 {} -np 3 '{}' train {} --max-steps 100000 --run-dir {} &\n"
-      "job=$!\n"
-      "for i in $(seq 1200); do\n"
-      "  [ -f {}/metrics.csv ] && [ $(wc -l < {}/metrics.csv) -gt 3 ] && break; sleep 0.1\n"
-      "done\n"
-      "for p in $(pgrep -f -- '--run-dir {}'); do\n"
-      "  tr '\\0' '\\n' < /proc/$p/environ | grep -qx OMPI_COMM_WORLD_RANK=1 && kill -9 $p\n"
-      "done\n"
-      "wait $job; echo \"exit code $?\"",
-      EMBER_TEST_MPIEXEC, ember::testing::ember_path(), kFlags, dir, dir, dir, dir));
-  INFO(out.output);
-  CHECK(out.contains("rank 1"));
-  CHECK(out.contains("exited on signal 9"));
-  CHECK_FALSE(out.contains("exit code 0"));
-  CHECK_FALSE(out.contains("exit code 124"));  // ended by itself, not by timeout(1)
 }
