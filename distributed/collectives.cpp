@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -104,8 +105,26 @@ void init() {
 
 void finalize() {
   if (!world.started) return;
+  // MPI_Finalize waits for every rank (Open MPI: a fence) without a timeout, so a rank hung after
+  // its last collective would hold the others there for ever. A timed all-reduce first: once it
+  // completes, every rank has reached its end. Not after a failure: the job is being aborted.
+  if (world.size > 1 && !world.failed) {
+    int64_t ranks = 1;
+    run(backend::start_all_reduce(&ranks, 1, backend::Type::kInt64, ReduceOp::kSum),
+        "the end of the job (finalize)");
+  }
   backend::stop();
   world = World{};
+}
+
+Session::~Session() {
+  try {
+    finalize();
+  } catch (const Error& e) {
+    // A destructor cannot throw: the error is printed here, and the job ended as main would.
+    std::fprintf(stderr, "error rank %d of %d: %s\n", world.rank, world.size, e.what());
+    abort(2);
+  }
 }
 
 void abort(int code) {

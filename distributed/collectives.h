@@ -35,12 +35,14 @@ bool built_with_mpi();
 // when MPI fails to start. The timeout comes from the environment variable
 // EMBER_DISTRIBUTED_TIMEOUT (seconds, default 600).
 void init();
-// Ends MPI (after init() started it); every rank must call it. Idempotent.
+// Ends MPI (after init() started it); every rank must call it. Idempotent. Waits at most
+// timeout_seconds() for the other ranks to call it too, then throws.
 void finalize();
-// init() when made, finalize() when it goes: the first line of a main().
+// init() when made, finalize() when it goes: the first line of a main(). If finalize() throws,
+// the destructor prints the error and calls abort(2).
 struct Session {
   Session() { init(); }
-  ~Session() { finalize(); }
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 };

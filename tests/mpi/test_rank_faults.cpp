@@ -82,7 +82,6 @@ TEST_CASE("a hung rank ends the job after EMBER_DISTRIBUTED_TIMEOUT") {
   REQUIRE(number_after(out, "updates before the signal: ") >= 3);
   CHECK(out.contains("error rank 0 of 2: [distributed] rank 0 of 2 waited 3 s for the other ranks "
                      "to join"));
-  CHECK(out.contains("MPI_ABORT was invoked on rank 0"));
   CHECK(number_after(out, "exit code ") == 2);
   CHECK(number_after(out, "seconds from the signal to the end: ") < 60);
 }
@@ -111,6 +110,5 @@ TEST_CASE("an error on one rank alone ends every rank with it") {
   CHECK(out.contains("error rank 1 of 2:"));
   CHECK(out.contains("cannot read 'data/train.en"));
   CHECK_FALSE(out.contains("error rank 0 of 2"));  // rank 0 had nothing wrong: ended by the abort
-  CHECK(out.contains("MPI_ABORT was invoked on rank 1"));
   CHECK(number_after(out, "exit code ") == 2);
 }
