@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Data-parallel W1 and W2 on two simulated machines of one (docs/distributed.md, "Beyond one
 machine, by simulation").
 
@@ -19,8 +19,9 @@ thread measured in the same run.
 
 usage: sudo scripts/netns_allreduce.py [--bench build/bench/ember-bench] [--rates 100mbit,1gbit,none]
                                        [--models w1,w2] [--reps 3] [--warmup 1]
-Must run as root (it creates namespaces, a veth pair and qdiscs, and removes them on exit); needs
-ip and tc (iproute2), unshare (util-linux) and mpirun (Open MPI).
+Must run as root (it creates namespaces, a veth pair and qdiscs, and removes them on exit, Ctrl-C
+and SIGTERM included); needs ip and tc (iproute2), unshare (util-linux) and mpirun (Open MPI). The
+interpreter is the system's /usr/bin/python3 itself, not a wrapper that would take the signals.
 """
 import argparse
 import json
@@ -175,11 +176,20 @@ def two_ranks(args, link, agent, workload, ring):
               "--mca", "btl_tcp_if_include", f"{SUBNET}.0/24", "-x", "EMBER_NUM_THREADS=1"]
     if ring:
         mpirun += ["--mca", "coll_libnbc_iallreduce_algorithm", "1"]
-    done = run(*mpirun, "-np", "2", *bench_args(args, workload), capture_output=True, text=True,
-               check=False, env=dict(os.environ, EMBER_NETNS_B=link.ns[1]))
-    if done.returncode != 0:
-        refuse(f"mpirun failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return results(done.stdout)
+    job = subprocess.Popen(mpirun + ["-np", "2"] + bench_args(args, workload), text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(os.environ, EMBER_NETNS_B=link.ns[1]))
+    try:
+        out, err = job.communicate()
+    except BaseException:
+        # Interrupted: SIGTERM lets mpirun end its ranks and daemon (a SIGKILL would orphan them
+        # in the namespaces), before the namespaces go.
+        job.terminate()
+        job.wait(timeout=30)
+        raise
+    if job.returncode != 0:
+        refuse(f"mpirun failed ({job.returncode}):\n{out}{err}")
+    return results(out)
 
 
 def write_agent(directory):
