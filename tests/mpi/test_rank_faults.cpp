@@ -3,7 +3,6 @@
 // which rank. Built and registered only with MPI (tests/CMakeLists.txt), which passes the
 // launcher as EMBER_TEST_MPIEXEC.
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <string>
@@ -48,9 +47,9 @@ Outcome train_and_signal(const std::string& name, const std::string& signal,
       "echo \"exit code $?\"\n"
       "echo \"seconds from the signal to the end: $(awk \"BEGIN {{ print int($EPOCHREALTIME - "
       "$signalled) }}\")\"",
-      fmt::arg("pids", pids), fmt::arg("env", environment),
-      fmt::arg("mpiexec", EMBER_TEST_MPIEXEC), fmt::arg("ember", ember::testing::ember_path()),
-      fmt::arg("flags", kFlags), fmt::arg("dir", dir), fmt::arg("signal", signal)));
+      fmt::arg("pids", pids), fmt::arg("env", environment), fmt::arg("mpiexec", EMBER_TEST_MPIEXEC),
+      fmt::arg("ember", ember::testing::ember_path()), fmt::arg("flags", kFlags),
+      fmt::arg("dir", dir), fmt::arg("signal", signal)));
 }
 
 // The number printed after `label` (-1 if absent).
@@ -80,8 +79,9 @@ TEST_CASE("a hung rank ends the job after EMBER_DISTRIBUTED_TIMEOUT") {
   const Outcome out = train_and_signal("fault-hung", "STOP", "EMBER_DISTRIBUTED_TIMEOUT=3");
   INFO(out.output);
   REQUIRE(number_after(out, "updates before the signal: ") >= 3);
-  CHECK(out.contains("error rank 0 of 2: [distributed] rank 0 of 2 waited 3 s for the other ranks "
-                     "to join"));
+  CHECK(
+      out.contains("error rank 0 of 2: [distributed] rank 0 of 2 waited 3 s for the other ranks "
+                   "to join"));
   CHECK(number_after(out, "exit code ") == 2);
   CHECK(number_after(out, "seconds from the signal to the end: ") < 60);
 }
