@@ -15,6 +15,13 @@
 
 namespace ember::seq2seq::lab {
 
+// The axis label of a score ("bleu" -> "BLEU", "exact_match" -> "exact match (%)").
+std::string score_label(const std::string& score_name);
+// The data of the comparison, one line ("the built-in dates corpus (...)", "DIR de -> en").
+std::string data_line(const Comparison& comparison);
+// The training budget and recipe, one line ("3000 updates or 1000 epochs (whichever ...").
+std::string budget_line(const TrainOptions& train);
+
 // The markdown text of report.md.
 std::string report_markdown(const Comparison& comparison);
 // The table of report.md (header, rule, one row per contender).
