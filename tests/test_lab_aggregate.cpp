@@ -168,7 +168,7 @@ TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time")
   CHECK(md.find("| transformer | n=1 | 1 |") != std::string::npos);
   CHECK(md.find("| 20.00 | 21.00 |") != std::string::npos);  // n=1: no std
   CHECK(md.find("valid loss at 200 updates") != std::string::npos);
-  CHECK(md.find("best valid loss within 15 s") != std::string::npos);
+  CHECK(md.find("best valid loss within 15.0 s") != std::string::npos);
   CHECK(md.find("![learning curves](curves.svg)") != std::string::npos);
   const std::string svg = read_file(dir.path / "report" / "curves.svg");
   CHECK(svg.find("transformer") != std::string::npos);

@@ -383,13 +383,19 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
         .run_dir = (fs::path(options.out_dir) / "runs" / slug(contender.name)).string()};
     RunConfig config = base;
     config.model = contender.model;
+    const auto run = [&] {
+      const bool finished = train_and_measure(config, c, test, lengths, progress, stop, r);
+      if (finished)
+        write_result_dir(c, r, config, result_dir(options.out_dir, r.name, base.train.seed));
+      return finished;
+    };
     bool finished = false;
     if (ranks == 1) {
-      finished = train_and_measure(config, c, test, lengths, progress, stop, r);
+      finished = run();
     } else {
       try {
         const distributed::Solo solo;
-        finished = train_and_measure(config, c, test, lengths, progress, stop, r);
+        finished = run();
       } catch (const std::exception& e) {
         failure = fmt::format("rank {} ({}): {}", rank, contender.name, e.what());
         break;
@@ -399,7 +405,6 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
       c.interrupted = true;
       break;
     }
-    write_result_dir(c, r, config, result_dir(options.out_dir, r.name, base.train.seed));
     c.contenders.push_back(std::move(r));
   }
   gather_failures(failure);

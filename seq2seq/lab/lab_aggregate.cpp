@@ -108,8 +108,9 @@ std::string table(const LabAggregate& t) {
                                    fmt::format("test {} beam {}", score, t.beam_size),
                                    fmt::format("valid loss at {} updates", t.common_updates)};
   if (valid_scores) head.push_back(fmt::format("valid {} at {} updates", score, t.common_updates));
-  head.push_back(fmt::format("best valid loss within {:.0f} s", t.common_seconds));
-  if (valid_scores) head.push_back(fmt::format("best valid {} within {:.0f} s", score, t.common_seconds));
+  head.push_back(fmt::format("best valid loss within {:.1f} s", t.common_seconds));
+  if (valid_scores)
+    head.push_back(fmt::format("best valid {} within {:.1f} s", score, t.common_seconds));
   std::string out = fmt::format("| {} |\n|", fmt::join(head, " | "));
   for (size_t i = 0; i < head.size(); ++i) out += i < 3 ? " --- |" : " ---: |";
   out += "\n";
@@ -120,7 +121,7 @@ std::string table(const LabAggregate& t) {
                                       fmt::format("{}", fmt::join(m.seeds, ",")),
                                       std::to_string(m.parameters),
                                       cell(m.updates, n, 0),
-                                      cell(m.train_seconds, n, 0),
+                                      cell(m.train_seconds, n, 1),
                                       cell(m.greedy, n),
                                       cell(m.beam, n),
                                       cell(m.loss_at_updates, n, 3)};
@@ -287,7 +288,8 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
       "Equal updates: the validation loss (and score) at update {}, the most every run reached. "
       "Equal time: the best validation loss (and score) among the evaluations within {:.1f} s "
       "of training (updates only, the trainer's clock), the shortest training of any run; a "
-      "model that trains faster gets more updates in that time.\n\n",
+      "model that trains faster gets more updates in that time (an empty cell: no evaluation of "
+      "the model came within it).\n\n",
       t.common_updates, t.common_seconds);
   md += "## Learning curves\n\n![learning curves](curves.svg)\n\n";
   md += "## The runs\n\n| model | seed | updates | train time (s) | date | machine | file |\n"
