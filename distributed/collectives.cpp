@@ -170,8 +170,8 @@ std::vector<std::string> all_gather(const std::string& text, double timeout) {
   // The lengths first, then every text padded to the longest.
   int64_t length = static_cast<int64_t>(text.size());
   std::vector<int64_t> lengths(world.size);
-  run(backend::start_all_gather(&length, 1, lengths.data(), backend::Type::kInt64),
-      "an all-gather", timeout);
+  run(backend::start_all_gather(&length, 1, lengths.data(), backend::Type::kInt64), "an all-gather",
+      timeout);
   const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
   std::string padded = text;
   padded.resize(longest);

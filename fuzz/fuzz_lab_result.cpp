@@ -20,8 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const LabAggregate table = aggregate_lab_results({run});
   if (table.models.size() != 1 || table.curves.size() != 1) __builtin_trap();
   const ModelSummary& m = table.models.front();
-  if (m.model != run.result.name || m.seeds.size() != 1 || m.greedy.mean != run.result.greedy_score ||
-      m.greedy.std != 0.0 || table.common_updates != run.result.curve.back().step)
+  if (m.model != run.result.name || m.seeds.size() != 1 ||
+      m.greedy.mean != run.result.greedy_score || m.greedy.std != 0.0 ||
+      table.common_updates != run.result.curve.back().step)
     __builtin_trap();
   if (table.curves.front().updates.size() != run.result.curve.size()) __builtin_trap();
   return 0;

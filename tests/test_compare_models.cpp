@@ -21,7 +21,8 @@ TEST_CASE("compare --models: slugs or names, in the lineup's order; unknown ones
   const auto parse = [](std::vector<std::string> args) {
     return cli::parse_compare_args(args).options;
   };
-  const lab::CompareOptions o = parse({"--quick", "--models", "transformer,lstm-dot", "--seed", "4"});
+  const lab::CompareOptions o =
+      parse({"--quick", "--models", "transformer,lstm-dot", "--seed", "4"});
   CHECK(o.models == std::vector<std::string>{"transformer", "lstm-dot"});
   CHECK(o.run.train.seed == 4);
   CHECK(lab::selected_models(o) == std::vector<std::string>{"lstm+dot", "transformer"});
@@ -81,8 +82,8 @@ TEST_CASE("compare --models: two models trained, one result directory each, repo
   // A result file cut short: named.
   const std::string broken = lab::result_dir(out, "lstm", 3) + "/result.json";
   testing::write_file(broken, testing::read_file(broken).substr(0, 100));
-  const testing::Outcome bad = testing::run_ember("compare --report " + out + "/results --out " +
-                                                  dir.file("report2"));
+  const testing::Outcome bad =
+      testing::run_ember("compare --report " + out + "/results --out " + dir.file("report2"));
   CHECK(bad.code == 2);
   CHECK(bad.contains(broken));
 }

@@ -116,10 +116,13 @@ TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time")
   const std::string out = dir.path.string();
   // lstm at three seeds; seed 3 stopped at update 200 (U = 200), transformer at one seed whose
   // training took the least time (T = 15 s).
-  write_run(out, "lstm", 1, 10.0, 11.0, {{100, 10.0, 4.0, 5.0}, {200, 20.0, 3.0, 7.0}, {300, 30.0, 2.0, 9.0}});
-  write_run(out, "lstm", 2, 12.0, 13.0, {{100, 11.0, 5.0, 4.0}, {200, 22.0, 3.4, 6.0}, {300, 33.0, 2.5, 8.0}});
+  write_run(out, "lstm", 1, 10.0, 11.0,
+            {{100, 10.0, 4.0, 5.0}, {200, 20.0, 3.0, 7.0}, {300, 30.0, 2.0, 9.0}});
+  write_run(out, "lstm", 2, 12.0, 13.0,
+            {{100, 11.0, 5.0, 4.0}, {200, 22.0, 3.4, 6.0}, {300, 33.0, 2.5, 8.0}});
   write_run(out, "lstm", 3, 14.0, 15.0, {{100, 9.0, 4.5, 6.0}, {200, 18.0, 3.2, 8.0}});
-  write_run(out, "transformer", 1, 20.0, 21.0, {{100, 5.0, 3.0, 10.0}, {200, 10.0, 2.2, 12.0}, {300, 15.0, 1.8, 13.0}});
+  write_run(out, "transformer", 1, 20.0, 21.0,
+            {{100, 5.0, 3.0, 10.0}, {200, 10.0, 2.2, 12.0}, {300, 15.0, 1.8, 13.0}});
 
   const std::vector<lab::LabResult> runs = lab::read_result_dirs({out + "/results"});
   REQUIRE(runs.size() == 4);

@@ -62,8 +62,8 @@ int compare_command(const std::vector<std::string>& args) {
   if (distributed::world_size() > 1) {
     // Every rank's result directories are written (run_comparison waited for all of them).
     if (rank == 0)
-      aggregate({(std::filesystem::path(options.out_dir) / "results").string()},
-                options.out_dir, options.command);
+      aggregate({(std::filesystem::path(options.out_dir) / "results").string()}, options.out_dir,
+                options.command);
     return result.interrupted ? interrupt_exit_code() : 0;
   }
   lab::write_report(result);

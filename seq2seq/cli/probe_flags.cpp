@@ -33,18 +33,19 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add_switch("--quick", "the quick recipe: fewer sequences, 1200 updates a model",
                    &command.quick);
   flags.add("--out", "DIR", "report directory (default: runs/probe-<time>)", &command.out_dir);
-  flags.add_list("--aggregate",
-           "instead of probing: mean ± std over these probe directories' probe.csv, into --out",
-           &command.aggregate);
+  flags.add_list(
+      "--aggregate",
+      "instead of probing: mean ± std over these probe directories' probe.csv, into --out",
+      &command.aggregate);
   flags.add_switch("--agreement",
                    "the agreement probe: subject-verb agreement past 0 to 7 distracting nouns, "
                    "scored contrastively (its buckets are distances 1..8)",
                    &agreement);
   flags.add_list("--tasks", "probing tasks (copy, reverse, sort; agreement alone)", &o.tasks);
   flags.add_list("--models",
-           "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
-           "convs2s, transformer)",
-           &o.models, &models_given);
+                 "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
+                 "convs2s, transformer)",
+                 &o.models, &models_given);
   flags.add_switch("--all-models", "all seven lineup models", &all_models);
   flags.add_choice("--size", "lineup size", &o.size, {"tiny", "small"});
   flags.add("--steps", "N", "updates per model", &o.train.max_steps);

@@ -188,8 +188,8 @@ bool train_and_measure(const RunConfig& config, const Comparison& c, const Paral
                   run.config.model.tgt_vocab_size == c.tgt_vocab,
               "[compare] {} trained vocabularies of {}/{} tokens, the lineup was matched for "
               "{}/{}",
-              r.name, run.config.model.src_vocab_size, run.config.model.tgt_vocab_size,
-              c.src_vocab, c.tgt_vocab);
+              r.name, run.config.model.src_vocab_size, run.config.model.tgt_vocab_size, c.src_vocab,
+              c.tgt_vocab);
   const MetricKind metric = config.train.metric;
   const std::string& tokenize = config.train.bleu_tokenize;
   DecodeOptions greedy_search;
@@ -213,8 +213,8 @@ bool train_and_measure(const RunConfig& config, const Comparison& c, const Paral
   }
   for (size_t i = 0; i < std::min(kResultSamples, greedy.size()); ++i)
     r.samples.push_back({test.source[i], test.target[i], greedy[i], beam[i]});
-  r.attention = attention_figures(*run.model, r.name, *run.source_tokenizer,
-                                  *run.target_tokenizer, c.attention_source);
+  r.attention = attention_figures(*run.model, r.name, *run.source_tokenizer, *run.target_tokenizer,
+                                  c.attention_source);
   return true;
 }
 
@@ -258,9 +258,8 @@ void validate(const CompareOptions& o) {
 std::vector<std::string> selected_models(const CompareOptions& o) {
   std::vector<std::string> out;
   for (const std::string& name : lineup_names())
-    if (o.models.empty() || std::any_of(o.models.begin(), o.models.end(), [&](const auto& m) {
-          return slug(m) == slug(name);
-        }))
+    if (o.models.empty() || std::any_of(o.models.begin(), o.models.end(),
+                                        [&](const auto& m) { return slug(m) == slug(name); }))
       out.push_back(name);
   return out;
 }

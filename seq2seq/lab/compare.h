@@ -21,6 +21,8 @@
 //   attention one test sentence decoded greedily step by step, keeping the attention weights of
 //             each step: rnn_attention's map, the Transformer's last-layer cross-attention
 //             averaged over heads, and ConvS2S's map of every decoder layer
+//   results   the small files of lab_result.h in <out_dir>/results/<slug>-s<seed>/, from which
+//             `ember compare --report` (lab_aggregate.h) builds a table over runs and seeds
 // After all contenders: the time each took to reach the target validation loss.
 #pragma once
 

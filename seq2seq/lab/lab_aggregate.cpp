@@ -52,7 +52,8 @@ MeanStd finite_mean_std(const std::vector<double>& values) {
 // Runs of one recipe only: the first run is the reference.
 void check_same_recipe(const LabResult& first, const LabResult& run) {
   const auto same = [&](bool equal, const char* what, const std::string& a, const std::string& b) {
-    EMBER_CHECK(equal, "[lab_result] {} and {} are runs of different {} ({} -> {}): aggregate "
+    EMBER_CHECK(equal,
+                "[lab_result] {} and {} are runs of different {} ({} -> {}): aggregate "
                 "the runs of one recipe",
                 first.file, run.file, what, a, b);
   };
@@ -166,7 +167,8 @@ std::string results_csv(const LabAggregate& t) {
   std::string out =
       "model,runs,seeds,parameters,updates_mean,train_seconds_mean," + t.score_name +
       "_greedy_mean," + t.score_name + "_greedy_std," + t.score_name + "_beam_mean," +
-      t.score_name + "_beam_std,common_updates,valid_loss_at_updates_mean,"
+      t.score_name +
+      "_beam_std,common_updates,valid_loss_at_updates_mean,"
       "valid_loss_at_updates_std,valid_score_at_updates_mean,valid_score_at_updates_std,"
       "common_seconds,best_valid_loss_within_time_mean,best_valid_loss_within_time_std,"
       "best_valid_score_within_time_mean,best_valid_score_within_time_std\n";
@@ -292,12 +294,12 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
       "the model came within it).\n\n",
       t.common_updates, t.common_seconds);
   md += "## Learning curves\n\n![learning curves](curves.svg)\n\n";
-  md += "## The runs\n\n| model | seed | updates | train time (s) | date | machine | file |\n"
-        "| --- | ---: | ---: | ---: | --- | --- | --- |\n";
+  md +=
+      "## The runs\n\n| model | seed | updates | train time (s) | date | machine | file |\n"
+      "| --- | ---: | ---: | ---: | --- | --- | --- |\n";
   for (const LabResult& run : runs)
     md += fmt::format("| {} | {} | {} | {:.0f} | {} | {} | {} |\n", run.result.name, run.seed,
-                      run.result.steps, run.result.train_seconds, run.date, run.machine,
-                      run.file);
+                      run.result.steps, run.result.train_seconds, run.date, run.machine, run.file);
   md += "\nThe command of each run:\n\n";
   for (const LabResult& run : runs)
     md += fmt::format("- {} seed {}: `{}`\n", run.result.name, run.seed, run.command);

@@ -59,8 +59,8 @@ struct LabAggregate {
   std::string data;
   std::string budget;
   int64_t beam_size = 0;
-  int64_t common_updates = 0;  // U
-  double common_seconds = 0.0;  // T
+  int64_t common_updates = 0;             // U
+  double common_seconds = 0.0;            // T
   std::vector<ModelSummary> models = {};  // in the lineup's order
   std::vector<MeanCurve> curves = {};     // the same order
 };

@@ -46,8 +46,7 @@ std::string machine_line() {
     }
   }
   return fmt::format("{}; kernels {}; matrix products {}; {} threads", cpu,
-                     core::isa_name(core::active_isa()), core::gemm_backend(),
-                     core::num_threads());
+                     core::isa_name(core::active_isa()), core::gemm_backend(), core::num_threads());
 }
 
 // The run config without what differs between the runs of one recipe: the seed and the model.
@@ -106,7 +105,8 @@ class Reader {
     if (nullable && v.is_null()) return kNotReached;
     if (!v.is_number()) fail(fmt::format("'{}' must be a number", key));
     const double x = v.get<double>();
-    if (!std::isfinite(x) || x < 0.0) fail(fmt::format("'{}' is {}, must be finite and >= 0", key, x));
+    if (!std::isfinite(x) || x < 0.0)
+      fail(fmt::format("'{}' is {}, must be finite and >= 0", key, x));
     return x;
   }
   const json& array(const json& object, const char* key) const {
@@ -143,38 +143,37 @@ void write_result_dir(const Comparison& c, const ContenderResult& r, const RunCo
                        {"sentences", c.buckets[b].sentences},
                        {"greedy", number(r.bucket_scores[b])}});
   }
-  const json result = {
-      {"format", kFormat},
-      {"model", r.name},
-      {"summary", r.summary},
-      {"parameters", r.parameters},
-      {"seed", o.run.train.seed},
-      {"size", o.size},
-      {"score", c.score_name},
-      {"command", o.command},
-      {"date", utc_now()},
-      {"machine", machine_line()},
-      {"data", data_line(c)},
-      {"budget", budget_line(o.run.train)},
-      {"vocabularies", {{"source", c.src_vocab}, {"target", c.tgt_vocab}}},
-      {"config", core::parse_json(to_json_string(config), "[compare] run config")},
-      {"training",
-       {{"updates", r.steps},
-        {"train_seconds", r.train_seconds},
-        {"wall_seconds", r.wall_seconds},
-        {"cpu_seconds", r.cpu_seconds},
-        {"tokens_per_s", r.tokens_per_s},
-        {"best_valid_loss", number(r.best_valid_loss)}}},
-      {"test",
-       {{"split", o.run.data.test_split},
-        {"sentences", c.test_sentences},
-        {"beam_size", o.beam_size},
-        {"greedy", r.greedy_score},
-        {"beam", r.beam_score},
-        {"greedy_sentences_per_s", r.greedy_sentences_per_s},
-        {"beam_sentences_per_s", r.beam_sentences_per_s},
-        {"buckets", buckets}}},
-      {"curve", curve}};
+  const json result = {{"format", kFormat},
+                       {"model", r.name},
+                       {"summary", r.summary},
+                       {"parameters", r.parameters},
+                       {"seed", o.run.train.seed},
+                       {"size", o.size},
+                       {"score", c.score_name},
+                       {"command", o.command},
+                       {"date", utc_now()},
+                       {"machine", machine_line()},
+                       {"data", data_line(c)},
+                       {"budget", budget_line(o.run.train)},
+                       {"vocabularies", {{"source", c.src_vocab}, {"target", c.tgt_vocab}}},
+                       {"config", core::parse_json(to_json_string(config), "[compare] run config")},
+                       {"training",
+                        {{"updates", r.steps},
+                         {"train_seconds", r.train_seconds},
+                         {"wall_seconds", r.wall_seconds},
+                         {"cpu_seconds", r.cpu_seconds},
+                         {"tokens_per_s", r.tokens_per_s},
+                         {"best_valid_loss", number(r.best_valid_loss)}}},
+                       {"test",
+                        {{"split", o.run.data.test_split},
+                         {"sentences", c.test_sentences},
+                         {"beam_size", o.beam_size},
+                         {"greedy", r.greedy_score},
+                         {"beam", r.beam_score},
+                         {"greedy_sentences_per_s", r.greedy_sentences_per_s},
+                         {"beam_sentences_per_s", r.beam_sentences_per_s},
+                         {"buckets", buckets}}},
+                       {"curve", curve}};
   std::filesystem::create_directories(dir);
   const auto write = [&dir](const char* file, const std::string& text) {
     core::write_file_atomic((std::filesystem::path(dir) / file).string(), text, "[compare]");
@@ -196,8 +195,8 @@ LabResult parse_lab_result(const std::string& text, const std::string& name) {
   r.name = in.text(root, "model");
   const std::vector<std::string>& names = lineup_names();
   if (std::find(names.begin(), names.end(), r.name) == names.end())
-    in.fail(fmt::format("model '{}' is not one of the lineup's ({})", r.name,
-                        fmt::join(names, ", ")));
+    in.fail(
+        fmt::format("model '{}' is not one of the lineup's ({})", r.name, fmt::join(names, ", ")));
   r.summary = in.text(root, "summary");
   r.parameters = in.integer(root, "parameters", 1);
   out.seed = in.integer(root, "seed", 0);
@@ -236,12 +235,12 @@ LabResult parse_lab_result(const std::string& text, const std::string& name) {
                 .train_seconds = in.value(point, "train_seconds"),
                 .valid_loss = in.value(point, "valid_loss"),
                 .valid_score = in.value(point, "valid_score", true)};
-    if (!r.curve.empty() && (p.step <= r.curve.back().step ||
-                             p.train_seconds < r.curve.back().train_seconds))
-      in.fail(fmt::format("the curve's evaluation at update {} comes after update {} (time {} "
-                          "after {}): evaluations must be in increasing order",
-                          p.step, r.curve.back().step, p.train_seconds,
-                          r.curve.back().train_seconds));
+    if (!r.curve.empty() &&
+        (p.step <= r.curve.back().step || p.train_seconds < r.curve.back().train_seconds))
+      in.fail(
+          fmt::format("the curve's evaluation at update {} comes after update {} (time {} "
+                      "after {}): evaluations must be in increasing order",
+                      p.step, r.curve.back().step, p.train_seconds, r.curve.back().train_seconds));
     r.curve.push_back(p);
   }
   if (r.curve.empty()) in.fail("the curve holds no evaluation");

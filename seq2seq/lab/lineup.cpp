@@ -119,9 +119,9 @@ std::vector<Contender> lineup(const std::string& size, int64_t src_vocab, int64_
 }
 
 const std::vector<std::string>& lineup_names() {
-  static const std::vector<std::string> names = {
-      "lstm",          "lstm+dot", "lstm+scaled_dot", "lstm+general",
-      "lstm+additive", "convs2s",  "transformer"};
+  static const std::vector<std::string> names = {"lstm",         "lstm+dot",      "lstm+scaled_dot",
+                                                 "lstm+general", "lstm+additive", "convs2s",
+                                                 "transformer"};
   return names;
 }
 

@@ -7,6 +7,7 @@
 //   score_by_length.svg    the test score (greedy) by source-length bucket, one curve each
 //   attention-<slug>[-layer<N>].svg   the attention maps of one test sentence
 //   runs/<slug>/           the contenders' run directories (written by run_comparison)
+//   results/<slug>-s<seed>/  each contender's result files (lab_result.h; run_comparison too)
 #pragma once
 
 #include <string>

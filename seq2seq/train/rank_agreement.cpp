@@ -33,8 +33,8 @@ void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool
   check_ranks_agree(config, {{"run_dir", run_dir}, {"resume", resume}}, train, valid);
 }
 
-void check_ranks_agree(const RunConfig& config, nlohmann::json settings,
-                       const ParallelText& train, const ParallelText& valid) {
+void check_ranks_agree(const RunConfig& config, nlohmann::json settings, const ParallelText& train,
+                       const ParallelText& valid) {
   if (distributed::world_size() == 1) return;
   nlohmann::json mine = core::parse_json(to_json_string(config), "[run] run config");
   mine.update(settings);

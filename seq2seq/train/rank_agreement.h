@@ -20,7 +20,7 @@ void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool
                        const ParallelText& train, const ParallelText& valid);
 // The same for another command over the same data (ember compare): `settings` holds its own
 // options (keys of its choosing), compared beside the config and the text.
-void check_ranks_agree(const RunConfig& config, nlohmann::json settings,
-                       const ParallelText& train, const ParallelText& valid);
+void check_ranks_agree(const RunConfig& config, nlohmann::json settings, const ParallelText& train,
+                       const ParallelText& valid);
 
 }  // namespace ember::seq2seq
