@@ -49,7 +49,7 @@ double timeout_from_environment() {
 // that a rank waiting for a slow one does not take its core. Throws after the timeout.
 // Once one collective failed, the others fail at once: the rank is on its way to abort() (the
 // error reaches main), and each pending wait would otherwise add a whole timeout before it.
-void wait_for(backend::Request& request, const char* what) {
+void wait_for(backend::Request& request, const char* what, double timeout = world.timeout) {
   EMBER_CHECK(!world.failed, "[distributed] rank {} of {}: {} after an earlier collective failed",
               world.rank, world.size, what);
   using clock = std::chrono::steady_clock;
@@ -63,12 +63,12 @@ void wait_for(backend::Request& request, const char* what) {
     }
     if (tests < 1000) continue;
     const double waited = std::chrono::duration<double>(clock::now() - start).count();
-    if (waited > world.timeout) {
+    if (waited > timeout) {
       world.failed = true;
       throw Error(fmt::format(
           "[distributed] rank {} of {} waited {:g} s for the other ranks to join {}: one of them "
           "died, hangs, or runs other code (EMBER_DISTRIBUTED_TIMEOUT sets the limit)",
-          world.rank, world.size, world.timeout, what));
+          world.rank, world.size, timeout, what));
     }
     if (waited < 1.0)
       std::this_thread::yield();
@@ -77,7 +77,9 @@ void wait_for(backend::Request& request, const char* what) {
   }
 }
 
-void run(backend::RequestPtr request, const char* what) { wait_for(*request, what); }
+void run(backend::RequestPtr request, const char* what, double timeout = world.timeout) {
+  wait_for(*request, what, timeout);
+}
 
 void check_contiguous(const core::NDArray& array, const char* op) {
   EMBER_CHECK(array.defined() && array.is_contiguous(),
@@ -136,6 +138,16 @@ int rank() { return world.rank; }
 int world_size() { return world.size; }
 double timeout_seconds() { return world.timeout; }
 
+Solo::Solo() : rank_(world.rank), size_(world.size) {
+  world.rank = 0;
+  world.size = 1;
+}
+
+Solo::~Solo() {
+  world.rank = rank_;
+  world.size = size_;
+}
+
 void all_reduce(std::span<float> values, ReduceOp op) {
   if (world.size > 1)
     run(backend::start_all_reduce(values.data(), values.size(), backend::Type::kFloat, op),
@@ -181,18 +193,22 @@ void broadcast(std::string& text, int root) {
 }
 
 std::vector<std::string> all_gather(const std::string& text) {
+  return all_gather(text, world.timeout);
+}
+
+std::vector<std::string> all_gather(const std::string& text, double timeout) {
   if (world.size == 1) return {text};
   // The lengths first, then every text padded to the longest.
   int64_t length = static_cast<int64_t>(text.size());
   std::vector<int64_t> lengths(world.size);
-  run(backend::start_all_gather(&length, 1, lengths.data(), backend::Type::kInt64),
-      "an all-gather");
+  run(backend::start_all_gather(&length, 1, lengths.data(), backend::Type::kInt64), "an all-gather",
+      timeout);
   const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
   std::string padded = text;
   padded.resize(longest);
   std::string received(longest * world.size, '\0');
   run(backend::start_all_gather(padded.data(), longest, received.data(), backend::Type::kByte),
-      "an all-gather");
+      "an all-gather", timeout);
   std::vector<std::string> texts;
   for (int r = 0; r < world.size; ++r) texts.push_back(received.substr(r * longest, lengths[r]));
   return texts;

@@ -54,6 +54,21 @@ int rank();        // 0 .. world_size() - 1; 0 before init()
 int world_size();  // 1 before init() and without a launcher
 double timeout_seconds();
 
+// While one lives, this rank works alone: rank() is 0, world_size() 1 and every collective
+// returns its input, as in a process without mpirun (ember compare trains one model per rank
+// this way). Not nested; the job's abort() still ends every rank.
+class Solo {
+ public:
+  Solo();
+  ~Solo();
+  Solo(const Solo&) = delete;
+  Solo& operator=(const Solo&) = delete;
+
+ private:
+  int rank_;
+  int size_;
+};
+
 enum class ReduceOp { kSum, kMax, kMin };
 
 // In place: every element becomes the reduction of that element over the ranks. Every rank
@@ -70,6 +85,10 @@ void broadcast(std::string& text, int root = 0);           // any length
 
 // Every rank's value, in rank order, on every rank.
 std::vector<std::string> all_gather(const std::string& text);
+// The same, waiting up to `timeout` seconds (infinity: for as long as it takes) instead of
+// timeout_seconds(): for ranks that do unequal work before it (ember compare's models, hours
+// apart). A rank that dies meanwhile ends the job through the launcher, which stops the others.
+std::vector<std::string> all_gather(const std::string& text, double timeout);
 // (world_size, *shape) from an array of one shape on every rank.
 core::NDArray all_gather(const core::NDArray& array);
 

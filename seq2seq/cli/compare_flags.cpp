@@ -16,10 +16,15 @@ constexpr const char* kSummary =
     "writes a report directory: report.md (parameters, training speed, time to a validation\n"
     "loss, test scores, decoding speed), loss-vs-time and score-by-length figures, attention\n"
     "heatmaps of one test sentence, and each model's run directory under runs/.\n\n"
+    "Each model's small result files (result.json, curve.csv, samples.txt) go to\n"
+    "results/<model>-s<seed>/; --report builds the mean ± std report over such directories\n"
+    "(any models, any seeds). Under mpirun the models are dealt to the ranks, one at a time\n"
+    "each, and rank 0 writes the report (docs/distributed.md).\n\n"
     "examples:\n"
     "  ember compare --quick               (built-in dates corpus, about 8 min of CPU time)\n"
     "  ember compare --data ../shared/data/multi30k --src de --tgt en --tokenized \\\n"
-    "      --test-split test2016";
+    "      --test-split test2016 --models transformer --seed 2 --out runs/lab-transformer-s2\n"
+    "  ember compare --report docs/results/lab-m30k-small --out runs/lab-report";
 
 }  // namespace
 
@@ -34,6 +39,14 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
                    &quick_flag);
   flags.add("--out", "DIR", "report directory (default: runs/compare-<time>)", &o.out_dir);
   flags.add_choice("--size", "lineup size", &o.size, {"tiny", "small"});
+  flags.add_list("--models",
+                 "the lineup's models to train (lstm, lstm-dot, lstm-scaled_dot, lstm-general, "
+                 "lstm-additive, convs2s, transformer; default all)",
+                 &o.models);
+  flags.add_list("--report",
+                 "instead of training: the mean ± std report over these result directories "
+                 "(or directories of them), into --out",
+                 &out.report);
   flags.add("--target-loss", "X", "validation loss the time-to column times (0: automatic)",
             &o.target_loss);
   flags.add("--beam", "K", "beam size of the test decoding", &o.beam_size);
@@ -54,7 +67,15 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
               "[flags] ember compare takes no positional arguments, got '{}' (see 'ember compare "
               "--help')",
               fmt::join(parsed.positionals, " "));
+  o.command = "ember compare";
+  for (const std::string& a : args) o.command += " " + a;
   const DataConfig& d = o.run.data;
+  if (!out.report.empty()) {
+    EMBER_CHECK(!quick && d.dir.empty() && d.builtin.empty(),
+                "[flags] ember compare: --report reads result directories and trains nothing; "
+                "drop --quick, --data and --builtin");
+    return out;
+  }
   EMBER_CHECK(!quick || (d.dir.empty() && d.builtin == "dates"),
               "[flags] ember compare: --quick uses the built-in dates corpus; drop --data or "
               "--builtin, or drop --quick");
@@ -65,8 +86,6 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
               "[flags] ember compare: --data needs --src SIDE and --tgt SIDE (e.g. --src de "
               "--tgt en)");
   if (d.tokenized && !has_flag(args, "--bleu-tokenize")) o.run.train.bleu_tokenize = "none";
-  o.command = "ember compare";
-  for (const std::string& a : args) o.command += " " + a;
   lab::validate(o);
   return out;
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -85,6 +86,17 @@ void FlagSet::add_choice_of(const std::string& name, const std::string& help,
         set(v);
       },
       std::move(current));
+}
+
+void FlagSet::add_list(const std::string& name, const std::string& help,
+                       std::vector<std::string>* target, bool* seen) {
+  add_custom(
+      name, "A,B,..", help,
+      [target, seen](const std::string& v) {
+        *target = split_fields(v, ',');
+        if (seen) *seen = true;
+      },
+      [target] { return fmt::format("{}", fmt::join(*target, ",")); });
 }
 
 void FlagSet::add_switch(const std::string& name, const std::string& help, bool* target,

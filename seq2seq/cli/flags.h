@@ -54,6 +54,9 @@ class FlagSet {
         [target, &names](const std::string& v) { *target = names.parse(v); },
         [target, &names] { return std::string(names.name(*target)); });
   }
+  // A comma-separated list ("A,B,.."); *seen (when given) records that the flag was used.
+  void add_list(const std::string& name, const std::string& help, std::vector<std::string>* target,
+                bool* seen = nullptr);
   // A switch without a value: sets *target to `value` when present.
   void add_switch(const std::string& name, const std::string& help, bool* target,
                   bool value = true);

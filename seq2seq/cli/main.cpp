@@ -45,10 +45,11 @@ std::string one_line(std::string text) {
 
 int dispatch(const std::string& command, const std::vector<std::string>& args) {
   namespace cli = ember::seq2seq::cli;
-  // Under mpirun only train runs data-parallel; any other command would run N times over.
-  EMBER_CHECK(ember::distributed::world_size() == 1 || command == "train",
+  // Under mpirun train runs data-parallel and compare deals its models to the ranks; any other
+  // command would run N times over.
+  EMBER_CHECK(ember::distributed::world_size() == 1 || command == "train" || command == "compare",
               "[ember] '{}' does not run on several ranks (launched on {} by mpirun): only "
-              "'ember train' does",
+              "'ember train' and 'ember compare' do",
               command, ember::distributed::world_size());
   if (command == "train") return cli::train_command(args);
   if (command == "translate") return cli::translate_command(args);

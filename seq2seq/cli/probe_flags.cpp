@@ -6,7 +6,6 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/cli/flags.h"
 #include "ember/seq2seq/cli/log_flags.h"
-#include "ember/seq2seq/data/text_file.h"
 
 namespace ember::seq2seq::cli {
 namespace {
@@ -18,18 +17,6 @@ constexpr const char* kSummary =
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
     "per task, one line per model), probe.csv, and the run directories under runs/.\n"
     "--agreement probes subject-verb agreement instead (data/agreement_grammar.h).";
-
-// A comma-separated list; *seen (when given) records that the flag was used.
-void add_list(FlagSet& flags, const std::string& name, const std::string& help,
-              std::vector<std::string>* target, bool* seen = nullptr) {
-  flags.add_custom(
-      name, "A,B,..", help,
-      [target, seen](const std::string& v) {
-        *target = split_fields(v, ',');
-        if (seen) *seen = true;
-      },
-      [target] { return fmt::format("{}", fmt::join(*target, ",")); });
-}
 
 }  // namespace
 
@@ -46,18 +33,19 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add_switch("--quick", "the quick recipe: fewer sequences, 1200 updates a model",
                    &command.quick);
   flags.add("--out", "DIR", "report directory (default: runs/probe-<time>)", &command.out_dir);
-  add_list(flags, "--aggregate",
-           "instead of probing: mean ± std over these probe directories' probe.csv, into --out",
-           &command.aggregate);
+  flags.add_list(
+      "--aggregate",
+      "instead of probing: mean ± std over these probe directories' probe.csv, into --out",
+      &command.aggregate);
   flags.add_switch("--agreement",
                    "the agreement probe: subject-verb agreement past 0 to 7 distracting nouns, "
                    "scored contrastively (its buckets are distances 1..8)",
                    &agreement);
-  add_list(flags, "--tasks", "probing tasks (copy, reverse, sort; agreement alone)", &o.tasks);
-  add_list(flags, "--models",
-           "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
-           "convs2s, transformer)",
-           &o.models, &models_given);
+  flags.add_list("--tasks", "probing tasks (copy, reverse, sort; agreement alone)", &o.tasks);
+  flags.add_list("--models",
+                 "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
+                 "convs2s, transformer)",
+                 &o.models, &models_given);
   flags.add_switch("--all-models", "all seven lineup models", &all_models);
   flags.add_choice("--size", "lineup size", &o.size, {"tiny", "small"});
   flags.add("--steps", "N", "updates per model", &o.train.max_steps);

@@ -7,9 +7,12 @@
 #include <filesystem>
 
 #include "ember/core/error.h"
+#include "ember/distributed/collectives.h"
 #include "ember/seq2seq/lab/compare_attention.h"
+#include "ember/seq2seq/lab/lab_result.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/train/evaluation.h"
+#include "ember/seq2seq/train/rank_agreement.h"
 #include "ember/seq2seq/train/run.h"
 
 namespace ember::seq2seq::lab {
@@ -90,8 +93,8 @@ double primary_score(MetricKind metric, const std::vector<std::string>& hypothes
 // report, so tokens = rate x the training time since that report.
 class RunRecorder {
  public:
-  RunRecorder(std::string name, const CompareProgress& progress)
-      : name_(std::move(name)), progress_(progress) {}
+  RunRecorder(std::string name, std::string score_name, const CompareProgress& progress)
+      : name_(std::move(name)), score_name_(std::move(score_name)), progress_(progress) {}
 
   void operator()(const ProgressEvent& e) {
     if (e.kind == ProgressEvent::Kind::kStep) {
@@ -102,8 +105,12 @@ class RunRecorder {
         report_seconds_ = e.elapsed_s;
       }
     }
-    if (e.kind == ProgressEvent::Kind::kEvaluation)
-      curve_.push_back({.step = e.step, .train_seconds = e.elapsed_s, .valid_loss = e.valid_loss});
+    if (e.kind == ProgressEvent::Kind::kEvaluation) {
+      LossPoint point{.step = e.step, .train_seconds = e.elapsed_s, .valid_loss = e.valid_loss};
+      for (const auto& [score, value] : e.scores)
+        if (score == score_name_) point.valid_score = value;
+      curve_.push_back(point);
+    }
     if (progress_) progress_(name_, e);
   }
 
@@ -112,6 +119,7 @@ class RunRecorder {
 
  private:
   std::string name_;
+  std::string score_name_;
   const CompareProgress& progress_;
   double tokens_ = 0.0;
   double pending_tokens_ = 0.0;
@@ -148,6 +156,80 @@ void time_to_target(Comparison& c) {
   }
 }
 
+// Trains one contender into its run directory and measures it into r (whose name, summary,
+// parameters and run_dir are set); false when the stop flag ended its training.
+bool train_and_measure(const RunConfig& config, const Comparison& c, const ParallelText& test,
+                       const std::vector<int64_t>& lengths, const CompareProgress& progress,
+                       const std::atomic<bool>* stop, ContenderResult& r) {
+  const CompareOptions& options = c.options;
+  RunRecorder recorder(r.name, c.score_name, progress);
+  const auto t0 = Clock::now();
+  const std::clock_t cpu0 = std::clock();
+  const TrainResult trained = train_run(
+      config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
+  r.cpu_seconds = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  r.wall_seconds = seconds_since(t0);
+  if (trained.interrupted()) return false;
+  r.steps = trained.steps;
+  r.train_seconds = trained.train_seconds;
+  r.tokens_per_s = recorder.tokens() / std::max(trained.train_seconds, 1e-9);
+  r.curve = recorder.curve();
+  for (const LossPoint& p : r.curve)
+    if (std::isfinite(p.valid_loss) &&
+        (std::isnan(r.best_valid_loss) || p.valid_loss < r.best_valid_loss))
+      r.best_valid_loss = p.valid_loss;
+
+  if (progress)
+    progress(r.name, {.kind = ProgressEvent::Kind::kInfo,
+                      .message = fmt::format("{}: decoding {} test sentences (greedy, beam {})",
+                                             r.name, test.size(), options.beam_size)});
+  const LoadedRun run = load_run(r.run_dir);
+  EMBER_CHECK(run.config.model.src_vocab_size == c.src_vocab &&
+                  run.config.model.tgt_vocab_size == c.tgt_vocab,
+              "[compare] {} trained vocabularies of {}/{} tokens, the lineup was matched for "
+              "{}/{}",
+              r.name, run.config.model.src_vocab_size, run.config.model.tgt_vocab_size, c.src_vocab,
+              c.tgt_vocab);
+  const MetricKind metric = config.train.metric;
+  const std::string& tokenize = config.train.bleu_tokenize;
+  DecodeOptions greedy_search;
+  greedy_search.max_source_tokens = kLineupMaxPositions - 1;  // what every model can read
+  DecodeOptions beam_search = greedy_search;
+  beam_search.beam_size = options.beam_size;
+  const std::vector<std::string> greedy =
+      timed_translate(run, test.source, greedy_search, &r.greedy_sentences_per_s);
+  const std::vector<std::string> beam =
+      timed_translate(run, test.source, beam_search, &r.beam_sentences_per_s);
+  r.greedy_score = primary_score(metric, greedy, test.target, tokenize);
+  r.beam_score = primary_score(metric, beam, test.target, tokenize);
+  for (const LengthBucket& bucket : c.buckets) {
+    std::vector<std::string> hyps, refs;
+    for (size_t i = 0; i < lengths.size(); ++i)
+      if (lengths[i] >= bucket.min_tokens && lengths[i] <= bucket.max_tokens) {
+        hyps.push_back(greedy[i]);
+        refs.push_back(test.target[i]);
+      }
+    r.bucket_scores.push_back(primary_score(metric, hyps, refs, tokenize));
+  }
+  for (size_t i = 0; i < std::min(kResultSamples, greedy.size()); ++i)
+    r.samples.push_back({test.source[i], test.target[i], greedy[i], beam[i]});
+  r.attention = attention_figures(*run.model, r.name, *run.source_tokenizer, *run.target_tokenizer,
+                                  c.attention_source);
+  return true;
+}
+
+// Under mpirun, after every rank's contenders: each rank's failure ("" for none) gathered, waiting
+// for as long as the slowest rank trains, and thrown on every rank.
+void gather_failures(const std::string& mine) {
+  if (distributed::world_size() == 1) return;
+  std::vector<std::string> failures;
+  for (const std::string& failure :
+       distributed::all_gather(mine, std::numeric_limits<double>::infinity()))
+    if (!failure.empty()) failures.push_back(failure);
+  EMBER_CHECK(failures.empty(), "[compare] {} of {} ranks failed: {}", failures.size(),
+              distributed::world_size(), fmt::join(failures, "; "));
+}
+
 }  // namespace
 
 void validate(const CompareOptions& o) {
@@ -160,7 +242,26 @@ void validate(const CompareOptions& o) {
               o.length_buckets);
   EMBER_CHECK(o.target_loss >= 0.0, "[compare] target loss {} must be >= 0 (0: automatic)",
               o.target_loss);
+  std::vector<std::string> slugs;
+  for (const std::string& name : lineup_names()) slugs.push_back(slug(name));
+  std::vector<std::string> seen;
+  for (const std::string& model : o.models) {
+    EMBER_CHECK(std::find(slugs.begin(), slugs.end(), slug(model)) != slugs.end(),
+                "[compare] unknown model '{}' (the lineup's: {})", model, fmt::join(slugs, ", "));
+    EMBER_CHECK(std::find(seen.begin(), seen.end(), slug(model)) == seen.end(),
+                "[compare] model '{}' given twice", model);
+    seen.push_back(slug(model));
+  }
   seq2seq::validate(o.run.train);
+}
+
+std::vector<std::string> selected_models(const CompareOptions& o) {
+  std::vector<std::string> out;
+  for (const std::string& name : lineup_names())
+    if (o.models.empty() || std::any_of(o.models.begin(), o.models.end(),
+                                        [&](const auto& m) { return slug(m) == slug(name); }))
+      out.push_back(name);
+  return out;
 }
 
 CompareOptions quick_options() {
@@ -235,7 +336,22 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
   const std::unique_ptr<Tokenizer> source = train_tokenizer(base.tokenizer, train_text.source);
   c.src_vocab = source->vocab_size();
   c.tgt_vocab = train_tokenizer(base.tokenizer, train_text.target)->vocab_size();
-  const std::vector<Contender> contenders = lineup(options.size, c.src_vocab, c.tgt_vocab);
+  std::vector<Contender> contenders;
+  const std::vector<std::string> chosen = selected_models(options);
+  for (Contender& contender : lineup(options.size, c.src_vocab, c.tgt_vocab)) {
+    if (std::find(chosen.begin(), chosen.end(), contender.name) != chosen.end())
+      contenders.push_back(std::move(contender));
+  }
+  check_ranks_agree(base,
+                    {{"compare",
+                      {{"size", options.size},
+                       {"out_dir", options.out_dir},
+                       {"models", chosen},
+                       {"target_loss", options.target_loss},
+                       {"beam_size", options.beam_size},
+                       {"test_sentences", options.test_sentences},
+                       {"length_buckets", options.length_buckets}}}},
+                    train_text, load_split(base.data, base.data.valid_split));
 
   const ParallelText test = test_pairs(base.data, options.test_sentences);
   c.test_sentences = test.size();
@@ -246,14 +362,19 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
   const size_t shown = attention_sentence(lengths);
   c.attention_source = test.source[shown];
 
-  const auto note = [&progress](const std::string& name, std::string message) {
-    if (progress)
-      progress(name, {.kind = ProgressEvent::Kind::kInfo, .message = std::move(message)});
-  };
   fs::create_directories(fs::path(options.out_dir) / "runs");
-  for (const Contender& contender : contenders) {
-    note(contender.name, fmt::format("[{}/{}] {}: {} parameters", c.contenders.size() + 1,
-                                     contenders.size(), contender.name, contender.parameters));
+  // Under mpirun, rank r trains the contenders r, r + N, ... alone, each into its own run and
+  // result directories; an error ends this rank's share and is reported by every rank below.
+  const size_t rank = static_cast<size_t>(distributed::rank());
+  const size_t ranks = static_cast<size_t>(distributed::world_size());
+  std::string failure;
+  for (size_t i = rank; i < contenders.size(); i += ranks) {
+    const Contender& contender = contenders[i];
+    if (progress)
+      progress(contender.name,
+               {.kind = ProgressEvent::Kind::kInfo,
+                .message = fmt::format("[{}/{}] {}: {} parameters", i + 1, contenders.size(),
+                                       contender.name, contender.parameters)});
     ContenderResult r{
         .name = contender.name,
         .summary = summary(contender.model),
@@ -261,59 +382,31 @@ Comparison run_comparison(const CompareOptions& options, const CompareProgress& 
         .run_dir = (fs::path(options.out_dir) / "runs" / slug(contender.name)).string()};
     RunConfig config = base;
     config.model = contender.model;
-    RunRecorder recorder(contender.name, progress);
-    const auto t0 = Clock::now();
-    const std::clock_t cpu0 = std::clock();
-    const TrainResult trained = train_run(
-        config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
-    r.cpu_seconds = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
-    r.wall_seconds = seconds_since(t0);
-    if (trained.interrupted()) {
+    const auto run = [&] {
+      const bool finished = train_and_measure(config, c, test, lengths, progress, stop, r);
+      if (finished)
+        write_result_dir(c, r, config, result_dir(options.out_dir, r.name, base.train.seed));
+      return finished;
+    };
+    bool finished = false;
+    if (ranks == 1) {
+      finished = run();
+    } else {
+      try {
+        const distributed::Solo solo;
+        finished = run();
+      } catch (const std::exception& e) {
+        failure = fmt::format("rank {} ({}): {}", rank, contender.name, e.what());
+        break;
+      }
+    }
+    if (!finished) {
       c.interrupted = true;
       break;
     }
-    r.steps = trained.steps;
-    r.train_seconds = trained.train_seconds;
-    r.tokens_per_s = recorder.tokens() / std::max(trained.train_seconds, 1e-9);
-    r.curve = recorder.curve();
-    for (const LossPoint& p : r.curve)
-      if (std::isfinite(p.valid_loss) &&
-          (std::isnan(r.best_valid_loss) || p.valid_loss < r.best_valid_loss))
-        r.best_valid_loss = p.valid_loss;
-
-    note(contender.name, fmt::format("{}: decoding {} test sentences (greedy, beam {})",
-                                     contender.name, test.size(), options.beam_size));
-    const LoadedRun run = load_run(r.run_dir);
-    EMBER_CHECK(run.config.model.src_vocab_size == c.src_vocab &&
-                    run.config.model.tgt_vocab_size == c.tgt_vocab,
-                "[compare] {} trained vocabularies of {}/{} tokens, the lineup was matched for "
-                "{}/{}",
-                contender.name, run.config.model.src_vocab_size, run.config.model.tgt_vocab_size,
-                c.src_vocab, c.tgt_vocab);
-    const std::string& tokenize = base.train.bleu_tokenize;
-    DecodeOptions greedy_search;
-    greedy_search.max_source_tokens = kLineupMaxPositions - 1;  // what every model can read
-    DecodeOptions beam_search = greedy_search;
-    beam_search.beam_size = options.beam_size;
-    const std::vector<std::string> greedy =
-        timed_translate(run, test.source, greedy_search, &r.greedy_sentences_per_s);
-    const std::vector<std::string> beam =
-        timed_translate(run, test.source, beam_search, &r.beam_sentences_per_s);
-    r.greedy_score = primary_score(metric, greedy, test.target, tokenize);
-    r.beam_score = primary_score(metric, beam, test.target, tokenize);
-    for (const LengthBucket& bucket : c.buckets) {
-      std::vector<std::string> hyps, refs;
-      for (size_t i = 0; i < lengths.size(); ++i)
-        if (lengths[i] >= bucket.min_tokens && lengths[i] <= bucket.max_tokens) {
-          hyps.push_back(greedy[i]);
-          refs.push_back(test.target[i]);
-        }
-      r.bucket_scores.push_back(primary_score(metric, hyps, refs, tokenize));
-    }
-    r.attention = attention_figures(*run.model, contender.name, *run.source_tokenizer,
-                                    *run.target_tokenizer, c.attention_source);
     c.contenders.push_back(std::move(r));
   }
+  gather_failures(failure);
   time_to_target(c);
   c.wall_seconds = seconds_since(start);
   return c;

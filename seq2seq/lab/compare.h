@@ -21,6 +21,8 @@
 //   attention one test sentence decoded greedily step by step, keeping the attention weights of
 //             each step: rnn_attention's map, the Transformer's last-layer cross-attention
 //             averaged over heads, and ConvS2S's map of every decoder layer
+//   results   the small files of lab_result.h in <out_dir>/results/<slug>-s<seed>/, from which
+//             `ember compare --report` (lab_aggregate.h) builds a table over runs and seeds
 // After all contenders: the time each took to reach the target validation loss.
 #pragma once
 
@@ -47,7 +49,10 @@ struct CompareOptions {
   int64_t beam_size = 5;       // the beam search of the test decoding
   int64_t test_sentences = 0;  // test sentences decoded (the first ones; 0: all)
   int64_t length_buckets = 5;  // source-length buckets of about equal size
-  std::string command;         // the command line, quoted in the report
+  // The contenders trained, by name or slug ("lstm-dot"), in the lineup's order whatever the
+  // order given; empty: all seven.
+  std::vector<std::string> models = {};
+  std::string command;  // the command line, quoted in the report
 };
 
 // --quick: the built-in dates corpus (character tokens, exact match), the tiny lineup, 3000
@@ -64,6 +69,15 @@ struct LossPoint {
   int64_t step = 0;
   double train_seconds = 0.0;  // training time (updates only) up to this evaluation
   double valid_loss = 0.0;
+  double valid_score = std::numeric_limits<double>::quiet_NaN();  // the primary score, if any
+};
+
+// One test sentence and a model's outputs: the samples of a result directory (lab_result.h).
+struct TestSample {
+  std::string source;
+  std::string reference;
+  std::string greedy;
+  std::string beam;
 };
 
 // One attention figure: the map of one model (or one ConvS2S layer) for the chosen sentence.
@@ -95,7 +109,10 @@ struct ContenderResult {
   double beam_sentences_per_s = 0.0;
   std::vector<double> bucket_scores = {};  // the greedy test score per length bucket
   std::vector<AttentionFigure> attention = {};
+  std::vector<TestSample> samples = {};  // the first test sentences (kResultSamples)
 };
+
+inline constexpr size_t kResultSamples = 5;
 
 // Test sentences whose source has min_tokens .. max_tokens tokens.
 struct LengthBucket {
@@ -120,20 +137,27 @@ struct Comparison {
   bool interrupted = false;   // stopped by the stop flag (contenders holds the finished ones)
 };
 
-// Throws "[compare]" for an unknown size, a beam below 1, negative counts or target loss, and
-// "[trainer]" for invalid training options.
+// Throws "[compare]" for an unknown size or model (naming the valid ones), a model given twice,
+// a beam below 1, negative counts or target loss, and "[trainer]" for invalid training options.
 void validate(const CompareOptions& options);
 
 // Progress of the contender being trained (its name and the trainer's events).
 using CompareProgress = std::function<void(const std::string& contender, const ProgressEvent&)>;
 
-// Trains and measures every contender as the header says. Throws validate()'s errors,
-// "[compare]" for an out_dir that already holds a comparison, and the errors of the data,
-// tokenizers and training.
+// Trains and measures every contender as the header says, and writes each one's result directory
+// (lab_result.h) when it is done. Under mpirun (world size N > 1) the contenders are dealt to the
+// ranks (rank r trains the r-th, (r+N)-th, ... of options.models, alone: distributed::Solo), the
+// returned Comparison holds this rank's, and every rank waits for all the others at the end:
+// an error on any rank is thrown on every rank, naming it. Throws validate()'s errors,
+// "[compare]" for an out_dir that already holds a comparison, "[run]" for ranks started with
+// different options or data, and the errors of the data, tokenizers and training.
 Comparison run_comparison(const CompareOptions& options, const CompareProgress& progress,
                           const std::atomic<bool>* stop);
 
 // The file-name form of a contender's name ("lstm+dot" -> "lstm-dot").
 std::string slug(const std::string& name);
+
+// The lineup names that options.models selects, in the lineup's order (all seven when empty).
+std::vector<std::string> selected_models(const CompareOptions& options);
 
 }  // namespace ember::seq2seq::lab

@@ -118,4 +118,11 @@ std::vector<Contender> lineup(const std::string& size, int64_t src_vocab, int64_
   return out;
 }
 
+const std::vector<std::string>& lineup_names() {
+  static const std::vector<std::string> names = {"lstm",         "lstm+dot",      "lstm+scaled_dot",
+                                                 "lstm+general", "lstm+additive", "convs2s",
+                                                 "transformer"};
+  return names;
+}
+
 }  // namespace ember::seq2seq::lab

@@ -49,6 +49,9 @@ struct Contender {
 // contender whose count cannot be matched within 10%.
 std::vector<Contender> lineup(const std::string& size, int64_t src_vocab, int64_t tgt_vocab);
 
+// The seven contenders' names, in the lineup's order.
+const std::vector<std::string>& lineup_names();
+
 // Builds the model (make_model, which validates the config) and counts its parameters.
 int64_t count_parameters(const ModelConfig& config);
 

@@ -184,12 +184,7 @@ const std::vector<std::string>& default_probe_models() {
   return models;
 }
 
-const std::vector<std::string>& all_probe_models() {
-  static const std::vector<std::string> models = {
-      "lstm",          "lstm+dot", "lstm+scaled_dot", "lstm+general",
-      "lstm+additive", "convs2s",  "transformer"};
-  return models;
-}
+const std::vector<std::string>& all_probe_models() { return lineup_names(); }
 
 ProbeOptions agreement_defaults(bool quick) {
   ProbeOptions o = probe_defaults(quick);

@@ -20,17 +20,6 @@ constexpr const char* kHeader = "task,model,bucket,first,last,count,exact,tokens
 constexpr const char* kHeaderWithoutContrastive = "task,model,bucket,first,last,count,exact,tokens";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-MeanStd mean_std(const std::vector<double>& values) {
-  if (values.empty()) return {kNaN, kNaN};
-  double sum = 0.0;
-  for (double v : values) sum += v;
-  const double mean = sum / static_cast<double>(values.size());
-  if (values.size() == 1) return {mean, 0.0};
-  double squares = 0.0;
-  for (double v : values) squares += (v - mean) * (v - mean);
-  return {mean, std::sqrt(squares / static_cast<double>(values.size() - 1))};
-}
-
 std::string cell(const MeanStd& m) {
   return std::isnan(m.mean) ? "" : fmt::format("{:.2f} ± {:.2f}", m.mean, m.std);
 }

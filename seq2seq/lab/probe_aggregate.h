@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ember/seq2seq/lab/mean_std.h"
+
 namespace ember::seq2seq::lab {
 
 // One line of probe.csv (probe_report.h): a (task, model, bucket) of one probe.
@@ -32,12 +34,6 @@ struct ProbeCsvRow {
 // numbers in [0, 1]. Throws "[probe_aggregate]"
 // naming `name`, the line (from 1) and what is wrong.
 std::vector<ProbeCsvRow> parse_probe_csv(const std::string& text, const std::string& name);
-
-// Mean and sample standard deviation (n - 1; 0 for a single value) over the runs.
-struct MeanStd {
-  double mean = 0.0;
-  double std = 0.0;
-};
 
 struct ProbeSummary {
   std::string task;

@@ -9,37 +9,8 @@
 namespace ember::seq2seq::lab {
 namespace {
 
-std::string score_label(const std::string& score_name) {
-  if (score_name == "exact_match") return "exact match (%)";
-  if (score_name == "bleu") return "BLEU";
-  return score_name;
-}
-
 std::string seconds_or_not_reached(double seconds) {
   return std::isfinite(seconds) ? fmt::format("{:.1f}", seconds) : "not reached";
-}
-
-std::string data_line(const Comparison& c) {
-  const DataConfig& d = c.options.run.data;
-  if (d.builtin == "dates")
-    return fmt::format("the built-in dates corpus ({} training, {} validation sentences)",
-                       d.dates_train_size, d.dates_valid_size);
-  if (!d.builtin.empty()) return fmt::format("the built-in {} corpus", d.builtin);
-  return fmt::format("{} {} -> {}{}", d.dir, d.source_side, d.target_side,
-                     d.tokenized ? " (pre-tokenized files)" : "");
-}
-
-std::string budget_line(const TrainOptions& t) {
-  std::vector<std::string> limits;
-  if (t.max_steps > 0) limits.push_back(fmt::format("{} updates", t.max_steps));
-  if (t.max_seconds > 0.0) limits.push_back(fmt::format("{:g} s of training", t.max_seconds));
-  limits.push_back(fmt::format("{} epochs", t.epochs));
-  return fmt::format(
-      "{} (whichever comes first), batches of {} tokens, {} lr {:g} ({}, {} warmup "
-      "updates), label smoothing {:g}, an evaluation every {}",
-      fmt::join(limits, " or "), t.max_tokens, to_string(t.optimizer), t.lr, to_string(t.schedule),
-      t.warmup_steps, t.label_smoothing,
-      t.eval_every > 0 ? fmt::format("{} updates", t.eval_every) : "epoch");
 }
 
 // The loss against training time, and its log10 (where the curves near 0 part).
@@ -101,6 +72,35 @@ std::string curves_csv(const Comparison& c) {
 }
 
 }  // namespace
+
+std::string score_label(const std::string& score_name) {
+  if (score_name == "exact_match") return "exact match (%)";
+  if (score_name == "bleu") return "BLEU";
+  return score_name;
+}
+
+std::string data_line(const Comparison& c) {
+  const DataConfig& d = c.options.run.data;
+  if (d.builtin == "dates")
+    return fmt::format("the built-in dates corpus ({} training, {} validation sentences)",
+                       d.dates_train_size, d.dates_valid_size);
+  if (!d.builtin.empty()) return fmt::format("the built-in {} corpus", d.builtin);
+  return fmt::format("{} {} -> {}{}", d.dir, d.source_side, d.target_side,
+                     d.tokenized ? " (pre-tokenized files)" : "");
+}
+
+std::string budget_line(const TrainOptions& t) {
+  std::vector<std::string> limits;
+  if (t.max_steps > 0) limits.push_back(fmt::format("{} updates", t.max_steps));
+  if (t.max_seconds > 0.0) limits.push_back(fmt::format("{:g} s of training", t.max_seconds));
+  limits.push_back(fmt::format("{} epochs", t.epochs));
+  return fmt::format(
+      "{} (whichever comes first), batches of {} tokens, {} lr {:g} ({}, {} warmup "
+      "updates), label smoothing {:g}, an evaluation every {}",
+      fmt::join(limits, " or "), t.max_tokens, to_string(t.optimizer), t.lr, to_string(t.schedule),
+      t.warmup_steps, t.label_smoothing,
+      t.eval_every > 0 ? fmt::format("{} updates", t.eval_every) : "epoch");
+}
 
 std::string report_table(const Comparison& c) {
   const std::string score = score_label(c.score_name);

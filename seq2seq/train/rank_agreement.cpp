@@ -30,10 +30,14 @@ std::string fingerprint(const ParallelText& text) {
 
 void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool resume,
                        const ParallelText& train, const ParallelText& valid) {
+  check_ranks_agree(config, {{"run_dir", run_dir}, {"resume", resume}}, train, valid);
+}
+
+void check_ranks_agree(const RunConfig& config, nlohmann::json settings, const ParallelText& train,
+                       const ParallelText& valid) {
   if (distributed::world_size() == 1) return;
   nlohmann::json mine = core::parse_json(to_json_string(config), "[run] run config");
-  mine["run_dir"] = run_dir;
-  mine["resume"] = resume;
+  mine.update(settings);
   mine["text"] = {{"train", fingerprint(train)}, {"valid", fingerprint(valid)}};
   const std::vector<std::string> all = distributed::all_gather(mine.dump());
   const nlohmann::json first = nlohmann::json::parse(all[0]);

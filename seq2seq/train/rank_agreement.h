@@ -4,6 +4,7 @@
 // difference with the same message, before any rank writes or trains.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ember/seq2seq/data/parallel_corpus.h"
@@ -17,5 +18,9 @@ namespace ember::seq2seq {
 // size 1.
 void check_ranks_agree(const RunConfig& config, const std::string& run_dir, bool resume,
                        const ParallelText& train, const ParallelText& valid);
+// The same for another command over the same data (ember compare): `settings` holds its own
+// options (keys of its choosing), compared beside the config and the text.
+void check_ranks_agree(const RunConfig& config, nlohmann::json settings, const ParallelText& train,
+                       const ParallelText& valid);
 
 }  // namespace ember::seq2seq
