@@ -2,7 +2,7 @@
 #include "ember/seq2seq/lab/probe_report.h"
 
 #include <algorithm>
-#include <cmath>
+#include <string>
 #include <filesystem>
 
 #include "ember/core/atomic_file.h"
@@ -14,8 +14,9 @@ namespace {
 
 using Measure = std::vector<double> ProbeCell::*;
 
-// The value as the report prints it (two decimals), so that models printed alike compare alike.
-double printed(double v) { return std::round(v * 100.0) / 100.0; }
+// The value as the report prints it (two decimals, as fmt rounds the double: 117/120 = 0.975 is
+// "0.97"), so that models printed alike compare alike and the text agrees with the tables.
+double printed(double v) { return std::stod(fmt::format("{:.2f}", v)); }
 
 bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
 
