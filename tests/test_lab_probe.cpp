@@ -210,3 +210,28 @@ TEST_CASE("token accuracy counts the positions that agree over the longer sequen
   CHECK(probe_token_accuracy("", "a") == 0.0);
   CHECK(probe_token_accuracy("", "") == 1.0);
 }
+
+TEST_CASE("the report's sentences print each value as its tables do, extrapolation named") {
+  ProbeResult result;
+  result.options = tiny_options();
+  result.options.tasks = {"sort"};
+  result.options.models = {"lstm", "convs2s"};
+  result.options.corpus.test_max_length = 26;
+  result.buckets = length_buckets(result.options.corpus);
+  REQUIRE(result.buckets.size() == 4);  // 5-7, 8-10, 11-13, then 14-26 past the trained lengths
+  const auto cell = [&](const std::string& model, double first) {
+    return ProbeCell{.task = "sort", .model = model, .parameters = 1, .steps = 3,
+                     .counts = {40, 40, 40, 40}, .exact = {first, 0.5, 0.25, 0.0},
+                     .tokens = {1.0, 0.75, 0.5, 0.25}};
+  };
+  // 117/120 = 0.975 prints as 0.97 (the double just below 0.975), 0.98 as 0.98.
+  result.cells = {cell("lstm", 117.0 / 120.0), cell("convs2s", 0.98)};
+  const std::string dir = fresh_dir("ember_probe_printed");
+  write_probe_report(result, dir, "ember probe --test-max-length 26");
+  const std::string md = read_text(dir + "/probe.md");
+  CHECK(contains(md, "| sort | lstm | 1 | 0.97 |"));
+  CHECK(contains(md, "from 0.97 (lstm) to 0.98 (convs2s)"));
+  CHECK(contains(md, "The buckets past 13 tokens hold lengths no model was trained on"));
+  CHECK(contains(md, "up to 26 tokens"));
+  fs::remove_all(dir);
+}

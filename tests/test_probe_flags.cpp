@@ -41,6 +41,9 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   CHECK(set.options.train.seed == 3);
   CHECK(set.options.corpus.seed == 3);
   CHECK(set.options.corpus.max_length == 50);
+  const ProbeCommand extrapolate =
+      parse_probe_command({"--max-length", "25", "--test-max-length", "100"});
+  CHECK(extrapolate.options.corpus.test_max_length == 100);
   CHECK(parse_probe_command({"--models=transformer,lstm+dot"}).options.models ==
         std::vector<std::string>{"transformer", "lstm+dot"});
 
@@ -76,6 +79,9 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   fails({"--alphabet", "40"}, "[probing_corpus] alphabet_size");
   fails({"--min-length", "0"}, "[probing_corpus] lengths");
   fails({"--dropout", "1"}, "[probe] dropout");
+  fails({"--test-max-length", "50"}, "[probing_corpus] test_max_length");
+  fails({"--max-length", "200", "--test-max-length", "400"}, "lineup's 256 positions");
+  fails({"--agreement", "--test-max-length", "16"}, "agreement takes no test_max_length");
   fails({"--lr", "0"}, "[trainer] lr");
   fails({"--epochs", "3"}, "[flags]");
   fails({"copy"}, "unexpected argument 'copy'");

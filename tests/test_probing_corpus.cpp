@@ -112,6 +112,42 @@ TEST_CASE("sizes, alphabet and lengths follow the options; every bucket is cover
   CHECK(lengths.size() == 25);  // every length of the range occurs
 }
 
+TEST_CASE("length extrapolation: the test split alone reaches 2L and 4L, in buckets of its own") {
+  ProbingOptions o = small_options("copy");
+  o.min_length = 4;
+  o.max_length = 10;
+  o.num_buckets = 2;
+  o.test_max_length = 40;
+  const auto buckets = length_buckets(o);
+  CHECK(buckets == std::vector<LengthBucket>{{4, 6}, {7, 10}, {11, 20}, {21, 40}});
+  o.test_max_length = 30;  // the last bucket is cut at the test maximum
+  CHECK(length_buckets(o).back() == LengthBucket{21, 30});
+  o.test_max_length = 40;
+  const ProbingCorpus corpus = make_probing_corpus(o);
+  const auto longest = [](const ParallelText& split) {
+    size_t n = 0;
+    for (const std::string& source : split.source) n = std::max(n, words(source).size());
+    return static_cast<int64_t>(n);
+  };
+  CHECK(longest(corpus.train) <= 10);
+  CHECK(longest(corpus.valid) <= 10);
+  std::vector<int64_t> per_bucket(buckets.size(), 0);
+  for (const std::string& source : corpus.test.source) {
+    const int64_t b = bucket_index(buckets, static_cast<int64_t>(words(source).size()));
+    REQUIRE(b >= 0);
+    ++per_bucket[static_cast<size_t>(b)];
+  }
+  for (int64_t count : per_bucket) CHECK(count == corpus.test.size() / 4);
+  CHECK(longest(corpus.test) > 20);
+  // Without extrapolation (0, or the trained maximum itself), the corpus is the usual one.
+  ProbingOptions plain = o;
+  plain.test_max_length = 0;
+  ProbingOptions same = o;
+  same.test_max_length = 10;
+  CHECK(make_probing_corpus(plain).test.source == make_probing_corpus(same).test.source);
+  CHECK(length_buckets(same).size() == 2);
+}
+
 TEST_CASE("agreement: lengths are distances, every bucket covered, targets inflected") {
   ProbingOptions o = small_options("agreement");
   o.min_length = 1;
@@ -181,6 +217,14 @@ TEST_CASE("bad options throw [probing_corpus]") {
       // 2 letters make 8 sources of length 3, fewer than twice the 4 + 4 held-out examples.
       {[](ProbingOptions& o) { o.alphabet_size = 2, o.min_length = 3; },
        "too few sources of length 3"},
+      {[](ProbingOptions& o) { o.test_max_length = 99; }, "test_max_length must be 0 or in"},
+      {[](ProbingOptions& o) { o.test_max_length = 1001; }, "test_max_length must be 0 or in"},
+      {[](ProbingOptions& o) { o.test_max_length = -1; }, "test_max_length must be 0 or in"},
+      {[](ProbingOptions& o) {
+         o.task = "agreement", o.min_length = 1, o.max_length = 8, o.num_buckets = 8,
+         o.test_max_length = 16;
+       },
+       "agreement takes no test_max_length"},
   };
   for (const auto& [change, message] : cases) {
     CAPTURE(message);
@@ -224,4 +268,8 @@ TEST_CASE("the probing tasks are built-in corpora of a run config") {
       R"({"data": {"builtin": "sort", "probing_max_length": 40, "probing_seed": 7}})");
   CHECK(parsed.data.probing_max_length == 40);
   CHECK(probing_options(parsed.data).seed == 7);
+  const RunConfig extrapolating = run_config_from_json(
+      R"({"data": {"builtin": "copy", "probing_max_length": 20, "probing_test_max_length": 80}})");
+  CHECK(probing_options(extrapolating.data).test_max_length == 80);
+  CHECK(run_config_from_json(to_json_string(extrapolating)).data.probing_test_max_length == 80);
 }

@@ -60,6 +60,10 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   flags.add("--test-size", "N", "test sequences per task", &o.corpus.test_size);
   flags.add("--min-length", "N", "shortest sequence (tokens)", &o.corpus.min_length);
   flags.add("--max-length", "N", "longest sequence (tokens)", &o.corpus.max_length);
+  flags.add("--test-max-length", "N",
+            "length extrapolation: test sources up to N tokens, past the trained --max-length "
+            "(buckets up to 2x, 4x, ... the max)",
+            &o.corpus.test_max_length);
   flags.add("--buckets", "N", "length buckets", &o.corpus.num_buckets);
   flags.add("--alphabet", "N", "letters the sequences are made of (2..26)",
             &o.corpus.alphabet_size);

@@ -66,6 +66,9 @@ void add_data_flags(FlagSet& flags, DataConfig& d) {
             &d.probing_min_length);
   flags.add("--probing-max-length", "N", "a probing corpus's longest sequence (tokens)",
             &d.probing_max_length);
+  flags.add("--probing-test-max-length", "N",
+            "a probing corpus's longest test sequence (above the max: length extrapolation)",
+            &d.probing_test_max_length);
 }
 
 void add_tokenizer_flags(FlagSet& flags, TokenizerOptions& t) {

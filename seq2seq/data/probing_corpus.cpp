@@ -42,6 +42,14 @@ void check_options(const ProbingOptions& o) {
   EMBER_CHECK(o.alphabet_size >= 2 && o.alphabet_size <= kMaxAlphabet,
               "[probing_corpus] alphabet_size must be in [2, {}], got {}", kMaxAlphabet,
               o.alphabet_size);
+  EMBER_CHECK(o.test_max_length == 0 ||
+                  (o.test_max_length >= o.max_length && o.test_max_length <= kMaxLength),
+              "[probing_corpus] test_max_length must be 0 or in [max_length, {}] = [{}, {}], got {}",
+              kMaxLength, o.max_length, kMaxLength, o.test_max_length);
+  EMBER_CHECK(o.task != "agreement" || o.test_max_length <= o.max_length,
+              "[probing_corpus] agreement takes no test_max_length ({} given): its distances are "
+              "the grammar's, 1 to {}",
+              o.test_max_length, o.max_length);
   const int64_t held_out = o.valid_size + o.test_size;
   if (o.task == "agreement") {
     EMBER_CHECK(agreement_sentence_count(o.min_length, 2 * held_out) >= 2 * held_out,
@@ -68,8 +76,8 @@ std::string joined(const std::vector<std::string>& tokens) {
   return fmt::format("{}", fmt::join(tokens, " "));
 }
 
-// `count` examples, example i in bucket i % B; sources in `avoid` are drawn again, and the new
-// sources join it when `hold_out`.
+// `count` examples, example i in buckets[i % buckets.size()]; sources in `avoid` are drawn again,
+// and the new sources join it when `hold_out`.
 ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>& buckets,
                         int64_t count, bool hold_out, std::unordered_set<std::string>& avoid,
                         core::Generator& generator) {
@@ -77,7 +85,7 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
   text.source.reserve(static_cast<size_t>(count));
   text.target.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    const LengthBucket& bucket = buckets[static_cast<size_t>(i % o.num_buckets)];
+    const LengthBucket& bucket = buckets[static_cast<size_t>(i) % buckets.size()];
     std::vector<std::string> tokens;
     std::string source;
     do {
@@ -111,6 +119,9 @@ std::vector<LengthBucket> length_buckets(const ProbingOptions& options) {
                          (b >= options.num_buckets - lengths % options.num_buckets ? 1 : 0);
     buckets.push_back({first, first + size - 1});
     first += size;
+  }
+  for (int64_t last = options.max_length; last < options.test_max_length; last *= 2) {
+    buckets.push_back({last + 1, std::min(2 * last, options.test_max_length)});
   }
   return buckets;
 }
@@ -150,13 +161,17 @@ int64_t probing_length(const std::string& task, const std::string& source) {
 }
 
 ProbingCorpus make_probing_corpus(const ProbingOptions& options) {
-  const std::vector<LengthBucket> buckets = length_buckets(options);
+  const std::vector<LengthBucket> test_buckets = length_buckets(options);
+  const std::vector<LengthBucket> trained_buckets(test_buckets.begin(),
+                                                  test_buckets.begin() + options.num_buckets);
   core::Generator generator(options.seed);
   std::unordered_set<std::string> held_out;
   ProbingCorpus corpus;
-  corpus.test = make_split(options, buckets, options.test_size, true, held_out, generator);
-  corpus.valid = make_split(options, buckets, options.valid_size, true, held_out, generator);
-  corpus.train = make_split(options, buckets, options.train_size, false, held_out, generator);
+  corpus.test = make_split(options, test_buckets, options.test_size, true, held_out, generator);
+  corpus.valid =
+      make_split(options, trained_buckets, options.valid_size, true, held_out, generator);
+  corpus.train =
+      make_split(options, trained_buckets, options.train_size, false, held_out, generator);
   return corpus;
 }
 

@@ -38,6 +38,10 @@ struct ProbingOptions {
   int64_t max_length = 100;    // tokens, inclusive
   int64_t num_buckets = 6;     // 5..100 in 6 buckets: 5-20, 21-36, 37-52, 53-68, 69-84, 85-100
   int64_t alphabet_size = 20;  // 2..26 letters
+  // Length extrapolation: 0 (or max_length) draws the test split like train and valid. Longer,
+  // the test split also holds sources never seen in training, in the buckets (L, 2L], (2L, 4L],
+  // ... up to test_max_length (L = max_length), so a model trained up to L is read at 2L and 4L.
+  int64_t test_max_length = 0;
   uint64_t seed = 1;
 };
 
@@ -51,9 +55,11 @@ struct LengthBucket {
   bool operator==(const LengthBucket&) const = default;
 };
 
-// The buckets of the options: consecutive, covering [min_length, max_length], their sizes
-// differing by at most one (the larger ones last). Throws "[probing_corpus]" for invalid options
-// (the checks of make_probing_corpus).
+// The buckets of the options: num_buckets consecutive ones covering [min_length, max_length],
+// their sizes differing by at most one (the larger ones last), which train and valid draw from;
+// then, when test_max_length > max_length, the extrapolation buckets (L, 2L], (2L, 4L], ... (the
+// last one cut at test_max_length), which only the test split adds. Throws "[probing_corpus]"
+// for invalid options (the checks of make_probing_corpus).
 std::vector<LengthBucket> length_buckets(const ProbingOptions& options);
 // The index of the bucket holding `length`, or -1 when no bucket does.
 int64_t bucket_index(const std::vector<LengthBucket>& buckets, int64_t length);
@@ -76,7 +82,9 @@ struct ProbingCorpus {
 // valid is drawn again, so that the held-out sources are distinct and none of them is trained on
 // (train may repeat its own sources). Throws "[probing_corpus]" for an unknown task, sizes below
 // train 1 / valid 0 / test 0, lengths outside 1 <= min_length <= max_length <= 1000, a bucket
-// count outside [1, max_length - min_length + 1], an alphabet outside [2, 26], or when the
+// count outside [1, max_length - min_length + 1], an alphabet outside [2, 26], a test_max_length
+// other than 0 outside [max_length, 1000] (or above max_length for agreement, whose distances the
+// grammar bounds), or when the
 // shortest sources have fewer than 2 * (valid_size + test_size) distinct values (the held-out
 // sources could not be distinct).
 ProbingCorpus make_probing_corpus(const ProbingOptions& options);

@@ -55,6 +55,7 @@ RunConfig task_config(const ProbeOptions& o, const std::string& task) {
   c.data.probing_test_size = o.corpus.test_size;
   c.data.probing_min_length = o.corpus.min_length;
   c.data.probing_max_length = o.corpus.max_length;
+  c.data.probing_test_max_length = o.corpus.test_max_length;
   c.data.probing_buckets = o.corpus.num_buckets;
   c.data.probing_alphabet = o.corpus.alphabet_size;
   c.data.probing_seed = static_cast<int64_t>(o.corpus.seed);
@@ -112,8 +113,10 @@ void score_test_split(const std::string& run_dir, const std::vector<LengthBucket
   const auto start = std::chrono::steady_clock::now();
   LoadedRun run = load_run(run_dir);
   const ParallelText test = load_split(run.config.data, run.config.data.test_split);
+  DecodeOptions decode;
+  set_decode_limits(run.config, decode);  // no output past the models' positions
   const std::vector<Translation> outputs =
-      translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source);
+      translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source, decode);
   const bool contrastive = cell->task == "agreement";
   const std::vector<bool> prefers =
       contrastive ? prefers_correct_targets(run, test) : std::vector<bool>();
@@ -208,6 +211,11 @@ void validate(const ProbeOptions& o) {
   EMBER_CHECK(o.dropout >= 0.0f && o.dropout < 1.0f, "[probe] dropout must be in [0, 1), got {}",
               o.dropout);
   for (const std::string& task : o.tasks) length_buckets(task_corpus(o, task));
+  const int64_t longest = std::max(o.corpus.max_length, o.corpus.test_max_length);
+  EMBER_CHECK(longest < kLineupMaxPositions,
+              "[probe] sources of {} tokens do not fit the lineup's {} positions (</s> included): "
+              "lower --max-length / --test-max-length",
+              longest, kLineupMaxPositions);
   EMBER_CHECK(o.train.max_steps >= 1,
               "[probe] --steps must be >= 1, got {}: every model trains a fixed number of updates",
               o.train.max_steps);

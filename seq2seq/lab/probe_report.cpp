@@ -2,7 +2,7 @@
 #include "ember/seq2seq/lab/probe_report.h"
 
 #include <algorithm>
-#include <cmath>
+#include <string>
 #include <filesystem>
 
 #include "ember/core/atomic_file.h"
@@ -14,8 +14,9 @@ namespace {
 
 using Measure = std::vector<double> ProbeCell::*;
 
-// The value as the report prints it (two decimals), so that models printed alike compare alike.
-double printed(double v) { return std::round(v * 100.0) / 100.0; }
+// The value as the report prints it (two decimals, as fmt rounds the double: 117/120 = 0.975 is
+// "0.97"), so that models printed alike compare alike and the text agrees with the tables.
+double printed(double v) { return std::stod(fmt::format("{:.2f}", v)); }
 
 bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
 
@@ -103,6 +104,17 @@ std::string table(const ProbeResult& r, Measure measure, bool with_costs) {
   return out;
 }
 
+// The sentence on length extrapolation, when the test split reaches past the trained lengths.
+std::string extrapolation(const ProbeResult& r) {
+  const ProbingOptions& c = r.options.corpus;
+  if (c.test_max_length <= c.max_length) return "";
+  return fmt::format(
+      " The buckets past {} tokens hold lengths no model was trained on (length extrapolation, "
+      "up to {} tokens): the Transformer meets sinusoid positions it never saw, ConvS2S learned "
+      "position vectors that were never updated.",
+      c.max_length, c.test_max_length);
+}
+
 std::string setup(const ProbeResult& r) {
   const ProbeOptions& o = r.options;
   const TrainOptions& t = o.train;
@@ -112,7 +124,7 @@ std::string setup(const ProbeResult& r) {
       "of {} tokens (padding included) with {} at learning rate {} after {} warmup updates "
       "({} schedule), keeping the checkpoint of best validation exact match ({} sequences). "
       "It then decodes the {} test sequences greedily ({} per bucket; none of them is in "
-      "the training split) and scores them by {}. {} thread(s); the whole probe took "
+      "the training split) and scores them by {}.{} {} thread(s); the whole probe took "
       "{:.1f} min of wall time and {:.1f} min of CPU time.",
       o.size, o.dropout, o.corpus.train_size, o.corpus.min_length, o.corpus.max_length,
       is_agreement(r) ? std::string("nouns up to the verb (data/agreement_grammar.h)")
@@ -120,7 +132,8 @@ std::string setup(const ProbeResult& r) {
       o.corpus.seed, t.max_steps, t.max_tokens, to_string(t.optimizer),
       t.lr, t.warmup_steps, to_string(t.schedule),
       t.eval_sentences > 0 ? std::min(t.eval_sentences, o.corpus.valid_size) : o.corpus.valid_size,
-      o.corpus.test_size, o.corpus.test_size / o.corpus.num_buckets, bucket_quantity(r), r.threads,
+      o.corpus.test_size, o.corpus.test_size / static_cast<int64_t>(r.buckets.size()),
+      bucket_quantity(r), extrapolation(r), r.threads,
       r.wall_seconds / 60.0, r.cpu_seconds / 60.0);
 }
 

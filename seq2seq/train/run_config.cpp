@@ -64,6 +64,7 @@ Bindings bindings(DataConfig& d) {
           {"probing_test_size", &d.probing_test_size},
           {"probing_min_length", &d.probing_min_length},
           {"probing_max_length", &d.probing_max_length},
+          {"probing_test_max_length", &d.probing_test_max_length},
           {"probing_buckets", &d.probing_buckets},
           {"probing_alphabet", &d.probing_alphabet},
           {"probing_seed", &d.probing_seed}};
@@ -216,6 +217,7 @@ ProbingOptions probing_options(const DataConfig& data) {
           .max_length = data.probing_max_length,
           .num_buckets = data.probing_buckets,
           .alphabet_size = data.probing_alphabet,
+          .test_max_length = data.probing_test_max_length,
           .seed = static_cast<uint64_t>(data.probing_seed)};
 }
 

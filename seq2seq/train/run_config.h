@@ -49,6 +49,7 @@ struct DataConfig {
   int64_t probing_test_size = 1000;
   int64_t probing_min_length = 5;
   int64_t probing_max_length = 100;
+  int64_t probing_test_max_length = 0;
   int64_t probing_buckets = 6;
   int64_t probing_alphabet = 20;
   int64_t probing_seed = 1;
