@@ -19,6 +19,8 @@ namespace {
 // Sums of up to 2^16 products of at most 255 * 127 stay below 2^31 (the header's bound).
 constexpr int64_t kMaxCols = int64_t{1} << 16;
 constexpr int64_t kBlock = 16;  // output columns split over the threads in blocks of this many
+constexpr int64_t kLanes = 16;  // independent partial minima and maxima of a row
+constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: (v + kRound) - kRound rounds v to an integer
 
 enum class Path { dnnl_vnni, dnnl, portable };
 
@@ -89,33 +91,55 @@ Int8Matrix quantize_weights(const float* w, int64_t rows, int64_t cols, int64_t 
   return q;
 }
 
-Int8Rows quantize_activations(const float* x, int64_t rows, int64_t cols, int64_t ld, int qmax,
-                              std::string_view what) {
-  Int8Rows q{rows, cols, std::vector<uint8_t>(static_cast<size_t>(rows * cols)),
-             std::vector<float>(static_cast<size_t>(rows)),
-             std::vector<int32_t>(static_cast<size_t>(rows))};
+void quantize_activations(const float* x, int64_t rows, int64_t cols, int64_t ld, int qmax,
+                          std::string_view what, Int8Rows& q) {
+  q.rows = rows;
+  q.cols = cols;
+  q.values.resize(static_cast<size_t>(rows * cols));
+  q.scales.resize(static_cast<size_t>(rows));
+  q.zeros.resize(static_cast<size_t>(rows));
   const float top = static_cast<float>(qmax);
   for (int64_t i = 0; i < rows; ++i) {
     const float* row = x + i * ld;
-    float lo = 0.0f, hi = 0.0f;  // the range always holds 0, so that 0 is exact (zero padding)
-    bool finite = true;
-    for (int64_t k = 0; k < cols; ++k) {
-      finite = finite && std::isfinite(row[k]);
-      lo = std::min(lo, row[k]);
-      hi = std::max(hi, row[k]);
+    // The row's range in kLanes independent lanes (the compiler keeps them in vector registers:
+    // a single running min would be one dependent compare per element), and v * 0 summed per
+    // lane, which is NaN exactly when some v is a NaN or an infinity.
+    float lo[kLanes] = {}, hi[kLanes] = {}, nan[kLanes] = {};
+    int64_t k = 0;
+    for (; k + kLanes <= cols; k += kLanes)
+      for (int64_t j = 0; j < kLanes; ++j) {
+        const float v = row[k + j];
+        lo[j] = v < lo[j] ? v : lo[j];
+        hi[j] = v > hi[j] ? v : hi[j];
+        nan[j] += v * 0.0f;
+      }
+    for (; k < cols; ++k) {
+      lo[0] = row[k] < lo[0] ? row[k] : lo[0];
+      hi[0] = row[k] > hi[0] ? row[k] : hi[0];
+      nan[0] += row[k] * 0.0f;
     }
-    check_finite(finite, what, "input", i);
+    float low = 0.0f, high = 0.0f, finite = 0.0f;  // the range always holds 0: 0 is exact
+    for (int64_t j = 0; j < kLanes; ++j) {
+      low = std::min(low, lo[j]);
+      high = std::max(high, hi[j]);
+      finite += nan[j];
+    }
+    check_finite(finite == 0.0f, what, "input", i);
     // sx = (hi - lo) / Q, in double: hi - lo may exceed the float range (Jacob et al. eq. 1).
-    const float scale = static_cast<float>((static_cast<double>(hi) - lo) / qmax);
+    const float scale = static_cast<float>((static_cast<double>(high) - low) / qmax);
     const float s = scale > 0.0f ? scale : 1.0f;  // all zeros (or an underflow): q = zx = 0
-    const float zero = std::clamp(std::nearbyint(-lo / s), 0.0f, top);
+    const float zero = std::clamp(std::nearbyint(-low / s), 0.0f, top);
     q.scales[i] = s;
     q.zeros[i] = static_cast<int32_t>(zero);
     uint8_t* out = q.values.data() + i * cols;
-    for (int64_t k = 0; k < cols; ++k)
-      out[k] = static_cast<uint8_t>(std::clamp(std::nearbyint(row[k] / s) + zero, 0.0f, top));
+    for (k = 0; k < cols; ++k) {
+      // round(x / s) to nearest even by adding and taking away 1.5 * 2^23 (|x / s| <= Q here),
+      // which the compiler vectorises where std::nearbyint is a library call per element.
+      const float r = (row[k] / s + kRound) - kRound;
+      const float v = std::min(std::max(r + zero, 0.0f), top);
+      out[k] = static_cast<uint8_t>(static_cast<int32_t>(v));
+    }
   }
-  return q;
 }
 
 int int8_activation_max() { return path() == Path::dnnl ? 127 : 255; }
@@ -159,21 +183,32 @@ void int8_linear(const float* x, int64_t m, int64_t ldx, const Int8Matrix& w, in
               w.rows);
   if (m == 0 || count == 0) return;
   const int64_t k = w.cols;
-  const Int8Rows q = quantize_activations(x, m, k, ldx, int8_activation_max(), what);
-  std::vector<int32_t> acc(static_cast<size_t>(m * count));
+  // Kept per thread and reused: a decoder calls this for every layer at every step, and fresh
+  // buffers of this size would be fresh pages each time.
+  thread_local Int8Rows thread_rows;
+  thread_local std::vector<int32_t> thread_sums;
+  Int8Rows& q = thread_rows;  // the caller's, also when the columns run on the pool's threads
+  std::vector<int32_t>& acc = thread_sums;
+  quantize_activations(x, m, k, ldx, int8_activation_max(), what, q);
+  acc.resize(static_cast<size_t>(m * count));
   // Columns [j0, j1): their integer sums, then y = sx sw (sum - zx * sum_k qw) + b (header).
+  // sum - zx * sum_k qw is the exact integer sum_k (qx - zx) qw, below 2^31 as both terms are.
   const auto columns = [&](int64_t j0, int64_t j1) {
-    gemm_u8s8(m, j1 - j0, k, q.values.data(), k, w.values.data() + (first + j0) * k, k,
-              acc.data() + j0, count);
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = j0; j < j1; ++j) {
-        const int64_t n = first + j;
-        // int64: each term is below 2^31, their difference need not be.
-        const int64_t s = static_cast<int64_t>(acc[i * count + j]) -
-                          static_cast<int64_t>(q.zeros[i]) * w.sums[n];
-        y[i * ldy + j] = q.scales[i] * w.scales[n] * static_cast<float>(s) +
-                         (bias != nullptr ? bias[j] : 0.0f);
-      }
+    int32_t* c = acc.data();
+    gemm_u8s8(m, j1 - j0, k, q.values.data(), k, w.values.data() + (first + j0) * k, k, c + j0,
+              count);
+    const float* sw = w.scales.data() + first;
+    const int32_t* sums = w.sums.data() + first;
+    for (int64_t i = 0; i < m; ++i) {
+      const float sx = q.scales[i];
+      const int32_t zx = q.zeros[i];
+      const int32_t* ci = c + i * count;
+      float* yi = y + i * ldy;
+      for (int64_t j = j0; j < j1; ++j)
+        yi[j] = sx * sw[j] * static_cast<float>(ci[j] - zx * sums[j]);
+      if (bias != nullptr)
+        for (int64_t j = j0; j < j1; ++j) yi[j] += bias[j];
+    }
   };
   if (m * count * k < kParallelMacs || num_threads() == 1) {
     columns(0, count);

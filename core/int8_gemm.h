@@ -51,9 +51,10 @@ struct Int8Rows {
   std::vector<float> scales;    // sx (rows); 1 for an all-zero row
   std::vector<int32_t> zeros;   // zx (rows)
 };
-// Throws ember::Error, naming `what` and the row, when x holds a NaN or an infinity.
-Int8Rows quantize_activations(const float* x, int64_t rows, int64_t cols, int64_t ld, int qmax,
-                              std::string_view what);
+// Into `out` (its storage reused). Throws ember::Error, naming `what` and the row, when x holds a
+// NaN or an infinity.
+void quantize_activations(const float* x, int64_t rows, int64_t cols, int64_t ld, int qmax,
+                          std::string_view what, Int8Rows& out);
 
 // Q for the path in use: 255 with VNNI or on the portable path, 127 otherwise (header).
 int int8_activation_max();

@@ -37,6 +37,12 @@ void check_exact(int64_t m, int64_t n, int64_t k, const std::vector<uint8_t>& a,
   CHECK(c1 == c2);
 }
 
+Int8Rows quantized(const std::vector<float>& x, int64_t rows, int64_t cols, int qmax) {
+  Int8Rows q;
+  quantize_activations(x.data(), rows, cols, cols, qmax, "test", q);
+  return q;
+}
+
 }  // namespace
 
 TEST_CASE("gemm_u8s8 equals the integer reference exactly at odd sizes") {
@@ -74,7 +80,7 @@ TEST_CASE("quantize_activations: zero point, all-equal, zero and extreme rows") 
   const int qmax = 255;
   SUBCASE("a row's range holds zero, and zero is exact") {
     const std::vector<float> x{-1.0f, 0.0f, 3.0f, 1.5f};
-    const Int8Rows q = quantize_activations(x.data(), 1, 4, 4, qmax, "test");
+    const Int8Rows q = quantized(x, 1, 4, qmax);
     CHECK(q.scales[0] == doctest::Approx(4.0 / 255));
     CHECK(q.zeros[0] == 64);  // round(1 / (4 / 255)) = round(63.75)
     CHECK(q.values[1] == 64);
@@ -83,7 +89,7 @@ TEST_CASE("quantize_activations: zero point, all-equal, zero and extreme rows") 
   }
   SUBCASE("all-equal rows (positive, negative) and a zero row") {
     const std::vector<float> x{2.5f, 2.5f, 2.5f, -4.0f, -4.0f, -4.0f, 0.0f, 0.0f, 0.0f};
-    const Int8Rows q = quantize_activations(x.data(), 3, 3, 3, qmax, "test");
+    const Int8Rows q = quantized(x, 3, 3, qmax);
     for (int k = 0; k < 3; ++k) {  // each dequantizes to its value exactly
       CHECK(q.scales[0] * static_cast<float>(q.values[k] - q.zeros[0]) ==
             doctest::Approx(2.5f));
@@ -96,7 +102,7 @@ TEST_CASE("quantize_activations: zero point, all-equal, zero and extreme rows") 
   SUBCASE("huge and tiny magnitudes keep their relative error") {
     for (const float big : {3e38f, 1e-30f}) {
       const std::vector<float> x{-big, big, big / 2};
-      const Int8Rows q = quantize_activations(x.data(), 1, 3, 3, qmax, "test");
+      const Int8Rows q = quantized(x, 1, 3, qmax);
       REQUIRE(std::isfinite(q.scales[0]));
       for (int k = 0; k < 3; ++k) {
         const double back = static_cast<double>(q.scales[0]) * (q.values[k] - q.zeros[0]);
@@ -108,7 +114,7 @@ TEST_CASE("quantize_activations: zero point, all-equal, zero and extreme rows") 
     for (const float bad : {std::numeric_limits<float>::quiet_NaN(),
                             std::numeric_limits<float>::infinity()}) {
       const std::vector<float> x{1.0f, 2.0f, 3.0f, bad};
-      CHECK_THROWS_WITH_AS(quantize_activations(x.data(), 2, 2, 2, qmax, "test"),
+      CHECK_THROWS_WITH_AS(quantized(x, 2, 2, qmax),
                            doctest::Contains("[test] row 1 of the input holds a NaN"),
                            ember::Error);
       CHECK_THROWS_WITH_AS(quantize_weights(x.data(), 2, 2, 2, "test"),
@@ -148,7 +154,7 @@ TEST_CASE("int8_linear agrees with fp32 within the rounding bound, split or not"
       const Int8Matrix qw = quantize_weights(w.data(), n + 2, k, k, "test");
       std::vector<float> y(static_cast<size_t>(m * n));
       int8_linear(x.data(), m, k, qw, 1, n, bias.data(), y.data(), n, "test");  // rows [1, n + 1)
-      const Int8Rows qx = quantize_activations(x.data(), m, k, k, int8_activation_max(), "test");
+      const Int8Rows qx = quantized(x, m, k, int8_activation_max());
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
           double exact = bias[j], bound = 0.0;
