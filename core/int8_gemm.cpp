@@ -5,8 +5,11 @@
 #include <oneapi/dnnl/dnnl.h>
 #endif
 
+#include <cpuid.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "ember/core/blas.h"
 #include "ember/core/cpu_isa.h"
@@ -20,14 +23,17 @@ namespace {
 constexpr int64_t kMaxCols = int64_t{1} << 16;
 constexpr int64_t kBlock = 16;  // output columns split over the threads in blocks of this many
 constexpr int64_t kLanes = 16;  // independent partial minima and maxima of a row
+using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: (v + kRound) - kRound rounds v to an integer
 
 enum class Path { dnnl_vnni, dnnl, portable };
 
+// VNNI at that level, from CPUID leaf 7 (Intel SDM vol. 2A, CPUID): sub-leaf 0 ECX bit 11 is
+// AVX512_VNNI, sub-leaf 1 EAX bit 4 AVX-VNNI (read directly: Clang 14 has no name for it).
 bool cpu_has_vnni(Isa level) {
-  __builtin_cpu_init();
-  if (level == Isa::avx512) return __builtin_cpu_supports("avx512vnni");
-  return level == Isa::avx2 && __builtin_cpu_supports("avxvnni");
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (level == Isa::avx512) return __get_cpuid_count(7, 0, &a, &b, &c, &d) != 0 && (c >> 11 & 1u);
+  return level == Isa::avx2 && __get_cpuid_count(7, 1, &a, &b, &c, &d) != 0 && (a >> 4 & 1u);
 }
 
 // Chosen once, with the level (core/cpu_isa.h). oneDNN picks its own kernels from CPUID; at the
@@ -101,24 +107,24 @@ void quantize_activations(const float* x, int64_t rows, int64_t cols, int64_t ld
   const float top = static_cast<float>(qmax);
   for (int64_t i = 0; i < rows; ++i) {
     const float* row = x + i * ld;
-    // The row's range in kLanes independent lanes (the compiler keeps them in vector registers:
-    // a single running min would be one dependent compare per element), and v * 0 summed per
-    // lane, which is NaN exactly when some v is a NaN or an infinity.
-    float lo[kLanes] = {}, hi[kLanes] = {}, nan[kLanes] = {};
+    // The row's range in kLanes lanes of a vector (GCC's vector extension: the compiler emits
+    // SIMD compares for the baseline; a scalar running min is one dependent compare per element),
+    // and v * 0 summed per lane, which is NaN exactly when some v is a NaN or an infinity.
+    Lanes lo{}, hi{}, nan{};
     int64_t k = 0;
-    for (; k + kLanes <= cols; k += kLanes)
-      for (int64_t j = 0; j < kLanes; ++j) {
-        const float v = row[k + j];
-        lo[j] = v < lo[j] ? v : lo[j];
-        hi[j] = v > hi[j] ? v : hi[j];
-        nan[j] += v * 0.0f;
-      }
-    for (; k < cols; ++k) {
-      lo[0] = row[k] < lo[0] ? row[k] : lo[0];
-      hi[0] = row[k] > hi[0] ? row[k] : hi[0];
-      nan[0] += row[k] * 0.0f;
+    for (; k + kLanes <= cols; k += kLanes) {
+      Lanes v;
+      std::memcpy(&v, row + k, sizeof v);
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      nan += v * 0.0f;
     }
     float low = 0.0f, high = 0.0f, finite = 0.0f;  // the range always holds 0: 0 is exact
+    for (; k < cols; ++k) {
+      low = std::min(low, row[k]);
+      high = std::max(high, row[k]);
+      finite += row[k] * 0.0f;
+    }
     for (int64_t j = 0; j < kLanes; ++j) {
       low = std::min(low, lo[j]);
       high = std::max(high, hi[j]);
