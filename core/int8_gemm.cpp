@@ -22,7 +22,7 @@ namespace {
 // Sums of up to 2^16 products of at most 255 * 127 stay below 2^31 (the header's bound).
 constexpr int64_t kMaxCols = int64_t{1} << 16;
 constexpr int64_t kBlock = 16;  // output columns split over the threads in blocks of this many
-constexpr int64_t kLanes = 16;  // independent partial minima and maxima of a row
+constexpr int64_t kLanes = 4;  // partial minima and maxima of a row: one SSE register each
 using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: (v + kRound) - kRound rounds v to an integer
 
