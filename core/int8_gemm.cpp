@@ -68,7 +68,8 @@ void check_finite(bool finite, std::string_view what, std::string_view kind, int
 Int8Matrix quantize_weights(const float* w, int64_t rows, int64_t cols, int64_t ld,
                             std::string_view what) {
   EMBER_CHECK(rows > 0 && cols > 0 && cols < kMaxCols,
-              "[{}] int8 weights must be (rows, cols) with rows > 0 and 0 < cols < {}, got ({}, {})",
+              "[{}] int8 weights must be (rows, cols) with rows > 0 and 0 < cols < {}, got "
+              "({}, {})",
               what, kMaxCols, rows, cols);
   Int8Matrix q{rows, cols, std::vector<int8_t>(static_cast<size_t>(rows * cols)),
                std::vector<float>(static_cast<size_t>(rows)),

@@ -2,8 +2,8 @@
 // fly, as PyTorch's dynamic quantization does (torch.ao.quantization.quantize_dynamic), after
 // Jacob et al. 2018, "Quantization and Training of Neural Networks for Efficient
 // Integer-Arithmetic-Only Inference", eq. (4)-(7):
-//   weights, once:        W[n, k] ~ sw[n] * qw[n, k]        qw in [-127, 127], sw[n] = max_k |W[n, k]| / 127
-//                         (symmetric, one scale per output channel n)
+//   weights, once:        W[n, k] ~ sw[n] * qw[n, k]     qw in [-127, 127]
+//                         sw[n] = max_k |W[n, k]| / 127  (symmetric, one scale per output channel)
 //   activations, per row: x[i, k] ~ sx[i] * (qx[i, k] - zx[i])   qx in [0, Q], zx[i] in [0, Q]
 //                         (asymmetric: the row's [min(0, min x), max(0, max x)] onto [0, Q])
 //   y[i, n] = sx[i] sw[n] (sum_k qx[i, k] qw[n, k]  -  zx[i] sum_k qw[n, k])  +  b[n]

@@ -69,7 +69,8 @@ TEST_CASE("--quantize int8 decodes (mostly) the outputs of fp32, at every instru
   REQUIRE(fp32.size() == 200);
   for (const std::string level : {"", "avx512", "avx2", "portable"}) {
     CAPTURE(level);
-    const std::vector<std::string> int8 = run.eval("--quantize int8", "int8" + level + ".txt", level);
+    const std::vector<std::string> int8 =
+        run.eval("--quantize int8", "int8" + level + ".txt", level);
     if (int8.empty()) continue;  // a level this CPU lacks
     REQUIRE(int8.size() == fp32.size());
     int same = 0;

@@ -22,8 +22,10 @@ template <class T>
 std::vector<T> random_ints(Generator& gen, int64_t count, int lo, int hi) {
   const std::vector<float> u = gen.uniform({count}, 0.0f, 1.0f).to_vector();
   std::vector<T> out(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i)
-    out[i] = static_cast<T>(std::min(hi, lo + static_cast<int>(u[i] * static_cast<float>(hi - lo + 1))));
+  for (int64_t i = 0; i < count; ++i) {
+    const int v = lo + static_cast<int>(u[i] * static_cast<float>(hi - lo + 1));
+    out[i] = static_cast<T>(std::min(hi, v));
+  }
   return out;
 }
 
