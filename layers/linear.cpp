@@ -21,6 +21,11 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool bias)
   }
 }
 
-Tensor Linear::forward(const Tensor& x) const { return linear(x, weight_, bias_); }
+Tensor Linear::forward(const Tensor& x) const {
+  if (int8_) return quantized_linear(x, *int8_, 0, out_features_, bias_, "linear");
+  return linear(x, weight_, bias_);
+}
+
+void Linear::quantize_int8() { int8_ = quantize_weight(weight_, "linear"); }
 
 }  // namespace ember::nn

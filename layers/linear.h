@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "ember/layers/module.h"
+#include "ember/layers/quantized_linear.h"
 
 namespace ember::nn {
 
@@ -15,7 +16,8 @@ class Linear : public Module {
   // Parameters "weight" (out_features, in_features) and, when bias is true, "bias" (out_features).
   Linear(int64_t in_features, int64_t out_features, bool bias = true);
 
-  Tensor forward(const Tensor& x) const;  // one GEMM (ember::linear)
+  Tensor forward(const Tensor& x) const;  // one GEMM (ember::linear), int8 once quantized
+  void quantize_int8() override;           // Module::quantize_int8
 
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  // undefined without bias
@@ -29,6 +31,7 @@ class Linear : public Module {
  private:
   int64_t in_features_, out_features_;
   Tensor weight_, bias_;
+  Int8Weight int8_;  // null until quantize_int8()
 };
 
 }  // namespace ember::nn

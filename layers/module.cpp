@@ -29,6 +29,10 @@ void Module::collect(const std::string& prefix,
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", out);
 }
 
+void Module::quantize_int8() {
+  for (const auto& [name, child] : children_) child->quantize_int8();
+}
+
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
   std::vector<std::pair<std::string, Tensor>> out;
   collect("", out);

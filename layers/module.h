@@ -53,6 +53,13 @@ class Module {
 
   void zero_grad();
   void train(bool on = true);  // recursive
+  // Dynamic int8 quantization for decoding (core/int8_gemm.h; docs/performance.md, "int8
+  // decoding"): each layer below whose products have weights (Linear, MultiheadAttention's
+  // in_proj, a model's tied output projection) keeps an int8 copy of them, quantized from their
+  // current values (call it after loading), and runs those products on it; they then need grad
+  // mode off. The fp32 parameters stay. Recursive: an override quantizes its own products, then
+  // calls this.
+  virtual void quantize_int8();
   void eval() { train(false); }
   bool is_training() const { return training_; }
 

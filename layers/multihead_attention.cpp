@@ -114,8 +114,18 @@ void MultiheadAttention::check_inference(const char* what) const {
               what);
 }
 
+void MultiheadAttention::quantize_int8() {
+  in_proj_int8_ = quantize_weight(in_proj_weight_, "multihead_attention");
+  Module::quantize_int8();
+}
+
 Tensor MultiheadAttention::project(const Tensor& x, int64_t first, int64_t count) const {
   const int64_t e = embed_dim_;
+  if (in_proj_int8_)  // one scale per output row, so any block of rows is quantized on its own
+    return quantized_linear(
+        x, *in_proj_int8_, first * e, count * e,
+        in_proj_bias_.defined() ? narrow(in_proj_bias_, 0, first * e, count * e) : Tensor(),
+        "multihead_attention");
   if (count == 3) return linear(x, in_proj_weight_, in_proj_bias_);
   return linear(
       x, narrow(in_proj_weight_, 0, first * e, count * e),

@@ -95,6 +95,7 @@ class MultiheadAttention : public Module {
   const Tensor& in_proj_weight() const { return in_proj_weight_; }
   const Tensor& in_proj_bias() const { return in_proj_bias_; }  // undefined without bias
   const Linear& out_proj() const { return *out_proj_; }
+  void quantize_int8() override;  // in_proj_weight, then out_proj (Module::quantize_int8)
 
  private:
   // Rows [first*E, (first+count)*E) of the packed projection applied to x: (B, L, count*E).
@@ -110,6 +111,7 @@ class MultiheadAttention : public Module {
   float dropout_;
   Tensor in_proj_weight_, in_proj_bias_;
   std::shared_ptr<Linear> out_proj_;
+  Int8Weight in_proj_int8_;  // null until quantize_int8()
 };
 
 }  // namespace ember::nn

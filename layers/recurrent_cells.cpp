@@ -44,6 +44,8 @@ RecurrentCell::RecurrentCell(CellType type, int64_t input_size, int64_t hidden_s
   }
 }
 
+void RecurrentCell::quantize_int8() { w_ih_int8_ = quantize_weight(w_ih_, name_); }
+
 RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& state) const {
   EMBER_CHECK(x.dim() == 2 && x.size(1) == input_size_,
               "[{}] input {} must be (B, I) with I = input_size = {}", name_,
@@ -51,7 +53,8 @@ RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& sta
   EMBER_CHECK(type_ == CellType::kLstm || !state.c.defined(),
               "[{}] has no cell state, got c {} for input {}", name_,
               core::shape_str(state.c.shape()), core::shape_str(x.shape()));
-  const Tensor gx = linear(x, w_ih_, b_ih_);  // (B, G*H)
+  const Tensor gx = w_ih_int8_ ? quantized_linear(x, *w_ih_int8_, 0, w_ih_.size(0), b_ih_, name_)
+                               : linear(x, w_ih_, b_ih_);  // (B, G*H)
   switch (type_) {
     case CellType::kLstm: {
       const LstmState s = lstm_cell(gx, state.h, state.c, w_hh_, b_hh_);

@@ -10,6 +10,7 @@
 
 #include "ember/autograd/ops/recurrent.h"
 #include "ember/layers/module.h"
+#include "ember/layers/quantized_linear.h"
 #include "ember/layers/rnn.h"
 
 namespace ember::nn {
@@ -34,12 +35,15 @@ class RecurrentCell : public Module {
     return fmt::format("{}, {}{}", input_size_, hidden_size_, bias);
   }
   std::string type_name() const override;  // "RNNCell", "LSTMCell" or "GRUCell"
+  // The input projection W_ih (Module::quantize_int8); h W_hh^T, fused with the gates, stays fp32.
+  void quantize_int8() override;
 
  private:
   CellType type_;
   const char* name_;  // tags errors: "rnn_tanh_cell", "lstm_cell" or "gru_cell"
   int64_t input_size_, hidden_size_;
   Tensor w_ih_, w_hh_, b_ih_, b_hh_;
+  Int8Weight w_ih_int8_;  // null until quantize_int8()
 };
 
 // h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)

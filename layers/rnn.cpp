@@ -87,6 +87,10 @@ void RecurrentLayer::check_forward(const Tensor& x, const RecurrentState& state,
                 T, core::shape_str(x.shape()));
 }
 
+void RecurrentLayer::quantize_int8() {
+  for (Weights& w : weights_) w.w_ih_int8 = quantize_weight(w.w_ih, name_.c_str());
+}
+
 RecurrentOutput RecurrentLayer::forward(const Tensor& x, const RecurrentState& state,
                                         const std::vector<int64_t>& lengths) const {
   check_forward(x, state, lengths);
@@ -98,7 +102,10 @@ RecurrentOutput RecurrentLayer::forward(const Tensor& x, const RecurrentState& s
     for (int64_t d = 0; d < D; ++d) {
       const int64_t index = k * D + d;
       const Weights& w = weights_[static_cast<size_t>(index)];
-      const Tensor gx = linear(input, w.w_ih, w.b_ih);  // (B, T, G*H): every step in one GEMM
+      // (B, T, G*H): every step in one GEMM
+      const Tensor gx = w.w_ih_int8 ? quantized_linear(input, *w.w_ih_int8, 0, w.w_ih.size(0),
+                                                       w.b_ih, name_.c_str())
+                                    : linear(input, w.w_ih, w.b_ih);
       const SequenceOutput s =
           recurrent_sequence(type_, gx, state.h.defined() ? select(state.h, 0, index) : Tensor(),
                              state.c.defined() ? select(state.c, 0, index) : Tensor(), w.w_hh,

@@ -24,6 +24,7 @@
 
 #include "ember/autograd/ops/recurrent.h"
 #include "ember/layers/module.h"
+#include "ember/layers/quantized_linear.h"
 
 namespace ember::nn {
 
@@ -71,9 +72,14 @@ class RecurrentLayer : public Module {
   std::string extra_repr() const override;  // torch's: options that differ from torch's defaults
   std::string type_name() const override;   // "RNN", "LSTM" or "GRU", however it was built
 
+  // The input projections W_ih (Module::quantize_int8); the recurrent products h W_hh^T, fused
+  // with the gates in autograd/ops/recurrent.h, stay fp32.
+  void quantize_int8() override;
+
  private:
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh;  // biases undefined without bias
+    Int8Weight w_ih_int8;           // null until quantize_int8()
   };
   void check_forward(const Tensor& x, const RecurrentState& state,
                      const std::vector<int64_t>& lengths) const;

@@ -6,7 +6,7 @@ namespace bench {
 
 namespace {
 
-constexpr std::array<WorkloadInfo, 13> kWorkloads = {{
+constexpr std::array<WorkloadInfo, 15> kWorkloads = {{
     {"w1", 1, 3},
     {"w2", 1, 3},
     {"w3", 1, 5},
@@ -21,6 +21,9 @@ constexpr std::array<WorkloadInfo, 13> kWorkloads = {{
     {"w1dp_after", 1, 3},
     {"w2dp", 1, 3},
     {"w2dp_after", 1, 3},
+    // W4 with the weight products in int8 (ember-bench only; docs/performance.md).
+    {"w4kv_b1_int8", 1, 5},
+    {"w4kv_b32_int8", 1, 3},
 }};
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace bench::ember_side {
 // W1, W2: `mode` kLocal is the workload of docs/performance.md; the others its data-parallel
 // form under mpirun (docs/distributed.md).
 void run_w1(const Args& args, GradientMode mode);  // transformer.cpp
-void run_w4(const Args& args, int64_t batch);  // transformer.cpp
+void run_w4(const Args& args, int64_t batch, bool int8);  // transformer.cpp
 void run_w2(const Args& args, GradientMode mode);  // lstm_attention.cpp
 void run_w3(const Args& args, bool glu);       // conv_stack.cpp
 void run_w5(const Args& args, int64_t side);   // micro.cpp: side x side tensors

@@ -80,10 +80,12 @@ void run_w1(const Args& args, GradientMode mode) {
 
 // W4: greedy decoding with the key/value cache of model.start/step, the model in eval mode:
 // exactly kDecodeSteps tokens per sequence (no end-of-sequence stop). Generated tokens/s of whole
-// decodes (encoder, cache set-up and the steps).
-void run_w4(const Args& args, int64_t batch) {
+// decodes (encoder, cache set-up and the steps). With int8, the model's weight products run on
+// int8 weights (Module::quantize_int8, docs/performance.md "int8 decoding"): w4kv_b*_int8.
+void run_w4(const Args& args, int64_t batch, bool int8) {
   const auto model = make_transformer();
   model->eval();
+  if (int8) model->quantize_int8();
   ember::NoGradGuard no_grad;
   const IndexArray src = random_ids(batch, kSrcLen);
   const std::vector<int64_t> lengths(static_cast<size_t>(batch), kSrcLen);
@@ -95,7 +97,8 @@ void run_w4(const Args& args, int64_t batch) {
     }
   };
   const auto seconds = time_reps(args.warmup, args.reps, decode);
-  print_rate("ember", args, "w4kv_b" + std::to_string(batch), "tokens/s", seconds,
+  print_rate("ember", args, "w4kv_b" + std::to_string(batch) + (int8 ? "_int8" : ""), "tokens/s",
+             seconds,
              static_cast<double>(batch * kDecodeSteps));
 }
 

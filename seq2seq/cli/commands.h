@@ -88,6 +88,12 @@ std::vector<std::string> decoded_runs(const std::string& run_dir, const std::str
 LoadedRun load_decoded_runs(const std::string& run_dir, const std::string& ensemble,
                             const std::string& checkpoint);
 
+// --quantize none|int8 of translate and eval: int8 runs the loaded model's weight products on
+// int8 weights (nn::Module::quantize_int8, core/int8_gemm.h); decoding only.
+void add_quantize_flag(FlagSet& flags, std::string& quantize);
+// Quantizes run.model as --quantize asked, and logs the int8 product's path at debug level.
+void apply_quantize(const std::string& quantize, LoadedRun& run);
+
 // The decoding flags of translate and eval: --beam, --length-penalty, --max-len-a/b,
 // --batch-tokens.
 void add_decode_flags(FlagSet& flags, DecodeOptions& decode);

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "ember/core/error.h"
+#include "ember/core/int8_gemm.h"
 #include "ember/seq2seq/cli/commands.h"
 #include "ember/seq2seq/cli/log_flags.h"
 #include "ember/seq2seq/cli/run_flags.h"
@@ -89,6 +90,18 @@ LoadedRun load_decoded_runs(const std::string& run_dir, const std::string& ensem
     spdlog::info("ensemble of {} runs ({}): {}", runs.size(), run.checkpoint,
                  run.model->describe());
   return run;
+}
+
+void add_quantize_flag(FlagSet& flags, std::string& quantize) {
+  flags.add_choice("--quantize",
+                   "int8: weight products in int8 (per-channel weights, per-row activations)",
+                   &quantize, {"none", "int8"});
+}
+
+void apply_quantize(const std::string& quantize, LoadedRun& run) {
+  if (quantize != "int8") return;
+  run.model->quantize_int8();
+  spdlog::debug("weight products quantized to int8: {}", core::int8_backend());
 }
 
 void warn_cut_sources(int64_t cut, int64_t total, int64_t limit) {

@@ -40,6 +40,7 @@ struct EvalFlags {
   std::string bleu_tokenize;
   int64_t limit = 0;
   DecodeOptions decode;
+  std::string quantize = "none";  // --quantize
   DetokenizeFlags detokenize;
   std::string references;  // scored against instead of the split's targets
 };
@@ -104,6 +105,7 @@ int eval_command(const std::vector<std::string>& args) {
                    bleu_tokenizer_names());
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);
+  add_quantize_flag(flags, f.quantize);
   add_detokenize_flags(flags, f.detokenize);
   flags.add("--references", "FILE",
             "score against these lines, not the split's targets (e.g. raw references for 13a)",
@@ -115,6 +117,7 @@ int eval_command(const std::vector<std::string>& args) {
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember eval: --run DIR is required");
   f.detokenize.check();
   LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);
+  apply_quantize(f.quantize, run);
   set_decode_limits(config, f.decode);
   narrow_decode_limits(run.ensemble_configs, f.decode);
   ParallelText text = load_split(config.data, f.split);

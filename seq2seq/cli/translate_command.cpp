@@ -58,6 +58,7 @@ struct TranslateFlags {
   std::string score;  // --score FILE: the targets to score
   bool normalize = false;
   DecodeOptions decode;
+  std::string quantize = "none";  // --quantize
 };
 
 // The flags that go together, checked once all are parsed; each refusal names its flag.
@@ -240,6 +241,7 @@ int translate_command(const std::vector<std::string>& args) {
   flags.add("--output", "FILE", "translations (-: stdout)", &f.output);
   flags.add("--attention", "FILE.svg", "draw the first sentence's attention weights", &f.attention);
   add_decode_flags(flags, f.decode);
+  add_quantize_flag(flags, f.quantize);
   flags.add_custom(
       "--n-best", "K", "K translations a sentence in Marian's n-best format (K <= --beam)",
       [&f](const std::string& v) {
@@ -261,6 +263,7 @@ int translate_command(const std::vector<std::string>& args) {
   EMBER_CHECK(!f.run_dir.empty(), "[flags] ember translate: --run DIR is required");
   check_flags(f);
   LoadedRun run = load_decoded_runs(f.run_dir, f.ensemble, f.checkpoint);
+  apply_quantize(f.quantize, run);
   f.decode.attention = !f.attention.empty();
   set_decode_limits(run.config, f.decode);
   narrow_decode_limits(run.ensemble_configs, f.decode);

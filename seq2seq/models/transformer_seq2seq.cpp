@@ -156,7 +156,13 @@ Tensor TransformerSeq2Seq::encode(const IndexArray& src, const Tensor& padding_m
   return encoder_->forward(embed(*src_embed_, src, 0), masks);
 }
 
+void TransformerSeq2Seq::quantize_int8() {
+  Seq2SeqModel::quantize_int8();
+  if (!out_) tied_int8_ = nn::quantize_weight(tgt_embed_->weight(), kTag);
+}
+
 Tensor TransformerSeq2Seq::project(const Tensor& h) const {
+  if (tied_int8_) return nn::quantized_linear(h, *tied_int8_, 0, tied_int8_->rows, Tensor(), kTag);
   return out_ ? out_->forward(h) : linear(h, tgt_embed_->weight());
 }
 

@@ -62,6 +62,9 @@ class TransformerSeq2Seq : public Seq2SeqModel {
                                       const std::vector<int64_t>& src_lengths) override;
   Tensor step(const IndexArray& tokens, DecoderState& state) override;
   std::string describe() const override { return summary(config_); }
+  // The layers' products (Module::quantize_int8), and the output projection when it is tied to
+  // the target embedding: an int8 copy of that matrix for the logits; the lookup stays fp32.
+  void quantize_int8() override;
 
   const ModelConfig& config() const { return config_; }
 
@@ -104,6 +107,7 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   std::shared_ptr<nn::TransformerEncoder> encoder_;
   std::shared_ptr<nn::TransformerDecoder> decoder_;
   std::shared_ptr<nn::Linear> out_;  // null when tied
+  nn::Int8Weight tied_int8_;         // the tied projection after quantize_int8(), else null
   std::shared_ptr<nn::Dropout> dropout_;
   std::shared_ptr<nn::LayerNorm> decoder_norm_;  // the decoder's final norm (pre-norm only)
   std::shared_ptr<nn::Linear> copy_query_, copy_gate_;  // copy models only
