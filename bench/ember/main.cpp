@@ -67,11 +67,11 @@ int main(int argc, char** argv) try {
     ember::core::set_num_threads(threads);
     ember::core::manual_seed(bench::kSeed);
     // The instruction set in use (EMBER_ISA or the CPU's best) and what runs the GEMMs.
-    bench::set_result_labels({{"isa", std::string(isa_name(ember::core::active_isa()))},
-                              {"cpu_isa", std::string(isa_name(ember::core::cpu_isa()))},
-                              {"gemm", std::string(ember::core::gemm_backend())},
-                              {"precision", std::string(precision_name(
-                                                ember::core::matmul_precision()))}});
+    bench::set_result_labels(
+        {{"isa", std::string(isa_name(ember::core::active_isa()))},
+         {"cpu_isa", std::string(isa_name(ember::core::cpu_isa()))},
+         {"gemm", std::string(ember::core::gemm_backend())},
+         {"precision", std::string(precision_name(ember::core::matmul_precision()))}});
   };
   const ember::distributed::Session session;  // MPI under mpirun (the w*dp workloads)
   return bench::run_program(static_cast<int>(common_args.size()), common_args.data(), set_threads,
