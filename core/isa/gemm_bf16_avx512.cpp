@@ -31,12 +31,11 @@
 #include <vector>
 
 #include "ember/core/bf16.h"
-#include "ember/core/error.h"
-#include "ember/core/gemm_bf16.h"
-#include "ember/core/precision.h"
+#include "ember/core/isa/gemm_bf16_kernel.h"
 
 // Everything below is compiled for AVX-512 with BF16, whatever the build's baseline: it only runs
-// where core/precision.h found the instructions.
+// where core::gemm_bf16 (core/gemm_bf16.cpp, compiled for the baseline) found the instructions.
+// The headers above stay compiled for the baseline (core/isa/kernel_instance.inc explains why).
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))), \
                              apply_to = function)
@@ -129,11 +128,9 @@ void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, in
 
 }  // namespace
 
-void gemm_bf16(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-               const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-               int64_t ldc) {
-  static const std::string unsupported = bf16_unsupported_reason();
-  EMBER_CHECK(unsupported.empty(), "[gemm_bf16] {}", unsupported);
+void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                      float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   if (k == 0) {  // no products: C = beta * C (0 when beta = 0, whatever C held)
     for (int64_t i = 0; i < m; ++i)
