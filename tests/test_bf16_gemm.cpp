@@ -107,7 +107,7 @@ TEST_CASE("the bf16 kernel agrees with the plain loop on rounded inputs") {
   }
   for (const int64_t m : {1, 7, 17, 100})
     for (const int64_t n : {1, 33, 257})
-      for (const int64_t k : {1, 7, 257, 600})  // 600: three slices of the inner dimension
+      for (const int64_t k : {0, 1, 7, 257, 600})  // 600: three slices of the inner dimension
         for (bool ta : {false, true})
           for (bool tb : {false, true})
             check_against_naive(m, n, k, ta, tb, 0.5f, m % 2 ? 0.0f : 2.0f, gemm_bf16);

@@ -17,9 +17,11 @@
 //     the L2 cache, and each input is rounded once, not once per use.
 //  3. vdpbf16ps (_mm512_dpbf16_ps). Each of its 16 float32 lanes adds the products of a PAIR of
 //     bf16 numbers: acc[j] += a[2j] * b[2j] + a[2j+1] * b[2j+1]. One instruction thus does 32
-//     multiply-adds where the float32 FMA does 16, at the same rate: twice the arithmetic, and
-//     half the bytes to move. To feed it, B is packed as pairs of consecutive k (k, k+1) for
-//     each column, and A as the same pairs per row, broadcast to every lane as one 32-bit word.
+//     multiply-adds where the float32 FMA does 16, from half the bytes: twice float32's speed
+//     where the CPU issues it as fast as an FMA. (The Xeon of docs/performance.md issues it at a
+//     quarter of the FMA's rate, so there it runs at half float32's speed.) To feed it, B is
+//     packed as pairs of consecutive k (k, k+1) for each column, and A as the same pairs per
+//     row, broadcast to every lane as one 32-bit word.
 //
 // The driver splits C into NC-column blocks, the inner dimension into KC-deep slices (the first
 // slice applies beta, the others add to C), and the rows into MC-row blocks, packing B per
@@ -48,9 +50,9 @@ namespace {
 
 constexpr int64_t kMR = 12;    // rows of the register block
 constexpr int64_t kNR = 32;    // its columns: two registers of 16 float32
-constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice of B is 32 KiB
+constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice of B is 16 KiB
 constexpr int64_t kMC = 120;   // rows of A packed at once (10 register blocks: 60 KiB, in L2)
-constexpr int64_t kNC = 2048;  // columns of B packed at once (2 MiB at most)
+constexpr int64_t kNC = 2048;  // columns of B packed at once (1 MiB at most)
 
 // Packs `rows` lines of a matrix X, whose element (r, k) is x[r * rs + k * ks], for k in [0, kc),
 // as pairs: out[(p * R + r) * 2 + q] = bf16(X(r, 2p + q)). Lines rows..R-1 and a last odd k are
@@ -131,12 +133,6 @@ void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, in
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                       const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                       float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {  // no products: C = beta * C (0 when beta = 0, whatever C held)
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
-    return;
-  }
   // op(A)(i, k) = a[i * ars + k * aks], op(B)(k, j) = b[j * brs + k * bks].
   const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
   const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;

@@ -1,6 +1,6 @@
 // The AVX512_BF16 product behind core::gemm_bf16 (core/gemm_bf16.h), compiled for AVX-512 with
 // BF16 in core/isa/gemm_bf16_avx512.cpp. Only core/gemm_bf16.cpp calls it, after checking that
-// the CPU has the instructions.
+// the CPU has the instructions, with m, n and k >= 1.
 #pragma once
 
 #include <cstdint>
