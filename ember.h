@@ -17,6 +17,7 @@
 #include "ember/autograd/ops/shape.h"
 #include "ember/autograd/tensor.h"
 #include "ember/core/error.h"
+#include "ember/core/precision.h"  // MatmulPrecisionGuard: bf16 products (autocast)
 #include "ember/core/random.h"
 #include "ember/core/safetensors.h"
 #include "ember/core/strided.h"  // core::map, core::zip: the loops a custom op runs on

@@ -3,17 +3,19 @@
 
     bench/run.py [--build-dir build] [--workloads "w1 w2 ..."] [--reps R] [--warmup W]
                  [--rounds N] [--threads 2] [--isa-levels "avx2 portable"]
-                 [--peer-coretype-unset] [--out results.jsonl]
+                 [--peer-coretype-unset] [--bf16] [--out results.jsonl]
 
 Each round runs every configuration once per workload, one process each, in this order:
 ember (2 threads), libtorch (1 thread), ember (1 thread), libtorch (2 threads,
 OMP_WAIT_POLICY=PASSIVE), libtorch (2 threads, default wait policy); then ember (2 threads) with
 EMBER_ISA set to each of --isa-levels, and with --peer-coretype-unset libtorch (1 thread, and 2
 threads passive) with OPENBLAS_CORETYPE removed from the environment (OpenBLAS then picks its
-kernels from the CPU). The samples of all rounds are pooled per configuration. The peer is
+kernels from the CPU); with --bf16, ember (2 threads, then 1) with its products in bf16
+(ember-bench --precision bf16). The samples of all rounds are pooled per configuration. The peer is
 libtorch's best configuration by median. The first table compares ember at 2 threads with the
 peer, the second ember and libtorch at 1 thread; the third (when the run has W6) gives each
-ember configuration's W1/W2 GFLOP/s as a fraction of the best 2-thread sgemm rate of the run.
+ember configuration's W1/W2 GFLOP/s as a fraction of the best 2-thread sgemm rate of the run;
+with --bf16 a fourth gives each figure's bf16/fp32 ratio at 2 and 1 threads.
 Every RESULT line (with its configuration and round), every summary and every ratio is written
 as a JSON line to --out. See docs/performance.md. Python standard library only.
 """
@@ -35,38 +37,41 @@ THREAD_VARS = ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "EM
 REPO = Path(__file__).resolve().parent.parent
 
 
-def configurations(threads, isa_levels=(), coretype_unset=False):
-    """(label, impl, threads, environment) in the order of a round; an environment value of None
-    removes that variable."""
+def configurations(threads, isa_levels=(), coretype_unset=False, bf16=False):
+    """(label, impl, threads, environment, arguments) in the order of a round; an environment
+    value of None removes that variable; the arguments are added to the program's."""
     def torch_env(n, passive):
         env = {"OMP_NUM_THREADS": str(n), "OPENBLAS_NUM_THREADS": str(n)}
         if passive:
             env["OMP_WAIT_POLICY"] = "PASSIVE"
         return env
     return [
-        (f"ember-{threads}t", "ember", threads, {"EMBER_NUM_THREADS": str(threads)}),
-        ("libtorch-1t", "libtorch", 1, torch_env(1, False)),
-        ("ember-1t", "ember", 1, {"EMBER_NUM_THREADS": "1"}),
-        (f"libtorch-{threads}t-passive", "libtorch", threads, torch_env(threads, True)),
-        (f"libtorch-{threads}t-default", "libtorch", threads, torch_env(threads, False)),
+        (f"ember-{threads}t", "ember", threads, {"EMBER_NUM_THREADS": str(threads)}, []),
+        ("libtorch-1t", "libtorch", 1, torch_env(1, False), []),
+        ("ember-1t", "ember", 1, {"EMBER_NUM_THREADS": "1"}, []),
+        (f"libtorch-{threads}t-passive", "libtorch", threads, torch_env(threads, True), []),
+        (f"libtorch-{threads}t-default", "libtorch", threads, torch_env(threads, False), []),
     ] + [
         (f"ember-{threads}t-{isa}", "ember", threads,
-         {"EMBER_NUM_THREADS": str(threads), "EMBER_ISA": isa}) for isa in isa_levels
+         {"EMBER_NUM_THREADS": str(threads), "EMBER_ISA": isa}, []) for isa in isa_levels
     ] + ([
         ("libtorch-1t-nocoretype", "libtorch", 1,
-         {**torch_env(1, False), "OPENBLAS_CORETYPE": None}),
+         {**torch_env(1, False), "OPENBLAS_CORETYPE": None}, []),
         (f"libtorch-{threads}t-passive-nocoretype", "libtorch", threads,
-         {**torch_env(threads, True), "OPENBLAS_CORETYPE": None}),
-    ] if coretype_unset else [])
+         {**torch_env(threads, True), "OPENBLAS_CORETYPE": None}, []),
+    ] if coretype_unset else []) + ([
+        (f"ember-{n}t-bf16", "ember", n, {"EMBER_NUM_THREADS": str(n)}, ["--precision", "bf16"])
+        for n in (threads, 1)
+    ] if bf16 else [])
 
 
 def lower_is_better(unit):
     return unit.startswith("us/") or unit.startswith("ms/") or unit == "s"
 
 
-def run_one(binary, workload, threads, env_vars, args):
+def run_one(binary, workload, threads, env_vars, extra, args):
     """Runs one process; returns (list of RESULT dicts, error text or None)."""
-    command = [str(binary), "--workload", workload, "--threads", str(threads)]
+    command = [str(binary), "--workload", workload, "--threads", str(threads)] + extra
     if args.reps:
         command += ["--reps", str(args.reps)]
     if args.warmup is not None:
@@ -122,13 +127,13 @@ def find_binary(explicit, build_dir, name):
 def run_all(args, binaries, out):
     """Runs every round; returns {figure: {config label: Pool}} in first-seen figure order."""
     pools = {}
-    configs = [c for c in configurations(args.threads, args.isa_levels, args.peer_coretype_unset)
-               if binaries[c[1]]]
+    configs = [c for c in configurations(args.threads, args.isa_levels, args.peer_coretype_unset,
+                                         args.bf16) if binaries[c[1]]]
     for workload in args.workloads:
         for round_index in range(1, args.rounds + 1):
-            for label, impl, threads, env_vars in configs:
+            for label, impl, threads, env_vars, extra in configs:
                 started = time.monotonic()
-                results, error = run_one(binaries[impl], workload, threads, env_vars, args)
+                results, error = run_one(binaries[impl], workload, threads, env_vars, extra, args)
                 seconds = time.monotonic() - started
                 for result in results:
                     result.update(kind="result", config=label, round=round_index, env=env_vars,
@@ -211,13 +216,14 @@ def compare(pools, ember_label, peer_filter, out, table):
 
 
 def best_sgemm(pools, threads):
-    """(GFLOP/s, config, size) of the best W6 median at `threads` threads in this run, or None."""
+    """(GFLOP/s, config, size) of the best float32 W6 median at `threads` threads in this run, or
+    None."""
     best = None
     for figure, by_config in pools.items():
         if not figure.startswith("w6_"):
             continue
         for label, pool in by_config.items():
-            if f"-{threads}t" in label and (best is None or pool.median() > best[0]):
+            if f"-{threads}t" in label and not label.endswith("-bf16") and (best is None or pool.median() > best[0]):
                 best = (pool.median(), label, figure)
     return best
 
@@ -249,6 +255,26 @@ def sgemm_fractions(pools, args, out):
                         "W2 fraction"], rows)
 
 
+def bf16_ratios(pools, args, out):
+    """Each figure's ember bf16 median against ember fp32 at the same thread count."""
+    rows = []
+    for figure, by_config in pools.items():
+        for threads in (args.threads, 1):
+            fp32, bf16 = by_config.get(f"ember-{threads}t"), by_config.get(f"ember-{threads}t-bf16")
+            if fp32 is None or bf16 is None:
+                continue
+            ratio = bf16.median() / fp32.median()
+            rows.append([figure, fp32.unit, threads, cell(fp32), cell(bf16), fmt(ratio),
+                         fmt(gflops(figure, pools, f"ember-{threads}t")),
+                         fmt(gflops(figure, pools, f"ember-{threads}t-bf16"))])
+            out.write(json.dumps({"kind": "bf16_ratio", "workload": figure, "unit": fp32.unit,
+                                  "threads": threads, "fp32": fp32.median(),
+                                  "bf16": bf16.median(), "ratio": ratio}) + "\n")
+    print_table("ember bf16 against ember fp32 (same run)",
+                ["figure", "unit", "threads", "fp32 median [min-max]", "bf16 median [min-max]",
+                 "bf16/fp32", "fp32 GFLOP/s", "bf16 GFLOP/s"], rows)
+
+
 def report(pools, args, out):
     for figure, by_config in pools.items():
         for label, pool in by_config.items():
@@ -268,6 +294,8 @@ def report(pools, args, out):
         print_table("ember (1 thread) vs libtorch (1 thread)", header("libtorch 1t"), rows)
     if has_ember:
         sgemm_fractions(pools, args, out)
+    if args.bf16:
+        bf16_ratios(pools, args, out)
     labels = [c[0] for c in configurations(threads, args.isa_levels, args.peer_coretype_unset)
               if c[1] == "libtorch"]
     rows = [[figure, next(iter(by_config.values())).unit] +
@@ -311,6 +339,8 @@ def parse_args():
                         help="also run ember at these EMBER_ISA levels, e.g. \"avx2 portable\"")
     parser.add_argument("--peer-coretype-unset", action="store_true",
                         help="also run libtorch with OPENBLAS_CORETYPE removed from its environment")
+    parser.add_argument("--bf16", action="store_true",
+                        help="also run ember with its products in bf16 (needs AVX512_BF16)")
     parser.add_argument("--out", help="JSON lines file (default: BUILD_DIR/bench/results.jsonl)")
     args = parser.parse_args()
     args.workloads = args.workloads.split()

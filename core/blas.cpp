@@ -8,8 +8,11 @@
 
 #include <algorithm>
 
+#include "ember/core/bf16.h"
 #include "ember/core/cpu_isa.h"
 #include "ember/core/error.h"
+#include "ember/core/gemm_bf16.h"
+#include "ember/core/precision.h"
 #include "ember/core/threads.h"
 
 namespace ember::core {
@@ -67,6 +70,25 @@ void split(int64_t n, Part&& part) {
   });
 }
 
+// The triple loop of gemm_naive and gemm_bf16_naive, each input passed through `input` first.
+template <class Input>
+void naive_product(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                   int64_t ldc, Input input) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double acc = 0.0;
+      for (int64_t p = 0; p < k; ++p) {
+        const float av = input(trans_a ? a[p * lda + i] : a[i * lda + p]);
+        const float bv = input(trans_b ? b[j * ldb + p] : b[p * ldb + j]);
+        acc += static_cast<double>(av) * bv;
+      }
+      const float prev = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+      c[i * ldc + j] = alpha * static_cast<float>(acc) + prev;
+    }
+  }
+}
+
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
@@ -109,21 +131,24 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
                static_cast<int>(ldc));
     return;
   }
+  // The single-threaded product of this thread's precision (core/precision.h), read here, before
+  // the work is split over the pool.
+  const auto product = matmul_precision() == MatmulPrecision::bf16 ? gemm_bf16 : sgemm;
   if (m * n * k < kParallelMacs || num_threads() == 1) {
-    sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   // ember's threads (which sleep between jobs) each compute a block of C with a single-threaded
   // GEMM: a block of columns, op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
   if (n >= m) {
     split(n, [&](int64_t j0, int64_t j1) {
-      sgemm(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
-            beta, c + j0, ldc);
+      product(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
+              beta, c + j0, ldc);
     });
   } else {
     split(m, [&](int64_t i0, int64_t i1) {
-      sgemm(trans_a, trans_b, i1 - i0, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb,
-            beta, c + i0 * ldc, ldc);
+      product(trans_a, trans_b, i1 - i0, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb,
+              beta, c + i0 * ldc, ldc);
     });
   }
 }
@@ -142,18 +167,14 @@ std::string_view gemm_backend() { return products_by_dnnl() ? "oneDNN" : "OpenBL
 void gemm_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
                 int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      double acc = 0.0;
-      for (int64_t p = 0; p < k; ++p) {
-        const float av = trans_a ? a[p * lda + i] : a[i * lda + p];
-        const float bv = trans_b ? b[j * ldb + p] : b[p * ldb + j];
-        acc += static_cast<double>(av) * bv;
-      }
-      const float prev = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
-      c[i * ldc + j] = alpha * static_cast<float>(acc) + prev;
-    }
-  }
+  naive_product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                [](float x) { return x; });
+}
+
+void gemm_bf16_naive(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                     int64_t ldc) {
+  naive_product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, round_to_bf16);
 }
 
 }  // namespace ember::core

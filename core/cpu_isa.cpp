@@ -41,6 +41,11 @@ Isa active_isa() {
   return isa;
 }
 
+bool cpu_has_avx512_bf16() {
+  __builtin_cpu_init();
+  return cpu_isa() == Isa::avx512 && __builtin_cpu_supports("avx512bf16");
+}
+
 std::string_view isa_name(Isa isa) {
   switch (isa) {
     case Isa::avx512:

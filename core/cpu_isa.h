@@ -23,4 +23,8 @@ Isa active_isa();
 
 std::string_view isa_name(Isa isa);  // "avx512", "avx2", "portable"
 
+// Whether the CPU has AVX512_BF16 (vdpbf16ps: bf16 dot products accumulated in float32), which
+// the avx512 level does not imply (Skylake-X and Ice Lake lack it); core/precision.h needs it.
+bool cpu_has_avx512_bf16();
+
 }  // namespace ember::core

@@ -10,6 +10,7 @@
 
 #include "ember/core/blas.h"
 #include "ember/core/environment.h"
+#include "ember/core/precision.h"
 
 namespace ember::core {
 namespace {
@@ -137,7 +138,16 @@ void parallel_chunks(int64_t n, const std::function<void(int64_t, int64_t)>& chu
     chunk(0, n);
     return;
   }
-  pool().run(n, chunk);
+  // The workers run the job at the calling thread's matmul precision (a per-thread setting).
+  const MatmulPrecision precision = matmul_precision();
+  if (precision == MatmulPrecision::fp32) {
+    pool().run(n, chunk);
+    return;
+  }
+  pool().run(n, [&chunk, precision](int64_t begin, int64_t end) {
+    const MatmulPrecisionGuard same(precision);
+    chunk(begin, end);
+  });
 }
 
 }  // namespace ember::core

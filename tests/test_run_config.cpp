@@ -62,12 +62,14 @@ TEST_CASE(
   CHECK(c.train.metric == MetricKind::kRouge);
   CHECK(c.train.bleu_tokenize == "none");
   // Written back alike, with the options added since at their defaults (patience 0: off;
-  // keep_checkpoints 0: none).
+  // keep_checkpoints 0: none; precision fp32).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["train"]["patience"] == 0);
   written["train"].erase("patience");
   CHECK(written["train"]["keep_checkpoints"] == 0);
   written["train"].erase("keep_checkpoints");
+  CHECK(written["train"]["precision"] == "fp32");
+  written["train"].erase("precision");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

@@ -1,11 +1,19 @@
 // ember-bench: the ember side of bench/ (docs/performance.md).
-//   ember-bench --workload NAME --threads N [--reps R] [--warmup W]
+//   ember-bench --workload NAME --threads N [--reps R] [--warmup W] [--precision fp32|bf16]
 // Threads: core::set_num_threads(N) sets ember's pool. EMBER_ISA lowers the kernels' instruction
-// set (docs/performance.md); every RESULT names the one in use (isa) and the GEMM library.
+// set (docs/performance.md); every RESULT names the one in use (isa), the GEMM library and the
+// precision: --precision bf16 runs every product in bf16 (core/precision.h), which
+// bench/run.py --bf16 compares with fp32.
+#include <iostream>
+#include <string_view>
+#include <vector>
+
 #include "common/bench.h"
 #include "common/workloads.h"
 #include "ember/core/blas.h"
 #include "ember/core/cpu_isa.h"
+#include "ember/core/error.h"
+#include "ember/core/precision.h"
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
 #include "ember/distributed/collectives.h"
@@ -22,8 +30,22 @@ ember::core::IndexArray random_ids(int64_t rows, int64_t cols) {
 
 }  // namespace bench::ember_side
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   using bench::Args;
+  // --precision NAME, ember's own flag, is taken out before the common ones are parsed.
+  std::vector<char*> common_args;
+  auto precision = ember::core::MatmulPrecision::fp32;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--precision" && i + 1 < argc) {
+      const std::string_view name = argv[++i];
+      EMBER_CHECK(name == "fp32" || name == "bf16", "--precision: fp32 or bf16, got {}", name);
+      if (name == "bf16") precision = ember::core::MatmulPrecision::bf16;
+    } else {
+      common_args.push_back(argv[i]);
+    }
+  }
+  ember::core::set_matmul_precision(precision);  // this thread's, and its pool jobs'
+
   namespace es = bench::ember_side;
   const std::map<std::string, bench::Runner, std::less<>> runners = {
       {"w1", [](const Args& a) { es::run_w1(a, es::GradientMode::kLocal); }},
@@ -47,10 +69,16 @@ int main(int argc, char** argv) {
     ember::core::set_num_threads(threads);
     ember::core::manual_seed(bench::kSeed);
     // The instruction set in use (EMBER_ISA or the CPU's best) and what runs the GEMMs.
-    bench::set_result_labels({{"isa", std::string(isa_name(ember::core::active_isa()))},
-                              {"cpu_isa", std::string(isa_name(ember::core::cpu_isa()))},
-                              {"gemm", std::string(ember::core::gemm_backend())}});
+    bench::set_result_labels(
+        {{"isa", std::string(isa_name(ember::core::active_isa()))},
+         {"cpu_isa", std::string(isa_name(ember::core::cpu_isa()))},
+         {"gemm", std::string(ember::core::gemm_backend())},
+         {"precision", std::string(precision_name(ember::core::matmul_precision()))}});
   };
   const ember::distributed::Session session;  // MPI under mpirun (the w*dp workloads)
-  return bench::run_program(argc, argv, set_threads, runners);
+  return bench::run_program(static_cast<int>(common_args.size()), common_args.data(), set_threads,
+                            runners);
+} catch (const ember::Error& e) {
+  std::cerr << argv[0] << ": " << e.what() << "\n";
+  return 2;
 }

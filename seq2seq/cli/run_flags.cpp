@@ -149,6 +149,17 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);
+  flags.add_choice_of(
+      "--precision",
+      "matrix products: fp32, or bf16 with float32 accumulation and weights (needs AVX512_BF16)",
+      precision_names().names(),
+      [&o](const std::string& v) {
+        o.precision = precision_names().parse(v);
+        const std::string reason = core::bf16_unsupported_reason();
+        EMBER_CHECK(o.precision != core::MatmulPrecision::bf16 || reason.empty(),
+                    "[flags] --precision bf16: {}", reason);
+      },
+      [&o] { return std::string(precision_names().name(o.precision)); });
 }
 
 }  // namespace ember::seq2seq::cli

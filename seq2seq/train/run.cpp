@@ -241,6 +241,8 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   const std::shared_ptr<Seq2SeqModel> model = make_model(config.model);
   info(progress,
        fmt::format("model: {}; {} parameters", model->describe(), model->num_parameters()));
+  if (config.train.precision == core::MatmulPrecision::bf16)
+    info(progress, "matrix products in bf16 (float32 accumulation, weights and optimizer state)");
   TrainOptions train_options = config.train;
   set_decode_limits(config, train_options.decode);
   Trainer trainer(*model, *source, *target, std::move(train), std::move(valid), train_options,

@@ -109,7 +109,8 @@ Bindings bindings(TrainOptions& o) {
           {"beam_size", &o.decode.beam_size},
           {"length_penalty", &o.decode.length_penalty},
           {"max_len_a", &o.decode.max_len.a},
-          {"max_len_b", &o.decode.max_len.b}};
+          {"max_len_b", &o.decode.max_len.b},
+          {"precision", named(&o.precision, precision_names())}};
 }
 
 json to_json(const Bindings& b) {

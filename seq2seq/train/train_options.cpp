@@ -23,6 +23,13 @@ const EnumNames<ScheduleKind>& schedule_names() {
   return names;
 }
 
+const EnumNames<core::MatmulPrecision>& precision_names() {
+  static const EnumNames<core::MatmulPrecision> names(
+      "[trainer]", "precision",
+      {{"fp32", core::MatmulPrecision::fp32}, {"bf16", core::MatmulPrecision::bf16}});
+  return names;
+}
+
 const char* to_string(OptimizerKind kind) { return optimizer_names().name(kind); }
 const char* to_string(ScheduleKind kind) { return schedule_names().name(kind); }
 
@@ -51,6 +58,10 @@ void validate(const TrainOptions& o) {
               "[trainer] label_smoothing must be in [0, 1), got {}", o.label_smoothing);
   EMBER_CHECK(o.schedule != ScheduleKind::kInverseSqrt || o.warmup_steps >= 1,
               "[trainer] the inverse_sqrt schedule needs warmup_steps >= 1");
+  if (o.precision == core::MatmulPrecision::bf16) {
+    const std::string reason = core::bf16_unsupported_reason();
+    EMBER_CHECK(reason.empty(), "[trainer] precision bf16: {}", reason);
+  }
 }
 
 }  // namespace ember::seq2seq

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ember/core/precision.h"
 #include "ember/seq2seq/enum_names.h"
 #include "ember/seq2seq/train/evaluation.h"
 
@@ -25,6 +26,8 @@ enum class ScheduleKind { kConstant, kInverseSqrt, kCosine, kPlateau };
 // "[trainer] unknown optimizer|schedule '<name>' (expected one of: ...)".
 const EnumNames<OptimizerKind>& optimizer_names();
 const EnumNames<ScheduleKind>& schedule_names();
+// fp32 | bf16: the precision of the matrix products (core/precision.h).
+const EnumNames<core::MatmulPrecision>& precision_names();
 const char* to_string(OptimizerKind kind);
 const char* to_string(ScheduleKind kind);
 
@@ -62,13 +65,16 @@ struct TrainOptions {
   // keep_checkpoints of them kept, for checkpoint averaging (average.h) (0: none).
   int64_t keep_checkpoints = 0;
   DecodeOptions decode;  // for the validation scores (greedy by default)
+  // bf16: every matrix product of training and validation in bf16 with float32 accumulation,
+  // weights and optimizer state in float32 (core/precision.h; needs AVX512_BF16).
+  core::MatmulPrecision precision = core::MatmulPrecision::fp32;
 };
 
 // The most step-<N> checkpoints a run keeps (each one a copy of the model's weights).
 constexpr int64_t kMaxKeptCheckpoints = 1000;
 
-// Throws "[trainer]" naming the option for a value out of range (and "[translate]" for the
-// validation's decoding options, "[bleu]" for an unknown BLEU tokenization).
+// Throws "[trainer]" naming the option for a value out of range (or bf16 where it cannot run) (and
+// "[translate]" for the validation's decoding options, "[bleu]" for an unknown BLEU tokenization).
 void validate(const TrainOptions& options);
 
 }  // namespace ember::seq2seq

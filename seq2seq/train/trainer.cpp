@@ -474,6 +474,7 @@ std::string Trainer::stop_message(StopReason reason) const {
 }
 
 TrainResult Trainer::run() {
+  const core::MatmulPrecisionGuard precision(options_.precision);  // training and validation
   if (resumed_ && writes_) log_.write(run_dir_ + "/metrics.csv");
   model_.train();
   emit({.kind = ProgressEvent::Kind::kStart,

@@ -1,0 +1,190 @@
+// bf16 products (core/gemm_bf16.h, core/precision.h): the rounding, the AVX512_BF16 kernel
+// against the plain loop on rounded inputs, the precision setting through core::gemm and the
+// thread pool, a short training, and the refusal where the CPU or EMBER_ISA lacks the kernel
+// (this file also runs under each EMBER_ISA level: tests/CMakeLists.txt). A gradient check means
+// nothing in bf16 (a finite difference of 1e-3 is below bf16's resolution of 2^-8): the training
+// test checks the gradients' use instead.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ember/core/bf16.h"
+#include "ember/core/blas.h"
+#include "ember/core/elementwise.h"
+#include "ember/core/gemm_bf16.h"
+#include "ember/core/precision.h"
+#include "ember/core/random.h"
+#include "ember/core/threads.h"
+#include "ember/ember.h"
+
+using namespace ember;
+using namespace ember::core;
+
+namespace {
+
+bool bf16_here() { return bf16_unsupported_reason().empty(); }
+
+// The float32 summation error bound of a k-term dot product (Higham's gamma_k), with room:
+// |computed - exact| <= 2 k 2^-24 sum |a_p b_p| when both sum the same (rounded) products.
+float sum_bound(int64_t k, float magnitude) {
+  return 2.0f * static_cast<float>(k) * 6e-8f * magnitude;
+}
+
+// One product through `run` against gemm_bf16_naive on the same inputs, with padded leading
+// dimensions and C prefilled (NaN when beta = 0, which must not leak).
+template <class Run>
+void check_against_naive(int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta,
+                         Run&& run) {
+  CAPTURE(m);
+  CAPTURE(n);
+  CAPTURE(k);
+  CAPTURE(ta);
+  CAPTURE(tb);
+  CAPTURE(beta);
+  Generator gen(static_cast<uint64_t>(m * 7919 + n * 131 + k));
+  const int64_t pad = 3;
+  const NDArray a = gen.normal(ta ? Shape{k, m + pad} : Shape{m, k + pad});
+  const NDArray b = gen.normal(tb ? Shape{n, k + pad} : Shape{k, n + pad});
+  const NDArray c0 = beta == 0.0f
+                         ? NDArray::full({m, n + pad}, std::numeric_limits<float>::quiet_NaN())
+                         : gen.normal({m, n + pad});
+  const NDArray got = c0.clone(), want = c0.clone(), abs_sum = NDArray::zeros({m, n + pad});
+  run(ta, tb, m, n, k, alpha, a.data(), a.size(1), b.data(), b.size(1), beta, got.data(), n + pad);
+  gemm_bf16_naive(ta, tb, m, n, k, alpha, a.data(), a.size(1), b.data(), b.size(1), beta,
+                  want.data(), n + pad);
+  // sum_p |op(A)(i, p)| |op(B)(p, j)|, the scale of the rounding differences.
+  const NDArray abs_a = a.clone(), abs_b = b.clone();
+  for (float* x : {abs_a.data(), abs_b.data()})
+    for (int64_t i = 0; i < (x == abs_a.data() ? a.numel() : b.numel()); ++i) x[i] = std::abs(x[i]);
+  gemm_naive(ta, tb, m, n, k, 1.0f, abs_a.data(), a.size(1), abs_b.data(), b.size(1), 0.0f,
+             abs_sum.data(), n + pad);
+  int64_t wrong = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const float g = got.at({i, j}), w = want.at({i, j});
+      const float tol = std::abs(alpha) * sum_bound(k, abs_sum.at({i, j})) + 1e-6f * std::abs(w);
+      wrong += !(std::abs(g - w) <= tol);
+    }
+  CHECK(wrong == 0);
+  for (int64_t i = 0; i < m; ++i)  // the padding of C is never written
+    for (int64_t j = n; j < n + pad; ++j) {
+      const float before = c0.at({i, j}), after = got.at({i, j});
+      CHECK((std::isnan(before) ? std::isnan(after) : before == after));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("to_bf16 rounds to nearest with ties to even, keeps infinities and quiets NaN") {
+  CHECK(to_bf16(1.0f) == 0x3f80);
+  CHECK(to_bf16(-2.0f) == 0xc000);
+  CHECK(to_bf16(0.0f) == 0x0000);
+  CHECK(to_bf16(-0.0f) == 0x8000);
+  // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: the tie goes to the even mantissa, 1.
+  CHECK(to_bf16(1.0f + 0x1p-8f) == 0x3f80);
+  // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 (odd) and 1 + 2^-6: up, to the even one.
+  CHECK(to_bf16(1.0f + 3 * 0x1p-8f) == 0x3f82);
+  CHECK(to_bf16(1.0f + 0x1p-8f + 0x1p-20f) == 0x3f81);  // above the halfway point: up
+  CHECK(to_bf16(std::numeric_limits<float>::infinity()) == 0x7f80);
+  CHECK(to_bf16(-std::numeric_limits<float>::infinity()) == 0xff80);
+  CHECK(to_bf16(std::numeric_limits<float>::max()) == 0x7f80);  // rounds past the largest bf16
+  CHECK(to_bf16(std::numeric_limits<float>::quiet_NaN()) == 0x7fc0);
+  CHECK(std::isnan(from_bf16(to_bf16(-std::numeric_limits<float>::quiet_NaN()))));
+  CHECK(round_to_bf16(3.14159265f) == 3.140625f);
+  CHECK(from_bf16(0x4049) == 3.140625f);
+}
+
+TEST_CASE("the bf16 kernel agrees with the plain loop on rounded inputs") {
+  if (!bf16_here()) {
+    MESSAGE("no bf16 kernel here: " << bf16_unsupported_reason());
+    CHECK_THROWS_WITH_AS(
+        gemm_bf16(false, false, 2, 2, 2, 1.0f, nullptr, 2, nullptr, 2, 0.0f, nullptr, 2),
+        doctest::Contains("[gemm_bf16]"), Error);
+    return;
+  }
+  for (const int64_t m : {1, 7, 17, 100})
+    for (const int64_t n : {1, 33, 257})
+      for (const int64_t k : {0, 1, 7, 257, 600})  // 600: three slices of the inner dimension
+        for (bool ta : {false, true})
+          for (bool tb : {false, true})
+            check_against_naive(m, n, k, ta, tb, 0.5f, m % 2 ? 0.0f : 2.0f, gemm_bf16);
+}
+
+TEST_CASE("bf16 products differ from float32 by bf16's rounding, no more") {
+  if (!bf16_here()) return;
+  Generator gen(3);
+  const int64_t m = 40, n = 50, k = 300;
+  const NDArray a = gen.normal({m, k}), b = gen.normal({k, n});
+  const NDArray c16 = NDArray::zeros({m, n}), c32 = NDArray::zeros({m, n});
+  gemm_bf16(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c16.data(), n);
+  gemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c32.data(), n);
+  // Each input is off by at most 2^-9 relative, so each product by 2^-8: the error of a sum of
+  // k products is at most 2^-8 sum |a b|, and for random signs about sqrt(k) |a b| 2^-8 / sqrt(3).
+  double worst = 0.0, differ = 0.0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const double d = std::abs(c16.at({i, j}) - c32.at({i, j}));
+      worst = std::max(worst, d / std::sqrt(static_cast<double>(k)));
+      differ += d > 0.0;
+    }
+  CHECK(worst < 6.0 * 0x1p-8);  // six of bf16's standard deviations
+  CHECK(differ > m * n / 2);    // and it is bf16: most entries differ from float32
+}
+
+TEST_CASE("under MatmulPrecision::bf16, core::gemm runs the bf16 kernel, also over the pool") {
+  if (!bf16_here()) {
+    CHECK_THROWS_WITH_AS(set_matmul_precision(MatmulPrecision::bf16),
+                         doctest::Contains("[matmul_precision] bf16: "), Error);
+    CHECK(matmul_precision() == MatmulPrecision::fp32);
+    return;
+  }
+  const int previous = num_threads();
+  set_num_threads(2);
+  {
+    const MatmulPrecisionGuard bf16(MatmulPrecision::bf16);
+    // Split by columns and by rows over the two threads (at least kParallelMacs multiply-adds).
+    for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}})
+      for (bool ta : {false, true}) check_against_naive(m, n, 300, ta, !ta, 1.0f, 1.0f, gemm);
+    // Products started by the pool's workers (one per attention head) run in bf16 too.
+    std::vector<int> in_bf16(64, 0);
+    parallel_for(64, true,
+                 [&](int64_t i) { in_bf16[i] = matmul_precision() == MatmulPrecision::bf16; });
+    CHECK(std::count(in_bf16.begin(), in_bf16.end(), 1) == 64);
+  }
+  CHECK(matmul_precision() == MatmulPrecision::fp32);  // the guard restored it
+  set_num_threads(previous);
+}
+
+// A small regression network trained by Adam from the same start, in float32 and under bf16:
+// the losses stay close (bf16 moves each product by ~2^-8 relative), but not equal.
+TEST_CASE("a short training under bf16 reaches the float32 loss within 5%") {
+  if (!bf16_here()) return;
+  const auto train = [](MatmulPrecision precision) {
+    Generator gen(5);
+    const Tensor x(gen.normal({256, 16}));
+    const Tensor target(gen.normal({256, 4}));
+    Tensor w1(mul_scalar(gen.normal({64, 16}), 0.25f), true), b1 = Tensor::zeros({64}, true);
+    Tensor w2(mul_scalar(gen.normal({4, 64}), 0.125f), true), b2 = Tensor::zeros({4}, true);
+    optim::Adam adam({w1, b1, w2, b2}, optim::AdamOptions{.lr = 1e-2f});
+    const MatmulPrecisionGuard scope(precision);
+    std::vector<float> losses;
+    for (int step = 0; step < 150; ++step) {
+      const Tensor loss = mean(pow(linear(tanh(linear(x, w1, b1)), w2, b2) - target, 2.0f));
+      adam.zero_grad();
+      loss.backward();
+      adam.step();
+      losses.push_back(loss.item());
+    }
+    return losses;
+  };
+  const std::vector<float> fp32 = train(MatmulPrecision::fp32), bf16 = train(MatmulPrecision::bf16);
+  CHECK(fp32.back() < 0.8f * fp32.front());  // it learns
+  CHECK(bf16.back() != fp32.back());         // in another precision
+  for (size_t s = 0; s < fp32.size(); ++s) {
+    CAPTURE(s);
+    CHECK(std::abs(bf16[s] - fp32[s]) <= 0.05f * fp32[s]);
+  }
+}
