@@ -62,8 +62,10 @@ TEST_CASE(
   CHECK(c.train.metric == MetricKind::kRouge);
   CHECK(c.train.bleu_tokenize == "none");
   // Written back alike, with the options added since at their defaults (patience 0: off;
-  // keep_checkpoints 0: none; precision fp32).
+  // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
+  CHECK(written["data"]["probing_test_max_length"] == 0);
+  written["data"].erase("probing_test_max_length");
   CHECK(written["train"]["patience"] == 0);
   written["train"].erase("patience");
   CHECK(written["train"]["keep_checkpoints"] == 0);
