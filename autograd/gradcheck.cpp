@@ -41,16 +41,23 @@ class GradientsRestorer {
   std::vector<NDArray> saved_;
 };
 
-// Holds *p at its value during f's evaluation at a perturbed point; restores it on any exit.
+// Holds element j of an array at its value during f's evaluation at a perturbed point; restores
+// it on any exit. Each write is a new version of the array (NDArray::mark_modified), so what
+// keys on the version (a packed weight, core/weight_pack.h) sees it.
 class RestoreValue {
  public:
-  explicit RestoreValue(float* p) : p_(p), saved_(*p) {}
-  ~RestoreValue() { *p_ = saved_; }
+  RestoreValue(const NDArray& array, int64_t j) : array_(array), p_(array.data() + j), saved_(*p_) {}
+  ~RestoreValue() { set(saved_); }
   RestoreValue(const RestoreValue&) = delete;
   RestoreValue& operator=(const RestoreValue&) = delete;
   float saved() const { return saved_; }
+  void set(float value) const {
+    *p_ = value;
+    array_.mark_modified();
+  }
 
  private:
+  NDArray array_;
   float* p_;
   float saved_;
 };
@@ -73,12 +80,11 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
     if (!x.requires_grad()) continue;
     EMBER_CHECK(x.data().is_contiguous(), "[gradcheck] input {} must be contiguous", k);
     const NDArray analytic = x.grad().defined() ? x.grad().contiguous() : NDArray::zeros(x.shape());
-    float* p = x.data().data();
     for (int64_t j = 0; j < x.numel(); ++j) {
-      const RestoreValue restore(&p[j]);
-      p[j] = restore.saved() + options.eps;
+      const RestoreValue restore(x.data(), j);
+      restore.set(restore.saved() + options.eps);
       const double plus = objective(f(inputs), u);
-      p[j] = restore.saved() - options.eps;
+      restore.set(restore.saved() - options.eps);
       const double minus = objective(f(inputs), u);
       const double numeric = (plus - minus) / (2.0 * options.eps);
       const double got = analytic.data()[j];

@@ -57,15 +57,15 @@ RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& sta
                                : linear(x, w_ih_, b_ih_);  // (B, G*H)
   switch (type_) {
     case CellType::kLstm: {
-      const LstmState s = lstm_cell(gx, state.h, state.c, w_hh_, b_hh_);
+      const LstmState s = lstm_cell(gx, state.h, state.c, w_hh_, b_hh_, w_hh_pack_);
       return {s.h, s.c};
     }
     case CellType::kGru:
-      return {gru_cell(gx, state.h, w_hh_, b_hh_), Tensor()};
+      return {gru_cell(gx, state.h, w_hh_, b_hh_, w_hh_pack_), Tensor()};
     case CellType::kRnnTanh:
       break;
   }
-  return {rnn_tanh_cell(gx, state.h, w_hh_, b_hh_), Tensor()};
+  return {rnn_tanh_cell(gx, state.h, w_hh_, b_hh_, w_hh_pack_), Tensor()};
 }
 
 std::string RecurrentCell::type_name() const {

@@ -7,8 +7,10 @@
 #include "ember/autograd/ops/shape.h"
 #include "ember/core/blas.h"
 #include "ember/core/error.h"
+#include "ember/core/gemm_packed.h"
 #include "ember/core/recurrent_kernels.h"
 #include "ember/core/reduce.h"
+#include "ember/core/weight_pack.h"
 
 namespace ember {
 namespace {
@@ -24,6 +26,27 @@ struct Saved {
   NDArray cprev;  // (B, T, H) the same for the LSTM's cell state
 };
 
+using PackedWeight = std::shared_ptr<const core::PackedMatrix>;
+
+// W_hh (or its transpose) packed for the products of the steps (core/gemm_packed.h): from the
+// caller's WeightPack, which keeps it across calls, else packed here when the T steps reuse it.
+// Null for a single step without a WeightPack: core::gemm's own packing then costs the same.
+PackedWeight step_weight(const NDArray& w, bool transposed, int64_t T, core::WeightPack* pack) {
+  if (pack) return pack->get(w, transposed);
+  if (T == 1) return nullptr;
+  return std::make_shared<const core::PackedMatrix>(core::pack_weight(w, transposed));
+}
+
+// C (B, N) = A (B, K) @ op(W) + beta * C: W^T with w (N, K) in the forward pass, W with w (K, N)
+// in backward; on the packed weight when there is one.
+void step_product(const PackedWeight& packed, bool transposed, int64_t B, int64_t N, int64_t K,
+                  const float* a, int64_t lda, const NDArray& w, float beta, float* c) {
+  if (packed)
+    core::gemm_packed(false, B, 1.0f, a, lda, *packed, beta, c, N);
+  else
+    core::gemm(false, transposed, B, N, K, 1.0f, a, lda, w.data(), w.size(1), beta, c, N);
+}
+
 // The row b runs step t (a real step, not padding).
 bool active(const std::vector<int64_t>& lengths, int64_t b, int64_t t) {
   return lengths.empty() || t < lengths[static_cast<size_t>(b)];
@@ -31,13 +54,14 @@ bool active(const std::vector<int64_t>& lengths, int64_t b, int64_t t) {
 
 // Forward of the whole sequence into the packed output (see the header): `packed` holds h_n
 // (B, H), [c_n (B, H)], then y (B, T, H), all contiguous. gx: (B, T, G*H) with unit stride in the
-// last dim; w: (G*H, H) and b: (G*H) contiguous.
-// Threads: OpenBLAS runs each step's GEMM on its pool; the gate loop stays on this thread, as it
-// is a few percent of the step (vectorised) and an OpenMP pool waking between GEMMs costs more.
+// last dim; w: (G*H, H) and b: (G*H) contiguous; w_t: W_hh^T packed, or null (step_weight).
+// Threads: each step's GEMM is split over ember's pool; the gate loop stays on this thread, as it
+// is a few percent of the step (vectorised) and waking the pool between GEMMs costs more.
 template <class Cell>
 void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, const NDArray& w,
-                      const NDArray& b, const std::vector<int64_t>& lengths, bool reverse,
-                      const NDArray& packed, Saved& saved) {
+                      const PackedWeight& w_t, const NDArray& b,
+                      const std::vector<int64_t>& lengths, bool reverse, const NDArray& packed,
+                      Saved& saved) {
   const int64_t B = gx.size(0), T = gx.size(1), GH = gx.size(2), H = w.size(1);
   const bool lstm = Cell::kStates == 2;
   float* h = packed.data();  // the running state lives where h_n ends up
@@ -53,7 +77,7 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
   const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    core::gemm(false, true, B, GH, H, 1.0f, h, H, w.data(), H, 0.0f, gh.data(), GH);
+    step_product(w_t, true, B, GH, H, h, H, w, 0.0f, gh.data());
     for (int64_t r = 0; r < B; ++r) {
       const int64_t row = r * T + t;
       float* hr = h + r * H;
@@ -71,10 +95,12 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
 }
 
 // Backward through time from dpacked (the packed layout, contiguous); sets the gradients of the
-// op's inputs (gx, h0, c0, w_hh, b_hh) with the formulas of the header.
+// op's inputs (gx, h0, c0, w_hh, b_hh) with the formulas of the header. w_pack: the caller's
+// WeightPack, or null (step_weight).
 template <class Cell>
 void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray& w,
-                       const std::vector<int64_t>& lengths, bool reverse, Gradients& g) {
+                       core::WeightPack* w_pack, const std::vector<int64_t>& lengths,
+                       bool reverse, Gradients& g) {
   const int64_t B = saved.hprev.size(0), T = saved.hprev.size(1), H = saved.hprev.size(2);
   const int64_t GH = Cell::kGates * H;
   const bool lstm = Cell::kStates == 2;
@@ -84,6 +110,7 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
   const NDArray dc = lstm ? dpacked.narrow(0, B * H, B * H).view({B, H}).clone() : NDArray();
   const float* dy = dpacked.data() + Cell::kStates * B * H;
   const core::CellKernels& cell = core::cell_kernels<Cell>();
+  const PackedWeight w_packed = step_weight(w, false, T, w_pack);
   for (int64_t s = T - 1; s >= 0; --s) {
     const int64_t t = reverse ? T - 1 - s : s;
     for (int64_t r = 0; r < B; ++r) {
@@ -101,8 +128,7 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
                     lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
                     lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
     }
-    core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
-               dh.data(), H);
+    step_product(w_packed, false, B, H, GH, dgh.data() + t * GH, T * GH, w, 1.0f, dh.data());
   }
   GradientsInternal::add_product(g, 3, dgh.view({B * T, GH}).transpose(0, 1),
                                  saved.hprev.view({B * T, H}));
@@ -115,7 +141,8 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
 template <class Cell>
 SequenceOutput run_sequence(const char* op, const Tensor& gx, const Tensor& h0, const Tensor& c0,
                             const Tensor& w_hh, const Tensor& b_hh,
-                            const std::vector<int64_t>& lengths, bool reverse) {
+                            const std::vector<int64_t>& lengths, bool reverse,
+                            const std::shared_ptr<core::WeightPack>& w_pack) {
   const int64_t B = gx.size(0), T = gx.size(1), H = w_hh.size(1);
   const int64_t GH = Cell::kGates * H, S = Cell::kStates;
   const Tensor h_init = h0.defined() ? h0 : Tensor::zeros({B, H});
@@ -125,13 +152,14 @@ SequenceOutput run_sequence(const char* op, const Tensor& gx, const Tensor& h0, 
   const NDArray w = w_hh.data().contiguous();
   const NDArray packed = NDArray::empty({(S + T) * B * H});
   Saved saved;
-  forward_sequence<Cell>(gxd, h_init.data(), c_init.data(), w, bias.data().contiguous(), lengths,
+  forward_sequence<Cell>(gxd, h_init.data(), c_init.data(), w,
+                         step_weight(w, true, T, w_pack.get()), bias.data().contiguous(), lengths,
                          reverse, packed, saved);
-  const Tensor out =
-      make_result(packed, op, {gx, h_init, c_init, w_hh, bias},
-                  [saved, w, lengths, reverse](const NDArray& dy, Gradients& g) {
-                    backward_sequence<Cell>(dy.contiguous(), saved, w, lengths, reverse, g);
-                  });
+  const Tensor out = make_result(
+      packed, op, {gx, h_init, c_init, w_hh, bias},
+      [saved, w, w_pack, lengths, reverse](const NDArray& dy, Gradients& g) {
+        backward_sequence<Cell>(dy.contiguous(), saved, w, w_pack.get(), lengths, reverse, g);
+      });
   SequenceOutput result;
   result.h_n = reshape(narrow(out, 0, 0, B * H), {B, H});
   if (S == 2) result.c_n = reshape(narrow(out, 0, B * H, B * H), {B, H});
@@ -188,11 +216,13 @@ const char* sequence_op_name(CellType type) {
 
 // A cell step: the sequence op with T = 1.
 SequenceOutput run_cell(const char* op, CellType type, const Tensor& gx, const Tensor& h,
-                        const Tensor& c, const Tensor& w_hh, const Tensor& b_hh) {
+                        const Tensor& c, const Tensor& w_hh, const Tensor& b_hh,
+                        const std::shared_ptr<core::WeightPack>& w_pack) {
   EMBER_CHECK(gx.dim() == 2, "[{}] gx {} must be (B, G*H)", op, core::shape_str(gx.shape()));
   check_inputs(op, type, gx.shape(), gx.size(0), gx.size(1), h, c, w_hh, b_hh);
   return dispatch(type, [&](auto cell) {
-    return run_sequence<decltype(cell)>(op, unsqueeze(gx, 1), h, c, w_hh, b_hh, {}, false);
+    return run_sequence<decltype(cell)>(op, unsqueeze(gx, 1), h, c, w_hh, b_hh, {}, false,
+                                        w_pack);
   });
 }
 
@@ -217,21 +247,23 @@ SequenceOutput recurrent_sequence(CellType type, const Tensor& gx, const Tensor&
     EMBER_CHECK(len >= 1 && len <= T, "[{}] length {} out of range [1, {}] (gx {})", op, len, T,
                 core::shape_str(gx.shape()));
   return dispatch(type, [&](auto cell) {
-    return run_sequence<decltype(cell)>(op, gx, h0, c0, w_hh, b_hh, lengths, reverse);
+    return run_sequence<decltype(cell)>(op, gx, h0, c0, w_hh, b_hh, lengths, reverse, nullptr);
   });
 }
 
-Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh) {
-  return run_cell("rnn_tanh_cell", CellType::kRnnTanh, gx, h, Tensor(), w_hh, b_hh).h_n;
+Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,
+                     const std::shared_ptr<core::WeightPack>& w_hh_pack) {
+  return run_cell("rnn_tanh_cell", CellType::kRnnTanh, gx, h, Tensor(), w_hh, b_hh, w_hh_pack).h_n;
 }
 
-Tensor gru_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh) {
-  return run_cell("gru_cell", CellType::kGru, gx, h, Tensor(), w_hh, b_hh).h_n;
+Tensor gru_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,
+                const std::shared_ptr<core::WeightPack>& w_hh_pack) {
+  return run_cell("gru_cell", CellType::kGru, gx, h, Tensor(), w_hh, b_hh, w_hh_pack).h_n;
 }
 
 LstmState lstm_cell(const Tensor& gx, const Tensor& h, const Tensor& c, const Tensor& w_hh,
-                    const Tensor& b_hh) {
-  SequenceOutput out = run_cell("lstm_cell", CellType::kLstm, gx, h, c, w_hh, b_hh);
+                    const Tensor& b_hh, const std::shared_ptr<core::WeightPack>& w_hh_pack) {
+  SequenceOutput out = run_cell("lstm_cell", CellType::kLstm, gx, h, c, w_hh, b_hh, w_hh_pack);
   return {out.h_n, out.c_n};
 }
 

@@ -3,11 +3,14 @@
 // instruction set (core/isa/kernel_instance.inc explains why).
 #pragma once
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "ember/core/isa/kernel_table.h"

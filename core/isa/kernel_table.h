@@ -3,7 +3,7 @@
 // kernels_portable.cpp, kernels_avx2.cpp and kernels_avx512.cpp (kernel_instance.inc explains
 // how); kernels() hands out the table of the level chosen at start-up (core/cpu_isa.h). Callers
 // are the public functions of core/softmax.h, core/layer_norm.h, core/cross_entropy.h,
-// core/recurrent_kernels.h and optim/adam.h; the arguments are described there.
+// core/recurrent_kernels.h, core/gemm_packed.h and optim/adam.h; the arguments are described there.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,16 @@ struct CellKernels {
 // p = shrink p - step_size m / (sqrt(v) / correction2 + eps), with g += l2 * p first.
 struct AdamStep {
   float b1, b2, keep1, keep2, eps, step_size, correction2, l2, shrink;
+};
+
+// The float32 micro-kernel of core::gemm_packed (gemm_packed_kernels.inc): tile[r - 1] computes
+// C (r x nr) = alpha * A B + beta * C over kc steps of k from an A sliver packed k-major with
+// stride mr (r <= mr rows) and a B panel packed k-major with stride nr (core/gemm_packed.h).
+inline constexpr int64_t kMaxPackedMR = 12;
+struct PackedGemmKernels {
+  int64_t mr, nr;  // the register block: rows of A, columns of B
+  void (*tile[kMaxPackedMR])(int64_t kc, const float* a, const float* b, float alpha, float beta,
+                             float* c, int64_t ldc);
 };
 
 struct KernelTable {
@@ -56,6 +66,8 @@ struct KernelTable {
                      const AdamStep& step);
   // recurrent_kernels.inc
   CellKernels rnn_tanh, lstm, gru;
+  // gemm_packed_kernels.inc
+  PackedGemmKernels packed_gemm;
 };
 
 // The table compiled for `isa` (tests run every level the CPU supports through it). Asking for a

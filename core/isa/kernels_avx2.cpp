@@ -4,6 +4,7 @@
 
 #if defined(__GNUC__) && !defined(__clang__)  // clang builds (the fuzzers) keep the baseline
 #pragma GCC target("avx2,fma")
+#define EMBER_KERNEL_TARGET_AVX2  // for intrinsics: GCC does not set __AVX2__ in C++
 #endif
 #define EMBER_KERNEL_ISA avx2
 #include "ember/core/isa/kernel_instance.inc"

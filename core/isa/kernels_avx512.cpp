@@ -5,6 +5,7 @@
 
 #if defined(__GNUC__) && !defined(__clang__)  // clang builds (the fuzzers) keep the baseline
 #pragma GCC target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl,prefer-vector-width=512")
+#define EMBER_KERNEL_TARGET_AVX512  // for intrinsics: GCC does not set __AVX512F__ in C++
 #endif
 #define EMBER_KERNEL_ISA avx512
 #include "ember/core/isa/kernel_instance.inc"

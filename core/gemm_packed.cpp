@@ -1,0 +1,120 @@
+// core::gemm_packed: the loops of a packed GEMM (Goto and van de Geijn 2008; BLIS's loops) around
+// the micro-kernel of core/isa/gemm_packed_kernels.inc, with B packed once by PackedMatrix.
+//
+// Per call, over the block of C a thread owns: the inner dimension in kKC-deep slices (the first
+// applies beta, the later ones add to C), the rows in kMC-row blocks whose slice of A is packed
+// into slivers of mr rows, then every B panel against every sliver. A B panel slice (kKC x nr,
+// 32 KiB at AVX-512) stays in the L1 cache while it meets each sliver of A from the L2 cache; with
+// the M = 64 rows of a recurrent step, every panel of B is read from memory once per product.
+#include "ember/core/gemm_packed.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "ember/core/blas.h"
+#include "ember/core/error.h"
+#include "ember/core/isa/kernel_table.h"
+#include "ember/core/threads.h"
+
+namespace ember::core {
+namespace {
+
+constexpr int64_t kKC = 512;  // inner-dimension slice
+constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every level's mr)
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// C[i0:i1, panels j0:j1] of the product, on this thread.
+void product_block(const PackedGemmKernels& kern, bool trans_a, int64_t i0, int64_t i1,
+                   int64_t j0, int64_t j1, float alpha, const float* a, int64_t lda,
+                   const PackedMatrix& b, float beta, float* c, int64_t ldc) {
+  const int64_t mr = kern.mr, nr = kern.nr, k = b.k(), n = b.n();
+  // op(A)(i, p) = a[i * ars + p * aks]
+  const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
+  thread_local std::vector<float> packed_a;  // reused by every call of a thread
+  packed_a.resize(static_cast<size_t>(kMC * kKC));
+  float tile[kMaxPackedMR * 32];  // a block of C at the edge, nr <= 32
+  for (int64_t pc = 0; pc < k; pc += kKC) {
+    const int64_t kc = std::min(kKC, k - pc);
+    const float beta_here = pc == 0 ? beta : 1.0f;  // later slices add to the first
+    for (int64_t ic = i0; ic < i1; ic += kMC) {
+      const int64_t mc = std::min(kMC, i1 - ic);
+      // Sliver s holds rows ic + s*mr ... as packed_a[s*kc*mr + p*mr + r] (padding rows unread).
+      for (int64_t r = 0; r < mc; ++r) {
+        const float* row = a + (ic + r) * ars + pc * aks;
+        float* out = packed_a.data() + (r / mr) * kc * mr + r % mr;
+        for (int64_t p = 0; p < kc; ++p) out[p * mr] = row[p * aks];
+      }
+      for (int64_t jp = j0; jp < j1; ++jp) {
+        const float* bp = b.panel(jp) + pc * nr;
+        const int64_t cols = std::min(nr, n - jp * nr);
+        for (int64_t ir = 0; ir < mc; ir += mr) {
+          const int64_t rows = std::min(mr, mc - ir);
+          const float* ap = packed_a.data() + (ir / mr) * kc * mr;
+          float* cp = c + (ic + ir) * ldc + jp * nr;
+          if (cols == nr) {
+            kern.tile[rows - 1](kc, ap, bp, alpha, beta_here, cp, ldc);
+            continue;
+          }
+          kern.tile[rows - 1](kc, ap, bp, alpha, 0.0f, tile, nr);  // then merge the valid part
+          for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j) {
+              float& out = cp[i * ldc + j];
+              out = tile[i * nr + j] + (beta_here == 0.0f ? 0.0f : beta_here * out);
+            }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+PackedMatrix::PackedMatrix(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb, Isa isa)
+    : k_(k), n_(n), nr_(kernel_table(isa).packed_gemm.nr), isa_(isa) {
+  EMBER_CHECK(k >= 0 && n >= 0, "[gemm_packed] cannot pack a ({}, {}) matrix", k, n);
+  const int64_t panels = ceil_div(n, nr_);
+  panels_ = NDArray::empty({std::max<int64_t>(1, panels * k * nr_)});
+  // op(B)(p, j) = b[j * brs + p * bks]; panel jp holds columns jp*nr ... as rows of nr floats.
+  const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;
+  parallel_for(panels, panels * k * nr_ >= kParallelElements, [&](int64_t jp) {
+    float* out = panels_.data() + jp * k * nr_;
+    const int64_t cols = std::min(nr_, n - jp * nr_);
+    for (int64_t p = 0; p < k; ++p) {
+      const float* in = b + jp * nr_ * brs + p * bks;
+      float* o = out + p * nr_;
+      for (int64_t j = 0; j < cols; ++j) o[j] = in[j * brs];
+      std::fill(o + cols, o + nr_, 0.0f);
+    }
+  });
+}
+
+void gemm_packed(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                 const PackedMatrix& b, float beta, float* c, int64_t ldc) {
+  EMBER_CHECK(b.defined(), "[gemm_packed] the packed matrix is empty (for op(A) with {} rows)", m);
+  const int64_t n = b.n(), k = b.k();
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // no products: C = beta * C, as core::gemm makes it
+    gemm(trans_a, false, m, n, 0, alpha, a, lda, nullptr, n, beta, c, ldc);
+    return;
+  }
+  const PackedGemmKernels& kern = kernel_table(b.isa()).packed_gemm;
+  const int64_t panels = ceil_div(n, kern.nr);
+  const auto block = [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    product_block(kern, trans_a, i0, i1, j0, j1, alpha, a, lda, b, beta, c, ldc);
+  };
+  if (m * n * k < kParallelMacs || num_threads() == 1) {
+    block(0, m, 0, panels);
+    return;
+  }
+  // Each thread a block of C: whole panels of columns, or whole slivers of rows when M > N.
+  if (n >= m) {
+    parallel_chunks(panels, [&](int64_t j0, int64_t j1) { block(0, m, j0, j1); });
+  } else {
+    parallel_chunks(ceil_div(m, kern.mr), [&](int64_t s0, int64_t s1) {
+      block(s0 * kern.mr, std::min(m, s1 * kern.mr), 0, panels);
+    });
+  }
+}
+
+}  // namespace ember::core

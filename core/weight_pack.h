@@ -1,0 +1,38 @@
+// A weight kept packed for gemm_packed (core/gemm_packed.h) across calls: a recurrent cell steps
+// the same weights over every position of a sequence, one call per step, and the optimizer
+// changes them only once per update. A WeightPack packs a weight on first use and again only when
+// it is handed another array or the array's version changed (NDArray::version: every in-place
+// write — copy_, fill_, an optimizer step, a load — counts; code writing through data() calls
+// mark_modified(), as ndarray.h asks), or when the instruction set in use changed. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "ember/core/gemm_packed.h"
+#include "ember/core/ndarray.h"
+
+namespace ember::core {
+
+// W (O, I), 2-D with unit column stride, packed now: W^T (I, O) when transposed, for the products
+// x W^T of a forward pass, else W itself (O, I), for the input gradient dy W.
+PackedMatrix pack_weight(const NDArray& w, bool transposed);
+
+class WeightPack {
+ public:
+  // pack_weight(w, transposed), packed again only when w is another array or changed since. The
+  // pack stays valid for the caller after a later call repacks (shared ownership).
+  std::shared_ptr<const PackedMatrix> get(const NDArray& w, bool transposed);
+
+ private:
+  struct Entry {
+    NDArray source;  // the array packed, to recognise it (same storage, offset and shape)
+    uint64_t version = 0;
+    std::shared_ptr<const PackedMatrix> packed;
+  };
+  std::mutex mutex_;
+  Entry entries_[2];  // [transposed]
+};
+
+}  // namespace ember::core
