@@ -46,7 +46,8 @@ class GradientsRestorer {
 // keys on the version (a packed weight, core/weight_pack.h) sees it.
 class RestoreValue {
  public:
-  RestoreValue(const NDArray& array, int64_t j) : array_(array), p_(array.data() + j), saved_(*p_) {}
+  RestoreValue(const NDArray& array, int64_t j)
+      : array_(array), p_(array.data() + j), saved_(*p_) {}
   ~RestoreValue() { set(saved_); }
   RestoreValue(const RestoreValue&) = delete;
   RestoreValue& operator=(const RestoreValue&) = delete;

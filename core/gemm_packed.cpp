@@ -2,10 +2,11 @@
 // the micro-kernel of core/isa/gemm_packed_kernels.inc, with B packed once by PackedMatrix.
 //
 // Per call, over the block of C a thread owns: the inner dimension in kKC-deep slices (the first
-// applies beta, the later ones add to C), the rows in kMC-row blocks whose slice of A is packed
-// into slivers of mr rows, then every B panel against every sliver. A B panel slice (kKC x nr,
-// 32 KiB at AVX-512) stays in the L1 cache while it meets each sliver of A from the L2 cache; with
-// the M = 64 rows of a recurrent step, every panel of B is read from memory once per product.
+// applies beta, the later ones add to C), the rows in kMC-row blocks, then every B panel against
+// every mr rows of the block. A B panel slice (kKC x nr) stays in the L1 or L2 cache while it
+// meets each group of rows of A; with the M = 64 rows of a recurrent step, every panel of B is
+// read from memory once per product. The kernel reads A in place; a transposed A is first copied
+// row-major, one kMC x kKC block at a time.
 #include "ember/core/gemm_packed.h"
 
 #include <algorithm>
@@ -25,38 +26,39 @@ constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every l
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // C[i0:i1, panels j0:j1] of the product, on this thread.
-void product_block(const PackedGemmKernels& kern, bool trans_a, int64_t i0, int64_t i1,
-                   int64_t j0, int64_t j1, float alpha, const float* a, int64_t lda,
-                   const PackedMatrix& b, float beta, float* c, int64_t ldc) {
+void product_block(const PackedGemmKernels& kern, bool trans_a, int64_t i0, int64_t i1, int64_t j0,
+                   int64_t j1, float alpha, const float* a, int64_t lda, const PackedMatrix& b,
+                   float beta, float* c, int64_t ldc) {
   const int64_t mr = kern.mr, nr = kern.nr, k = b.k(), n = b.n();
-  // op(A)(i, p) = a[i * ars + p * aks]
-  const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
-  thread_local std::vector<float> packed_a;  // reused by every call of a thread
-  packed_a.resize(static_cast<size_t>(kMC * kKC));
-  float tile[kMaxPackedMR * 32];  // a block of C at the edge, nr <= 32
+  thread_local std::vector<float> a_rows;  // a transposed A's block, row-major (kMC x kKC)
+  float tile[kMaxPackedMR * 32];           // a block of C at the edge, nr <= 32
   for (int64_t pc = 0; pc < k; pc += kKC) {
     const int64_t kc = std::min(kKC, k - pc);
     const float beta_here = pc == 0 ? beta : 1.0f;  // later slices add to the first
     for (int64_t ic = i0; ic < i1; ic += kMC) {
       const int64_t mc = std::min(kMC, i1 - ic);
-      // Sliver s holds rows ic + s*mr ... as packed_a[s*kc*mr + p*mr + r] (padding rows unread).
-      for (int64_t r = 0; r < mc; ++r) {
-        const float* row = a + (ic + r) * ars + pc * aks;
-        float* out = packed_a.data() + (r / mr) * kc * mr + r % mr;
-        for (int64_t p = 0; p < kc; ++p) out[p * mr] = row[p * aks];
+      // op(A)[ic:ic+mc, pc:pc+kc], row-major with row stride ald.
+      const float* ab = a + ic * lda + pc;
+      int64_t ald = lda;
+      if (trans_a) {  // op(A)(i, p) = a[p * lda + i]
+        a_rows.resize(static_cast<size_t>(kMC * kKC));
+        for (int64_t p = 0; p < kc; ++p)
+          for (int64_t r = 0; r < mc; ++r) a_rows[r * kc + p] = a[(pc + p) * lda + ic + r];
+        ab = a_rows.data();
+        ald = kc;
       }
       for (int64_t jp = j0; jp < j1; ++jp) {
         const float* bp = b.panel(jp) + pc * nr;
         const int64_t cols = std::min(nr, n - jp * nr);
         for (int64_t ir = 0; ir < mc; ir += mr) {
           const int64_t rows = std::min(mr, mc - ir);
-          const float* ap = packed_a.data() + (ir / mr) * kc * mr;
+          const float* ap = ab + ir * ald;
           float* cp = c + (ic + ir) * ldc + jp * nr;
           if (cols == nr) {
-            kern.tile[rows - 1](kc, ap, bp, alpha, beta_here, cp, ldc);
+            kern.tile[rows - 1](kc, ap, ald, bp, alpha, beta_here, cp, ldc);
             continue;
           }
-          kern.tile[rows - 1](kc, ap, bp, alpha, 0.0f, tile, nr);  // then merge the valid part
+          kern.tile[rows - 1](kc, ap, ald, bp, alpha, 0.0f, tile, nr);  // then merge the valid part
           for (int64_t i = 0; i < rows; ++i)
             for (int64_t j = 0; j < cols; ++j) {
               float& out = cp[i * ldc + j];

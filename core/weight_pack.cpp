@@ -1,6 +1,7 @@
 #include "ember/core/weight_pack.h"
 
 #include "ember/core/error.h"
+#include "ember/core/precision.h"
 
 namespace ember::core {
 
@@ -13,6 +14,7 @@ PackedMatrix pack_weight(const NDArray& w, bool transposed) {
 }
 
 std::shared_ptr<const PackedMatrix> WeightPack::get(const NDArray& w, bool transposed) {
+  if (matmul_precision() != MatmulPrecision::fp32) return nullptr;
   const std::lock_guard<std::mutex> lock(mutex_);
   Entry& e = entries_[transposed ? 1 : 0];
   const bool fresh = e.packed && e.source.shares_storage_with(w) &&

@@ -22,7 +22,9 @@ PackedMatrix pack_weight(const NDArray& w, bool transposed);
 class WeightPack {
  public:
   // pack_weight(w, transposed), packed again only when w is another array or changed since. The
-  // pack stays valid for the caller after a later call repacks (shared ownership).
+  // pack stays valid for the caller after a later call repacks (shared ownership). Null under
+  // bf16 products (core/precision.h): the caller then runs core::gemm, whose bf16 kernel rounds
+  // the operands as it packs them.
   std::shared_ptr<const PackedMatrix> get(const NDArray& w, bool transposed);
 
  private:

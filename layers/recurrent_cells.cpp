@@ -54,7 +54,7 @@ RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& sta
               "[{}] has no cell state, got c {} for input {}", name_,
               core::shape_str(state.c.shape()), core::shape_str(x.shape()));
   const Tensor gx = w_ih_int8_ ? quantized_linear(x, *w_ih_int8_, 0, w_ih_.size(0), b_ih_, name_)
-                               : linear(x, w_ih_, b_ih_);  // (B, G*H)
+                               : linear(x, w_ih_, b_ih_, w_ih_pack_);  // (B, G*H)
   switch (type_) {
     case CellType::kLstm: {
       const LstmState s = lstm_cell(gx, state.h, state.c, w_hh_, b_hh_, w_hh_pack_);

@@ -4,9 +4,9 @@
 //   forward(x, {h, c}) -> {h', c'}     x: (B, I)  h, c: (B, H) (undefined = zeros; c LSTM only)
 // Parameters (torch's names and layouts, G gates: 1 RNN, 4 LSTM i,f,g,o, 3 GRU r,z,n):
 //   weight_ih (G*H, I), weight_hh (G*H, H), bias_ih, bias_hh (G*H); all U(-1/sqrt(H), 1/sqrt(H)).
-// A cell keeps weight_hh packed for its products (core/weight_pack.h) from one step to the next,
-// packed again after each change of the weight: once per update in training, once after loading
-// for decoding.
+// A cell keeps weight_ih and weight_hh packed for its products (core/weight_pack.h) from one step
+// to the next, packed again after each change of the weights: once per update in training, once
+// after loading for decoding.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,7 @@ class RecurrentCell : public Module {
   int64_t input_size_, hidden_size_;
   Tensor w_ih_, w_hh_, b_ih_, b_hh_;
   Int8Weight w_ih_int8_;  // null until quantize_int8()
+  std::shared_ptr<core::WeightPack> w_ih_pack_ = std::make_shared<core::WeightPack>();
   std::shared_ptr<core::WeightPack> w_hh_pack_ = std::make_shared<core::WeightPack>();
 };
 

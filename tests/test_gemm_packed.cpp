@@ -61,9 +61,9 @@ void check_against_naive(Isa isa, int64_t m, int64_t n, int64_t k, bool ta, bool
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       const float g = got.at({i, j}), w = want.at({i, j});
-      const float tol = 2.0f * static_cast<float>(k) * 6e-8f * std::abs(alpha) *
-                            abs_sum.at({i, j}) +
-                        1e-6f * std::abs(w);
+      const float tol =
+          2.0f * static_cast<float>(k) * 6e-8f * std::abs(alpha) * abs_sum.at({i, j}) +
+          1e-6f * std::abs(w);
       wrong += !(std::abs(g - w) <= tol);
     }
   CHECK(wrong == 0);

@@ -3,14 +3,28 @@
 #include "ember/autograd/gradients_internal.h"
 #include "ember/autograd/node.h"
 #include "ember/core/error.h"
+#include "ember/core/gemm_packed.h"
 #include "ember/core/matmul.h"
 #include "ember/core/reduce.h"
+#include "ember/core/weight_pack.h"
 
 namespace ember {
 namespace {
 
 // x viewed as rows of its last dim: (N..., C) -> (N, C).
 NDArray rows_of(const NDArray& x) { return x.reshape({-1, x.size(-1)}); }
+
+// x (N..., K) @ op(W) with op(W) (K, M) packed -> (N..., M); w from WeightPack::get, non-null.
+NDArray packed_product(const NDArray& x, const core::PackedMatrix& w) {
+  NDArray rows = rows_of(x);
+  if (rows.strides()[1] != 1) rows = rows.contiguous();
+  Shape shape = x.shape();
+  shape.back() = w.n();
+  const NDArray y = NDArray::empty(shape);
+  core::gemm_packed(false, rows.size(0), 1.0f, rows.data(), rows.strides()[0], w, 0.0f, y.data(),
+                    w.n());
+  return y;
+}
 
 }  // namespace
 
@@ -38,7 +52,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
       });
 }
 
-Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b,
+              const std::shared_ptr<core::WeightPack>& w_pack) {
   EMBER_CHECK(x.dim() >= 1 && w.dim() == 2 && x.size(-1) == w.size(1),
               "[linear] input {} does not match weight {} (expected (..., {}))",
               core::shape_str(x.shape()), core::shape_str(w.shape()),
@@ -46,18 +61,23 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   EMBER_CHECK(!b.defined() || b.shape() == Shape{w.size(0)},
               "[linear] bias {} does not match weight {}", core::shape_str(b.shape()),
               core::shape_str(w.shape()));
-  NDArray y = core::matmul(x.data(), w.data().transpose(0, 1));
+  const auto w_t = w_pack ? w_pack->get(w.data(), true) : nullptr;  // null: unpacked (bf16)
+  NDArray y =
+      w_t ? packed_product(x.data(), *w_t) : core::matmul(x.data(), w.data().transpose(0, 1));
   if (b.defined()) y.add_(b.data());
   std::vector<Tensor> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
-  return make_result(
-      y, "linear", inputs,
-      [xd = x.data(), wd = w.data(), has_bias = b.defined()](const NDArray& dy, Gradients& g) {
-        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
-        const NDArray dy_rows = rows_of(dy);
-        GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
-        if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
-      });
+  return make_result(y, "linear", inputs,
+                     [xd = x.data(), wd = w.data(), w_pack, has_bias = b.defined()](
+                         const NDArray& dy, Gradients& g) {
+                       if (g.wants(0)) {
+                         const auto w_packed = w_pack ? w_pack->get(wd, false) : nullptr;
+                         g.set(0, w_packed ? packed_product(dy, *w_packed) : core::matmul(dy, wd));
+                       }
+                       const NDArray dy_rows = rows_of(dy);
+                       GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
+                       if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+                     });
 }
 
 }  // namespace ember

@@ -8,6 +8,7 @@
 #include "ember/core/blas.h"
 #include "ember/core/error.h"
 #include "ember/core/gemm_packed.h"
+#include "ember/core/precision.h"
 #include "ember/core/recurrent_kernels.h"
 #include "ember/core/reduce.h"
 #include "ember/core/weight_pack.h"
@@ -30,10 +31,11 @@ using PackedWeight = std::shared_ptr<const core::PackedMatrix>;
 
 // W_hh (or its transpose) packed for the products of the steps (core/gemm_packed.h): from the
 // caller's WeightPack, which keeps it across calls, else packed here when the T steps reuse it.
-// Null for a single step without a WeightPack: core::gemm's own packing then costs the same.
+// Null for a single step without a WeightPack (core::gemm's own packing then costs the same) and
+// under bf16 products (core/precision.h), which core::gemm runs.
 PackedWeight step_weight(const NDArray& w, bool transposed, int64_t T, core::WeightPack* pack) {
   if (pack) return pack->get(w, transposed);
-  if (T == 1) return nullptr;
+  if (T == 1 || core::matmul_precision() != core::MatmulPrecision::fp32) return nullptr;
   return std::make_shared<const core::PackedMatrix>(core::pack_weight(w, transposed));
 }
 
@@ -99,8 +101,8 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
 // WeightPack, or null (step_weight).
 template <class Cell>
 void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray& w,
-                       core::WeightPack* w_pack, const std::vector<int64_t>& lengths,
-                       bool reverse, Gradients& g) {
+                       core::WeightPack* w_pack, const std::vector<int64_t>& lengths, bool reverse,
+                       Gradients& g) {
   const int64_t B = saved.hprev.size(0), T = saved.hprev.size(1), H = saved.hprev.size(2);
   const int64_t GH = Cell::kGates * H;
   const bool lstm = Cell::kStates == 2;
@@ -221,8 +223,7 @@ SequenceOutput run_cell(const char* op, CellType type, const Tensor& gx, const T
   EMBER_CHECK(gx.dim() == 2, "[{}] gx {} must be (B, G*H)", op, core::shape_str(gx.shape()));
   check_inputs(op, type, gx.shape(), gx.size(0), gx.size(1), h, c, w_hh, b_hh);
   return dispatch(type, [&](auto cell) {
-    return run_sequence<decltype(cell)>(op, unsqueeze(gx, 1), h, c, w_hh, b_hh, {}, false,
-                                        w_pack);
+    return run_sequence<decltype(cell)>(op, unsqueeze(gx, 1), h, c, w_hh, b_hh, {}, false, w_pack);
   });
 }
 

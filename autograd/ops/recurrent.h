@@ -45,10 +45,11 @@ struct SequenceOutput {
 };
 
 // Runs one layer and direction of a recurrent network over the sequence. W_hh is packed once per
-// call (core/gemm_packed.h) for the T steps' products, forward and backward, when T > 1. `lengths` (empty, or one
-// value in [1, T] per batch element) marks the real steps t < lengths[b]; at padded steps a row's
-// state is carried through unchanged and its output is 0, as torch's pack_padded_sequence gives.
-// reverse runs t = T-1 ... 0, so each sequence starts at its own last real step.
+// call (core/gemm_packed.h) for the T steps' products, forward and backward, when T > 1. `lengths`
+// (empty, or one value in [1, T] per batch element) marks the real steps t < lengths[b]; at padded
+// steps a row's state is carried through unchanged and its output is 0, as torch's
+// pack_padded_sequence gives. reverse runs t = T-1 ... 0, so each sequence starts at its own last
+// real step.
 //   Backward, per step in reverse order, with dh_t = dy_t + dL/dh_t from step t+1:
 //   RNN   da = dh_t (1 - h_t^2)
 //   LSTM  dc = dc_t + dh_t o (1 - tanh^2 c_t);  di = dc g i(1-i);  df = dc c_{t-1} f(1-f);

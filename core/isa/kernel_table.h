@@ -28,13 +28,13 @@ struct AdamStep {
 };
 
 // The float32 micro-kernel of core::gemm_packed (gemm_packed_kernels.inc): tile[r - 1] computes
-// C (r x nr) = alpha * A B + beta * C over kc steps of k from an A sliver packed k-major with
-// stride mr (r <= mr rows) and a B panel packed k-major with stride nr (core/gemm_packed.h).
+// C (r x nr) = alpha * A B + beta * C over kc steps of k from r <= mr rows of a row-major A (row
+// stride lda) and a B panel packed k-major with stride nr (core/gemm_packed.h).
 inline constexpr int64_t kMaxPackedMR = 12;
 struct PackedGemmKernels {
   int64_t mr, nr;  // the register block: rows of A, columns of B
-  void (*tile[kMaxPackedMR])(int64_t kc, const float* a, const float* b, float alpha, float beta,
-                             float* c, int64_t ldc);
+  void (*tile[kMaxPackedMR])(int64_t kc, const float* a, int64_t lda, const float* b, float alpha,
+                             float beta, float* c, int64_t ldc);
 };
 
 struct KernelTable {
