@@ -5,6 +5,10 @@
 
 namespace ember::core {
 
+bool packed_weights_apply() {
+  return matmul_precision() == MatmulPrecision::fp32 && active_isa() != Isa::portable;
+}
+
 PackedMatrix pack_weight(const NDArray& w, bool transposed) {
   EMBER_CHECK(w.dim() == 2 && w.strides()[1] == 1,
               "[weight_pack] weight {} must be 2-D with unit column stride", shape_str(w.shape()));
@@ -14,7 +18,7 @@ PackedMatrix pack_weight(const NDArray& w, bool transposed) {
 }
 
 std::shared_ptr<const PackedMatrix> WeightPack::get(const NDArray& w, bool transposed) {
-  if (matmul_precision() != MatmulPrecision::fp32) return nullptr;
+  if (!packed_weights_apply()) return nullptr;
   const std::lock_guard<std::mutex> lock(mutex_);
   Entry& e = entries_[transposed ? 1 : 0];
   const bool fresh = e.packed && e.source.shares_storage_with(w) &&

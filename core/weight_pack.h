@@ -15,6 +15,13 @@
 
 namespace ember::core {
 
+// Whether this thread's products run on packed weights: only for float32 products (under bf16,
+// core/precision.h, core::gemm's bf16 kernel rounds the operands as it packs them) and at the avx2
+// or avx512 level. At `portable` core::gemm stays faster: OpenBLAS picks its own kernels (AVX2
+// where the CPU has it), 2.5 times the SSE2 micro-kernel's speed (docs/performance.md, "Packed
+// weights"). Where it is false, WeightPack::get returns null and callers run core::gemm.
+bool packed_weights_apply();
+
 // W (O, I), 2-D with unit column stride, packed now: W^T (I, O) when transposed, for the products
 // x W^T of a forward pass, else W itself (O, I), for the input gradient dy W.
 PackedMatrix pack_weight(const NDArray& w, bool transposed);
@@ -22,9 +29,8 @@ PackedMatrix pack_weight(const NDArray& w, bool transposed);
 class WeightPack {
  public:
   // pack_weight(w, transposed), packed again only when w is another array or changed since. The
-  // pack stays valid for the caller after a later call repacks (shared ownership). Null under
-  // bf16 products (core/precision.h): the caller then runs core::gemm, whose bf16 kernel rounds
-  // the operands as it packs them.
+  // pack stays valid for the caller after a later call repacks (shared ownership). Null where
+  // !packed_weights_apply().
   std::shared_ptr<const PackedMatrix> get(const NDArray& w, bool transposed);
 
  private:

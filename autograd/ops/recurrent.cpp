@@ -8,7 +8,6 @@
 #include "ember/core/blas.h"
 #include "ember/core/error.h"
 #include "ember/core/gemm_packed.h"
-#include "ember/core/precision.h"
 #include "ember/core/recurrent_kernels.h"
 #include "ember/core/reduce.h"
 #include "ember/core/weight_pack.h"
@@ -31,11 +30,11 @@ using PackedWeight = std::shared_ptr<const core::PackedMatrix>;
 
 // W_hh (or its transpose) packed for the products of the steps (core/gemm_packed.h): from the
 // caller's WeightPack, which keeps it across calls, else packed here when the T steps reuse it.
-// Null for a single step without a WeightPack (core::gemm's own packing then costs the same) and
-// under bf16 products (core/precision.h), which core::gemm runs.
+// Null (core::gemm) for a single step without a WeightPack, whose own packing then costs the
+// same, and where packed products do not apply (core::packed_weights_apply).
 PackedWeight step_weight(const NDArray& w, bool transposed, int64_t T, core::WeightPack* pack) {
   if (pack) return pack->get(w, transposed);
-  if (T == 1 || core::matmul_precision() != core::MatmulPrecision::fp32) return nullptr;
+  if (T == 1 || !core::packed_weights_apply()) return nullptr;
   return std::make_shared<const core::PackedMatrix>(core::pack_weight(w, transposed));
 }
 
