@@ -1,9 +1,12 @@
 // A weight kept packed for gemm_packed (core/gemm_packed.h) across calls: a recurrent cell steps
 // the same weights over every position of a sequence, one call per step, and the optimizer
-// changes them only once per update. A WeightPack packs a weight on first use and again only when
-// it is handed another array or the array's version changed (NDArray::version: every in-place
-// write — copy_, fill_, an optimizer step, a load — counts; code writing through data() calls
-// mark_modified(), as ndarray.h asks), or when the instruction set in use changed. Thread-safe.
+// changes them only once per update. Only the forward products x W^T use it: on the
+// input-gradient products dy W ember's kernel was no faster than core::gemm (docs/performance.md,
+// "Packed weights"), so those stay on core::gemm. A WeightPack packs a weight on first use and
+// again only when it is handed another array or the array's version changed (NDArray::version:
+// every in-place write — copy_, fill_, an optimizer step, a load — counts; code writing through
+// data() calls mark_modified(), as ndarray.h asks), or when the instruction set in use changed.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -22,25 +25,21 @@ namespace ember::core {
 // weights"). Where it is false, WeightPack::get returns null and callers run core::gemm.
 bool packed_weights_apply();
 
-// W (O, I), 2-D with unit column stride, packed now: W^T (I, O) when transposed, for the products
-// x W^T of a forward pass, else W itself (O, I), for the input gradient dy W.
-PackedMatrix pack_weight(const NDArray& w, bool transposed);
+// W (O, I), 2-D with unit column stride: W^T (I, O) packed now, for the products x W^T.
+PackedMatrix pack_transposed(const NDArray& w);
 
 class WeightPack {
  public:
-  // pack_weight(w, transposed), packed again only when w is another array or changed since. The
-  // pack stays valid for the caller after a later call repacks (shared ownership). Null where
+  // pack_transposed(w), packed again only when w is another array or changed since. The pack
+  // stays valid for the caller after a later call repacks (shared ownership). Null where
   // !packed_weights_apply().
-  std::shared_ptr<const PackedMatrix> get(const NDArray& w, bool transposed);
+  std::shared_ptr<const PackedMatrix> get(const NDArray& w);
 
  private:
-  struct Entry {
-    NDArray source;  // the array packed, to recognise it (same storage, offset and shape)
-    uint64_t version = 0;
-    std::shared_ptr<const PackedMatrix> packed;
-  };
   std::mutex mutex_;
-  Entry entries_[2];  // [transposed]
+  NDArray source_;  // the array packed, to recognise it (same storage, offset and shape)
+  uint64_t version_ = 0;
+  std::shared_ptr<const PackedMatrix> packed_;
 };
 
 }  // namespace ember::core

@@ -4,9 +4,9 @@
 //   forward(x, {h, c}) -> {h', c'}     x: (B, I)  h, c: (B, H) (undefined = zeros; c LSTM only)
 // Parameters (torch's names and layouts, G gates: 1 RNN, 4 LSTM i,f,g,o, 3 GRU r,z,n):
 //   weight_ih (G*H, I), weight_hh (G*H, H), bias_ih, bias_hh (G*H); all U(-1/sqrt(H), 1/sqrt(H)).
-// A cell keeps weight_ih and weight_hh packed for its products (core/weight_pack.h) from one step
-// to the next, packed again after each change of the weights: once per update in training, once
-// after loading for decoding.
+// A cell keeps weight_ih^T and weight_hh^T packed for its forward products (core/weight_pack.h)
+// from one step to the next, packed again after each change of the weights: once per update in
+// training, once after loading for decoding.
 #pragma once
 
 #include <cstdint>

@@ -36,33 +36,30 @@ TEST_CASE("a WeightPack packs once and again after each change of the weight") {
   const NDArray w = gen.normal({40, 30}), x = gen.normal({7, 30});
   core::WeightPack pack;
   if (!core::packed_weights_apply()) {  // EMBER_ISA=portable: core::gemm runs instead
-    CHECK(pack.get(w, true) == nullptr);
+    CHECK(pack.get(w) == nullptr);
     return;
   }
-  const auto first = pack.get(w, true);
+  const auto first = pack.get(w);
   REQUIRE(first != nullptr);
-  CHECK(pack.get(w, true) == first);  // unchanged: the same pack
-  const auto plain = pack.get(w, false);
-  CHECK((plain->k() == 40 && plain->n() == 30 && first->k() == 30 && first->n() == 40));
-  CHECK(pack.get(w, false) == plain);
+  CHECK(pack.get(w) == first);                    // unchanged: the same pack
+  CHECK((first->k() == 30 && first->n() == 40));  // W^T
   check_product(*first, x, w);
 
   w.mul_(2.0f);  // in place: a new version
-  const auto doubled = pack.get(w, true);
+  const auto doubled = pack.get(w);
   CHECK(doubled != first);
   check_product(*doubled, x, w);
-  CHECK(pack.get(w, false) != plain);
 
   w.data()[3] = 9.0f;  // through data(), then marked as ndarray.h asks
   w.mark_modified();
-  const auto marked = pack.get(w, true);
+  const auto marked = pack.get(w);
   CHECK(marked != doubled);
   check_product(*marked, x, w);
 
   const NDArray other = w.clone();  // equal values, another array
-  CHECK(pack.get(other, true) != marked);
+  CHECK(pack.get(other) != marked);
   const NDArray rows = w.narrow(0, 0, 20);  // a view of the same storage
-  const auto narrowed = pack.get(rows, true);
+  const auto narrowed = pack.get(rows);
   CHECK(narrowed->n() == 20);
   check_product(*narrowed, x, rows);
 }
@@ -70,10 +67,10 @@ TEST_CASE("a WeightPack packs once and again after each change of the weight") {
 TEST_CASE("a WeightPack is not used under bf16 products, and refuses a strided weight") {
   if (core::bf16_unsupported_reason().empty()) {
     core::MatmulPrecisionGuard bf16(core::MatmulPrecision::bf16);
-    CHECK(core::WeightPack().get(NDArray::ones({4, 3}), true) == nullptr);
+    CHECK(core::WeightPack().get(NDArray::ones({4, 3})) == nullptr);
   }
   if (core::packed_weights_apply())
-    CHECK_THROWS_WITH_AS(core::WeightPack().get(NDArray::ones({4, 3}).transpose(0, 1), true),
+    CHECK_THROWS_WITH_AS(core::WeightPack().get(NDArray::ones({4, 3}).transpose(0, 1)),
                          doctest::Contains("[weight_pack]"), Error);
 }
 

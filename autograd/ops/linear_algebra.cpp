@@ -14,7 +14,7 @@ namespace {
 // x viewed as rows of its last dim: (N..., C) -> (N, C).
 NDArray rows_of(const NDArray& x) { return x.reshape({-1, x.size(-1)}); }
 
-// x (N..., K) @ op(W) with op(W) (K, M) packed -> (N..., M); w from WeightPack::get, non-null.
+// x (N..., I) @ W^T with W^T (I, O) packed -> (N..., O).
 NDArray packed_product(const NDArray& x, const core::PackedMatrix& w) {
   NDArray rows = rows_of(x);
   if (rows.strides()[1] != 1) rows = rows.contiguous();
@@ -61,23 +61,20 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b,
   EMBER_CHECK(!b.defined() || b.shape() == Shape{w.size(0)},
               "[linear] bias {} does not match weight {}", core::shape_str(b.shape()),
               core::shape_str(w.shape()));
-  const auto w_t = w_pack ? w_pack->get(w.data(), true) : nullptr;  // null: unpacked (bf16)
+  const auto w_t = w_pack ? w_pack->get(w.data()) : nullptr;  // null: not packed (weight_pack.h)
   NDArray y =
       w_t ? packed_product(x.data(), *w_t) : core::matmul(x.data(), w.data().transpose(0, 1));
   if (b.defined()) y.add_(b.data());
   std::vector<Tensor> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
-  return make_result(y, "linear", inputs,
-                     [xd = x.data(), wd = w.data(), w_pack, has_bias = b.defined()](
-                         const NDArray& dy, Gradients& g) {
-                       if (g.wants(0)) {
-                         const auto w_packed = w_pack ? w_pack->get(wd, false) : nullptr;
-                         g.set(0, w_packed ? packed_product(dy, *w_packed) : core::matmul(dy, wd));
-                       }
-                       const NDArray dy_rows = rows_of(dy);
-                       GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
-                       if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
-                     });
+  return make_result(
+      y, "linear", inputs,
+      [xd = x.data(), wd = w.data(), has_bias = b.defined()](const NDArray& dy, Gradients& g) {
+        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
+        const NDArray dy_rows = rows_of(dy);
+        GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
+        if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+      });
 }
 
 }  // namespace ember

@@ -18,8 +18,8 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // y = x @ w^T + b      x: (N..., I)  w: (O, I)  b: (O) or undefined  ->  y: (N..., O)
 // dx = dy @ w          dw = dy^T @ x (over all rows)          db = sum_N dy
 // w_pack (optional) keeps w packed between calls (core/weight_pack.h), for a layer called once
-// per step of a sequence: x @ w^T and dy @ w then run on core::gemm_packed, packed once per
-// update of w. Same values up to the order of the sums.
+// per step of a sequence: x @ w^T then runs on core::gemm_packed, packed once per update of w
+// (dy @ w stays on core::gemm). Same values up to the order of the sums.
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(),
               const std::shared_ptr<core::WeightPack>& w_pack = nullptr);
 

@@ -28,24 +28,14 @@ struct Saved {
 
 using PackedWeight = std::shared_ptr<const core::PackedMatrix>;
 
-// W_hh (or its transpose) packed for the products of the steps (core/gemm_packed.h): from the
-// caller's WeightPack, which keeps it across calls, else packed here when the T steps reuse it.
-// Null (core::gemm) for a single step without a WeightPack, whose own packing then costs the
-// same, and where packed products do not apply (core::packed_weights_apply).
-PackedWeight step_weight(const NDArray& w, bool transposed, int64_t T, core::WeightPack* pack) {
-  if (pack) return pack->get(w, transposed);
+// W_hh^T packed for the forward products of the steps (core/gemm_packed.h): from the caller's
+// WeightPack, which keeps it across calls, else packed here when the T steps reuse it. Null
+// (core::gemm) for a single step without a WeightPack, whose own packing then costs the same,
+// and where packed products do not apply (core::packed_weights_apply).
+PackedWeight step_weight(const NDArray& w, int64_t T, core::WeightPack* pack) {
+  if (pack) return pack->get(w);
   if (T == 1 || !core::packed_weights_apply()) return nullptr;
-  return std::make_shared<const core::PackedMatrix>(core::pack_weight(w, transposed));
-}
-
-// C (B, N) = A (B, K) @ op(W) + beta * C: W^T with w (N, K) in the forward pass, W with w (K, N)
-// in backward; on the packed weight when there is one.
-void step_product(const PackedWeight& packed, bool transposed, int64_t B, int64_t N, int64_t K,
-                  const float* a, int64_t lda, const NDArray& w, float beta, float* c) {
-  if (packed)
-    core::gemm_packed(false, B, 1.0f, a, lda, *packed, beta, c, N);
-  else
-    core::gemm(false, transposed, B, N, K, 1.0f, a, lda, w.data(), w.size(1), beta, c, N);
+  return std::make_shared<const core::PackedMatrix>(core::pack_transposed(w));
 }
 
 // The row b runs step t (a real step, not padding).
@@ -78,7 +68,10 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
   const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    step_product(w_t, true, B, GH, H, h, H, w, 0.0f, gh.data());
+    if (w_t)
+      core::gemm_packed(false, B, 1.0f, h, H, *w_t, 0.0f, gh.data(), GH);
+    else
+      core::gemm(false, true, B, GH, H, 1.0f, h, H, w.data(), H, 0.0f, gh.data(), GH);
     for (int64_t r = 0; r < B; ++r) {
       const int64_t row = r * T + t;
       float* hr = h + r * H;
@@ -96,12 +89,10 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
 }
 
 // Backward through time from dpacked (the packed layout, contiguous); sets the gradients of the
-// op's inputs (gx, h0, c0, w_hh, b_hh) with the formulas of the header. w_pack: the caller's
-// WeightPack, or null (step_weight).
+// op's inputs (gx, h0, c0, w_hh, b_hh) with the formulas of the header.
 template <class Cell>
 void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray& w,
-                       core::WeightPack* w_pack, const std::vector<int64_t>& lengths, bool reverse,
-                       Gradients& g) {
+                       const std::vector<int64_t>& lengths, bool reverse, Gradients& g) {
   const int64_t B = saved.hprev.size(0), T = saved.hprev.size(1), H = saved.hprev.size(2);
   const int64_t GH = Cell::kGates * H;
   const bool lstm = Cell::kStates == 2;
@@ -111,7 +102,6 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
   const NDArray dc = lstm ? dpacked.narrow(0, B * H, B * H).view({B, H}).clone() : NDArray();
   const float* dy = dpacked.data() + Cell::kStates * B * H;
   const core::CellKernels& cell = core::cell_kernels<Cell>();
-  const PackedWeight w_packed = step_weight(w, false, T, w_pack);
   for (int64_t s = T - 1; s >= 0; --s) {
     const int64_t t = reverse ? T - 1 - s : s;
     for (int64_t r = 0; r < B; ++r) {
@@ -129,7 +119,8 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
                     lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
                     lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
     }
-    step_product(w_packed, false, B, H, GH, dgh.data() + t * GH, T * GH, w, 1.0f, dh.data());
+    core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
+               dh.data(), H);
   }
   GradientsInternal::add_product(g, 3, dgh.view({B * T, GH}).transpose(0, 1),
                                  saved.hprev.view({B * T, H}));
@@ -153,14 +144,13 @@ SequenceOutput run_sequence(const char* op, const Tensor& gx, const Tensor& h0, 
   const NDArray w = w_hh.data().contiguous();
   const NDArray packed = NDArray::empty({(S + T) * B * H});
   Saved saved;
-  forward_sequence<Cell>(gxd, h_init.data(), c_init.data(), w,
-                         step_weight(w, true, T, w_pack.get()), bias.data().contiguous(), lengths,
-                         reverse, packed, saved);
-  const Tensor out = make_result(
-      packed, op, {gx, h_init, c_init, w_hh, bias},
-      [saved, w, w_pack, lengths, reverse](const NDArray& dy, Gradients& g) {
-        backward_sequence<Cell>(dy.contiguous(), saved, w, w_pack.get(), lengths, reverse, g);
-      });
+  forward_sequence<Cell>(gxd, h_init.data(), c_init.data(), w, step_weight(w, T, w_pack.get()),
+                         bias.data().contiguous(), lengths, reverse, packed, saved);
+  const Tensor out =
+      make_result(packed, op, {gx, h_init, c_init, w_hh, bias},
+                  [saved, w, lengths, reverse](const NDArray& dy, Gradients& g) {
+                    backward_sequence<Cell>(dy.contiguous(), saved, w, lengths, reverse, g);
+                  });
   SequenceOutput result;
   result.h_n = reshape(narrow(out, 0, 0, B * H), {B, H});
   if (S == 2) result.c_n = reshape(narrow(out, 0, B * H, B * H), {B, H});

@@ -44,8 +44,8 @@ struct SequenceOutput {
   Tensor c_n;  // (B, H) the last cell state (LSTM only)
 };
 
-// Runs one layer and direction of a recurrent network over the sequence. W_hh is packed once per
-// call (core/gemm_packed.h) for the T steps' products, forward and backward, when T > 1. `lengths`
+// Runs one layer and direction of a recurrent network over the sequence. W_hh^T is packed once per
+// call (core/gemm_packed.h) for the T forward steps' products when T > 1. `lengths`
 // (empty, or one value in [1, T] per batch element) marks the real steps t < lengths[b]; at padded
 // steps a row's state is carried through unchanged and its output is 0, as torch's
 // pack_padded_sequence gives. reverse runs t = T-1 ... 0, so each sequence starts at its own last
@@ -63,9 +63,9 @@ SequenceOutput recurrent_sequence(CellType type, const Tensor& gx, const Tensor&
                                   const std::vector<int64_t>& lengths = {}, bool reverse = false);
 
 // One step of each cell, for decoders: gx (B, G*H) = x W_ih^T + b_ih, h and c (B, H) (undefined =
-// zeros). The same kernels as recurrent_sequence with T = 1. w_hh_pack (optional) keeps W_hh
-// packed across the steps of a decoder (core/weight_pack.h): its products h W_hh^T and, in
-// backward, dgh W_hh then reuse one packing per update of the weight.
+// zeros). The same kernels as recurrent_sequence with T = 1. w_hh_pack (optional) keeps W_hh^T
+// packed across the steps of a decoder (core/weight_pack.h): the products h W_hh^T then reuse
+// one packing per update of the weight.
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,
                      const std::shared_ptr<core::WeightPack>& w_hh_pack = nullptr);
 Tensor gru_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,
