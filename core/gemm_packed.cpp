@@ -21,7 +21,7 @@ namespace ember::core {
 namespace {
 
 constexpr int64_t kKC = 512;  // inner-dimension slice
-constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every level's mr)
+constexpr int64_t kMC = 144;  // rows of A per block (a multiple of every level's mr)
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
