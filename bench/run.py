@@ -133,8 +133,10 @@ def run_all(args, binaries, out):
     pools = {}
     configs = [c for c in configurations(args.threads, args.isa_levels, args.peer_coretype_unset,
                                          args.bf16) if binaries[c[1]]]
-    workloads = [w for workload in args.workloads
-                 for w in [workload] + ([workload + INT8_SUFFIX] if args.int8 and workload.startswith("w4") else [])]
+    workloads = []
+    for workload in args.workloads:
+        twin = args.int8 and workload.startswith("w4")
+        workloads += [workload] + ([workload + INT8_SUFFIX] if twin else [])
     for workload in workloads:
         for round_index in range(1, args.rounds + 1):
             for label, impl, threads, env_vars, extra in configs:

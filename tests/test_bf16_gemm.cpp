@@ -215,7 +215,8 @@ TEST_CASE("the bf16 kernel's packing rounds every input as to_bf16, on both side
     std::vector<float> a(values.size());
     for (int64_t i = 0; i < m; ++i)
       for (int64_t p = 0; p < k; ++p)
-        a[static_cast<size_t>(transposed ? p * m + i : i * k + p)] = values[static_cast<size_t>(i * k + p)];
+        a[static_cast<size_t>(transposed ? p * m + i : i * k + p)] =
+            values[static_cast<size_t>(i * k + p)];
     std::vector<float> c(static_cast<size_t>(m * k), -1.0f), ct(static_cast<size_t>(k * m), -1.0f);
     gemm_bf16(transposed, false, m, k, k, 1.0f, a.data(), transposed ? m : k, identity.data(), k,
               0.0f, c.data(), k);
@@ -226,8 +227,10 @@ TEST_CASE("the bf16 kernel's packing rounds every input as to_bf16, on both side
     for (int64_t i = 0; i < m; ++i)
       for (int64_t p = 0; p < k; ++p) {
         const float want = round_to_bf16(values[static_cast<size_t>(i * k + p)]);
-        wrong += std::bit_cast<uint32_t>(c[static_cast<size_t>(i * k + p)]) != std::bit_cast<uint32_t>(want);
-        wrong += std::bit_cast<uint32_t>(ct[static_cast<size_t>(p * m + i)]) != std::bit_cast<uint32_t>(want);
+        wrong += std::bit_cast<uint32_t>(c[static_cast<size_t>(i * k + p)]) !=
+                 std::bit_cast<uint32_t>(want);
+        wrong += std::bit_cast<uint32_t>(ct[static_cast<size_t>(p * m + i)]) !=
+                 std::bit_cast<uint32_t>(want);
       }
     CHECK(wrong == 0);
   }

@@ -335,7 +335,8 @@ TEST_CASE("dropout draws the same mask bit for bit at every level, from any offs
   const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(1.0f - p) * 0x1.0p24);
   const uint64_t seed = 1234, base = (uint64_t{1} << 40) - 5;  // the counter crosses 2^40
   for (Isa isa : supported_levels()) {
-    for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{17}, int64_t{100}, int64_t{257}, int64_t{20000}}) {
+    for (int64_t n :
+         {int64_t{1}, int64_t{7}, int64_t{17}, int64_t{100}, int64_t{257}, int64_t{20000}}) {
       CAPTURE(isa_name(isa));
       CAPTURE(n);
       const std::vector<float> x = normal(gen, n);
@@ -349,7 +350,8 @@ TEST_CASE("dropout draws the same mask bit for bit at every level, from any offs
       }
       CHECK(wrong == 0);
       // 20,000 draws keep 1 - p of the elements within 5 standard deviations (sqrt(n p (1-p)))
-      if (n == 20000) CHECK(std::abs(double(kept) - (n - 1) * (1.0 - p)) < 5 * std::sqrt(n * p * (1 - p)));
+      if (n == 20000)
+        CHECK(std::abs(double(kept) - (n - 1) * (1.0 - p)) < 5 * std::sqrt(n * p * (1 - p)));
     }
   }
 }

@@ -86,7 +86,8 @@ __mmask16 first_lanes(int64_t count) {
 //  - ks == 1 (each line contiguous in k: A as stored, B transposed): 32 floats of a line round
 //    to 16 words in their order (the bf16 of k and k+1 are one little-endian word), written to a
 //    line of a small tile; the tile is then transposed into out (words of one pair, all lines).
-//  - otherwise rs == 1, as the driver's strides always make one of them (k's rows contiguous across lines): rows 2p and 2p+1 round lane by lane
+//  - otherwise rs == 1, as the driver's strides always make one of them (k's rows contiguous across
+//  lines): rows 2p and 2p+1 round lane by lane
 //    and interleave as lo | hi << 16, 16 lines of out at once.
 void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R, int64_t kc,
                 uint16_t* out) {
@@ -118,8 +119,8 @@ void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R,
     for (int64_t r0 = 0; r0 < R; r0 += 16) {
       const __mmask16 in = first_lanes(rows - r0);
       const u32x16 lo = round_to_bf16_lanes(_mm512_maskz_loadu_ps(in, even + r0));
-      const u32x16 hi = round_to_bf16_lanes(
-          _mm512_maskz_loadu_ps(has_odd ? in : __mmask16(0), even + ks + r0));
+      const u32x16 hi =
+          round_to_bf16_lanes(_mm512_maskz_loadu_ps(has_odd ? in : __mmask16(0), even + ks + r0));
       _mm512_mask_storeu_epi32(words + p * R + r0, first_lanes(R - r0),
                                reinterpret_cast<__m512i>(lo | hi << 16));
     }
