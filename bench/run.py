@@ -3,7 +3,7 @@
 
     bench/run.py [--build-dir build] [--workloads "w1 w2 ..."] [--reps R] [--warmup W]
                  [--rounds N] [--threads 2] [--isa-levels "avx2 portable"]
-                 [--peer-coretype-unset] [--bf16] [--out results.jsonl]
+                 [--peer-coretype-unset] [--bf16] [--int8] [--out results.jsonl]
 
 Each round runs every configuration once per workload, one process each, in this order:
 ember (2 threads), libtorch (1 thread), ember (1 thread), libtorch (2 threads,
@@ -15,7 +15,10 @@ kernels from the CPU); with --bf16, ember (2 threads, then 1) with its products 
 libtorch's best configuration by median. The first table compares ember at 2 threads with the
 peer, the second ember and libtorch at 1 thread; the third (when the run has W6) gives each
 ember configuration's W1/W2 GFLOP/s as a fraction of the best 2-thread sgemm rate of the run;
-with --bf16 a fourth gives each figure's bf16/fp32 ratio at 2 and 1 threads.
+with --bf16 a fourth gives each figure's bf16/fp32 ratio at 2 and 1 threads. With --int8, each W4
+workload of the run is followed by its int8 twin (w4kv_b1_int8: ember's weight products on int8
+weights, `ember translate --quantize int8`), which only ember runs; a last table gives int8 against
+ember fp32 and against libtorch's best fp32 of the same workload.
 Every RESULT line (with its configuration and round), every summary and every ratio is written
 as a JSON line to --out. See docs/performance.md. Python standard library only.
 """
@@ -32,6 +35,7 @@ import time
 from pathlib import Path
 
 WORKLOADS = ["w1", "w2", "w3", "w3glu", "w4kv_b1", "w4kv_b32", "w5_1", "w5_64", "w6"]
+INT8_SUFFIX = "_int8"  # ember-bench's int8 twin of a W4 workload (libtorch has none)
 THREAD_VARS = ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "EMBER_NUM_THREADS",
                "MKL_NUM_THREADS", "GOMP_SPINCOUNT", "EMBER_ISA"]
 REPO = Path(__file__).resolve().parent.parent
@@ -129,9 +133,15 @@ def run_all(args, binaries, out):
     pools = {}
     configs = [c for c in configurations(args.threads, args.isa_levels, args.peer_coretype_unset,
                                          args.bf16) if binaries[c[1]]]
+    workloads = []
     for workload in args.workloads:
+        twin = args.int8 and workload.startswith("w4")
+        workloads += [workload] + ([workload + INT8_SUFFIX] if twin else [])
+    for workload in workloads:
         for round_index in range(1, args.rounds + 1):
             for label, impl, threads, env_vars, extra in configs:
+                if impl != "ember" and workload.endswith(INT8_SUFFIX):
+                    continue
                 started = time.monotonic()
                 results, error = run_one(binaries[impl], workload, threads, env_vars, extra, args)
                 seconds = time.monotonic() - started
@@ -275,6 +285,31 @@ def bf16_ratios(pools, args, out):
                  "bf16/fp32", "fp32 GFLOP/s", "bf16 GFLOP/s"], rows)
 
 
+def int8_ratios(pools, args, out):
+    """Each int8 twin's ember median against ember fp32 (same threads) and libtorch's best fp32."""
+    rows = []
+    for figure, by_config in pools.items():
+        if not figure.endswith(INT8_SUFFIX):
+            continue
+        fp32_configs = pools.get(figure.removesuffix(INT8_SUFFIX), {})
+        peer_label, peer = best_peer(fp32_configs)
+        for threads in (args.threads, 1):
+            int8, fp32 = by_config.get(f"ember-{threads}t"), fp32_configs.get(f"ember-{threads}t")
+            if int8 is None:
+                continue
+            to_fp32 = int8.median() / fp32.median() if fp32 else None
+            to_peer = int8.median() / peer.median() if peer else None
+            rows.append([figure, int8.unit, threads, cell(fp32), cell(int8), fmt(to_fp32),
+                         peer_label or "-", fmt(to_peer)])
+            out.write(json.dumps({"kind": "int8_ratio", "workload": figure, "unit": int8.unit,
+                                  "threads": threads, "int8": int8.median(),
+                                  "fp32": fp32.median() if fp32 else None, "ratio_fp32": to_fp32,
+                                  "peer_config": peer_label, "ratio_peer": to_peer}) + "\n")
+    print_table("ember int8 against ember fp32 and libtorch's best fp32 (same run)",
+                ["figure", "unit", "threads", "fp32 median [min-max]", "int8 median [min-max]",
+                 "int8/fp32", "peer config", "int8/peer"], rows)
+
+
 def report(pools, args, out):
     for figure, by_config in pools.items():
         for label, pool in by_config.items():
@@ -296,6 +331,8 @@ def report(pools, args, out):
         sgemm_fractions(pools, args, out)
     if args.bf16:
         bf16_ratios(pools, args, out)
+    if args.int8:
+        int8_ratios(pools, args, out)
     labels = [c[0] for c in configurations(threads, args.isa_levels, args.peer_coretype_unset)
               if c[1] == "libtorch"]
     rows = [[figure, next(iter(by_config.values())).unit] +
@@ -341,6 +378,8 @@ def parse_args():
                         help="also run libtorch with OPENBLAS_CORETYPE removed from its environment")
     parser.add_argument("--bf16", action="store_true",
                         help="also run ember with its products in bf16 (needs AVX512_BF16)")
+    parser.add_argument("--int8", action="store_true",
+                        help="also run ember's int8 twin of each W4 workload (w4kv_b1_int8, ...)")
     parser.add_argument("--out", help="JSON lines file (default: BUILD_DIR/bench/results.jsonl)")
     args = parser.parse_args()
     args.workloads = args.workloads.split()

@@ -4,20 +4,13 @@
 #include <numbers>
 
 #include "ember/core/error.h"
+#include "ember/core/isa/kernel_table.h"
 #include "ember/core/threads.h"
 
 namespace ember::core {
 namespace {
 
-uint64_t mix(uint64_t z) {  // SplitMix64 finaliser
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t hash(uint64_t seed, uint64_t counter) {
-  return mix(seed * 0x9e3779b97f4a7c15ULL + mix(counter + 0x632be59bd9b4e019ULL));
-}
+#include "ember/core/isa/counter_hash.inc"
 
 // The top 24 bits as a float in [0, 1).
 float unit_float(uint64_t bits) { return static_cast<float>(bits >> 40) * 0x1.0p-24f; }
@@ -68,15 +61,15 @@ NDArray Generator::dropout(const NDArray& x, float p) {
   const float scale = 1.0f / (1.0f - p);
   const NDArray in = x.contiguous();
   NDArray out = NDArray::empty(x.shape());
-  const float* xs = in.data();
-  float* ys = out.data();
   const int64_t n = out.numel();
-  const uint64_t seed = seed_, base = counter_;
-  parallel_for(n, n >= kParallelElements, [&](int64_t i) {
-    // keep is 1 or 0 without a branch: a branch on a random keep/drop mispredicts often
-    const float keep = static_cast<float>((hash(seed, base + static_cast<uint64_t>(i)) >> 40) < threshold);
-    ys[i] = xs[i] * (keep * scale);
-  });
+  const auto kernel = kernels().dropout_range;  // core/isa/random_kernels.inc
+  const auto range = [&, seed = seed_, base = counter_](int64_t begin, int64_t end) {
+    kernel(seed, base, threshold, scale, in.data(), out.data(), begin, end);
+  };
+  if (n >= kParallelElements)
+    parallel_chunks(n, range);
+  else
+    range(0, n);
   counter_ += static_cast<uint64_t>(n);
   return out;
 }

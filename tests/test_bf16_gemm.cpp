@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -186,5 +187,51 @@ TEST_CASE("a short training under bf16 reaches the float32 loss within 5%") {
   for (size_t s = 0; s < fp32.size(); ++s) {
     CAPTURE(s);
     CHECK(std::abs(bf16[s] - fp32[s]) <= 0.05f * fp32[s]);
+  }
+}
+
+// The packing rounds each input as to_bf16 does, ties included, whichever side and layout it
+// comes from: multiplying by an identity matrix returns the rounded values exactly (each sum has
+// one product by 1 and the rest by 0). Not subnormals: vdpbf16ps itself treats them as zero.
+TEST_CASE("the bf16 kernel's packing rounds every input as to_bf16, on both sides and layouts") {
+  if (!bf16_here()) return;
+  const int64_t m = 19, k = 37;  // odd: the last pair and the last row block are partial
+  std::vector<float> values(static_cast<size_t>(m * k));
+  Generator gen(5);
+  const std::vector<float> noise = gen.normal({m * k}).to_vector();
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float special[] = {0x1.0p-120f,                        // small, exact in bf16
+                             -0x1.fffffep-100f,                  // rounds up into the exponent
+                             std::bit_cast<float>(0x3f808000u),  // tie, kept half even: down
+                             std::bit_cast<float>(0x3f818000u),  // tie, kept half odd: up
+                             3.0e38f};                           // near bf16's largest finite
+    values[i] = i % 3 == 0 ? special[i / 3 % 5] : noise[i];
+  }
+  std::vector<float> identity(static_cast<size_t>(k * k), 0.0f);
+  for (int64_t p = 0; p < k; ++p) identity[static_cast<size_t>(p * k + p)] = 1.0f;
+  for (bool transposed : {false, true}) {
+    CAPTURE(transposed);
+    // values as op(A) (m x k), stored as is or transposed
+    std::vector<float> a(values.size());
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p)
+        a[static_cast<size_t>(transposed ? p * m + i : i * k + p)] =
+            values[static_cast<size_t>(i * k + p)];
+    std::vector<float> c(static_cast<size_t>(m * k), -1.0f), ct(static_cast<size_t>(k * m), -1.0f);
+    gemm_bf16(transposed, false, m, k, k, 1.0f, a.data(), transposed ? m : k, identity.data(), k,
+              0.0f, c.data(), k);
+    // the same values as op(B) (k x m): C^T = I op(B)
+    gemm_bf16(false, !transposed, k, m, k, 1.0f, identity.data(), k, a.data(), transposed ? m : k,
+              0.0f, ct.data(), m);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p) {
+        const float want = round_to_bf16(values[static_cast<size_t>(i * k + p)]);
+        wrong += std::bit_cast<uint32_t>(c[static_cast<size_t>(i * k + p)]) !=
+                 std::bit_cast<uint32_t>(want);
+        wrong += std::bit_cast<uint32_t>(ct[static_cast<size_t>(p * m + i)]) !=
+                 std::bit_cast<uint32_t>(want);
+      }
+    CHECK(wrong == 0);
   }
 }

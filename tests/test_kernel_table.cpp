@@ -324,3 +324,34 @@ TEST_CASE("recurrent cell kernels agree with the reference loop at every level")
     }
   }
 }
+
+namespace hash_reference {
+#include "ember/core/isa/counter_hash.inc"
+}  // namespace hash_reference
+
+TEST_CASE("dropout draws the same mask bit for bit at every level, from any offset") {
+  Generator gen(27);
+  const float p = 0.3f, scale = 1.0f / (1.0f - p);
+  const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(1.0f - p) * 0x1.0p24);
+  const uint64_t seed = 1234, base = (uint64_t{1} << 40) - 5;  // the counter crosses 2^40
+  for (Isa isa : supported_levels()) {
+    for (int64_t n :
+         {int64_t{1}, int64_t{7}, int64_t{17}, int64_t{100}, int64_t{257}, int64_t{20000}}) {
+      CAPTURE(isa_name(isa));
+      CAPTURE(n);
+      const std::vector<float> x = normal(gen, n);
+      std::vector<float> y(n, -7.0f);
+      kernel_table(isa).dropout_range(seed, base, threshold, scale, x.data(), y.data(), 1, n);
+      int64_t wrong = n > 0 && y[0] != -7.0f, kept = 0;  // y[0] is outside [begin, end)
+      for (int64_t i = 1; i < n; ++i) {
+        const bool keep = (hash_reference::hash(seed, base + uint64_t(i)) >> 40) < threshold;
+        wrong += y[i] != (keep ? x[i] * scale : 0.0f * x[i]);
+        kept += keep;
+      }
+      CHECK(wrong == 0);
+      // 20,000 draws keep 1 - p of the elements within 5 standard deviations (sqrt(n p (1-p)))
+      if (n == 20000)
+        CHECK(std::abs(double(kept) - (n - 1) * (1.0 - p)) < 5 * std::sqrt(n * p * (1 - p)));
+    }
+  }
+}

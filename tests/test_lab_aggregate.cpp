@@ -40,7 +40,8 @@ lab::Comparison comparison(const std::string& out_dir, int64_t seed) {
   c.src_vocab = 100;
   c.tgt_vocab = 90;
   c.test_sentences = 10;
-  c.buckets = {{.min_tokens = 1, .max_tokens = 9, .sentences = 10, .mean_tokens = 5.0}};
+  c.buckets = {{.min_tokens = 1, .max_tokens = 9, .sentences = 6, .mean_tokens = 5.0},
+               {.min_tokens = 10, .max_tokens = 20, .sentences = 4, .mean_tokens = 14.0}};
   return c;
 }
 
@@ -56,7 +57,7 @@ std::string write_run(const std::string& out_dir, const std::string& model, int6
   r.tokens_per_s = 50.0;
   r.greedy_score = greedy;
   r.beam_score = beam;
-  r.bucket_scores = {greedy};
+  r.bucket_scores = {greedy + 1.0, greedy - 1.0};  // short sources score higher
   r.samples = {{"ein hund", "a dog", "a dog", "a dog"}};
   for (const Point& p : curve)
     r.curve.push_back(
@@ -148,6 +149,14 @@ TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time")
   CHECK(lstm.best_loss_within_time.std == doctest::Approx(0.5));
   CHECK(lstm.best_score_within_time.mean == doctest::Approx(5.0));
   CHECK(lstm.updates.mean == doctest::Approx(800.0 / 3.0));  // 300, 300, 200
+  // By source length: each run's greedy score + 1 and - 1 in its two buckets.
+  REQUIRE(t.buckets.size() == 2);
+  CHECK(t.buckets[1].min_tokens == 10);
+  CHECK(t.buckets[1].sentences == 4);
+  REQUIRE(lstm.by_length.size() == 2);
+  CHECK(lstm.by_length[0].mean == doctest::Approx(13.0));
+  CHECK(lstm.by_length[1].mean == doctest::Approx(11.0));
+  CHECK(lstm.by_length[1].std == doctest::Approx(2.0));
 
   const lab::ModelSummary& transformer = summary_of(t, "transformer");
   CHECK(transformer.seeds == std::vector<int64_t>{1});
@@ -178,6 +187,13 @@ TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time")
   const std::string csv = read_file(dir.path / "report" / "results.csv");
   CHECK(csv.find("\nlstm,3,1 2 3,1000,") != std::string::npos);
   CHECK(std::filesystem::exists(dir.path / "report" / "curves.csv"));
+  CHECK(md.find("| model | 1–9 tokens (6 sentences) | 10–20 tokens (4 sentences) |") !=
+        std::string::npos);
+  CHECK(md.find("| lstm | 13.00 ± 2.00 | 11.00 ± 2.00 |") != std::string::npos);
+  CHECK(md.find("| transformer | 21.00 | 19.00 |") != std::string::npos);
+  CHECK(read_file(dir.path / "report" / "by_length.csv").find("\nlstm,3,10,20,4,11,2\n") !=
+        std::string::npos);
+  CHECK(read_file(dir.path / "report" / "by_length.svg").find("transformer") != std::string::npos);
 
   // A subset: one result directory given directly.
   const std::vector<lab::LabResult> one =
@@ -213,6 +229,9 @@ TEST_CASE("lab aggregate: bad, partial and mixed result files are named") {
   other = json;
   other.replace(other.find("\"greedy\": 5.0"), 13, "\"greedy\": -1");
   throws_naming(other, "'greedy' is -1");
+  other = json;
+  other.replace(other.find("\"min_tokens\": 10"), 16, "\"min_tokens\": 9");
+  throws_naming(other, "overlaps the one before");
 
   // The same (model, seed) twice, and runs of another recipe.
   const std::string copy = dir.file("copy");
@@ -226,6 +245,12 @@ TEST_CASE("lab aggregate: bad, partial and mixed result files are named") {
   write_file(std::filesystem::path(copy) / "result.json", other);
   CHECK_THROWS_WITH_AS(lab::aggregate_lab_results(lab::read_result_dirs({run, copy})),
                        doctest::Contains("train.lr"), Error);
+  other = json;  // another test split: other length buckets
+  other.replace(other.find("\"seed\": 1"), 9, "\"seed\": 2");
+  other.replace(other.find("\"sentences\": 4"), 14, "\"sentences\": 5");
+  write_file(std::filesystem::path(copy) / "result.json", other);
+  CHECK_THROWS_WITH_AS(lab::aggregate_lab_results(lab::read_result_dirs({run, copy})),
+                       doctest::Contains("different test length buckets"), Error);
   // A directory without results.
   CHECK_THROWS_WITH_AS(lab::read_result_dirs({dir.file("copy/nothing")}),
                        doctest::Contains("copy/nothing"), Error);

@@ -30,9 +30,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
-#include "ember/core/bf16.h"
 #include "ember/core/isa/gemm_bf16_kernel.h"
 
 // Everything below is compiled for AVX-512 with BF16, whatever the build's baseline: it only runs
@@ -54,24 +54,75 @@ constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice
 constexpr int64_t kMC = 120;   // rows of A packed at once (10 register blocks: 60 KiB, in L2)
 constexpr int64_t kNC = 2048;  // columns of B packed at once (1 MiB at most)
 
+// Sixteen lanes as GCC's vector types, whose operators (+, >>, &, ==) act lane by lane.
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+typedef uint16_t u16x16 __attribute__((vector_size(32)));
+
+// x rounded to bf16 (core/bf16.h's to_bf16, sixteen lanes at once), each bf16 in the low half of
+// its 32-bit lane: adding 0x7fff plus the lowest kept bit carries into the kept half exactly as in
+// to_bf16; a NaN becomes the quiet NaN 0x7fc0. (vcvtne2ps2bf16 would round 32 floats in one
+// instruction, but its NaNs keep their payloads, and tests compare bits with to_bf16.)
+u32x16 round_to_bf16_lanes(__m512 x) {
+  const auto bits = reinterpret_cast<u32x16>(x);
+  const u32x16 rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+  return (bits & 0x7fffffffu) > 0x7f800000u ? u32x16{} + 0x7fc0u : rounded;
+}
+
+// The mask of the first `count` lanes of sixteen (none when count <= 0, all when >= 16).
+__mmask16 first_lanes(int64_t count) {
+  if (count <= 0) return 0;
+  return count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
+}
+
 // Packs `rows` lines of a matrix X, whose element (r, k) is x[r * rs + k * ks], for k in [0, kc),
-// as pairs: out[(p * R + r) * 2 + q] = bf16(X(r, 2p + q)). Lines rows..R-1 and a last odd k are
-// zeros, so the kernel always runs whole blocks. A block of rows of op(A) and a block of columns
-// of op(B) are both such lines (with their strides swapped by the transposes).
+// as pairs: out[(p * R + r) * 2 + q] = bf16(X(r, 2p + q)), R <= 32. Lines rows..R-1 and a last odd
+// k are zeros, so the kernel always runs whole blocks. A block of rows of op(A) and a block of
+// columns of op(B) are both such lines (with their strides swapped by the transposes). Seen as
+// 32-bit words, out[p * R + r] is line r's pair p: bf16(X(r, 2p)) | bf16(X(r, 2p + 1)) << 16.
+//
+// Packing runs once per element, the kernel M (or N) times; but a bf16 multiply-add is so cheap
+// that a packing of one element at a time took a third of a Transformer step (perf, W1). So both
+// layouts of X are packed sixteen lanes at a time:
+//  - ks == 1 (each line contiguous in k: A as stored, B transposed): 32 floats of a line round
+//    to 16 words in their order (the bf16 of k and k+1 are one little-endian word), written to a
+//    line of a small tile; the tile is then transposed into out (words of one pair, all lines).
+//  - otherwise rs == 1, as the driver's strides always make one of them (k's rows contiguous across
+//  lines): rows 2p and 2p+1 round lane by lane
+//    and interleave as lo | hi << 16, 16 lines of out at once.
 void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R, int64_t kc,
                 uint16_t* out) {
   const int64_t pairs = (kc + 1) / 2;
-  for (int64_t p = 0; p < pairs; ++p) {
-    uint16_t* o = out + p * R * 2;
-    for (int64_t q = 0; q < 2; ++q) {
-      const int64_t kk = 2 * p + q;
-      if (kk >= kc) {
-        for (int64_t r = 0; r < R; ++r) o[r * 2 + q] = 0;
-        continue;
+  auto* words = reinterpret_cast<uint32_t*>(out);
+  if (ks == 1) {
+    alignas(64) uint32_t tile[kNR][16];
+    for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
+      const int64_t k0 = 2 * p0, np = std::min<int64_t>(16, pairs - p0);
+      for (int64_t r = 0; r < R; ++r) {
+        const float* line = x + r * rs + k0;
+        const int64_t left = r < rows ? kc - k0 : 0;  // lines past `rows` are zeros
+        const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), line);
+        const __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), line + 16);
+        // the low halves of the lanes, in order (vpmovdw)
+        const u16x16 first = __builtin_convertvector(round_to_bf16_lanes(lo), u16x16);
+        const u16x16 second = __builtin_convertvector(round_to_bf16_lanes(hi), u16x16);
+        std::memcpy(tile[r], &first, sizeof first);
+        std::memcpy(tile[r] + 8, &second, sizeof second);
       }
-      const float* col = x + kk * ks;
-      for (int64_t r = 0; r < rows; ++r) o[r * 2 + q] = to_bf16(col[r * rs]);
-      for (int64_t r = rows; r < R; ++r) o[r * 2 + q] = 0;
+      for (int64_t t = 0; t < np; ++t)
+        for (int64_t r = 0; r < R; ++r) words[(p0 + t) * R + r] = tile[r][t];
+    }
+    return;
+  }
+  for (int64_t p = 0; p < pairs; ++p) {
+    const float* even = x + 2 * p * ks;
+    const bool has_odd = 2 * p + 1 < kc;
+    for (int64_t r0 = 0; r0 < R; r0 += 16) {
+      const __mmask16 in = first_lanes(rows - r0);
+      const u32x16 lo = round_to_bf16_lanes(_mm512_maskz_loadu_ps(in, even + r0));
+      const u32x16 hi =
+          round_to_bf16_lanes(_mm512_maskz_loadu_ps(has_odd ? in : __mmask16(0), even + ks + r0));
+      _mm512_mask_storeu_epi32(words + p * R + r0, first_lanes(R - r0),
+                               reinterpret_cast<__m512i>(lo | hi << 16));
     }
   }
 }

@@ -3,7 +3,8 @@
 // kernels_portable.cpp, kernels_avx2.cpp and kernels_avx512.cpp (kernel_instance.inc explains
 // how); kernels() hands out the table of the level chosen at start-up (core/cpu_isa.h). Callers
 // are the public functions of core/softmax.h, core/layer_norm.h, core/cross_entropy.h,
-// core/recurrent_kernels.h, core/gemm_packed.h and optim/adam.h; the arguments are described there.
+// core/recurrent_kernels.h, core/random.h, core/gemm_packed.h and optim/adam.h; the arguments are
+// described there.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +67,9 @@ struct KernelTable {
                      const AdamStep& step);
   // recurrent_kernels.inc
   CellKernels rnn_tanh, lstm, gru;
+  // random_kernels.inc: elements [begin, end) of Generator::dropout (core/random.h).
+  void (*dropout_range)(uint64_t seed, uint64_t base, uint64_t threshold, float scale,
+                        const float* x, float* y, int64_t begin, int64_t end);
   // gemm_packed_kernels.inc
   PackedGemmKernels packed_gemm;
 };

@@ -61,6 +61,14 @@ void check_same_recipe(const LabResult& first, const LabResult& run) {
   same(first.score_name == run.score_name, "scores", first.score_name, run.score_name);
   same(first.beam_size == run.beam_size, "beam sizes", std::to_string(first.beam_size),
        std::to_string(run.beam_size));
+  const auto bounds = [](const LabResult& r) {
+    std::vector<std::string> out;
+    for (const LengthBucket& b : r.buckets)
+      out.push_back(
+          fmt::format("{}..{} tokens ({} sentences)", b.min_tokens, b.max_tokens, b.sentences));
+    return fmt::format("{}", fmt::join(out, ", "));
+  };
+  same(bounds(first) == bounds(run), "test length buckets", bounds(first), bounds(run));
   if (first.recipe != run.recipe) {
     same(false, "recipes", "",
          fmt::format("{}", fmt::join(core::json_differences(first.recipe, run.recipe), ", ")));
@@ -161,6 +169,41 @@ std::string figure(const LabAggregate& t) {
   return svg_line_charts({by_updates, by_time, score});
 }
 
+// The greedy test score per source-length bucket: one row per model, one column per bucket.
+std::string by_length_table(const LabAggregate& t) {
+  std::string out = "| model |";
+  for (const LengthBucket& b : t.buckets)
+    out += fmt::format(" {}–{} tokens ({} sentences) |", b.min_tokens, b.max_tokens, b.sentences);
+  out += "\n| --- |";
+  for (size_t b = 0; b < t.buckets.size(); ++b) out += " ---: |";
+  out += "\n";
+  for (const ModelSummary& m : t.models) {
+    out += fmt::format("| {} |", m.model);
+    for (const MeanStd& score : m.by_length)
+      out += fmt::format(" {} |", cell(score, static_cast<int64_t>(m.seeds.size())));
+    out += "\n";
+  }
+  return out;
+}
+
+// The same as a chart: each bucket at the middle of its token range.
+std::string by_length_figure(const LabAggregate& t) {
+  LineChart chart{
+      .title = "greedy test " + score_label(t.score_name) + " by source length (mean over seeds)",
+      .x_label = "source tokens (middle of the bucket)",
+      .y_label = score_label(t.score_name)};
+  for (const ModelSummary& m : t.models) {
+    Series line{.name = m.model, .x = {}, .y = {}};
+    for (size_t b = 0; b < t.buckets.size(); ++b) {
+      line.x.push_back(0.5 *
+                       static_cast<double>(t.buckets[b].min_tokens + t.buckets[b].max_tokens));
+      line.y.push_back(m.by_length[b].mean);
+    }
+    chart.series.push_back(std::move(line));
+  }
+  return svg_line_charts({chart});
+}
+
 std::string number(double v) { return std::isnan(v) ? std::string() : fmt::format("{}", v); }
 
 std::string results_csv(const LabAggregate& t) {
@@ -182,6 +225,17 @@ std::string results_csv(const LabAggregate& t) {
         number(m.best_loss_within_time.mean), number(m.best_loss_within_time.std),
         number(m.best_score_within_time.mean), number(m.best_score_within_time.std));
   }
+  return out;
+}
+
+std::string by_length_csv(const LabAggregate& t) {
+  std::string out = "model,runs,min_tokens,max_tokens,sentences," + t.score_name + "_greedy_mean," +
+                    t.score_name + "_greedy_std\n";
+  for (const ModelSummary& m : t.models)
+    for (size_t b = 0; b < t.buckets.size(); ++b)
+      out += fmt::format("{},{},{},{},{},{},{}\n", m.model, m.seeds.size(), t.buckets[b].min_tokens,
+                         t.buckets[b].max_tokens, t.buckets[b].sentences,
+                         number(m.by_length[b].mean), number(m.by_length[b].std));
   return out;
 }
 
@@ -230,7 +284,8 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
                  .budget = first.budget,
                  .beam_size = first.beam_size,
                  .common_updates = std::numeric_limits<int64_t>::max(),
-                 .common_seconds = std::numeric_limits<double>::infinity()};
+                 .common_seconds = std::numeric_limits<double>::infinity(),
+                 .buckets = first.buckets};
   for (size_t i = 0; i < runs.size(); ++i) {
     check_same_recipe(first, runs[i]);
     for (size_t j = 0; j < i; ++j)
@@ -247,6 +302,7 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
     if (of_model.empty()) continue;
     ModelSummary m{.model = model, .parameters = of_model.front()->result.parameters};
     std::vector<double> updates, seconds, greedy, beam, loss_u, score_u, loss_t, score_t;
+    std::vector<std::vector<double>> by_length(t.buckets.size());
     for (const LabResult* run : of_model) {
       const ContenderResult& r = run->result;
       m.seeds.push_back(run->seed);
@@ -260,6 +316,7 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
       const auto [loss, score] = best_within(r.curve, t.common_seconds);
       loss_t.push_back(loss);
       score_t.push_back(score);
+      for (size_t b = 0; b < by_length.size(); ++b) by_length[b].push_back(r.bucket_scores[b]);
     }
     m.updates = mean_std(updates);
     m.train_seconds = mean_std(seconds);
@@ -269,6 +326,8 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
     m.score_at_updates = finite_mean_std(score_u);
     m.best_loss_within_time = finite_mean_std(loss_t);
     m.best_score_within_time = finite_mean_std(score_t);
+    for (const std::vector<double>& scores : by_length)
+      m.by_length.push_back(finite_mean_std(scores));
     t.models.push_back(std::move(m));
     t.curves.push_back(mean_curve(model, of_model));
   }
@@ -294,6 +353,13 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
       "the model came within it).\n\n",
       t.common_updates, t.common_seconds);
   md += "## Learning curves\n\n![learning curves](curves.svg)\n\n";
+  if (!t.buckets.empty()) {
+    md += fmt::format(
+        "## Test {} by source length\n\nGreedy search, each run's best checkpoint, the test "
+        "split cut into buckets of source length of about equal size:\n\n",
+        score_label(t.score_name));
+    md += by_length_table(t) + "\n![score by source length](by_length.svg)\n\n";
+  }
   md +=
       "## The runs\n\n| model | seed | updates | train time (s) | date | machine | file |\n"
       "| --- | ---: | ---: | ---: | --- | --- | --- |\n";
@@ -311,6 +377,10 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
   write("results.csv", results_csv(t));
   write("curves.csv", curves_csv(t));
   write("curves.svg", figure(t));
+  if (!t.buckets.empty()) {
+    write("by_length.csv", by_length_csv(t));
+    write("by_length.svg", by_length_figure(t));
+  }
 }
 
 }  // namespace ember::seq2seq::lab

@@ -42,6 +42,7 @@ struct ModelSummary {
   MeanStd score_at_updates = {};  // NaN when the runs scored no validation
   MeanStd best_loss_within_time = {};
   MeanStd best_score_within_time = {};
+  std::vector<MeanStd> by_length = {};  // the greedy test score in each of LabAggregate::buckets
 };
 
 // One model's learning curve averaged over its seeds: the updates at which every seed evaluated.
@@ -59,20 +60,23 @@ struct LabAggregate {
   std::string data;
   std::string budget;
   int64_t beam_size = 0;
-  int64_t common_updates = 0;             // U
-  double common_seconds = 0.0;            // T
-  std::vector<ModelSummary> models = {};  // in the lineup's order
-  std::vector<MeanCurve> curves = {};     // the same order
+  int64_t common_updates = 0;              // U
+  double common_seconds = 0.0;             // T
+  std::vector<LengthBucket> buckets = {};  // the test split's source-length buckets, every run's
+  std::vector<ModelSummary> models = {};   // in the lineup's order
+  std::vector<MeanCurve> curves = {};      // the same order
 };
 
-// Throws "[lab_result]" for no run, runs of different recipes, lineup sizes, scores or beams
-// (naming both files and the differences), and a (model, seed) present twice (naming both files).
+// Throws "[lab_result]" for no run, runs of different recipes, lineup sizes, scores, beams or
+// test length buckets (naming both files and the differences), and a (model, seed) present
+// twice (naming both files).
 LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs);
 
-// Writes into dir, each atomically: report.md (the table, the figure, the runs with their
-// command, date and machine), results.csv (the table, full precision), curves.csv (the mean
-// curves) and curves.svg (validation loss against updates and against training time, and the
-// validation score against updates, one line per model).
+// Writes into dir, each atomically: report.md (the table, the figure, the test score by source
+// length, the runs with their command, date and machine), results.csv (the table, full
+// precision), curves.csv (the mean curves), curves.svg (validation loss against updates and
+// against training time, and the validation score against updates, one line per model),
+// by_length.csv and by_length.svg (the greedy test score in each source-length bucket).
 void write_lab_aggregate(const LabAggregate& table, const std::vector<LabResult>& runs,
                          const std::string& dir, const std::string& command);
 

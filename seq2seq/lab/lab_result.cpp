@@ -227,8 +227,17 @@ LabResult parse_lab_result(const std::string& text, const std::string& name) {
   r.beam_score = in.value(test, "beam");
   r.greedy_sentences_per_s = in.value(test, "greedy_sentences_per_s");
   r.beam_sentences_per_s = in.value(test, "beam_sentences_per_s");
-  for (const json& bucket : in.array(test, "buckets"))
+  for (const json& bucket : in.array(test, "buckets")) {
+    const LengthBucket b{.min_tokens = in.integer(bucket, "min_tokens", 0),
+                         .max_tokens = in.integer(bucket, "max_tokens", 0),
+                         .sentences = in.integer(bucket, "sentences", 1)};
+    if (b.max_tokens < b.min_tokens ||
+        (!out.buckets.empty() && b.min_tokens <= out.buckets.back().max_tokens))
+      in.fail(fmt::format("the length bucket {}..{} tokens is empty or overlaps the one before",
+                          b.min_tokens, b.max_tokens));
+    out.buckets.push_back(b);
     r.bucket_scores.push_back(in.value(bucket, "greedy", true));
+  }
 
   for (const json& point : in.array(root, "curve")) {
     LossPoint p{.step = in.integer(point, "update", 1),

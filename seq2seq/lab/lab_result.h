@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "ember/seq2seq/lab/compare.h"
 
@@ -47,10 +48,14 @@ struct LabResult {
   nlohmann::json recipe;
   int64_t beam_size = 0;
   int64_t test_sentences = 0;
+  // The test split's source-length buckets (their bounds and sizes; mean_tokens is not kept),
+  // one per entry of result.bucket_scores.
+  std::vector<LengthBucket> buckets;
   ContenderResult result;  // name, summary, parameters, training, test scores, curve
 };
 
 // Parses a result.json strictly: every key above of the right type, counts and clocks >= 0,
+// length buckets of at least one sentence with min_tokens <= max_tokens, in increasing order,
 // scores and losses finite and >= 0, a model of the lineup, at least one evaluation and the
 // evaluations in increasing update order. Throws "[lab_result] <name>: <what is wrong>".
 LabResult parse_lab_result(const std::string& text, const std::string& name);
