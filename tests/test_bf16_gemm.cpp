@@ -20,6 +20,7 @@
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
 #include "ember/ember.h"
+#include "support/products.h"
 
 using namespace ember;
 using namespace ember::core;
@@ -28,53 +29,12 @@ namespace {
 
 bool bf16_here() { return bf16_unsupported_reason().empty(); }
 
-// The float32 summation error bound of a k-term dot product (Higham's gamma_k), with room:
-// |computed - exact| <= 2 k 2^-24 sum |a_p b_p| when both sum the same (rounded) products.
-float sum_bound(int64_t k, float magnitude) {
-  return 2.0f * static_cast<float>(k) * 6e-8f * magnitude;
-}
-
-// One product through `run` against gemm_bf16_naive on the same inputs, with padded leading
-// dimensions and C prefilled (NaN when beta = 0, which must not leak).
+// One product through `run` against gemm_bf16_naive, the plain loop on rounded inputs
+// (support/products.h).
 template <class Run>
 void check_against_naive(int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta,
                          Run&& run) {
-  CAPTURE(m);
-  CAPTURE(n);
-  CAPTURE(k);
-  CAPTURE(ta);
-  CAPTURE(tb);
-  CAPTURE(beta);
-  Generator gen(static_cast<uint64_t>(m * 7919 + n * 131 + k));
-  const int64_t pad = 3;
-  const NDArray a = gen.normal(ta ? Shape{k, m + pad} : Shape{m, k + pad});
-  const NDArray b = gen.normal(tb ? Shape{n, k + pad} : Shape{k, n + pad});
-  const NDArray c0 = beta == 0.0f
-                         ? NDArray::full({m, n + pad}, std::numeric_limits<float>::quiet_NaN())
-                         : gen.normal({m, n + pad});
-  const NDArray got = c0.clone(), want = c0.clone(), abs_sum = NDArray::zeros({m, n + pad});
-  run(ta, tb, m, n, k, alpha, a.data(), a.size(1), b.data(), b.size(1), beta, got.data(), n + pad);
-  gemm_bf16_naive(ta, tb, m, n, k, alpha, a.data(), a.size(1), b.data(), b.size(1), beta,
-                  want.data(), n + pad);
-  // sum_p |op(A)(i, p)| |op(B)(p, j)|, the scale of the rounding differences.
-  const NDArray abs_a = a.clone(), abs_b = b.clone();
-  for (float* x : {abs_a.data(), abs_b.data()})
-    for (int64_t i = 0; i < (x == abs_a.data() ? a.numel() : b.numel()); ++i) x[i] = std::abs(x[i]);
-  gemm_naive(ta, tb, m, n, k, 1.0f, abs_a.data(), a.size(1), abs_b.data(), b.size(1), 0.0f,
-             abs_sum.data(), n + pad);
-  int64_t wrong = 0;
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      const float g = got.at({i, j}), w = want.at({i, j});
-      const float tol = std::abs(alpha) * sum_bound(k, abs_sum.at({i, j})) + 1e-6f * std::abs(w);
-      wrong += !(std::abs(g - w) <= tol);
-    }
-  CHECK(wrong == 0);
-  for (int64_t i = 0; i < m; ++i)  // the padding of C is never written
-    for (int64_t j = n; j < n + pad; ++j) {
-      const float before = c0.at({i, j}), after = got.at({i, j});
-      CHECK((std::isnan(before) ? std::isnan(after) : before == after));
-    }
+  ember::testing::check_product(run, gemm_bf16_naive, m, n, k, ta, tb, alpha, beta);
 }
 
 }  // namespace

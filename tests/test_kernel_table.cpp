@@ -12,17 +12,13 @@
 #include "ember/core/error.h"
 #include "ember/core/isa/kernel_table.h"
 #include "ember/core/random.h"
+#include "support/products.h"
 
 using namespace ember::core;
 
 namespace {
 
-std::vector<Isa> supported_levels() {
-  std::vector<Isa> levels;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512})
-    if (isa <= cpu_isa()) levels.push_back(isa);
-  return levels;
-}
+using ember::testing::supported_isa_levels;
 
 const int64_t kSizes[] = {1, 7, 16, 17, 33, 100, 257};
 
@@ -44,7 +40,7 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 TEST_CASE("kernel_table gives each supported level its own table and refuses the others") {
   CHECK(active_isa() <= cpu_isa());
   CHECK(kernels().isa == active_isa());
-  for (Isa isa : supported_levels()) CHECK(kernel_table(isa).isa == isa);
+  for (Isa isa : supported_isa_levels()) CHECK(kernel_table(isa).isa == isa);
   if (cpu_isa() < Isa::avx512) CHECK_THROWS_AS(kernel_table(Isa::avx512), ember::Error);
   CHECK(isa_name(Isa::avx512) == "avx512");
   CHECK(isa_name(Isa::avx2) == "avx2");
@@ -53,7 +49,7 @@ TEST_CASE("kernel_table gives each supported level its own table and refuses the
 
 TEST_CASE("softmax lane kernels agree with the reference loop at every level") {
   Generator gen(21);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t n : kSizes)
       for (int64_t stride : {1, 3})
@@ -94,7 +90,7 @@ TEST_CASE("softmax lane kernels agree with the reference loop at every level") {
 
 TEST_CASE("sum, exp-shift and log-sum-exp lanes agree with the reference loop at every level") {
   Generator gen(22);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t n : kSizes) {
       CAPTURE(isa_name(isa));
@@ -123,7 +119,7 @@ TEST_CASE("sum, exp-shift and log-sum-exp lanes agree with the reference loop at
 
 TEST_CASE("softmax backward lanes agree with the reference loop at every level, strided") {
   Generator gen(23);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t n : kSizes) {
       CAPTURE(isa_name(isa));
@@ -150,7 +146,7 @@ TEST_CASE("softmax backward lanes agree with the reference loop at every level, 
 
 TEST_CASE("layer norm row kernels agree with the reference loop at every level") {
   Generator gen(24);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t d : kSizes) {
       CAPTURE(isa_name(isa));
@@ -199,7 +195,7 @@ TEST_CASE("layer norm row kernels agree with the reference loop at every level")
 
 TEST_CASE("cross-entropy row kernels agree with the reference loop at every level") {
   Generator gen(25);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t classes : kSizes) {
       CAPTURE(isa_name(isa));
@@ -238,7 +234,7 @@ TEST_CASE("the Adam update agrees with the reference loop at every level") {
                    .correction2 = 0.05f,
                    .l2 = 0.01f,
                    .shrink = 0.999f};
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     for (int64_t n : kSizes) {
       CAPTURE(isa_name(isa));
       CAPTURE(n);
@@ -262,7 +258,7 @@ TEST_CASE("the Adam update agrees with the reference loop at every level") {
 
 TEST_CASE("recurrent cell kernels agree with the reference loop at every level") {
   Generator gen(27);
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     const KernelTable& k = kernel_table(isa);
     for (int64_t H : kSizes) {
       CAPTURE(isa_name(isa));
@@ -334,7 +330,7 @@ TEST_CASE("dropout draws the same mask bit for bit at every level, from any offs
   const float p = 0.3f, scale = 1.0f / (1.0f - p);
   const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(1.0f - p) * 0x1.0p24);
   const uint64_t seed = 1234, base = (uint64_t{1} << 40) - 5;  // the counter crosses 2^40
-  for (Isa isa : supported_levels()) {
+  for (Isa isa : supported_isa_levels()) {
     for (int64_t n :
          {int64_t{1}, int64_t{7}, int64_t{17}, int64_t{100}, int64_t{257}, int64_t{20000}}) {
       CAPTURE(isa_name(isa));
