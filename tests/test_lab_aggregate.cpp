@@ -47,7 +47,8 @@ lab::Comparison comparison(const std::string& out_dir, int64_t seed) {
 
 // Writes <out>/results/<model>-s<seed> with these test scores and curve; returns its directory.
 std::string write_run(const std::string& out_dir, const std::string& model, int64_t seed,
-                      double greedy, double beam, const std::vector<Point>& curve) {
+                      double greedy, double beam, const std::vector<Point>& curve,
+                      std::vector<lab::AttentionFigure> attention = {}) {
   lab::Comparison c = comparison(out_dir, seed);
   lab::ContenderResult r{.name = model, .summary = model + " (synthetic)", .parameters = 1000};
   r.steps = curve.back().step;
@@ -63,12 +64,23 @@ std::string write_run(const std::string& out_dir, const std::string& model, int6
     r.curve.push_back(
         {.step = p.step, .train_seconds = p.seconds, .valid_loss = p.loss, .valid_score = p.score});
   r.best_valid_loss = curve.back().loss;
+  r.attention = std::move(attention);
   c.contenders.push_back(r);
   RunConfig config = c.options.run;
   config.model.hidden_size = model == "transformer" ? 64 : 32;  // the model differs: not the recipe
   const std::string dir = lab::result_dir(out_dir, model, seed);
   lab::write_result_dir(c, c.contenders.back(), config, dir);
   return dir;
+}
+
+// A 1x2 attention map in the file the comparison names for `slug`, its title naming the seed.
+lab::AttentionFigure attention_map(const std::string& slug, int64_t seed) {
+  const core::NDArray w = core::NDArray::from_vector({0.25f, 0.75f}, {1, 2});
+  return {.file = "attention-" + slug + ".svg",
+          .heatmap = {.title = slug + " at seed " + std::to_string(seed),
+                      .values = w,
+                      .row_labels = {"</s>"},
+                      .column_labels = {"hund", "</s>"}}};
 }
 
 const lab::ModelSummary& summary_of(const lab::LabAggregate& t, const std::string& model) {
@@ -200,6 +212,38 @@ TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time")
       lab::read_result_dirs({lab::result_dir(out, "transformer", 1)});
   REQUIRE(one.size() == 1);
   CHECK(lab::aggregate_lab_results(one).common_updates == 300);
+}
+
+TEST_CASE("lab aggregate: each model's attention maps, from its lowest seed, side by side") {
+  TempDir dir("lab_aggregate_attention");
+  const std::string out = dir.path.string();
+  const std::vector<Point> curve = {{100, 10.0, 4.0, 5.0}};
+  write_run(out, "lstm", 1, 10.0, 11.0, curve);  // no attention, no map
+  write_run(out, "lstm+dot", 3, 12.0, 12.0, curve, {attention_map("lstm-dot", 3)});
+  const std::string dot2 =
+      write_run(out, "lstm+dot", 2, 12.0, 12.0, curve, {attention_map("lstm-dot", 2)});
+  write_run(out, "transformer", 1, 20.0, 21.0, curve, {attention_map("transformer", 1)});
+  CHECK(read_file(std::filesystem::path(dot2) / "attention-lstm-dot.svg").find("at seed 2") !=
+        std::string::npos);
+
+  const std::vector<lab::LabResult> runs = lab::read_result_dirs({out + "/results"});
+  lab::write_lab_aggregate(lab::aggregate_lab_results(runs), runs, dir.file("report"), "x");
+  const std::string md = read_file(dir.path / "report" / "report.md");
+  CHECK(md.find("## Attention maps of one test sentence") != std::string::npos);
+  CHECK(md.find("![lstm+dot seed 2](attention-lstm-dot.svg) "
+                "![transformer seed 1](attention-transformer.svg)\n") != std::string::npos);
+  CHECK(md.find("![lstm seed") == std::string::npos);
+  CHECK(read_file(dir.path / "report" / "attention-lstm-dot.svg").find("at seed 2") !=
+        std::string::npos);
+  CHECK(std::filesystem::exists(dir.path / "report" / "attention-transformer.svg"));
+
+  // Without any map, no section.
+  const std::vector<lab::LabResult> lstm_only =
+      lab::read_result_dirs({lab::result_dir(out, "lstm", 1)});
+  lab::write_lab_aggregate(lab::aggregate_lab_results(lstm_only), lstm_only,
+                           dir.file("report-lstm"), "x");
+  CHECK(read_file(dir.path / "report-lstm" / "report.md").find("## Attention maps") ==
+        std::string::npos);
 }
 
 TEST_CASE("lab aggregate: bad, partial and mixed result files are named") {

@@ -9,6 +9,7 @@
 #include "ember/core/atomic_file.h"
 #include "ember/core/error.h"
 #include "ember/core/json.h"
+#include "ember/core/regular_file.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/lab/report.h"
 #include "ember/seq2seq/report/svg_plot.h"
@@ -251,6 +252,50 @@ std::string curves_csv(const LabAggregate& t) {
   return out;
 }
 
+// The attention maps in a run's directory (lab_result.h), in name order.
+std::vector<fs::path> attention_maps(const LabResult& run) {
+  std::vector<fs::path> maps;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator(fs::path(run.file).parent_path())) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.starts_with("attention-") && name.ends_with(".svg"))
+      maps.push_back(entry.path());
+  }
+  std::sort(maps.begin(), maps.end());
+  return maps;
+}
+
+// Copies each model's maps, from its lowest seed that has any, into dir and returns the report's
+// section showing them side by side ("" when no run has a map).
+std::string attention_section(const LabAggregate& t, const std::vector<LabResult>& runs,
+                              const fs::path& dir) {
+  std::string images;
+  for (const ModelSummary& m : t.models) {
+    const LabResult* shown = nullptr;
+    for (const LabResult& run : runs)
+      if (run.result.name == m.model && !attention_maps(run).empty() &&
+          (shown == nullptr || run.seed < shown->seed))
+        shown = &run;
+    if (shown == nullptr) continue;
+    for (const fs::path& map : attention_maps(*shown)) {
+      const std::string file = map.filename().string();
+      core::write_file_atomic((dir / file).string(),
+                              core::read_regular_file(map.string(), "[lab_result]"),
+                              "[lab_result]");
+      images += fmt::format("![{} seed {}]({}) ", m.model, shown->seed, file);
+    }
+  }
+  if (images.empty()) return "";
+  images.pop_back();
+  return "## Attention maps of one test sentence\n\nEvery run draws the same test sentence (the "
+         "first of at least the 75th percentile of source length and at most 40 tokens), decoded "
+         "greedily; shown here at each model's lowest seed that recorded it. Rows are the output "
+         "tokens, columns the source tokens. The Transformer's map is its last decoder layer's "
+         "cross-attention averaged over its heads, ConvS2S has one map per decoder layer, and "
+         "the LSTM without attention has none.\n\n" +
+         images + "\n\n";
+}
+
 }  // namespace
 
 std::vector<LabResult> read_result_dirs(const std::vector<std::string>& dirs) {
@@ -360,6 +405,8 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
         score_label(t.score_name));
     md += by_length_table(t) + "\n![score by source length](by_length.svg)\n\n";
   }
+  fs::create_directories(dir);
+  md += attention_section(t, runs, dir);
   md +=
       "## The runs\n\n| model | seed | updates | train time (s) | date | machine | file |\n"
       "| --- | ---: | ---: | ---: | --- | --- | --- |\n";
@@ -369,7 +416,6 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
   md += "\nThe command of each run:\n\n";
   for (const LabResult& run : runs)
     md += fmt::format("- {} seed {}: `{}`\n", run.result.name, run.seed, run.command);
-  fs::create_directories(dir);
   const auto write = [&dir](const char* file, const std::string& text) {
     core::write_file_atomic((fs::path(dir) / file).string(), text, "[lab_result]");
   };

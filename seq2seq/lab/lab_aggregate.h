@@ -76,7 +76,8 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs);
 // length, the runs with their command, date and machine), results.csv (the table, full
 // precision), curves.csv (the mean curves), curves.svg (validation loss against updates and
 // against training time, and the validation score against updates, one line per model),
-// by_length.csv and by_length.svg (the greedy test score in each source-length bucket).
+// by_length.csv and by_length.svg (the greedy test score in each source-length bucket), and a
+// copy of each model's attention maps (lab_result.h) from its lowest seed that recorded them.
 void write_lab_aggregate(const LabAggregate& table, const std::vector<LabResult>& runs,
                          const std::string& dir, const std::string& command);
 

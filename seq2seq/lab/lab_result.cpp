@@ -16,6 +16,7 @@
 #include "ember/core/threads.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/lab/report.h"
+#include "ember/seq2seq/report/svg_plot.h"
 
 namespace ember::seq2seq::lab {
 namespace {
@@ -175,12 +176,13 @@ void write_result_dir(const Comparison& c, const ContenderResult& r, const RunCo
                          {"buckets", buckets}}},
                        {"curve", curve}};
   std::filesystem::create_directories(dir);
-  const auto write = [&dir](const char* file, const std::string& text) {
+  const auto write = [&dir](const std::string& file, const std::string& text) {
     core::write_file_atomic((std::filesystem::path(dir) / file).string(), text, "[compare]");
   };
   write("result.json", result.dump(1) + "\n");
   write("curve.csv", curve_csv(c.score_name, r.curve));
   write("samples.txt", samples_text(r.samples));
+  for (const AttentionFigure& f : r.attention) write(f.file, svg_heatmap(f.heatmap));
 }
 
 LabResult parse_lab_result(const std::string& text, const std::string& name) {

@@ -11,6 +11,9 @@
 //     curve.csv     the curve again, for a plotting program: update,train_seconds,valid_loss,
 //                   valid_<score>
 //     samples.txt   the first test sentences: source, reference, greedy and beam outputs
+//     attention-<slug>[-layer<N>].svg   the model's attention maps of the test sentence the
+//                   comparison draws (compare.cpp's attention_sentence); none for a model
+//                   without attention
 //
 //   write_result_dir(comparison, contender, config, result_dir(out_dir, contender.name, seed));
 //   LabResult run = read_lab_result("docs/results/lab/lstm-s1");
@@ -28,7 +31,7 @@ namespace ember::seq2seq::lab {
 // <out_dir>/results/<slug>-s<seed>
 std::string result_dir(const std::string& out_dir, const std::string& model, int64_t seed);
 
-// Writes the three files into dir (created), each atomically; `config` is the contender's run
+// Writes these files into dir (created), each atomically; `config` is the contender's run
 // config (its model filled in). Throws "[compare]" naming a file that cannot be written.
 void write_result_dir(const Comparison& comparison, const ContenderResult& contender,
                       const RunConfig& config, const std::string& dir);
