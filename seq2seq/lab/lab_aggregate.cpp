@@ -174,7 +174,10 @@ std::string figure(const LabAggregate& t) {
 std::string by_length_table(const LabAggregate& t) {
   std::string out = "| model |";
   for (const LengthBucket& b : t.buckets)
-    out += fmt::format(" {}–{} tokens ({} sentences) |", b.min_tokens, b.max_tokens, b.sentences);
+    out += b.min_tokens == b.max_tokens
+               ? fmt::format(" {} tokens ({} sentences) |", b.min_tokens, b.sentences)
+               : fmt::format(" {}–{} tokens ({} sentences) |", b.min_tokens, b.max_tokens,
+                             b.sentences);
   out += "\n| --- |";
   for (size_t b = 0; b < t.buckets.size(); ++b) out += " ---: |";
   out += "\n";
