@@ -222,6 +222,8 @@ TEST_CASE("lab aggregate: each model's attention maps, from its lowest seed, sid
   write_run(out, "lstm+dot", 3, 12.0, 12.0, curve, {attention_map("lstm-dot", 3)});
   const std::string dot2 =
       write_run(out, "lstm+dot", 2, 12.0, 12.0, curve, {attention_map("lstm-dot", 2)});
+  write_run(out, "convs2s", 1, 15.0, 15.0, curve,
+            {attention_map("convs2s-layer10", 1), attention_map("convs2s-layer2", 1)});
   write_run(out, "transformer", 1, 20.0, 21.0, curve, {attention_map("transformer", 1)});
   CHECK(read_file(std::filesystem::path(dot2) / "attention-lstm-dot.svg").find("at seed 2") !=
         std::string::npos);
@@ -230,7 +232,9 @@ TEST_CASE("lab aggregate: each model's attention maps, from its lowest seed, sid
   lab::write_lab_aggregate(lab::aggregate_lab_results(runs), runs, dir.file("report"), "x");
   const std::string md = read_file(dir.path / "report" / "report.md");
   CHECK(md.find("## Attention maps of one test sentence") != std::string::npos);
-  CHECK(md.find("![lstm+dot seed 2](attention-lstm-dot.svg) "
+  CHECK(md.find("![lstm-dot seed 2](attention-lstm-dot.svg) "
+                "![convs2s-layer2 seed 1](attention-convs2s-layer2.svg) "
+                "![convs2s-layer10 seed 1](attention-convs2s-layer10.svg) "
                 "![transformer seed 1](attention-transformer.svg)\n") != std::string::npos);
   CHECK(md.find("![lstm seed") == std::string::npos);
   CHECK(read_file(dir.path / "report" / "attention-lstm-dot.svg").find("at seed 2") !=

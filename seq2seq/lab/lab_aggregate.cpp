@@ -255,7 +255,8 @@ std::string curves_csv(const LabAggregate& t) {
   return out;
 }
 
-// The attention maps in a run's directory (lab_result.h), in name order.
+// The attention maps in a run's directory (lab_result.h), ConvS2S's in layer order (layer2
+// before layer10: shorter names first).
 std::vector<fs::path> attention_maps(const LabResult& run) {
   std::vector<fs::path> maps;
   for (const fs::directory_entry& entry :
@@ -264,7 +265,10 @@ std::vector<fs::path> attention_maps(const LabResult& run) {
     if (entry.is_regular_file() && name.starts_with("attention-") && name.ends_with(".svg"))
       maps.push_back(entry.path());
   }
-  std::sort(maps.begin(), maps.end());
+  std::sort(maps.begin(), maps.end(), [](const fs::path& a, const fs::path& b) {
+    const std::string x = a.filename().string(), y = b.filename().string();
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+  });
   return maps;
 }
 
@@ -285,7 +289,9 @@ std::string attention_section(const LabAggregate& t, const std::vector<LabResult
       core::write_file_atomic((dir / file).string(),
                               core::read_regular_file(map.string(), "[lab_result]"),
                               "[lab_result]");
-      images += fmt::format("![{} seed {}]({}) ", m.model, shown->seed, file);
+      // "attention-convs2s-layer2.svg" -> "convs2s-layer2 seed 1"
+      const std::string stem = map.stem().string().substr(std::string("attention-").size());
+      images += fmt::format("![{} seed {}]({}) ", stem, shown->seed, file);
     }
   }
   if (images.empty()) return "";
