@@ -3,10 +3,11 @@
 // kParallelElements, so small ops never wake it; and it splits large matrix products into blocks
 // of rows or columns, each one single-threaded GEMM call (core/blas.cpp), OpenBLAS's own
 // pool being kept at one thread. The count is set by the one knob: the environment variable
-// EMBER_NUM_THREADS (read once, by core/environment.h) or set_num_threads(). The workers sleep on
-// a condition variable between jobs instead of spinning, so an idle worker never holds a core
-// another thread or program needs (OpenBLAS's and OpenMP's spinning workers do, and make two
-// threads slower than one on a busy two-core machine).
+// EMBER_NUM_THREADS (read once, by core/environment.h) or set_num_threads(). Between jobs the
+// workers spin for at most 100 microseconds and then sleep on a condition variable, so an idle
+// worker never holds a core for long that another thread or program needs (OpenBLAS's and
+// OpenMP's workers spin for milliseconds, and make two threads slower than one on a busy
+// two-core machine).
 #pragma once
 
 #include <cstdint>

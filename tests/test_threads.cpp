@@ -56,3 +56,19 @@ TEST_CASE("an exception in a chunk reaches the caller after every chunk finished
   parallel_for(100, true, [&](int64_t) { after++; });
   CHECK(after.load() == 100);
 }
+
+TEST_CASE("back-to-back jobs of different chunk counts each run every index exactly once") {
+  // A thread still looking for work of a finished job must never take a chunk of the next one,
+  // even when the next job has more chunks than the last.
+  const int before = num_threads();
+  set_num_threads(4);
+  int64_t wrong = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const int64_t n = round % 3 == 0 ? 2 : 4 + round % 5;
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+    parallel_for(n, true, [&](int64_t i) { hits[static_cast<size_t>(i)]++; });
+    for (const auto& h : hits) wrong += h.load() != 1;
+  }
+  CHECK(wrong == 0);
+  set_num_threads(before);
+}
