@@ -144,7 +144,7 @@ TEST_CASE("a tiny probe measures and reports every task, model and length bucket
 TEST_CASE("the agreement probe scores each test sentence against its contrastive twin") {
   const std::string dir = fresh_dir("ember_probe_agreement");
   ProbeOptions options = tiny_options();
-  const ProbeOptions recipe = agreement_defaults(true);
+  const ProbeOptions recipe = grammar_defaults("agreement", true);
   options.tasks = recipe.tasks;
   options.corpus.min_length = 1;
   options.corpus.max_length = 3;
@@ -158,7 +158,7 @@ TEST_CASE("the agreement probe scores each test sentence against its contrastive
   LoadedRun run = load_run(dir + "/runs/agreement-lstm+additive");
   const ParallelText test = load_split(run.config.data, "test");
   std::vector<std::string> wrong;
-  for (const std::string& target : test.target) wrong.push_back(agreement_wrong_target(target));
+  for (const std::string& target : test.target) wrong.push_back(contrastive_twin("agreement", target));
   const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
                                    test.source, test.target);
   const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
@@ -183,6 +183,48 @@ TEST_CASE("the agreement probe scores each test sentence against its contrastive
 
   options.tasks = {"copy", "agreement"};
   CHECK_THROWS_WITH_AS(validate(options), doctest::Contains("probe it alone"), ember::Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the sense probe scores by distance to the cue, contrastively, and probes alone") {
+  const std::string dir = fresh_dir("ember_probe_sense");
+  ProbeOptions options = tiny_options();
+  options.tasks = grammar_defaults("sense", true).tasks;
+  options.corpus.min_length = 1;
+  options.corpus.max_length = 2;
+  options.corpus.num_buckets = 2;
+  options.models = {"transformer"};
+  const ProbeResult result = run_probe(options, dir, {}, nullptr);
+  const ProbeCell& c = result.cell("sense", "transformer");
+  REQUIRE(c.contrastive.size() == 2);  // distances 1 and 2
+  CHECK(c.counts == std::vector<int64_t>{12, 12});
+
+  LoadedRun run = load_run(dir + "/runs/sense-transformer");
+  const ParallelText test = load_split(run.config.data, "test");
+  std::vector<std::string> wrong;
+  for (const std::string& target : test.target) wrong.push_back(contrastive_twin("sense", target));
+  const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, test.target);
+  const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, wrong);
+  std::vector<double> expected(2, 0.0);
+  for (int64_t i = 0; i < test.size(); ++i) {
+    const int64_t d = probing_length("sense", test.source[i]);
+    expected[static_cast<size_t>(d - 1)] += (right[i].log_prob > other[i].log_prob) / 12.0;
+  }
+  for (size_t b = 0; b < 2; ++b) CHECK(c.contrastive[b] == doctest::Approx(expected[b]));
+
+  write_probe_report(result, dir, "ember probe --sense");
+  const std::string md = read_text(dir + "/probe.md");
+  CHECK(contains(md, "## Word sense, scored contrastively"));
+  CHECK(contains(md, "the right sense preferred in"));
+  CHECK(contains(read_text(dir + "/probe.svg"), "sense distance (nouns to the cue)"));
+
+  options.tasks = {"sense", "copy"};
+  CHECK_THROWS_WITH_AS(validate(options), doctest::Contains("sense's buckets are distances"),
+                       ember::Error);
+  CHECK_THROWS_WITH_AS(grammar_defaults("copy", true), doctest::Contains("not a grammar task"),
+                       ember::Error);
   fs::remove_all(dir);
 }
 

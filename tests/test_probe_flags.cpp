@@ -53,6 +53,10 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   CHECK(agreement.options.corpus.max_length == 8);
   CHECK(agreement.options.corpus.num_buckets == 8);
   CHECK(agreement.options.train.max_steps == quick.options.train.max_steps);
+  const ProbeCommand sense = parse_probe_command({"--sense"});
+  CHECK(sense.options.tasks == std::vector<std::string>{"sense"});
+  CHECK(sense.options.corpus.max_length == 8);
+  CHECK(sense.options.corpus.num_buckets == 8);
 
   const ProbeCommand aggregate = parse_probe_command({"--aggregate", "runs/a,runs/b", "--out", "agg"});
   CHECK(aggregate.aggregate == std::vector<std::string>{"runs/a", "runs/b"});
@@ -70,6 +74,8 @@ TEST_CASE("ember probe's flags: recipes, overrides and errors") {
   fails({"--tasks", "copy,count"}, "[probe] unknown task 'count'");
   fails({"--tasks", "copy,copy"}, "[probe] task 'copy' given twice");
   fails({"--agreement", "--tasks", "agreement,copy"}, "probe it alone");
+  fails({"--agreement", "--sense"}, "one grammar at a time");
+  fails({"--sense", "--test-max-length", "16"}, "sense takes no test_max_length");
   fails({"--models", "lstm,gru"}, "[probe] unknown model 'gru'");
   fails({"--models", "lstm", "--all-models"}, "not both");
   fails({"--size", "huge"}, "[flags] --size expects one of tiny|small");

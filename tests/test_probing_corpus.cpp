@@ -62,7 +62,7 @@ TEST_CASE("targets are the copy, the reverse and the sorted source") {
   CHECK(apply_probing_task("sort", {"q", "b", "q", "a"}) ==
         std::vector<std::string>{"a", "b", "q", "q"});
   CHECK_THROWS_WITH_AS(apply_probing_task("count", {"a"}),
-                       doctest::Contains("unknown task 'count' (copy, reverse, sort, agreement)"),
+                       doctest::Contains("unknown task 'count' (copy, reverse, sort, agreement, sense)"),
                        ember::Error);
 
   for (const std::string& task : {"copy", "reverse", "sort"}) {

@@ -1,5 +1,5 @@
-// ember probe: the probing tasks (copy, reverse, sort; agreement) on the matched-size lineup,
-// accuracy by length bucket, written as a report directory (seq2seq/lab/probe.h,
+// ember probe: the probing tasks (copy, reverse, sort; agreement; sense) on the matched-size
+// lineup, accuracy by length bucket, written as a report directory (seq2seq/lab/probe.h,
 // probe_report.h); with --aggregate, mean ± std over earlier probes (lab/probe_aggregate.h).
 #include <spdlog/spdlog.h>
 

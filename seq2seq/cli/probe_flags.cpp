@@ -16,7 +16,8 @@ constexpr const char* kSummary =
     "outputs on the test split by source length bucket, and writes a report directory:\n"
     "probe.md (tables and what the figure shows), probe.svg (accuracy against length, one panel\n"
     "per task, one line per model), probe.csv, and the run directories under runs/.\n"
-    "--agreement probes subject-verb agreement instead (data/agreement_grammar.h).";
+    "--agreement probes subject-verb agreement instead (data/agreement_grammar.h), --sense the\n"
+    "choice of an ambiguous noun's sense by a cue noun (data/sense_grammar.h).";
 
 }  // namespace
 
@@ -25,7 +26,11 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
   command.quick = has_flag(args, "--quick");
   lab::ProbeOptions& o = command.options;
   bool agreement = has_flag(args, "--agreement");
-  o = agreement ? lab::agreement_defaults(command.quick) : lab::probe_defaults(command.quick);
+  bool sense = has_flag(args, "--sense");
+  EMBER_CHECK(!(agreement && sense), "[ember probe] --agreement and --sense: one grammar at a time");
+  o = agreement ? lab::grammar_defaults("agreement", command.quick)
+      : sense   ? lab::grammar_defaults("sense", command.quick)
+                : lab::probe_defaults(command.quick);
   bool all_models = false, models_given = false;
   int64_t seed = static_cast<int64_t>(o.corpus.seed);
 
@@ -41,7 +46,12 @@ ProbeCommand parse_probe_command(const std::vector<std::string>& args) {
                    "the agreement probe: subject-verb agreement past 0 to 7 distracting nouns, "
                    "scored contrastively (its buckets are distances 1..8)",
                    &agreement);
-  flags.add_list("--tasks", "probing tasks (copy, reverse, sort; agreement alone)", &o.tasks);
+  flags.add_switch("--sense",
+                   "the word-sense probe: an ambiguous noun translated by the sense a cue noun 1 "
+                   "to 8 nouns away names, scored contrastively (its buckets are distances 1..8)",
+                   &sense);
+  flags.add_list("--tasks", "probing tasks (copy, reverse, sort; agreement or sense alone)",
+                 &o.tasks);
   flags.add_list("--models",
                  "lineup models (lstm, lstm+dot, lstm+scaled_dot, lstm+general, lstm+additive, "
                  "convs2s, transformer)",

@@ -1,4 +1,4 @@
-// Copy, reverse and sort: the seeded sources, the targets and the length buckets.
+// Copy, reverse, sort and the grammar tasks: the seeded sources, the targets and the length buckets.
 #include "ember/seq2seq/data/probing_corpus.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include "ember/core/error.h"
 #include "ember/core/random.h"
 #include "ember/seq2seq/data/agreement_grammar.h"
+#include "ember/seq2seq/data/sense_grammar.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -46,16 +47,19 @@ void check_options(const ProbingOptions& o) {
                   (o.test_max_length >= o.max_length && o.test_max_length <= kMaxLength),
               "[probing_corpus] test_max_length must be 0 or in [max_length, {}] = [{}, {}], got {}",
               kMaxLength, o.max_length, kMaxLength, o.test_max_length);
-  EMBER_CHECK(o.task != "agreement" || o.test_max_length <= o.max_length,
-              "[probing_corpus] agreement takes no test_max_length ({} given): its distances are "
+  EMBER_CHECK(!is_grammar_task(o.task) || o.test_max_length <= o.max_length,
+              "[probing_corpus] {} takes no test_max_length ({} given): its distances are "
               "the grammar's, 1 to {}",
-              o.test_max_length, o.max_length);
+              o.task, o.test_max_length, o.max_length);
   const int64_t held_out = o.valid_size + o.test_size;
-  if (o.task == "agreement") {
-    EMBER_CHECK(agreement_sentence_count(o.min_length, 2 * held_out) >= 2 * held_out,
-                "[probing_corpus] the agreement grammar has too few sentences of distance {} for "
+  if (is_grammar_task(o.task)) {
+    const int64_t sentences = o.task == "agreement"
+                                  ? agreement_sentence_count(o.min_length, 2 * held_out)
+                                  : sense_sentence_count(o.min_length, 2 * held_out);
+    EMBER_CHECK(sentences >= 2 * held_out,
+                "[probing_corpus] the {} grammar has too few sentences of distance {} for "
                 "{} distinct held-out examples (valid + test): raise min_length",
-                o.min_length, held_out);
+                o.task, o.min_length, held_out);
     return;
   }
   EMBER_CHECK(sequences_of_length(o.alphabet_size, o.min_length, 2 * held_out) >= 2 * held_out,
@@ -91,6 +95,7 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
     do {
       const int64_t length = bucket.first + generator.randint(bucket.last - bucket.first + 1);
       tokens = o.task == "agreement" ? make_agreement_source(length, generator)
+               : o.task == "sense"   ? make_sense_source(length, generator)
                                      : random_tokens(length, o.alphabet_size, generator);
       source = joined(tokens);
     } while (avoid.count(source) > 0);
@@ -104,8 +109,15 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
 }  // namespace
 
 const std::vector<std::string>& probing_tasks() {
-  static const std::vector<std::string> tasks = {"copy", "reverse", "sort", "agreement"};
+  static const std::vector<std::string> tasks = {"copy", "reverse", "sort", "agreement", "sense"};
   return tasks;
+}
+
+bool is_grammar_task(const std::string& task) { return task == "agreement" || task == "sense"; }
+
+std::string contrastive_twin(const std::string& task, const std::string& target) {
+  EMBER_CHECK(is_grammar_task(task), "[probing_corpus] {} has no contrastive twin", task);
+  return task == "agreement" ? agreement_wrong_target(target) : sense_wrong_target(target);
 }
 
 std::vector<LengthBucket> length_buckets(const ProbingOptions& options) {
@@ -145,11 +157,13 @@ std::vector<std::string> apply_probing_task(const std::string& task,
   if (task == "reverse") std::reverse(tokens.begin(), tokens.end());
   if (task == "sort") std::sort(tokens.begin(), tokens.end());
   if (task == "agreement") return inflect_agreement(std::move(tokens));
+  if (task == "sense") return translate_senses(std::move(tokens));
   return tokens;
 }
 
 int64_t probing_length(const std::string& task, const std::string& source) {
   if (task == "agreement") return agreement_facts(source).distance;
+  if (task == "sense") return sense_facts(source).distance;
   int64_t words = 0;
   bool in_word = false;
   for (char c : source) {

@@ -6,12 +6,16 @@
 //   agreement  a sentence of a generated grammar whose verb agrees with a subject several nouns
 //              back (data/agreement_grammar.h)
 //              "the key to the cabinets be red ." -> "the key to the cabinets is red ."
+//   sense      a sentence of a generated grammar whose ambiguous noun is translated by the sense
+//              a cue noun several nouns away names (data/sense_grammar.h)
+//              "the bank near the river is red ." -> "the shore near the river is red ."
 // Copy needs the whole source carried to the decoder, reverse needs it read back to front, and
 // sort needs every token counted, so the accuracy of a model against the length of the source
 // shows where its way of reading the source (a hidden state, a receptive field, attention) fails.
-// Agreement needs one fact (the subject's number) carried past distracting nouns; its "length"
-// is the distance of the agreement (nouns up to the verb, the subject included), and it ignores
-// alphabet_size.
+// Agreement needs one fact (the subject's number) carried past distracting nouns, sense one fact
+// (which sense the cue names) carried to the ambiguous noun; these grammar tasks' "length" is
+// the distance in nouns (agreement: up to the verb, the subject included; sense: from the
+// ambiguous noun to its cue), they are scored contrastively too, and they ignore alphabet_size.
 //
 // Tokens are single lowercase letters ("a", "b", ...: the first alphabet_size of the 26),
 // written with spaces between them, so the word tokenizer reads one token per letter and the
@@ -30,7 +34,7 @@
 namespace ember::seq2seq {
 
 struct ProbingOptions {
-  std::string task = "copy";  // copy | reverse | sort | agreement
+  std::string task = "copy";  // copy | reverse | sort | agreement | sense
   int64_t train_size = 20000;
   int64_t valid_size = 1000;
   int64_t test_size = 1000;
@@ -45,8 +49,17 @@ struct ProbingOptions {
   uint64_t seed = 1;
 };
 
-// The tasks, in this order: {"copy", "reverse", "sort", "agreement"}.
+// The tasks, in this order: {"copy", "reverse", "sort", "agreement", "sense"}.
 const std::vector<std::string>& probing_tasks();
+
+// Whether a task is one of the grammar tasks (agreement, sense): buckets of distances, and a
+// contrastive twin for each target.
+bool is_grammar_task(const std::string& task);
+// The wrong member of a grammar task's contrastive pair: the target with the verb in the other
+// number (agreement_wrong_target) or the ambiguous noun in its other sense (sense_wrong_target).
+// Throws "[probing_corpus]" for a task without one, and the grammar's error for a target without
+// the word to swap.
+std::string contrastive_twin(const std::string& task, const std::string& target);
 
 // One length bucket: lengths first..last, both inclusive.
 struct LengthBucket {
@@ -69,7 +82,7 @@ std::string bucket_label(const LengthBucket& bucket);
 // The target of a task for the source tokens. Throws "[probing_corpus]" for an unknown task.
 std::vector<std::string> apply_probing_task(const std::string& task,
                                             std::vector<std::string> tokens);
-// What the length buckets of a task divide: the source's tokens, or agreement's distance.
+// What the length buckets of a task divide: the source's tokens, or a grammar task's distance.
 int64_t probing_length(const std::string& task, const std::string& source);
 
 struct ProbingCorpus {
@@ -83,8 +96,8 @@ struct ProbingCorpus {
 // (train may repeat its own sources). Throws "[probing_corpus]" for an unknown task, sizes below
 // train 1 / valid 0 / test 0, lengths outside 1 <= min_length <= max_length <= 1000, a bucket
 // count outside [1, max_length - min_length + 1], an alphabet outside [2, 26], a test_max_length
-// other than 0 outside [max_length, 1000] (or above max_length for agreement, whose distances the
-// grammar bounds), or when the
+// other than 0 outside [max_length, 1000] (or above max_length for a grammar task, whose distances
+// the grammar bounds), or when the
 // shortest sources have fewer than 2 * (valid_size + test_size) distinct values (the held-out
 // sources could not be distinct).
 ProbingCorpus make_probing_corpus(const ProbingOptions& options);

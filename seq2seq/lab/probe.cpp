@@ -10,7 +10,6 @@
 
 #include "ember/core/error.h"
 #include "ember/core/threads.h"
-#include "ember/seq2seq/data/agreement_grammar.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
@@ -88,12 +87,13 @@ double cpu_seconds_since(std::clock_t start) {
   return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
 }
 
-// Whether the model prefers each test target to its contrastive twin (agreement_wrong_target):
+// Whether the model prefers each test target to its contrastive twin (contrastive_twin):
 // log P(target | source) > log P(wrong | source), scored by forced decoding.
-std::vector<bool> prefers_correct_targets(LoadedRun& run, const ParallelText& test) {
+std::vector<bool> prefers_correct_targets(LoadedRun& run, const std::string& task,
+                                          const ParallelText& test) {
   std::vector<std::string> wrong;
   wrong.reserve(test.target.size());
-  for (const std::string& target : test.target) wrong.push_back(agreement_wrong_target(target));
+  for (const std::string& target : test.target) wrong.push_back(contrastive_twin(task, target));
   const std::vector<TargetScore> right_scores =
       score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source,
                     test.target);
@@ -107,7 +107,7 @@ std::vector<bool> prefers_correct_targets(LoadedRun& run, const ParallelText& te
 }
 
 // Decodes the test split with the run's best checkpoint and scores it by length bucket (and, for
-// agreement, contrastively).
+// a grammar task, contrastively).
 void score_test_split(const std::string& run_dir, const std::vector<LengthBucket>& buckets,
                       ProbeCell* cell) {
   const auto start = std::chrono::steady_clock::now();
@@ -117,9 +117,9 @@ void score_test_split(const std::string& run_dir, const std::vector<LengthBucket
   set_decode_limits(run.config, decode);  // no output past the models' positions
   const std::vector<Translation> outputs =
       translate(*run.model, *run.source_tokenizer, *run.target_tokenizer, test.source, decode);
-  const bool contrastive = cell->task == "agreement";
+  const bool contrastive = is_grammar_task(cell->task);
   const std::vector<bool> prefers =
-      contrastive ? prefers_correct_targets(run, test) : std::vector<bool>();
+      contrastive ? prefers_correct_targets(run, cell->task, test) : std::vector<bool>();
   cell->test_seconds = seconds_since(start);
   const size_t B = buckets.size();
   const double total = static_cast<double>(test.size());
@@ -189,10 +189,11 @@ const std::vector<std::string>& default_probe_models() {
 
 const std::vector<std::string>& all_probe_models() { return lineup_names(); }
 
-ProbeOptions agreement_defaults(bool quick) {
+ProbeOptions grammar_defaults(const std::string& task, bool quick) {
+  EMBER_CHECK(is_grammar_task(task), "[probe] {} is not a grammar task (agreement, sense)", task);
   ProbeOptions o = probe_defaults(quick);
-  o.tasks = {"agreement"};
-  o.corpus.min_length = 1;  // distances: the subject is the 1st to 8th noun before the verb
+  o.tasks = {task};
+  o.corpus.min_length = 1;  // distances of 1 to 8 nouns
   o.corpus.max_length = 8;
   o.corpus.num_buckets = 8;
   return o;
@@ -200,11 +201,12 @@ ProbeOptions agreement_defaults(bool quick) {
 
 void validate(const ProbeOptions& o) {
   check_names("task", o.tasks, probing_tasks());
-  const bool agreement = std::find(o.tasks.begin(), o.tasks.end(), "agreement") != o.tasks.end();
-  EMBER_CHECK(!agreement || o.tasks.size() == 1,
-              "[probe] agreement's buckets are distances, not lengths: probe it alone (ember "
-              "probe --agreement), not with {}",
-              fmt::join(o.tasks, ", "));
+  for (const std::string& task : o.tasks) {
+    EMBER_CHECK(!is_grammar_task(task) || o.tasks.size() == 1,
+                "[probe] {}'s buckets are distances, not lengths: probe it alone (ember "
+                "probe --{}), not with {}",
+                task, task, fmt::join(o.tasks, ", "));
+  }
   check_names("model", o.models, all_probe_models());
   EMBER_CHECK(o.size == "tiny" || o.size == "small", "[probe] unknown size '{}' (tiny, small)",
               o.size);

@@ -43,16 +43,17 @@ struct ProbeOptions {
 //   full   the same lengths, 20000 training sequences, 600 valid and 1200 test sequences,
 //          4000 updates per model
 ProbeOptions probe_defaults(bool quick);
-// The agreement probe (data/agreement_grammar.h): the same recipe on the agreement task alone, its
-// buckets the distances 1 to 8 (the subject is the 1st to 8th noun before the verb).
-ProbeOptions agreement_defaults(bool quick);
+// A grammar probe (data/agreement_grammar.h, data/sense_grammar.h): the same recipe on the task
+// alone, "agreement" or "sense", its buckets the distances 1 to 8 in nouns. Throws "[probe]" for
+// another task.
+ProbeOptions grammar_defaults(const std::string& task, bool quick);
 
 // The contenders `ember probe` runs by default, and all seven lineup() names.
 const std::vector<std::string>& default_probe_models();
 const std::vector<std::string>& all_probe_models();
 
-// Throws "[probe]" for no task or model, an unknown or repeated task or model, agreement with
-// another task, an unknown size,
+// Throws "[probe]" for no task or model, an unknown or repeated task or model, a grammar task
+// with another task, an unknown size,
 // dropout outside [0, 1), or no updates (train.max_steps, --steps, below 1); the corpus and
 // training options throw their own errors (validate(TrainOptions)).
 void validate(const ProbeOptions& options);
@@ -71,8 +72,8 @@ struct ProbeCell {
   std::vector<double> tokens = {};   // per bucket: mean token accuracy (probe_token_accuracy)
   double exact_all = 0.0;            // over the whole test split
   double tokens_all = 0.0;
-  // Agreement only (empty otherwise): per bucket, the share of test sentences whose target the
-  // model scores above the same target with the verb in the wrong number (forced decoding).
+  // Grammar tasks only (empty otherwise): per bucket, the share of test sentences whose target
+  // the model scores above its contrastive twin (contrastive_twin; forced decoding).
   std::vector<double> contrastive = {};
   double contrastive_all = 0.0;
 };

@@ -18,13 +18,25 @@ using Measure = std::vector<double> ProbeCell::*;
 // "0.97"), so that models printed alike compare alike and the text agrees with the tables.
 double printed(double v) { return std::stod(fmt::format("{:.2f}", v)); }
 
-bool is_agreement(const ProbeResult& r) { return r.options.tasks == std::vector<std::string>{"agreement"}; }
+// Whether the probe is of a grammar task (agreement or sense, probed alone): its buckets are
+// distances and its cells are also scored contrastively.
+bool is_grammar(const ProbeResult& r) {
+  return r.options.tasks.size() == 1 && is_grammar_task(r.options.tasks[0]);
+}
+bool is_agreement(const ProbeResult& r) { return is_grammar(r) && r.options.tasks[0] == "agreement"; }
 
 // What the buckets divide, for headings and axes, and their plural in sentences.
 const char* bucket_quantity(const ProbeResult& r) {
-  return is_agreement(r) ? "agreement distance" : "source length";
+  if (!is_grammar(r)) return "source length";
+  return is_agreement(r) ? "agreement distance" : "sense distance";
 }
-const char* bucket_plural(const ProbeResult& r) { return is_agreement(r) ? "distances" : "lengths"; }
+const char* bucket_plural(const ProbeResult& r) { return is_grammar(r) ? "distances" : "lengths"; }
+
+// What a grammar task's distance counts, naming its grammar.
+const char* distance_meaning(const ProbeResult& r) {
+  return is_agreement(r) ? "nouns up to the verb (data/agreement_grammar.h)"
+                         : "nouns from the ambiguous noun to its cue (data/sense_grammar.h)";
+}
 
 // "runs from 0.00 (lstm) to 0.97 (transformer, convs2s)", or "is 0.00 for every model".
 std::string spread(const ProbeResult& r, const std::string& task, size_t bucket) {
@@ -67,7 +79,8 @@ std::string model_line(const ProbeResult& r, const ProbeCell& c) {
       c.model, c.exact[0], bucket_plural(r), bucket_label(r.buckets[0]), c.exact[last],
       bucket_label(r.buckets[last]), where, c.tokens[0], c.tokens[last]);
   if (!c.contrastive.empty()) {
-    line += fmt::format("; the right verb form preferred in {:.2f} and {:.2f}", c.contrastive[0],
+    line += fmt::format("; the right {} preferred in {:.2f} and {:.2f}",
+                        c.task == "agreement" ? "verb form" : "sense", c.contrastive[0],
                         c.contrastive[last]);
   }
   return line + ".";
@@ -127,8 +140,8 @@ std::string setup(const ProbeResult& r) {
       "the training split) and scores them by {}.{} {} thread(s); the whole probe took "
       "{:.1f} min of wall time and {:.1f} min of CPU time.",
       o.size, o.dropout, o.corpus.train_size, o.corpus.min_length, o.corpus.max_length,
-      is_agreement(r) ? std::string("nouns up to the verb (data/agreement_grammar.h)")
-                      : fmt::format("tokens over {} letters", o.corpus.alphabet_size),
+      is_grammar(r) ? std::string(distance_meaning(r))
+                    : fmt::format("tokens over {} letters", o.corpus.alphabet_size),
       o.corpus.seed, t.max_steps, t.max_tokens, to_string(t.optimizer),
       t.lr, t.warmup_steps, to_string(t.schedule),
       t.eval_sentences > 0 ? std::min(t.eval_sentences, o.corpus.valid_size) : o.corpus.valid_size,
@@ -149,7 +162,7 @@ void check_complete(const ProbeResult& r) {
     for (const std::string& model : r.options.models) {
       const ProbeCell& c = r.cell(task, model);
       EMBER_CHECK(c.exact.size() == r.buckets.size() && c.tokens.size() == r.buckets.size() &&
-                      c.contrastive.size() == (task == "agreement" ? r.buckets.size() : 0),
+                      c.contrastive.size() == (is_grammar_task(task) ? r.buckets.size() : 0),
                   "[probe] the cell {} / {} has {} buckets, not {}", task, model, c.exact.size(),
                   r.buckets.size());
     }
@@ -204,6 +217,13 @@ std::string probe_markdown(const ProbeResult& r, const std::string& command) {
         "the verb in the other number (log P(target | source) by forced decoding), as Linzen et "
         "al. (2016) and Tang et al. (2018) score agreement. 0.5 is chance.\n\n" +
         table(r, &ProbeCell::contrastive, false) + "\n";
+  } else if (is_grammar(r)) {
+    md += "## Word sense, scored contrastively\n\n";
+    md +=
+        "The share of test sentences whose target the model scores above the same target with "
+        "the ambiguous noun in its other sense (log P(target | source) by forced decoding), as "
+        "Tang et al. (2018) score word-sense disambiguation on ContraWSD. 0.5 is chance.\n\n" +
+        table(r, &ProbeCell::contrastive, false) + "\n";
   }
   md += fmt::format("## Exact match by {}\n\n", bucket_quantity(r)) +
         table(r, &ProbeCell::exact, true) + "\n";
@@ -224,12 +244,13 @@ std::string probe_figure(const ProbeResult& r) {
   std::vector<LineChart> charts;
   std::vector<std::pair<Measure, const char*>> measures = {{&ProbeCell::exact, "exact match"},
                                                            {&ProbeCell::tokens, "token accuracy"}};
-  if (is_agreement(r)) measures.insert(measures.begin(), {&ProbeCell::contrastive, "contrastive"});
+  if (is_grammar(r)) measures.insert(measures.begin(), {&ProbeCell::contrastive, "contrastive"});
   for (const auto& [measure, name] : measures) {
     for (const std::string& task : r.options.tasks) {
       LineChart chart{.title = fmt::format("{}: {}", task, name),
                       .x_label = is_agreement(r) ? "agreement distance (nouns up to the verb)"
-                                                 : "source length (tokens, middle of each bucket)",
+                                 : is_grammar(r)   ? "sense distance (nouns to the cue)"
+                                                   : "source length (tokens, middle of each bucket)",
                       .y_label = name};
       for (const std::string& model : r.options.models) {
         chart.series.push_back({model, x, r.cell(task, model).*measure});
