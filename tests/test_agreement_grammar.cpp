@@ -1,40 +1,27 @@
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ember/core/error.h"
 #include "ember/core/random.h"
 #include "ember/seq2seq/data/agreement_grammar.h"
+#include "ember/seq2seq/data/words.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
 
-namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& w) { return fmt::format("{}", fmt::join(w, " ")); }
-
-}  // namespace
-
 TEST_CASE("the verb agrees with the first noun, however many nouns come between") {
-  CHECK(joined(inflect_agreement(words("the key to the cabinets near the doors be red ."))) ==
+  CHECK(join_words(inflect_agreement(split_words("the key to the cabinets near the doors be red ."))) ==
         "the key to the cabinets near the doors is red .");
-  CHECK(joined(inflect_agreement(words("the old keys to the cabinet seem quiet ."))) ==
+  CHECK(join_words(inflect_agreement(split_words("the old keys to the cabinet seem quiet ."))) ==
         "the old keys to the cabinet seem quiet .");
-  CHECK(joined(inflect_agreement(words("the dogs remain tall ."))) == "the dogs remain tall .");
-  CHECK(joined(inflect_agreement(words("the dog remain tall ."))) == "the dog remains tall .");
-  CHECK_THROWS_WITH_AS(inflect_agreement(words("the dog red .")),
+  CHECK(join_words(inflect_agreement(split_words("the dogs remain tall ."))) == "the dogs remain tall .");
+  CHECK(join_words(inflect_agreement(split_words("the dog remain tall ."))) == "the dog remains tall .");
+  CHECK_THROWS_WITH_AS(inflect_agreement(split_words("the dog red .")),
                        doctest::Contains("[agreement] no verb lemma in 'the dog red .'"),
                        ember::Error);
-  CHECK_THROWS_WITH_AS(inflect_agreement(words("be red .")),
+  CHECK_THROWS_WITH_AS(inflect_agreement(split_words("be red .")),
                        doctest::Contains("[agreement] no noun of the grammar"), ember::Error);
 }
 
@@ -66,7 +53,7 @@ TEST_CASE("generated sources: the distance asked for, both numbers, one lemma, a
   for (int i = 0; i < n; ++i) {
     const int64_t distance = 1 + i % 5;
     const std::vector<std::string> source = make_agreement_source(distance, generator);
-    const AgreementFacts facts = agreement_facts(joined(source));
+    const AgreementFacts facts = agreement_facts(join_words(source));
     REQUIRE(facts.distance == distance);
     CHECK(facts.attractors <= distance - 1);
     plural_subjects += facts.plural_subject;
@@ -74,8 +61,8 @@ TEST_CASE("generated sources: the distance asked for, both numbers, one lemma, a
     // "the N" per noun phrase, a preposition per further one, then verb, adjective and ".".
     with_adjective += static_cast<int64_t>(source.size()) > 2 * distance + (distance - 1) + 3;
     const std::vector<std::string> target = inflect_agreement(source);
-    CHECK(agreement_wrong_target(joined(target)) != joined(target));
-    CHECK(agreement_facts(joined(target)).plural_subject == facts.plural_subject);
+    CHECK(agreement_wrong_target(join_words(target)) != join_words(target));
+    CHECK(agreement_facts(join_words(target)).plural_subject == facts.plural_subject);
   }
   CHECK(plural_subjects > n / 3);
   CHECK(plural_subjects < 2 * n / 3);

@@ -57,6 +57,28 @@ ProbeOptions tiny_options() {
   return o;
 }
 
+// Per distance 1..buckets, the share of a grammar run's test sentences whose target the model
+// scores above its contrastive twin, recomputed here by forced decoding.
+std::vector<double> shares_preferring_target(const std::string& run_dir, const std::string& task,
+                                             size_t buckets) {
+  LoadedRun run = load_run(run_dir);
+  const ParallelText test = load_split(run.config.data, "test");
+  std::vector<std::string> wrong;
+  for (const std::string& target : test.target) wrong.push_back(contrastive_twin(task, target));
+  const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, test.target);
+  const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
+                                   test.source, wrong);
+  std::vector<double> preferred(buckets, 0.0), count(buckets, 0.0);
+  for (int64_t i = 0; i < test.size(); ++i) {
+    const auto d = static_cast<size_t>(probing_length(task, test.source[i]) - 1);
+    preferred[d] += right[i].log_prob > other[i].log_prob;
+    count[d] += 1.0;
+  }
+  for (size_t b = 0; b < buckets; ++b) preferred[b] /= count[b];
+  return preferred;
+}
+
 size_t count_lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 
 }  // namespace
@@ -155,19 +177,8 @@ TEST_CASE("the agreement probe scores each test sentence against its contrastive
   CHECK(c.counts == std::vector<int64_t>{8, 8, 8});
 
   // The share is that of test sentences whose target outscores the twin, by forced decoding.
-  LoadedRun run = load_run(dir + "/runs/agreement-lstm+additive");
-  const ParallelText test = load_split(run.config.data, "test");
-  std::vector<std::string> wrong;
-  for (const std::string& target : test.target) wrong.push_back(contrastive_twin("agreement", target));
-  const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
-                                   test.source, test.target);
-  const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
-                                   test.source, wrong);
-  std::vector<double> expected(3, 0.0);
-  for (int64_t i = 0; i < test.size(); ++i) {
-    const int64_t d = probing_length("agreement", test.source[i]);
-    expected[static_cast<size_t>(d - 1)] += (right[i].log_prob > other[i].log_prob) / 8.0;
-  }
+  const std::vector<double> expected =
+      shares_preferring_target(dir + "/runs/agreement-lstm+additive", "agreement", 3);
   for (size_t b = 0; b < 3; ++b) CHECK(c.contrastive[b] == doctest::Approx(expected[b]));
 
   write_probe_report(result, dir, "ember probe --agreement");
@@ -199,19 +210,8 @@ TEST_CASE("the sense probe scores by distance to the cue, contrastively, and pro
   REQUIRE(c.contrastive.size() == 2);  // distances 1 and 2
   CHECK(c.counts == std::vector<int64_t>{12, 12});
 
-  LoadedRun run = load_run(dir + "/runs/sense-transformer");
-  const ParallelText test = load_split(run.config.data, "test");
-  std::vector<std::string> wrong;
-  for (const std::string& target : test.target) wrong.push_back(contrastive_twin("sense", target));
-  const auto right = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
-                                   test.source, test.target);
-  const auto other = score_targets(*run.model, *run.source_tokenizer, *run.target_tokenizer,
-                                   test.source, wrong);
-  std::vector<double> expected(2, 0.0);
-  for (int64_t i = 0; i < test.size(); ++i) {
-    const int64_t d = probing_length("sense", test.source[i]);
-    expected[static_cast<size_t>(d - 1)] += (right[i].log_prob > other[i].log_prob) / 12.0;
-  }
+  const std::vector<double> expected =
+      shares_preferring_target(dir + "/runs/sense-transformer", "sense", 2);
   for (size_t b = 0; b < 2; ++b) CHECK(c.contrastive[b] == doctest::Approx(expected[b]));
 
   write_probe_report(result, dir, "ember probe --sense");

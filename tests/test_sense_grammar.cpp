@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,42 +8,30 @@
 #include "ember/core/random.h"
 #include "ember/seq2seq/data/probing_corpus.h"
 #include "ember/seq2seq/data/sense_grammar.h"
+#include "ember/seq2seq/data/words.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
 
-namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& w) { return fmt::format("{}", fmt::join(w, " ")); }
-
-}  // namespace
-
 TEST_CASE("the ambiguous noun takes the sense its cue names, before or after it, near or far") {
-  CHECK(joined(translate_senses(words("the old bank near the river seems red ."))) ==
+  CHECK(join_words(translate_senses(split_words("the old bank near the river seems red ."))) ==
         "the old shore near the river seems red .");
-  CHECK(joined(translate_senses(words("the loan to the key beside the bank is tall ."))) ==
+  CHECK(join_words(translate_senses(split_words("the loan to the key beside the bank is tall ."))) ==
         "the loan to the key beside the lender is tall .");
-  CHECK(joined(translate_senses(words("the mouse with the door of the cable looks new ."))) ==
+  CHECK(join_words(translate_senses(split_words("the mouse with the door of the cable looks new ."))) ==
         "the device with the door of the cable looks new .");
-  CHECK(joined(translate_senses(words("the crane under the nest remains cold ."))) ==
+  CHECK(join_words(translate_senses(split_words("the crane under the nest remains cold ."))) ==
         "the bird under the nest remains cold .");
 }
 
 TEST_CASE("a sentence needs exactly one ambiguous noun and one cue of its own") {
-  CHECK_THROWS_WITH_AS(translate_senses(words("the key near the river is red .")),
+  CHECK_THROWS_WITH_AS(translate_senses(split_words("the key near the river is red .")),
                        doctest::Contains("holds 0 ambiguous nouns, not one"), ember::Error);
-  CHECK_THROWS_WITH_AS(translate_senses(words("the bank near the bass by the river is red .")),
+  CHECK_THROWS_WITH_AS(translate_senses(split_words("the bank near the bass by the river is red .")),
                        doctest::Contains("holds 2 ambiguous nouns"), ember::Error);
-  CHECK_THROWS_WITH_AS(translate_senses(words("the bank near the key is red .")),
+  CHECK_THROWS_WITH_AS(translate_senses(split_words("the bank near the key is red .")),
                        doctest::Contains("holds 0 cues, not one"), ember::Error);
-  CHECK_THROWS_WITH_AS(translate_senses(words("the bank near the river by the loan is red .")),
+  CHECK_THROWS_WITH_AS(translate_senses(split_words("the bank near the river by the loan is red .")),
                        doctest::Contains("holds 2 cues"), ember::Error);
   CHECK_THROWS_WITH_AS(sense_facts("the bank near the cheese is red ."),
                        doctest::Contains("the cue is not one of bank's"), ember::Error);
@@ -77,7 +64,7 @@ TEST_CASE("generated sentences have the distance asked for, both cue sides and b
   for (int64_t distance = 1; distance <= 8; ++distance) {
     for (int i = 0; i < 50; ++i) {
       const std::vector<std::string> source = make_sense_source(distance, generator);
-      const SenseFacts facts = sense_facts(joined(source));
+      const SenseFacts facts = sense_facts(join_words(source));
       CHECK(facts.distance == distance);
       sides.insert(facts.cue_after);
       for (const std::string& w : translate_senses(source)) {
@@ -104,7 +91,7 @@ TEST_CASE("the sense corpus buckets by distance and refuses extrapolation") {
   std::vector<int64_t> per_distance(4, 0);
   for (size_t i = 0; i < corpus.test.source.size(); ++i) {
     per_distance[static_cast<size_t>(probing_length("sense", corpus.test.source[i]) - 1)] += 1;
-    CHECK(corpus.test.target[i] == joined(translate_senses(words(corpus.test.source[i]))));
+    CHECK(corpus.test.target[i] == join_words(translate_senses(split_words(corpus.test.source[i]))));
   }
   CHECK(per_distance == std::vector<int64_t>{4, 4, 4, 4});
   CHECK(is_grammar_task("sense"));

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <array>
-#include <sstream>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/data/words.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -44,17 +44,6 @@ void noun_phrase(std::vector<std::string>* words, core::Generator& generator) {
   words->push_back(std::string(pick(kNouns, generator)) + (plural ? "s" : ""));
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  return fmt::format("{}", fmt::join(words, " "));
-}
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string word; in >> word;) out.push_back(word);
-  return out;
-}
-
 // Whether `word` is a noun of the grammar, and if so whether it is plural.
 bool is_noun(const std::string& word, bool* plural) {
   for (const char* noun : kNouns) {
@@ -83,19 +72,19 @@ std::vector<std::string> make_agreement_source(int64_t distance, core::Generator
 }
 
 std::vector<std::string> inflect_agreement(std::vector<std::string> source) {
-  const AgreementFacts facts = agreement_facts(joined(source));
+  const AgreementFacts facts = agreement_facts(join_words(source));
   std::string* lemma = nullptr;
   const Verb* which = nullptr;
   for (std::string& word : source) {
     for (const Verb& verb : kVerbs) {
       if (word != verb.lemma) continue;
       EMBER_CHECK(lemma == nullptr, "[agreement] more than one verb lemma in '{}'",
-                  joined(source));
+                  join_words(source));
       lemma = &word;
       which = &verb;
     }
   }
-  EMBER_CHECK(lemma != nullptr, "[agreement] no verb lemma in '{}'", joined(source));
+  EMBER_CHECK(lemma != nullptr, "[agreement] no verb lemma in '{}'", join_words(source));
   *lemma = facts.plural_subject ? which->plural : which->singular;
   return source;
 }
@@ -143,7 +132,7 @@ std::string agreement_wrong_target(const std::string& target) {
   }
   EMBER_CHECK(inflected != nullptr, "[agreement] no inflected verb in '{}'", target);
   *inflected = other;
-  return joined(words);
+  return join_words(words);
 }
 
 }  // namespace ember::seq2seq

@@ -8,6 +8,7 @@
 #include "ember/core/random.h"
 #include "ember/seq2seq/data/agreement_grammar.h"
 #include "ember/seq2seq/data/sense_grammar.h"
+#include "ember/seq2seq/data/words.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -76,10 +77,6 @@ std::vector<std::string> random_tokens(int64_t length, int64_t alphabet,
   return tokens;
 }
 
-std::string joined(const std::vector<std::string>& tokens) {
-  return fmt::format("{}", fmt::join(tokens, " "));
-}
-
 // `count` examples, example i in buckets[i % buckets.size()]; sources in `avoid` are drawn again,
 // and the new sources join it when `hold_out`.
 ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>& buckets,
@@ -97,10 +94,10 @@ ParallelText make_split(const ProbingOptions& o, const std::vector<LengthBucket>
       tokens = o.task == "agreement" ? make_agreement_source(length, generator)
                : o.task == "sense"   ? make_sense_source(length, generator)
                                      : random_tokens(length, o.alphabet_size, generator);
-      source = joined(tokens);
+      source = join_words(tokens);
     } while (avoid.count(source) > 0);
     if (hold_out) avoid.insert(source);
-    text.target.push_back(joined(apply_probing_task(o.task, std::move(tokens))));
+    text.target.push_back(join_words(apply_probing_task(o.task, std::move(tokens))));
     text.source.push_back(std::move(source));
   }
   return text;

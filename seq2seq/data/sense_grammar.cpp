@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <array>
-#include <sstream>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/data/words.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -49,17 +49,6 @@ void noun_phrase(const char* noun, std::vector<std::string>* words, core::Genera
   words->push_back(noun);
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  return fmt::format("{}", fmt::join(words, " "));
-}
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string word; in >> word;) out.push_back(word);
-  return out;
-}
-
 bool is_neutral(const std::string& word) {
   return std::find(kNeutral.begin(), kNeutral.end(), word) != kNeutral.end();
 }
@@ -98,7 +87,7 @@ Reading read_sentence(const std::vector<std::string>& words) {
     }
     nouns += noun;
   }
-  const std::string sentence = joined(words);
+  const std::string sentence = join_words(words);
   EMBER_CHECK(ambiguous_count == 1, "[sense] '{}' holds {} ambiguous nouns, not one", sentence,
               ambiguous_count);
   EMBER_CHECK(cue_count == 1, "[sense] '{}' holds {} cues, not one", sentence, cue_count);
@@ -170,7 +159,7 @@ std::string sense_wrong_target(const std::string& target) {
   }
   EMBER_CHECK(found != nullptr, "[sense] no sense word in '{}'", target);
   *found = other;
-  return joined(words);
+  return join_words(words);
 }
 
 }  // namespace ember::seq2seq

@@ -6,10 +6,10 @@
 #include <ctime>
 #include <filesystem>
 #include <set>
-#include <sstream>
 
 #include "ember/core/error.h"
 #include "ember/core/threads.h"
+#include "ember/seq2seq/data/words.h"
 #include "ember/seq2seq/lab/lineup.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
@@ -18,13 +18,6 @@ namespace ember::seq2seq::lab {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string word; in >> word;) out.push_back(word);
-  return out;
-}
 
 void check_names(const char* what, const std::vector<std::string>& names,
                  const std::vector<std::string>& known) {

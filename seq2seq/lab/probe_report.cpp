@@ -210,20 +210,17 @@ std::string probe_markdown(const ProbeResult& r, const std::string& command) {
   }
   md += fmt::format("\n![accuracy against {}, one panel per task](probe.svg)\n\n",
                     bucket_quantity(r));
-  if (is_agreement(r)) {
-    md += "## Agreement, scored contrastively\n\n";
-    md +=
+  if (is_grammar(r)) {
+    const bool agreement = is_agreement(r);
+    md += fmt::format(
+        "## {}, scored contrastively\n\n"
         "The share of test sentences whose target the model scores above the same target with "
-        "the verb in the other number (log P(target | source) by forced decoding), as Linzen et "
-        "al. (2016) and Tang et al. (2018) score agreement. 0.5 is chance.\n\n" +
-        table(r, &ProbeCell::contrastive, false) + "\n";
-  } else if (is_grammar(r)) {
-    md += "## Word sense, scored contrastively\n\n";
-    md +=
-        "The share of test sentences whose target the model scores above the same target with "
-        "the ambiguous noun in its other sense (log P(target | source) by forced decoding), as "
-        "Tang et al. (2018) score word-sense disambiguation on ContraWSD. 0.5 is chance.\n\n" +
-        table(r, &ProbeCell::contrastive, false) + "\n";
+        "{} (log P(target | source) by forced decoding), as {} score {}. 0.5 is chance.\n\n",
+        agreement ? "Agreement" : "Word sense",
+        agreement ? "the verb in the other number" : "the ambiguous noun in its other sense",
+        agreement ? "Linzen et al. (2016) and Tang et al. (2018)" : "Tang et al. (2018)",
+        agreement ? "agreement" : "word-sense disambiguation on ContraWSD");
+    md += table(r, &ProbeCell::contrastive, false) + "\n";
   }
   md += fmt::format("## Exact match by {}\n\n", bucket_quantity(r)) +
         table(r, &ProbeCell::exact, true) + "\n";
