@@ -68,8 +68,8 @@ void write_corpus(const std::string& dir, bool annotated) {
 
 Outcome summarize(const std::string& data, const std::string& run_dir) {
   return run_ember("demo summarize --data " + data + " --run-dir " + run_dir +
-                   " --tokenizer char --vocab-size 0 --preset tiny --epochs 1 --batch-tokens 400 --warmup 0 "
-                   "--eval-sentences 4 --examples 1 --quiet");
+                   " --tokenizer char --vocab-size 0 --preset tiny --epochs 1 --batch-tokens 400 "
+                   "--warmup 0 --eval-sentences 4 --examples 1 --quiet");
 }
 
 }  // namespace
