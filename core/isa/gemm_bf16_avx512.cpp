@@ -74,6 +74,44 @@ __mmask16 first_lanes(int64_t count) {
   return count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
 }
 
+// GCC 12's unpack and shuffle intrinsics start from _mm512_undefined_epi32(), which its
+// -Wuninitialized reports (GCC bug 105593, fixed in GCC 13); every lane is written.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+// Transposes 16 x 16 32-bit words in registers: afterwards v[t] holds word t of every input row,
+// row l in lane l. Four rounds of shuffles, 64 in all for 256 words (a word-by-word copy takes a
+// load and a store per word):
+//  1-2. within each 128-bit lane, words of rows (4g .. 4g+3) are gathered: u[4g + c] holds, in
+//       its lane L, word 4L + c of rows 4g .. 4g+3 (unpacks of 32-, then 64-bit elements);
+//  3-4. the 4 x 4 blocks of lanes are transposed (shuffle_i32x4 takes two lanes of each input):
+//       v[4L + c] gets lane L of u[c], u[4 + c], u[8 + c], u[12 + c], in that order.
+void transpose_16x16_words(__m512i v[16]) {
+  __m512i t[16], u[16];
+  for (int r = 0; r < 16; r += 2) {
+    t[r] = _mm512_unpacklo_epi32(v[r], v[r + 1]);  // lane L: r[4L] r+1[4L] r[4L+1] r+1[4L+1]
+    t[r + 1] = _mm512_unpackhi_epi32(v[r], v[r + 1]);  // the same for words 4L+2, 4L+3
+  }
+  for (int g = 0; g < 4; ++g) {
+    const __m512i* lo = t + 4 * g;  // rows 4g, 4g+1 (lo[0], lo[1]) and 4g+2, 4g+3 (lo[2], lo[3])
+    u[4 * g + 0] = _mm512_unpacklo_epi64(lo[0], lo[2]);
+    u[4 * g + 1] = _mm512_unpackhi_epi64(lo[0], lo[2]);
+    u[4 * g + 2] = _mm512_unpacklo_epi64(lo[1], lo[3]);
+    u[4 * g + 3] = _mm512_unpackhi_epi64(lo[1], lo[3]);
+  }
+  for (int c = 0; c < 4; ++c) {
+    // 0x88 takes lanes 0 and 2 of each input, 0xdd lanes 1 and 3
+    const __m512i s0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x88);
+    const __m512i s1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xdd);
+    const __m512i s2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x88);
+    const __m512i s3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xdd);
+    v[c] = _mm512_shuffle_i32x4(s0, s2, 0x88);
+    v[4 + c] = _mm512_shuffle_i32x4(s1, s3, 0x88);
+    v[8 + c] = _mm512_shuffle_i32x4(s0, s2, 0xdd);
+    v[12 + c] = _mm512_shuffle_i32x4(s1, s3, 0xdd);
+  }
+}
+#pragma GCC diagnostic pop
+
 // Packs `rows` lines of a matrix X, whose element (r, k) is x[r * rs + k * ks], for k in [0, kc),
 // as pairs: out[(p * R + r) * 2 + q] = bf16(X(r, 2p + q)), R <= 32. Lines rows..R-1 and a last odd
 // k are zeros, so the kernel always runs whole blocks. A block of rows of op(A) and a block of
@@ -84,32 +122,37 @@ __mmask16 first_lanes(int64_t count) {
 // that a packing of one element at a time took a third of a Transformer step (perf, W1). So both
 // layouts of X are packed sixteen lanes at a time:
 //  - ks == 1 (each line contiguous in k: A as stored, B transposed): 32 floats of a line round
-//    to 16 words in their order (the bf16 of k and k+1 are one little-endian word), written to a
-//    line of a small tile; the tile is then transposed into out (words of one pair, all lines).
+//    to 16 words in their order (the bf16 of k and k+1 are one little-endian word); 16 lines'
+//    words are transposed in registers and stored as 16 pairs' words, 16 lines at once.
 //  - otherwise rs == 1, as the driver's strides always make one of them (k's rows contiguous across
-//  lines): rows 2p and 2p+1 round lane by lane
-//    and interleave as lo | hi << 16, 16 lines of out at once.
+//    lines): rows 2p and 2p+1 round lane by lane and interleave as lo | hi << 16, 16 lines of out
+//    at once.
 void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R, int64_t kc,
                 uint16_t* out) {
   const int64_t pairs = (kc + 1) / 2;
   auto* words = reinterpret_cast<uint32_t*>(out);
   if (ks == 1) {
-    alignas(64) uint32_t tile[kNR][16];
     for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
       const int64_t k0 = 2 * p0, np = std::min<int64_t>(16, pairs - p0);
-      for (int64_t r = 0; r < R; ++r) {
-        const float* line = x + r * rs + k0;
-        const int64_t left = r < rows ? kc - k0 : 0;  // lines past `rows` are zeros
-        const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), line);
-        const __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), line + 16);
-        // the low halves of the lanes, in order (vpmovdw)
-        const u16x16 first = __builtin_convertvector(round_to_bf16_lanes(lo), u16x16);
-        const u16x16 second = __builtin_convertvector(round_to_bf16_lanes(hi), u16x16);
-        std::memcpy(tile[r], &first, sizeof first);
-        std::memcpy(tile[r] + 8, &second, sizeof second);
+      for (int64_t r0 = 0; r0 < R; r0 += 16) {
+        __m512i v[16];
+        for (int64_t l = 0; l < 16; ++l) {
+          const int64_t r = r0 + l;
+          const float* line = x + r * rs + k0;
+          const int64_t left = r < rows ? kc - k0 : 0;  // lines past `rows` are zeros
+          const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), line);
+          const __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), line + 16);
+          // the low halves of the lanes, in order (vpmovdw): 16 words, pairs p0 .. p0+15
+          const u16x16 first = __builtin_convertvector(round_to_bf16_lanes(lo), u16x16);
+          const u16x16 second = __builtin_convertvector(round_to_bf16_lanes(hi), u16x16);
+          v[l] = reinterpret_cast<__m512i>(__builtin_shufflevector(
+              first, second, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+              20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31));
+        }
+        transpose_16x16_words(v);
+        for (int64_t t = 0; t < np; ++t)
+          _mm512_mask_storeu_epi32(words + (p0 + t) * R + r0, first_lanes(R - r0), v[t]);
       }
-      for (int64_t t = 0; t < np; ++t)
-        for (int64_t r = 0; r < R; ++r) words[(p0 + t) * R + r] = tile[r][t];
     }
     return;
   }
