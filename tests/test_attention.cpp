@@ -176,9 +176,11 @@ TEST_CASE("attention parameters have the papers' names, shapes and uniform(1/sqr
     for (float v : t.to_vector()) m = std::max(m, std::abs(v));
     return m;
   };
+  // The largest of n uniform draws stays below 0.7 of the bound with probability 0.7^n: 2e-5 for
+  // v's 30 (0.9 failed 4% of streams); a wrong fan-in (200 for v's 30) lands at 0.39.
   for (size_t i = 0; i < 3; ++i) {
     CHECK(top(p[i].second) <= bounds[i]);
-    CHECK(top(p[i].second) > 0.9f * bounds[i]);
+    CHECK(top(p[i].second) > 0.7f * bounds[i]);
   }
   nn::GeneralAttention gen(40, 100);
   REQUIRE(gen.named_parameters().size() == 1);
