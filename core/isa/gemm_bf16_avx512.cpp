@@ -23,17 +23,19 @@
 //     packed as pairs of consecutive k (k, k+1) for each column, and A as the same pairs per
 //     row, broadcast to every lane as one 32-bit word.
 //
-// The driver splits C into NC-column blocks, the inner dimension into KC-deep slices (the first
-// slice applies beta, the others add to C), and the rows into MC-row blocks, packing B per
-// (column block, slice) and A per (row block, slice).
+// The driver splits C into NC-column blocks and the inner dimension into KC-deep slices (the first
+// slice applies beta, the others add to C); per (column block, slice) it packs B and all of A,
+// then runs the kernel over MC-row blocks; both steps spread over ember's threads when asked.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "ember/core/isa/gemm_bf16_kernel.h"
+#include "ember/core/threads.h"
 
 // Everything below is compiled for AVX-512 with BF16, whatever the build's baseline: it only runs
 // where core::gemm_bf16 (core/gemm_bf16.cpp, compiled for the baseline) found the instructions.
@@ -51,7 +53,7 @@ namespace {
 constexpr int64_t kMR = 12;    // rows of the register block
 constexpr int64_t kNR = 32;    // its columns: two registers of 16 float32
 constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice of B is 16 KiB
-constexpr int64_t kMC = 120;   // rows of A packed at once (10 register blocks: 60 KiB, in L2)
+constexpr int64_t kMC = 120;   // rows of A a panel of B meets in turn (10 blocks: 60 KiB, in L2)
 constexpr int64_t kNC = 2048;  // columns of B packed at once (1 MiB at most)
 
 // Sixteen lanes as GCC's vector types, whose operators (+, >>, &, ==) act lane by lane.
@@ -226,32 +228,59 @@ void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, in
 
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                       const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                      float* c, int64_t ldc) {
+                      float* c, int64_t ldc, bool parallel) {
   // op(A)(i, k) = a[i * ars + k * aks], op(B)(k, j) = b[j * brs + k * bks].
   const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
   const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;
-  thread_local std::vector<uint16_t> packed_a, packed_b;  // reused by every call of a thread
-  packed_a.resize(static_cast<size_t>(kMC * (kKC + 1)));
+  // This thread's buffers, reused by its later calls. The pool's threads fill and read them
+  // through the two pointers below while this one waits in parallel_chunks (in their code the
+  // names packed_a and packed_b are their own buffers).
+  thread_local std::vector<uint16_t> packed_a, packed_b;
+  const int64_t blocks = (m + kMR - 1) / kMR;  // register blocks of rows: all of A is packed
+  packed_a.resize(static_cast<size_t>(blocks * kMR * (kKC + 1)));
   packed_b.resize(static_cast<size_t>(kNC * (kKC + 1)));
+  uint16_t* const packed_a_here = packed_a.data();
+  uint16_t* const packed_b_here = packed_b.data();
+  const auto run = [parallel](int64_t count, const std::function<void(int64_t, int64_t)>& part) {
+    if (parallel)
+      parallel_chunks(count, part);
+    else
+      part(0, count);
+  };
   for (int64_t jc = 0; jc < n; jc += kNC) {
-    const int64_t nc = std::min(kNC, n - jc);
+    const int64_t nc = std::min(kNC, n - jc), panels = (nc + kNR - 1) / kNR;
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc), pairs = (kc + 1) / 2;
       const float beta_here = pc == 0 ? beta : 1.0f;  // later slices add to the first
-      for (int64_t jr = 0; jr < nc; jr += kNR)
-        pack_pairs(b + (jc + jr) * brs + pc * bks, brs, bks, std::min(kNR, nc - jr), kNR, kc,
-                   packed_b.data() + jr * pairs * 2);
-      for (int64_t ic = 0; ic < m; ic += kMC) {
-        const int64_t mc = std::min(kMC, m - ic);
-        for (int64_t ir = 0; ir < mc; ir += kMR)
-          pack_pairs(a + (ic + ir) * ars + pc * aks, ars, aks, std::min(kMR, mc - ir), kMR, kc,
-                     packed_a.data() + ir * pairs * 2);
-        for (int64_t jr = 0; jr < nc; jr += kNR)
-          for (int64_t ir = 0; ir < mc; ir += kMR)
-            block(pairs, packed_a.data() + ir * pairs * 2, packed_b.data() + jr * pairs * 2,
-                  std::min(kMR, mc - ir), std::min(kNR, nc - jr), alpha, beta_here,
-                  c + (ic + ir) * ldc + jc + jr, ldc);
-      }
+      const auto panel_b = [&](int64_t jp) { return packed_b_here + jp * kNR * pairs * 2; };
+      const auto block_a = [&](int64_t ib) { return packed_a_here + ib * kMR * pairs * 2; };
+      // 1. Every panel of B and every block of A of this slice, packed once (a split of C over
+      //    the threads would have each thread pack the operand it shares with the others).
+      run(panels + blocks, [&](int64_t first, int64_t last) {
+        for (int64_t t = first; t < last; ++t) {
+          if (t < panels)
+            pack_pairs(b + (jc + t * kNR) * brs + pc * bks, brs, bks,
+                       std::min(kNR, nc - t * kNR), kNR, kc, panel_b(t));
+          else
+            pack_pairs(a + (t - panels) * kMR * ars + pc * aks, ars, aks,
+                       std::min(kMR, m - (t - panels) * kMR), kMR, kc, block_a(t - panels));
+        }
+      });
+      // 2. The blocks of C: panels [jp0, jp1) by row blocks [ib0, ib1), taken as MC rows by
+      //    every panel in turn, so that a panel of B stays in L1 while it meets MC rows of A
+      //    from L2. The threads split the panels, or the row blocks when there are more.
+      const auto multiply = [&](int64_t jp0, int64_t jp1, int64_t ib0, int64_t ib1) {
+        for (int64_t ic = ib0; ic < ib1; ic += kMC / kMR)
+          for (int64_t jp = jp0; jp < jp1; ++jp)
+            for (int64_t ib = ic; ib < std::min(ib1, ic + kMC / kMR); ++ib)
+              block(pairs, block_a(ib), panel_b(jp), std::min(kMR, m - ib * kMR),
+                    std::min(kNR, nc - jp * kNR), alpha, beta_here,
+                    c + ib * kMR * ldc + jc + jp * kNR, ldc);
+      };
+      if (panels >= blocks)
+        run(panels, [&](int64_t jp0, int64_t jp1) { multiply(jp0, jp1, 0, blocks); });
+      else
+        run(blocks, [&](int64_t ib0, int64_t ib1) { multiply(0, panels, ib0, ib1); });
     }
   }
 }
