@@ -120,6 +120,6 @@ TEST_CASE("the README's first program prints what the README shows") {
   std::ostringstream out;
   out << loss << "\n" << w.grad() << "\n";
   CHECK(out.str() ==
-        "tensor(11.1274, shape=(), grad_fn=<mean>)\n"
-        "array([[-3.8532,  8.4436, -0.3606]], shape=(1, 3))\n");
+        "tensor(17.8836, shape=(), grad_fn=<mean>)\n"
+        "array([[-18.7170,   3.1420,   3.4651]], shape=(1, 3))\n");
 }
