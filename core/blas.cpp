@@ -131,26 +131,24 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
                static_cast<int>(ldc));
     return;
   }
-  if (matmul_precision() == MatmulPrecision::bf16) {  // this thread's setting (core/precision.h)
-    // Packs each operand once and spreads the rest over the pool itself.
-    gemm_bf16(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    return;
-  }
+  // The single-threaded product of this thread's precision (core/precision.h), read here, before
+  // the work is split over the pool.
+  const auto product = matmul_precision() == MatmulPrecision::bf16 ? gemm_bf16 : sgemm;
   if (m * n * k < kParallelMacs || num_threads() == 1) {
-    sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   // ember's threads (which sleep between jobs) each compute a block of C with a single-threaded
   // GEMM: a block of columns, op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
   if (n >= m) {
     split(n, [&](int64_t j0, int64_t j1) {
-      sgemm(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
-            beta, c + j0, ldc);
+      product(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
+              beta, c + j0, ldc);
     });
   } else {
     split(m, [&](int64_t i0, int64_t i1) {
-      sgemm(trans_a, trans_b, i1 - i0, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb,
-            beta, c + i0 * ldc, ldc);
+      product(trans_a, trans_b, i1 - i0, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb,
+              beta, c + i0 * ldc, ldc);
     });
   }
 }

@@ -5,7 +5,6 @@
 #include "ember/core/error.h"
 #include "ember/core/isa/gemm_bf16_kernel.h"
 #include "ember/core/precision.h"
-#include "ember/core/threads.h"
 
 namespace ember::core {
 
@@ -18,8 +17,7 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, floa
     gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  gemm_bf16_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                   m * n * k >= kParallelMacs && num_threads() > 1);
+  gemm_bf16_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace ember::core

@@ -2,16 +2,15 @@
 // core::gemm (core/blas.h): float inputs and output, C = alpha * op(A) @ op(B) + beta * C,
 // row-major. The inputs are rounded to bf16 (to nearest, ties to even) as they are packed, the
 // products are summed in float32. core::gemm calls these under MatmulPrecision::bf16
-// (core/precision.h).
+// (core/precision.h) and splits large products over ember's threads.
 #pragma once
 
 #include <cstdint>
 
 namespace ember::core {
 
-// One product on ember's AVX512_BF16 micro-kernel (core/isa/gemm_bf16_avx512.cpp), spread over
-// ember's threads from kParallelMacs multiply-adds (core/blas.h). Throws ember::Error when
-// bf16_unsupported_reason() is set.
+// One single-threaded product on ember's AVX512_BF16 micro-kernel
+// (core/isa/gemm_bf16_avx512.cpp). Throws ember::Error when bf16_unsupported_reason() is set.
 void gemm_bf16(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
                int64_t ldc);

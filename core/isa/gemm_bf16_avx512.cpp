@@ -23,19 +23,17 @@
 //     packed as pairs of consecutive k (k, k+1) for each column, and A as the same pairs per
 //     row, broadcast to every lane as one 32-bit word.
 //
-// The driver splits C into NC-column blocks and the inner dimension into KC-deep slices (the first
-// slice applies beta, the others add to C); per (column block, slice) it packs B and all of A,
-// then runs the kernel over MC-row blocks; both steps spread over ember's threads when asked.
+// The driver splits C into NC-column blocks, the inner dimension into KC-deep slices (the first
+// slice applies beta, the others add to C), and the rows into MC-row blocks, packing B per
+// (column block, slice) and A per (row block, slice).
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <vector>
 
 #include "ember/core/isa/gemm_bf16_kernel.h"
-#include "ember/core/threads.h"
 
 // Everything below is compiled for AVX-512 with BF16, whatever the build's baseline: it only runs
 // where core::gemm_bf16 (core/gemm_bf16.cpp, compiled for the baseline) found the instructions.
@@ -53,7 +51,7 @@ namespace {
 constexpr int64_t kMR = 12;    // rows of the register block
 constexpr int64_t kNR = 32;    // its columns: two registers of 16 float32
 constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice of B is 16 KiB
-constexpr int64_t kMC = 120;   // rows of A a panel of B meets in turn (10 blocks: 60 KiB, in L2)
+constexpr int64_t kMC = 120;   // rows of A packed at once (10 register blocks: 60 KiB, in L2)
 constexpr int64_t kNC = 2048;  // columns of B packed at once (1 MiB at most)
 
 // Sixteen lanes as GCC's vector types, whose operators (+, >>, &, ==) act lane by lane.
@@ -76,44 +74,6 @@ __mmask16 first_lanes(int64_t count) {
   return count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
 }
 
-// GCC 12's unpack and shuffle intrinsics start from _mm512_undefined_epi32(), which its
-// -Wuninitialized reports (GCC bug 105593, fixed in GCC 13); every lane is written.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-// Transposes 16 x 16 32-bit words in registers: afterwards v[t] holds word t of every input row,
-// row l in lane l. Four rounds of shuffles, 64 in all for 256 words (a word-by-word copy takes a
-// load and a store per word):
-//  1-2. within each 128-bit lane, words of rows (4g .. 4g+3) are gathered: u[4g + c] holds, in
-//       its lane L, word 4L + c of rows 4g .. 4g+3 (unpacks of 32-, then 64-bit elements);
-//  3-4. the 4 x 4 blocks of lanes are transposed (shuffle_i32x4 takes two lanes of each input):
-//       v[4L + c] gets lane L of u[c], u[4 + c], u[8 + c], u[12 + c], in that order.
-void transpose_16x16_words(__m512i v[16]) {
-  __m512i t[16], u[16];
-  for (int r = 0; r < 16; r += 2) {
-    t[r] = _mm512_unpacklo_epi32(v[r], v[r + 1]);  // lane L: r[4L] r+1[4L] r[4L+1] r+1[4L+1]
-    t[r + 1] = _mm512_unpackhi_epi32(v[r], v[r + 1]);  // the same for words 4L+2, 4L+3
-  }
-  for (int g = 0; g < 4; ++g) {
-    const __m512i* lo = t + 4 * g;  // rows 4g, 4g+1 (lo[0], lo[1]) and 4g+2, 4g+3 (lo[2], lo[3])
-    u[4 * g + 0] = _mm512_unpacklo_epi64(lo[0], lo[2]);
-    u[4 * g + 1] = _mm512_unpackhi_epi64(lo[0], lo[2]);
-    u[4 * g + 2] = _mm512_unpacklo_epi64(lo[1], lo[3]);
-    u[4 * g + 3] = _mm512_unpackhi_epi64(lo[1], lo[3]);
-  }
-  for (int c = 0; c < 4; ++c) {
-    // 0x88 takes lanes 0 and 2 of each input, 0xdd lanes 1 and 3
-    const __m512i s0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x88);
-    const __m512i s1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xdd);
-    const __m512i s2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x88);
-    const __m512i s3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xdd);
-    v[c] = _mm512_shuffle_i32x4(s0, s2, 0x88);
-    v[4 + c] = _mm512_shuffle_i32x4(s1, s3, 0x88);
-    v[8 + c] = _mm512_shuffle_i32x4(s0, s2, 0xdd);
-    v[12 + c] = _mm512_shuffle_i32x4(s1, s3, 0xdd);
-  }
-}
-#pragma GCC diagnostic pop
-
 // Packs `rows` lines of a matrix X, whose element (r, k) is x[r * rs + k * ks], for k in [0, kc),
 // as pairs: out[(p * R + r) * 2 + q] = bf16(X(r, 2p + q)), R <= 32. Lines rows..R-1 and a last odd
 // k are zeros, so the kernel always runs whole blocks. A block of rows of op(A) and a block of
@@ -124,37 +84,32 @@ void transpose_16x16_words(__m512i v[16]) {
 // that a packing of one element at a time took a third of a Transformer step (perf, W1). So both
 // layouts of X are packed sixteen lanes at a time:
 //  - ks == 1 (each line contiguous in k: A as stored, B transposed): 32 floats of a line round
-//    to 16 words in their order (the bf16 of k and k+1 are one little-endian word); 16 lines'
-//    words are transposed in registers and stored as 16 pairs' words, 16 lines at once.
+//    to 16 words in their order (the bf16 of k and k+1 are one little-endian word), written to a
+//    line of a small tile; the tile is then transposed into out (words of one pair, all lines).
 //  - otherwise rs == 1, as the driver's strides always make one of them (k's rows contiguous across
-//    lines): rows 2p and 2p+1 round lane by lane and interleave as lo | hi << 16, 16 lines of out
-//    at once.
+//  lines): rows 2p and 2p+1 round lane by lane
+//    and interleave as lo | hi << 16, 16 lines of out at once.
 void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R, int64_t kc,
                 uint16_t* out) {
   const int64_t pairs = (kc + 1) / 2;
   auto* words = reinterpret_cast<uint32_t*>(out);
   if (ks == 1) {
+    alignas(64) uint32_t tile[kNR][16];
     for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
       const int64_t k0 = 2 * p0, np = std::min<int64_t>(16, pairs - p0);
-      for (int64_t r0 = 0; r0 < R; r0 += 16) {
-        __m512i v[16];
-        for (int64_t l = 0; l < 16; ++l) {
-          const int64_t r = r0 + l;
-          const float* line = x + r * rs + k0;
-          const int64_t left = r < rows ? kc - k0 : 0;  // lines past `rows` are zeros
-          const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), line);
-          const __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), line + 16);
-          // the low halves of the lanes, in order (vpmovdw): 16 words, pairs p0 .. p0+15
-          const u16x16 first = __builtin_convertvector(round_to_bf16_lanes(lo), u16x16);
-          const u16x16 second = __builtin_convertvector(round_to_bf16_lanes(hi), u16x16);
-          v[l] = reinterpret_cast<__m512i>(__builtin_shufflevector(
-              first, second, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-              20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31));
-        }
-        transpose_16x16_words(v);
-        for (int64_t t = 0; t < np; ++t)
-          _mm512_mask_storeu_epi32(words + (p0 + t) * R + r0, first_lanes(R - r0), v[t]);
+      for (int64_t r = 0; r < R; ++r) {
+        const float* line = x + r * rs + k0;
+        const int64_t left = r < rows ? kc - k0 : 0;  // lines past `rows` are zeros
+        const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), line);
+        const __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), line + 16);
+        // the low halves of the lanes, in order (vpmovdw)
+        const u16x16 first = __builtin_convertvector(round_to_bf16_lanes(lo), u16x16);
+        const u16x16 second = __builtin_convertvector(round_to_bf16_lanes(hi), u16x16);
+        std::memcpy(tile[r], &first, sizeof first);
+        std::memcpy(tile[r] + 8, &second, sizeof second);
       }
+      for (int64_t t = 0; t < np; ++t)
+        for (int64_t r = 0; r < R; ++r) words[(p0 + t) * R + r] = tile[r][t];
     }
     return;
   }
@@ -228,59 +183,32 @@ void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, in
 
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                       const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                      float* c, int64_t ldc, bool parallel) {
+                      float* c, int64_t ldc) {
   // op(A)(i, k) = a[i * ars + k * aks], op(B)(k, j) = b[j * brs + k * bks].
   const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
   const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;
-  // This thread's buffers, reused by its later calls. The pool's threads fill and read them
-  // through the two pointers below while this one waits in parallel_chunks (in their code the
-  // names packed_a and packed_b are their own buffers).
-  thread_local std::vector<uint16_t> packed_a, packed_b;
-  const int64_t blocks = (m + kMR - 1) / kMR;  // register blocks of rows: all of A is packed
-  packed_a.resize(static_cast<size_t>(blocks * kMR * (kKC + 1)));
+  thread_local std::vector<uint16_t> packed_a, packed_b;  // reused by every call of a thread
+  packed_a.resize(static_cast<size_t>(kMC * (kKC + 1)));
   packed_b.resize(static_cast<size_t>(kNC * (kKC + 1)));
-  uint16_t* const packed_a_here = packed_a.data();
-  uint16_t* const packed_b_here = packed_b.data();
-  const auto run = [parallel](int64_t count, const std::function<void(int64_t, int64_t)>& part) {
-    if (parallel)
-      parallel_chunks(count, part);
-    else
-      part(0, count);
-  };
   for (int64_t jc = 0; jc < n; jc += kNC) {
-    const int64_t nc = std::min(kNC, n - jc), panels = (nc + kNR - 1) / kNR;
+    const int64_t nc = std::min(kNC, n - jc);
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc), pairs = (kc + 1) / 2;
       const float beta_here = pc == 0 ? beta : 1.0f;  // later slices add to the first
-      const auto panel_b = [&](int64_t jp) { return packed_b_here + jp * kNR * pairs * 2; };
-      const auto block_a = [&](int64_t ib) { return packed_a_here + ib * kMR * pairs * 2; };
-      // 1. Every panel of B and every block of A of this slice, packed once (a split of C over
-      //    the threads would have each thread pack the operand it shares with the others).
-      run(panels + blocks, [&](int64_t first, int64_t last) {
-        for (int64_t t = first; t < last; ++t) {
-          if (t < panels)
-            pack_pairs(b + (jc + t * kNR) * brs + pc * bks, brs, bks,
-                       std::min(kNR, nc - t * kNR), kNR, kc, panel_b(t));
-          else
-            pack_pairs(a + (t - panels) * kMR * ars + pc * aks, ars, aks,
-                       std::min(kMR, m - (t - panels) * kMR), kMR, kc, block_a(t - panels));
-        }
-      });
-      // 2. The blocks of C: panels [jp0, jp1) by row blocks [ib0, ib1), taken as MC rows by
-      //    every panel in turn, so that a panel of B stays in L1 while it meets MC rows of A
-      //    from L2. The threads split the panels, or the row blocks when there are more.
-      const auto multiply = [&](int64_t jp0, int64_t jp1, int64_t ib0, int64_t ib1) {
-        for (int64_t ic = ib0; ic < ib1; ic += kMC / kMR)
-          for (int64_t jp = jp0; jp < jp1; ++jp)
-            for (int64_t ib = ic; ib < std::min(ib1, ic + kMC / kMR); ++ib)
-              block(pairs, block_a(ib), panel_b(jp), std::min(kMR, m - ib * kMR),
-                    std::min(kNR, nc - jp * kNR), alpha, beta_here,
-                    c + ib * kMR * ldc + jc + jp * kNR, ldc);
-      };
-      if (panels >= blocks)
-        run(panels, [&](int64_t jp0, int64_t jp1) { multiply(jp0, jp1, 0, blocks); });
-      else
-        run(blocks, [&](int64_t ib0, int64_t ib1) { multiply(0, panels, ib0, ib1); });
+      for (int64_t jr = 0; jr < nc; jr += kNR)
+        pack_pairs(b + (jc + jr) * brs + pc * bks, brs, bks, std::min(kNR, nc - jr), kNR, kc,
+                   packed_b.data() + jr * pairs * 2);
+      for (int64_t ic = 0; ic < m; ic += kMC) {
+        const int64_t mc = std::min(kMC, m - ic);
+        for (int64_t ir = 0; ir < mc; ir += kMR)
+          pack_pairs(a + (ic + ir) * ars + pc * aks, ars, aks, std::min(kMR, mc - ir), kMR, kc,
+                     packed_a.data() + ir * pairs * 2);
+        for (int64_t jr = 0; jr < nc; jr += kNR)
+          for (int64_t ir = 0; ir < mc; ir += kMR)
+            block(pairs, packed_a.data() + ir * pairs * 2, packed_b.data() + jr * pairs * 2,
+                  std::min(kMR, mc - ir), std::min(kNR, nc - jr), alpha, beta_here,
+                  c + (ic + ir) * ldc + jc + jr, ldc);
+      }
     }
   }
 }
