@@ -1,6 +1,9 @@
 // Seeded random numbers. A Generator is counter-based: element i of a draw is a hash of
 // (seed, counter + i), so a draw is the same whatever the thread count and the whole state is two
 // integers (saved in checkpoints). The hash is SplitMix64's finaliser (Steele et al., 2014).
+// The numbers a seed gives are fixed within a version of ember, not across versions: the hash
+// changed on 2026-12-06 (docs/performance.md, change 16), so a checkpoint of an earlier version
+// resumes with other dropout masks, and a seed gives other initial weights.
 #pragma once
 
 #include <cstdint>
