@@ -11,6 +11,7 @@
 #include "ember/autograd/node.h"
 #include "ember/core/elementwise.h"
 #include "ember/core/error.h"
+#include "ember/core/indexing.h"
 #include "ember/core/matmul.h"
 
 namespace ember {
@@ -142,17 +143,27 @@ NDArray* Gradients::summed_in_place(size_t input) {
   return usable ? &summed : nullptr;
 }
 
-void GradientsInternal::add_to_part(Gradients& g, size_t input,
-                                    const std::function<NDArray(const NDArray&)>& part,
-                                    const NDArray& grad) {
+void GradientsInternal::add_into(Gradients& g, size_t input,
+                                 const std::function<void(const NDArray&)>& add) {
   if (!g.wants(input)) return;
   if (NDArray* summed = g.summed_in_place(input)) {
-    part(*summed).add_(grad);
+    add(*summed);
     return;
   }
   NDArray whole = NDArray::zeros(g.edges_[input].shape);
-  part(whole).copy_(grad);
+  add(whole);
   g.set(input, std::move(whole));
+}
+
+void GradientsInternal::add_to_part(Gradients& g, size_t input,
+                                    const std::function<NDArray(const NDArray&)>& part,
+                                    const NDArray& grad) {
+  add_into(g, input, [&](const NDArray& whole) { part(whole).add_(grad); });
+}
+
+void GradientsInternal::add_rows(Gradients& g, size_t input, const IndexArray& index,
+                                 const NDArray& src, int64_t skip) {
+  add_into(g, input, [&](const NDArray& whole) { core::index_add_(whole, 0, index, src, skip); });
 }
 
 void GradientsInternal::add_product(Gradients& g, size_t input, const NDArray& a,

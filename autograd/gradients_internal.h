@@ -29,6 +29,18 @@ class GradientsInternal {
   // (T, B, E) arrays and T full sums.
   static void add_to_part(Gradients& g, size_t input,
                           const std::function<NDArray(const NDArray&)>& part, const NDArray& grad);
+
+  // Adds row i of src to row index[i] of input i's gradient (a (V, E) table: an embedding's
+  // weight), leaving out the rows whose index is `skip`; into the gradient summed so far or a
+  // new zero array, as add_to_part. A tied embedding, whose gradient the output layer has
+  // written already, then costs its rows only, not a zero-filled (V, E) array and a (V, E) sum.
+  static void add_rows(Gradients& g, size_t input, const IndexArray& index, const NDArray& src,
+                       int64_t skip);
+
+ private:
+  // Calls add(G) with G the input's gradient summed so far when it is contiguous and held by
+  // nobody else, else with a new zero array of the input's shape that becomes its gradient.
+  static void add_into(Gradients& g, size_t input, const std::function<void(const NDArray&)>& add);
 };
 
 }  // namespace ember

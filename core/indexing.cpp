@@ -114,17 +114,23 @@ NDArray index_select(const NDArray& x, int64_t dim, const IndexArray& index) {
 }
 
 NDArray index_add(const Shape& shape, int64_t dim, const IndexArray& index, const NDArray& src) {
+  NDArray out = NDArray::zeros(shape);
+  index_add_(out, dim, index, src);
+  return out;
+}
+
+void index_add_(const NDArray& out, int64_t dim, const IndexArray& index, const NDArray& src,
+                int64_t skip) {
+  const Shape& shape = out.shape();
   dim = normalize_dim(dim, static_cast<int64_t>(shape.size()), "index_add");
   EMBER_CHECK(index.dim() == 1 && src.dim() == static_cast<int64_t>(shape.size()) &&
                   src.size(dim) == index.numel(),
               "[index_add] index {} and source {} do not fit shape {}", shape_str(index.shape()),
               shape_str(src.shape()), shape_str(shape));
-  NDArray out = NDArray::zeros(shape);
   for (int64_t i = 0; i < index.numel(); ++i) {
     check_index(index[i], shape[dim], "index_add", shape);
-    out.select(dim, index[i]).add_(src.select(dim, i));
+    if (index[i] != skip) out.select(dim, index[i]).add_(src.select(dim, i));
   }
-  return out;
 }
 
 NDArray gather(const NDArray& x, int64_t dim, const IndexArray& index) {

@@ -19,6 +19,10 @@ std::vector<NDArray> split(const NDArray& x, const std::vector<int64_t>& sizes, 
 NDArray index_select(const NDArray& x, int64_t dim, const IndexArray& index);
 // The adjoint of index_select: zeros(shape), then out[.., index[i], ..] += src[.., i, ..].
 NDArray index_add(const Shape& shape, int64_t dim, const IndexArray& index, const NDArray& src);
+// In place: out[.., index[i], ..] += src[.., i, ..] for every i whose index[i] != skip (an
+// embedding's padding row; -1 leaves none out).
+void index_add_(const NDArray& out, int64_t dim, const IndexArray& index, const NDArray& src,
+                int64_t skip = -1);
 
 // out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (and likewise for any dim); index has x's
 // rank and, off `dim`, sizes no larger than x's.

@@ -47,6 +47,34 @@ TEST_CASE("Embedding zeroes the padding row at init and never gives it a gradien
   CHECK(g.select(0, 0).to_vector() == std::vector<float>(4, 0.0f));
 }
 
+TEST_CASE("a tied table: the embedding's rows add into the gradient the other use wrote") {
+  // The weight is also used whole (as a tied output layer is), and that gradient comes first in
+  // backward: the embedding then adds its rows into it (GradientsInternal::add_rows), and the
+  // padding row keeps what the other use gave it.
+  nn::Embedding emb(6, 4, 2);
+  const IndexArray ids({2, 1, 2, 5, 1}, {5});
+  const Tensor looked_up = emb.forward(ids).sum();
+  const Tensor whole = (emb.weight() * 3.0f).sum();  // a gradient of 3 everywhere
+  (whole + looked_up).backward();
+  const NDArray& g = emb.weight().grad();
+  CHECK(g.select(0, 1).to_vector() == std::vector<float>(4, 5.0f));  // 3 + id 1 twice
+  CHECK(g.select(0, 5).to_vector() == std::vector<float>(4, 4.0f));
+  CHECK(g.select(0, 2).to_vector() == std::vector<float>(4, 3.0f));  // padding: 3 only
+  CHECK(g.select(0, 0).to_vector() == std::vector<float>(4, 3.0f));
+}
+
+TEST_CASE("a tied table passes gradcheck, repeated ids included") {
+  // No padding row here: its lookup depends on the row, but by design gives it no gradient.
+  nn::Embedding emb(4, 3);
+  const IndexArray ids({1, 3, 1, 0, 1, 3}, {2, 3});
+  // The looked-up rows times the same table: a tied output layer's logits, (2, 3, 4).
+  const auto f = [&](const std::vector<Tensor>& w) {
+    return matmul(emb.forward(ids), w[0].transpose(0, 1));
+  };
+  const GradcheckResult r = gradcheck(f, {emb.weight()});
+  CHECK_MESSAGE(r.ok, r.message);
+}
+
 TEST_CASE("Embedding gradient sums repeated ids (gradcheck)") {
   nn::Embedding emb(4, 3);
   const IndexArray ids({1, 3, 1, 0, 1, 3}, {2, 3});

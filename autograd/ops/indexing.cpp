@@ -1,5 +1,6 @@
 #include "ember/autograd/ops/indexing.h"
 
+#include "ember/autograd/gradients_internal.h"
 #include "ember/autograd/node.h"
 #include "ember/core/error.h"
 #include "ember/core/indexing.h"
@@ -63,10 +64,10 @@ Tensor embedding(const Tensor& weight, const IndexArray& ids, int64_t padding_id
   out_shape.push_back(width);
   NDArray y = core::index_select(weight.data(), 0, flat).view(out_shape);
   return make_result(y, "embedding", {weight},
-                     [flat, padding_idx, vocab, width](const NDArray& dy, Gradients& g) {
-                       NDArray dw = core::index_add({vocab, width}, 0, flat, dy.reshape({-1, width}));
-                       if (padding_idx >= 0) dw.select(0, padding_idx).fill_(0.0f);
-                       g.set(0, dw);
+                     [flat, padding_idx, width](const NDArray& dy, Gradients& g) {
+                       // The padding row gets nothing from this op (index_add_ skips it).
+                       GradientsInternal::add_rows(g, 0, flat, dy.reshape({-1, width}),
+                                                   padding_idx);
                      });
 }
 
