@@ -26,6 +26,7 @@ struct Point {
   double seconds;
   double loss;
   double score;
+  double cpu_seconds = NAN;  // absent, as in results written before ember recorded it
 };
 
 // A comparison of Multi30k-like settings holding one synthetic contender.
@@ -61,8 +62,11 @@ std::string write_run(const std::string& out_dir, const std::string& model, int6
   r.bucket_scores = {greedy + 1.0, greedy - 1.0};  // short sources score higher
   r.samples = {{"ein hund", "a dog", "a dog", "a dog"}};
   for (const Point& p : curve)
-    r.curve.push_back(
-        {.step = p.step, .train_seconds = p.seconds, .valid_loss = p.loss, .valid_score = p.score});
+    r.curve.push_back({.step = p.step,
+                       .train_seconds = p.seconds,
+                       .train_cpu_seconds = p.cpu_seconds,
+                       .valid_loss = p.loss,
+                       .valid_score = p.score});
   r.best_valid_loss = curve.back().loss;
   r.attention = std::move(attention);
   c.contenders.push_back(r);
@@ -95,7 +99,7 @@ const lab::ModelSummary& summary_of(const lab::LabAggregate& t, const std::strin
 TEST_CASE("lab results: written self-describing, read back exactly") {
   TempDir dir("lab_result_roundtrip");
   const std::string run = write_run(dir.path.string(), "lstm+dot", 3, 12.5, 13.25,
-                                    {{100, 10.0, 4.0, 5.0}, {200, 20.5, 3.5, NAN}});
+                                    {{100, 10.0, 4.0, 5.0, 9.5}, {200, 20.5, 3.5, NAN, 19.0}});
   CHECK(run == (dir.path / "results" / "lstm-dot-s3").string());
   const lab::LabResult r = lab::read_lab_result(run);
   CHECK(r.result.name == "lstm+dot");
@@ -112,16 +116,50 @@ TEST_CASE("lab results: written self-describing, read back exactly") {
   REQUIRE(r.result.curve.size() == 2);
   CHECK(r.result.curve[1].step == 200);
   CHECK(r.result.curve[1].train_seconds == 20.5);
+  CHECK(r.result.curve[1].train_cpu_seconds == 19.0);
   CHECK(r.result.curve[0].valid_score == 5.0);
   CHECK(std::isnan(r.result.curve[1].valid_score));  // written as null
   CHECK(r.recipe.contains("train"));
   CHECK_FALSE(r.recipe["train"].contains("seed"));
   CHECK_FALSE(r.recipe.contains("model"));
   const std::string csv = read_file(std::filesystem::path(run) / "curve.csv");
-  CHECK(csv.rfind("update,train_seconds,valid_loss,valid_bleu\n100,10,4,5\n200,20.5,3.5,\n", 0) ==
-        0);
+  CHECK(csv.rfind("update,train_seconds,valid_loss,valid_bleu,train_cpu_seconds\n100,10,4,5,9.5\n"
+                  "200,20.5,3.5,,19\n",
+                  0) == 0);
   CHECK(read_file(std::filesystem::path(run) / "samples.txt").find("reference: a dog") !=
         std::string::npos);
+}
+
+TEST_CASE("lab aggregate: equal time in CPU time when every run recorded it") {
+  TempDir dir("lab_aggregate_cpu");
+  const std::string out = dir.path.string();
+  // lstm had a core to itself (clock and CPU time alike); transformer shared its core, so its
+  // clock ran at twice its CPU time.
+  write_run(out, "lstm", 1, 10.0, 11.0,
+            {{100, 10.0, 4.0, 5.0, 9.0}, {200, 20.0, 3.0, 7.0, 18.0}, {300, 30.0, 2.0, 9.0, 27.0}});
+  write_run(out, "transformer", 1, 20.0, 21.0,
+            {{100, 20.0, 3.0, 10.0, 10.0},
+             {200, 40.0, 2.2, 12.0, 20.0},
+             {300, 60.0, 1.8, 13.0, 30.0}});
+  const lab::LabAggregate t = lab::aggregate_lab_results(lab::read_result_dirs({out + "/results"}));
+  CHECK(t.cpu_time);
+  CHECK(t.common_seconds == 27.0);  // lstm's CPU time, not its 30 s of clock
+  // Within 27 CPU s the transformer made two evaluations (its clock would allow one, at 20 s).
+  CHECK(summary_of(t, "transformer").best_loss_within_time.mean == 2.2);
+  CHECK(summary_of(t, "lstm").best_loss_within_time.mean == 2.0);
+  lab::write_lab_aggregate(t, lab::read_result_dirs({out + "/results"}), dir.file("report"),
+                           "ember compare --report x");
+  CHECK(read_file(dir.path / "report" / "report.md").find("best valid loss within 27.0 CPU s") !=
+        std::string::npos);
+  CHECK(read_file(dir.path / "report" / "results.csv").find(",cpu\n") != std::string::npos);
+
+  // One run without CPU times (written before ember recorded them): all fall back to the clock.
+  write_run(out, "lstm+dot", 1, 15.0, 16.0, {{100, 12.0, 3.5, 6.0}, {200, 24.0, 2.8, 8.0}});
+  const lab::LabAggregate mixed =
+      lab::aggregate_lab_results(lab::read_result_dirs({out + "/results"}));
+  CHECK_FALSE(mixed.cpu_time);
+  CHECK(mixed.common_seconds == 24.0);
+  CHECK(summary_of(mixed, "transformer").best_loss_within_time.mean == 3.0);  // at 20 s only
 }
 
 TEST_CASE("lab aggregate: mean ± std over seeds, equal updates and equal time") {
@@ -280,6 +318,14 @@ TEST_CASE("lab aggregate: bad, partial and mixed result files are named") {
   other = json;
   other.replace(other.find("\"min_tokens\": 10"), 16, "\"min_tokens\": 9");
   throws_naming(other, "overlaps the one before");
+  // CPU times that run backwards, or are negative.
+  const std::string backwards = write_run(dir.file("cpu"), "convs2s", 1, 5.0, 6.0,
+                                          {{100, 10.0, 4.0, 5.0, 9.0}, {200, 20.0, 3.0, 6.0, 5.0}});
+  const std::string cpu_json = read_file(std::filesystem::path(backwards) / "result.json");
+  throws_naming(cpu_json, "CPU time 5 after 9");
+  other = cpu_json;
+  other.replace(other.find("\"train_cpu_seconds\": 9.0"), 24, "\"train_cpu_seconds\": -1");
+  throws_naming(other, "'train_cpu_seconds' is -1");
 
   // The same (model, seed) twice, and runs of another recipe.
   const std::string copy = dir.file("copy");

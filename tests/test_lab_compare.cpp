@@ -87,6 +87,10 @@ TEST_CASE("compare: every contender trained on the same batches, measured, and r
     CHECK(r.curve[0].step == 3);
     CHECK(r.curve[1].step == 6);
     CHECK(r.curve[0].train_seconds < r.curve[1].train_seconds);
+    // The CPU time of the updates: recorded at each evaluation, within the run's CPU time.
+    CHECK(finite_positive(r.curve[0].train_cpu_seconds));
+    CHECK(r.curve[0].train_cpu_seconds < r.curve[1].train_cpu_seconds);
+    CHECK(r.curve[1].train_cpu_seconds <= r.cpu_seconds);
     CHECK(finite_positive(r.best_valid_loss));
     // The automatic target is a loss every model reaches.
     CHECK(std::isfinite(r.seconds_to_target));

@@ -106,7 +106,10 @@ class RunRecorder {
       }
     }
     if (e.kind == ProgressEvent::Kind::kEvaluation) {
-      LossPoint point{.step = e.step, .train_seconds = e.elapsed_s, .valid_loss = e.valid_loss};
+      LossPoint point{.step = e.step,
+                      .train_seconds = e.elapsed_s,
+                      .train_cpu_seconds = e.cpu_s,
+                      .valid_loss = e.valid_loss};
       for (const auto& [score, value] : e.scores)
         if (score == score_name_) point.valid_score = value;
       curve_.push_back(point);

@@ -30,11 +30,25 @@ const LossPoint* at_update(const std::vector<LossPoint>& curve, int64_t update) 
   return found;
 }
 
+// An evaluation's training time: CPU time or the trainer's clock.
+double training_time(const LossPoint& p, bool cpu_time) {
+  return cpu_time ? p.train_cpu_seconds : p.train_seconds;
+}
+
+// Whether every evaluation of every run has its training's CPU time.
+bool all_have_cpu_time(const std::vector<LabResult>& runs) {
+  for (const LabResult& run : runs)
+    for (const LossPoint& p : run.result.curve)
+      if (!std::isfinite(p.train_cpu_seconds)) return false;
+  return true;
+}
+
 // The lowest loss and highest score among the evaluations within `seconds` of training.
-std::pair<double, double> best_within(const std::vector<LossPoint>& curve, double seconds) {
+std::pair<double, double> best_within(const std::vector<LossPoint>& curve, double seconds,
+                                      bool cpu_time) {
   double loss = kNaN, score = kNaN;
   for (const LossPoint& p : curve) {
-    if (p.train_seconds > seconds) break;
+    if (training_time(p, cpu_time) > seconds) break;
     if (std::isnan(loss) || p.valid_loss < loss) loss = p.valid_loss;
     if (std::isfinite(p.valid_score) && (std::isnan(score) || p.valid_score > score))
       score = p.valid_score;
@@ -118,9 +132,9 @@ std::string table(const LabAggregate& t) {
                                    fmt::format("test {} beam {}", score, t.beam_size),
                                    fmt::format("valid loss at {} updates", t.common_updates)};
   if (valid_scores) head.push_back(fmt::format("valid {} at {} updates", score, t.common_updates));
-  head.push_back(fmt::format("best valid loss within {:.1f} s", t.common_seconds));
-  if (valid_scores)
-    head.push_back(fmt::format("best valid {} within {:.1f} s", score, t.common_seconds));
+  const std::string within = fmt::format("{:.1f} {}s", t.common_seconds, t.cpu_time ? "CPU " : "");
+  head.push_back(fmt::format("best valid loss within {}", within));
+  if (valid_scores) head.push_back(fmt::format("best valid {} within {}", score, within));
   std::string out = fmt::format("| {} |\n|", fmt::join(head, " | "));
   for (size_t i = 0; i < head.size(); ++i) out += i < 3 ? " --- |" : " ---: |";
   out += "\n";
@@ -218,16 +232,17 @@ std::string results_csv(const LabAggregate& t) {
       "_beam_std,common_updates,valid_loss_at_updates_mean,"
       "valid_loss_at_updates_std,valid_score_at_updates_mean,valid_score_at_updates_std,"
       "common_seconds,best_valid_loss_within_time_mean,best_valid_loss_within_time_std,"
-      "best_valid_score_within_time_mean,best_valid_score_within_time_std\n";
+      "best_valid_score_within_time_mean,best_valid_score_within_time_std,time_basis\n";
   for (const ModelSummary& m : t.models) {
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", m.model, m.seeds.size(),
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", m.model, m.seeds.size(),
         fmt::join(m.seeds, " "), m.parameters, number(m.updates.mean), number(m.train_seconds.mean),
         number(m.greedy.mean), number(m.greedy.std), number(m.beam.mean), number(m.beam.std),
         t.common_updates, number(m.loss_at_updates.mean), number(m.loss_at_updates.std),
         number(m.score_at_updates.mean), number(m.score_at_updates.std), t.common_seconds,
         number(m.best_loss_within_time.mean), number(m.best_loss_within_time.std),
-        number(m.best_score_within_time.mean), number(m.best_score_within_time.std));
+        number(m.best_score_within_time.mean), number(m.best_score_within_time.std),
+        t.cpu_time ? "cpu" : "clock");
   }
   return out;
 }
@@ -339,6 +354,7 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
                  .beam_size = first.beam_size,
                  .common_updates = std::numeric_limits<int64_t>::max(),
                  .common_seconds = std::numeric_limits<double>::infinity(),
+                 .cpu_time = all_have_cpu_time(runs),
                  .buckets = first.buckets};
   for (size_t i = 0; i < runs.size(); ++i) {
     check_same_recipe(first, runs[i]);
@@ -347,7 +363,8 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
                   "[lab_result] {} and {} are both {} at seed {}", runs[j].file, runs[i].file,
                   runs[i].result.name, runs[i].seed);
     t.common_updates = std::min(t.common_updates, runs[i].result.curve.back().step);
-    t.common_seconds = std::min(t.common_seconds, runs[i].result.curve.back().train_seconds);
+    t.common_seconds =
+        std::min(t.common_seconds, training_time(runs[i].result.curve.back(), t.cpu_time));
   }
   for (const std::string& model : lineup_names()) {
     std::vector<const LabResult*> of_model;
@@ -367,7 +384,7 @@ LabAggregate aggregate_lab_results(const std::vector<LabResult>& runs) {
       const LossPoint* at = at_update(r.curve, t.common_updates);
       loss_u.push_back(at != nullptr ? at->valid_loss : kNaN);
       score_u.push_back(at != nullptr ? at->valid_score : kNaN);
-      const auto [loss, score] = best_within(r.curve, t.common_seconds);
+      const auto [loss, score] = best_within(r.curve, t.common_seconds, t.cpu_time);
       loss_t.push_back(loss);
       score_t.push_back(score);
       for (size_t b = 0; b < by_length.size(); ++b) by_length[b].push_back(r.bucket_scores[b]);
@@ -402,10 +419,15 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
       "\nTest scores: each run's best checkpoint (by validation score) after its whole budget. "
       "Equal updates: the validation loss (and score) at update {}, the most every run reached. "
       "Equal time: the best validation loss (and score) among the evaluations within {:.1f} s "
-      "of training (updates only, the trainer's clock), the shortest training of any run; a "
-      "model that trains faster gets more updates in that time (an empty cell: no evaluation of "
-      "the model came within it).\n\n",
-      t.common_updates, t.common_seconds);
+      "of training (updates only, {}), the shortest training of any run; a model that trains "
+      "faster gets more updates in that time (an empty cell: no evaluation of the model came "
+      "within it).\n\n",
+      t.common_updates, t.common_seconds,
+      t.cpu_time ? "the process's CPU time, which does not count the time other programs held "
+                   "the CPU"
+                 : "the trainer's clock, which counts the time other programs held the CPU: a "
+                   "run on a shared core had fewer updates in it (results written before ember "
+                   "recorded the CPU time at each evaluation have only the clock)");
   md += "## Learning curves\n\n![learning curves](curves.svg)\n\n";
   if (!t.buckets.empty()) {
     md += fmt::format(

@@ -12,7 +12,9 @@
 //                   run reached: the last evaluation at or before U (the runs of one recipe
 //                   evaluate at the same updates, so it is the evaluation at U)
 //   equal time      each run's best validation loss (and score) among its evaluations within T,
-//                   the shortest training time (updates only, the trainer's clock) of any run
+//                   the shortest training time (updates only) of any run: in CPU time when every
+//                   run recorded it (LossPoint::train_cpu_seconds), which does not count the time
+//                   other programs held the CPU, else by the trainer's clock
 // The test scores (greedy and beam search) are those of each run's full budget.
 #pragma once
 
@@ -62,6 +64,7 @@ struct LabAggregate {
   int64_t beam_size = 0;
   int64_t common_updates = 0;              // U
   double common_seconds = 0.0;             // T
+  bool cpu_time = false;                   // T and the equal-time cells are CPU time
   std::vector<LengthBucket> buckets = {};  // the test split's source-length buckets, every run's
   std::vector<ModelSummary> models = {};   // in the lineup's order
   std::vector<MeanCurve> curves = {};      // the same order

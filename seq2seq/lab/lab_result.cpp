@@ -58,10 +58,11 @@ json recipe_of(json config) {
 }
 
 std::string curve_csv(const std::string& score_name, const std::vector<LossPoint>& curve) {
-  std::string out = "update,train_seconds,valid_loss,valid_" + score_name + "\n";
+  std::string out = "update,train_seconds,valid_loss,valid_" + score_name + ",train_cpu_seconds\n";
+  const auto optional = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : ""; };
   for (const LossPoint& p : curve) {
-    out += fmt::format("{},{},{},{}\n", p.step, p.train_seconds, p.valid_loss,
-                       std::isfinite(p.valid_score) ? fmt::format("{}", p.valid_score) : "");
+    out += fmt::format("{},{},{},{},{}\n", p.step, p.train_seconds, p.valid_loss,
+                       optional(p.valid_score), optional(p.train_cpu_seconds));
   }
   return out;
 }
@@ -134,6 +135,7 @@ void write_result_dir(const Comparison& c, const ContenderResult& r, const RunCo
   for (const LossPoint& p : r.curve) {
     curve.push_back({{"update", p.step},
                      {"train_seconds", p.train_seconds},
+                     {"train_cpu_seconds", number(p.train_cpu_seconds)},
                      {"valid_loss", number(p.valid_loss)},
                      {"valid_score", number(p.valid_score)}});
   }
@@ -246,12 +248,18 @@ LabResult parse_lab_result(const std::string& text, const std::string& name) {
                 .train_seconds = in.value(point, "train_seconds"),
                 .valid_loss = in.value(point, "valid_loss"),
                 .valid_score = in.value(point, "valid_score", true)};
-    if (!r.curve.empty() &&
-        (p.step <= r.curve.back().step || p.train_seconds < r.curve.back().train_seconds))
-      in.fail(
-          fmt::format("the curve's evaluation at update {} comes after update {} (time {} "
-                      "after {}): evaluations must be in increasing order",
-                      p.step, r.curve.back().step, p.train_seconds, r.curve.back().train_seconds));
+    // Absent in results written before ember recorded it: those keep NaN.
+    if (point.is_object() && point.contains("train_cpu_seconds"))
+      p.train_cpu_seconds = in.value(point, "train_cpu_seconds", true);
+    const LossPoint* before = r.curve.empty() ? nullptr : &r.curve.back();
+    if (before != nullptr &&
+        (p.step <= before->step || p.train_seconds < before->train_seconds ||
+         p.train_cpu_seconds < before->train_cpu_seconds))
+      in.fail(fmt::format(
+          "the curve's evaluation at update {} comes after update {} (time {} after {}, CPU "
+          "time {} after {}): evaluations must be in increasing order",
+          p.step, before->step, p.train_seconds, before->train_seconds, p.train_cpu_seconds,
+          before->train_cpu_seconds));
     r.curve.push_back(p);
   }
   if (r.curve.empty()) in.fail("the curve holds no evaluation");

@@ -7,9 +7,10 @@
 //                   the date (UTC), the machine (CPU, kernels, matrix products, threads), the data
 //                   and budget, the whole run config, the training (updates, clocks, CPU time,
 //                   tokens/s), the test scores (greedy, beam, by source length) and the curve:
-//                   the update count, training time, validation loss and score of each evaluation
+//                   the update count, training time (clock and CPU), validation loss and score
+//                   of each evaluation
 //     curve.csv     the curve again, for a plotting program: update,train_seconds,valid_loss,
-//                   valid_<score>
+//                   valid_<score>,train_cpu_seconds
 //     samples.txt   the first test sentences: source, reference, greedy and beam outputs
 //     attention-<slug>[-layer<N>].svg   the model's attention maps of the test sentence the
 //                   comparison draws (compare.cpp's attention_sentence); none for a model

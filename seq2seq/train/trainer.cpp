@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -28,6 +29,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The process's CPU time (all threads) since `c0`, a value of std::clock().
+double cpu_seconds_since(std::clock_t c0) {
+  return static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params,
@@ -166,6 +172,7 @@ void Trainer::emit(ProgressEvent event) const {
   event.epochs = options_.epochs;
   event.lr = schedule_->rate(std::max<int64_t>(step_, 1));
   event.elapsed_s = train_seconds_;
+  event.cpu_s = train_cpu_seconds_;
   event.eta_s = training_eta(total_steps() - step_, interval_->steps_this_run, train_seconds_,
                              options_.max_seconds);
   progress_(event);
@@ -223,7 +230,7 @@ double Trainer::data_parallel_loss_and_gradients(const std::vector<int64_t>& ind
   return sum[0];
 }
 
-void Trainer::after_step(int64_t tokens, double loss, double seconds) {
+void Trainer::after_step(int64_t tokens, double loss, double seconds, double cpu_seconds) {
   Interval& in = *interval_;
   in.loss_sum += loss * static_cast<double>(tokens);
   in.tokens += tokens;
@@ -231,6 +238,7 @@ void Trainer::after_step(int64_t tokens, double loss, double seconds) {
   in.seconds += seconds;
   ++in.steps_this_run;
   train_seconds_ += seconds;
+  train_cpu_seconds_ += cpu_seconds;
   if (data_parallel_) agree_on_stopping();
   ProgressEvent event{.kind = ProgressEvent::Kind::kStep};
   event.loss = in.loss_sum / static_cast<double>(in.tokens);
@@ -487,11 +495,12 @@ TrainResult Trainer::run() {
         plan_batches(train_, batching_, &data_generator_);
     while (batch_in_epoch_ < static_cast<int64_t>(plan.size()) && !(stopped = early_stop())) {
       const auto t0 = std::chrono::steady_clock::now();
+      const std::clock_t c0 = std::clock();
       const std::vector<int64_t>& indices = plan[batch_in_epoch_];
       const int64_t tokens = num_target_tokens(train_, indices);
       const double loss = train_step(indices, tokens);
       ++batch_in_epoch_;
-      after_step(tokens, loss, seconds_since(t0));
+      after_step(tokens, loss, seconds_since(t0), cpu_seconds_since(c0));
     }
     if (stopped) break;
     ++epoch_;

@@ -83,6 +83,9 @@ struct ProgressEvent {
   double lr = 0.0;
   double tokens_per_s = 0.0;  // target tokens per second of training, since the previous report
   double elapsed_s = 0.0;     // training time of this process (without evaluations)
+  // The CPU time of the same updates, all of the process's threads: unlike elapsed_s, it does
+  // not grow while other programs hold the CPU (the lab's equal-time comparison reads it).
+  double cpu_s = 0.0;
   double eta_s = 0.0;         // estimated training time left (training_eta below)
   bool report = false;        // kStep: a log_every boundary (the loss etc. cover that interval)
   double valid_loss = 0.0;
@@ -151,7 +154,7 @@ class Trainer {
   struct Interval;
   double train_step(const std::vector<int64_t>& indices, int64_t tokens);
   double data_parallel_loss_and_gradients(const std::vector<int64_t>& indices, int64_t tokens);
-  void after_step(int64_t tokens, double loss, double seconds);
+  void after_step(int64_t tokens, double loss, double seconds, double cpu_seconds);
   void agree_on_stopping();
   void evaluate();
   double validation_loss_over_ranks();
@@ -195,6 +198,7 @@ class Trainer {
   int64_t stale_evaluations_ = 0;  // validations in a row since the best score was set
   bool resumed_ = false;
   double train_seconds_ = 0.0;
+  double train_cpu_seconds_ = 0.0;
   double last_valid_loss_ = 0.0;
   Scores last_scores_;
 };
