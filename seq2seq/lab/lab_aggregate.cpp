@@ -425,9 +425,9 @@ void write_lab_aggregate(const LabAggregate& t, const std::vector<LabResult>& ru
       t.common_updates, t.common_seconds,
       t.cpu_time ? "the process's CPU time, which does not count the time other programs held "
                    "the CPU"
-                 : "the trainer's clock, which counts the time other programs held the CPU: a "
-                   "run on a shared core had fewer updates in it (results written before ember "
-                   "recorded the CPU time at each evaluation have only the clock)");
+                 : "the trainer's clock, which counts the time other programs held the CPU, so a "
+                   "run on a shared core had fewer updates in it; results written before ember "
+                   "recorded the CPU time at each evaluation have only the clock");
   md += "## Learning curves\n\n![learning curves](curves.svg)\n\n";
   if (!t.buckets.empty()) {
     md += fmt::format(
