@@ -69,7 +69,7 @@ struct LossPoint {
   int64_t step = 0;
   double train_seconds = 0.0;  // training time (updates only) up to this evaluation
   // The CPU time of the same updates (all threads; ProgressEvent::cpu_s); NaN in results written
-  // before ember recorded it (the lab's Multi30k runs of 2026-12-05 and 06 lack it).
+  // before ember recorded it (the 21 runs of docs/results/lab-m30k-small lack it).
   double train_cpu_seconds = std::numeric_limits<double>::quiet_NaN();
   double valid_loss = 0.0;
   double valid_score = std::numeric_limits<double>::quiet_NaN();  // the primary score, if any
