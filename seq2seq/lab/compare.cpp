@@ -11,6 +11,7 @@
 #include "ember/seq2seq/lab/compare_attention.h"
 #include "ember/seq2seq/lab/lab_result.h"
 #include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/train/elapsed.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/rank_agreement.h"
 #include "ember/seq2seq/train/run.h"
@@ -20,10 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // What validate() leaves out: the report directory.
 void check_out_dir(const CompareOptions& o) {
@@ -170,7 +167,7 @@ bool train_and_measure(const RunConfig& config, const Comparison& c, const Paral
   const std::clock_t cpu0 = std::clock();
   const TrainResult trained = train_run(
       config, r.run_dir, false, [&recorder](const ProgressEvent& e) { recorder(e); }, stop);
-  r.cpu_seconds = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  r.cpu_seconds = cpu_seconds_since(cpu0);
   r.wall_seconds = seconds_since(t0);
   if (trained.interrupted()) return false;
   r.steps = trained.steps;

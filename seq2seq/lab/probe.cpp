@@ -11,6 +11,7 @@
 #include "ember/core/threads.h"
 #include "ember/seq2seq/data/words.h"
 #include "ember/seq2seq/lab/lineup.h"
+#include "ember/seq2seq/train/elapsed.h"
 #include "ember/seq2seq/train/evaluation.h"
 #include "ember/seq2seq/train/run.h"
 
@@ -70,14 +71,6 @@ const Contender& find_contender(const std::vector<Contender>& contenders, const 
                                [&](const Contender& c) { return c.name == name; });
   EMBER_CHECK(it != contenders.end(), "[probe] the lineup has no model '{}'", name);
   return *it;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double cpu_seconds_since(std::clock_t start) {
-  return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
 }
 
 // Whether the model prefers each test target to its contrastive twin (contrastive_twin):

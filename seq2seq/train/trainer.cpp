@@ -20,21 +20,13 @@
 #include "ember/optim/checkpoint.h"
 #include "ember/optim/clip_grad.h"
 #include "ember/seq2seq/train/checkpoint_files.h"
+#include "ember/seq2seq/train/elapsed.h"
 #include "ember/seq2seq/train/parse_number.h"
 
 namespace ember::seq2seq {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// The process's CPU time (all threads) since `c0`, a value of std::clock().
-double cpu_seconds_since(std::clock_t c0) {
-  return static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-}
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params,
                                                  const TrainOptions& o) {
