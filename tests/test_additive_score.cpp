@@ -9,7 +9,7 @@
 using namespace ember::core;
 
 // The kernels against the plain formulas in double, at a width with both paths of the row kernels
-// (blocks of eight and the tail) and a size that runs over the threads:
+// (blocks of sixteen and the tail) and a size that runs over the threads:
 //   e_bj = v . tanh(q_b + k_bj);  dk_bj = de_bj v (1 - t_bj^2);  dq_b = sum_j dk_bj;
 //   dv = sum_bj de_bj t_bj
 TEST_CASE("additive_scores and its backward equal their formulas") {

@@ -3,8 +3,8 @@
 // kernels_portable.cpp, kernels_avx2.cpp and kernels_avx512.cpp (kernel_instance.inc explains
 // how); kernels() hands out the table of the level chosen at start-up (core/cpu_isa.h). Callers
 // are the public functions of core/softmax.h, core/layer_norm.h, core/cross_entropy.h,
-// core/recurrent_kernels.h, core/random.h, core/gemm_packed.h and optim/adam.h; the arguments are
-// described there.
+// core/recurrent_kernels.h, core/additive_score.h, core/random.h, core/gemm_packed.h and
+// optim/adam.h; the arguments are described there.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,14 @@ struct PackedGemmKernels {
                              float beta, float* c, int64_t ldc);
 };
 
+// The additive attention score's row kernels (additive_score_kernels.inc, core/additive_score.h):
+// one key row k of width a against its query q and the score vector v.
+struct AdditiveScoreKernels {
+  float (*row)(int64_t a, const float* k, const float* q, const float* v);
+  void (*row_backward)(int64_t a, const float* k, const float* q, const float* v, float d,
+                       float* dk, float* dq, float* dv);
+};
+
 struct KernelTable {
   Isa isa;
   // softmax_kernels.inc: a lane of n elements at stride `stride` (softmax.h).
@@ -67,6 +75,8 @@ struct KernelTable {
                      const AdamStep& step);
   // recurrent_kernels.inc
   CellKernels rnn_tanh, lstm, gru;
+  // additive_score_kernels.inc
+  AdditiveScoreKernels additive_score;
   // random_kernels.inc: elements [begin, end) of Generator::dropout (core/random.h).
   void (*dropout_range)(uint64_t seed, uint64_t base, uint64_t threshold, float scale,
                         const float* x, float* y, int64_t begin, int64_t end);
