@@ -6,9 +6,13 @@ namespace bench {
 
 namespace {
 
+// W1 and W2 warm up for six steps: both programs' first steps run slower than the rest (glibc
+// maps, faults in and frees its large blocks until its mmap threshold has risen; oneDNN and
+// OpenBLAS fill their buffers), by 10-15% on the 2nd to 4th step and not after the 5th
+// (2026-12-07, `--warmup 0 --reps 20`, docs/performance.md). A training run is thousands of steps.
 constexpr std::array<WorkloadInfo, 15> kWorkloads = {{
-    {"w1", 1, 3},
-    {"w2", 1, 3},
+    {"w1", 6, 3},
+    {"w2", 6, 3},
     {"w3", 1, 5},
     {"w3glu", 1, 5},
     {"w4kv_b1", 1, 5},
