@@ -7,6 +7,7 @@
 #endif
 
 #include <algorithm>
+#include <vector>
 
 #include "ember/core/bf16.h"
 #include "ember/core/cpu_isa.h"
@@ -67,6 +68,38 @@ void split(int64_t n, Part&& part) {
   const int64_t blocks = (n + kBlockAlign - 1) / kBlockAlign;
   parallel_chunks(blocks, [&](int64_t first, int64_t last) {
     part(first * kBlockAlign, std::min(n, last * kBlockAlign));
+  });
+}
+
+// A product whose inner dimension is its longest (a weight's gradient, k = a batch's tokens) over
+// ember's threads: thread t sums op(A)[:, kt] op(B)[kt, :] over its own slice kt of k, thread 0
+// into C, the others into scratch blocks added into C after. Each thread then packs 1/T of both
+// inputs, where a split of C's rows or columns would make every thread pack the whole of one.
+template <class Product>
+void product_over_k_slices(Product product, bool trans_a, bool trans_b, int64_t m, int64_t n,
+                           int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                           int64_t ldb, float beta, float* c, int64_t ldc) {
+  // slices of at least kBlockAlign, as even as integers allow: slice t is [t k / T, (t + 1) k / T)
+  const int64_t parts = std::clamp<int64_t>(k / kBlockAlign, 1, num_threads());
+  std::vector<float> partial(static_cast<size_t>((parts - 1) * m * n));
+  parallel_chunks(parts, [&](int64_t first, int64_t last) {
+    for (int64_t t = first; t < last; ++t) {
+      const int64_t k0 = t * k / parts, kt = (t + 1) * k / parts - k0;
+      const float* at = trans_a ? a + k0 * lda : a + k0;  // op(A)(0, k0), op(B)(k0, 0)
+      const float* bt = trans_b ? b + k0 : b + k0 * ldb;
+      if (t == 0)
+        product(trans_a, trans_b, m, n, kt, alpha, at, lda, bt, ldb, beta, c, ldc);
+      else
+        product(trans_a, trans_b, m, n, kt, alpha, at, lda, bt, ldb, 0.0f,
+                partial.data() + (t - 1) * m * n, n);
+    }
+  });
+  parallel_for(m, m * n >= kParallelElements, [&](int64_t i) {
+    float* row = c + i * ldc;
+    for (int64_t t = 1; t < parts; ++t) {
+      const float* add = partial.data() + ((t - 1) * m + i) * n;
+      for (int64_t j = 0; j < n; ++j) row[j] += add[j];
+    }
   });
 }
 
@@ -139,8 +172,11 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
     return;
   }
   // ember's threads (which sleep between jobs) each compute a block of C with a single-threaded
-  // GEMM: a block of columns, op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
-  if (n >= m) {
+  // GEMM: a slice of the inner dimension when it is the longest (below), else a block of columns,
+  // op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
+  if (k >= std::max(m, n)) {
+    product_over_k_slices(product, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else if (n >= m) {
     split(n, [&](int64_t j0, int64_t j1) {
       product(trans_a, trans_b, m, j1 - j0, k, alpha, a, lda, trans_b ? b + j0 * ldb : b + j0, ldb,
               beta, c + j0, ldc);

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <vector>
 
 #include "ember/core/bf16.h"
@@ -106,9 +107,11 @@ TEST_CASE("under MatmulPrecision::bf16, core::gemm runs the bf16 kernel, also ov
   set_num_threads(2);
   {
     const MatmulPrecisionGuard bf16(MatmulPrecision::bf16);
-    // Split by columns and by rows over the two threads (at least kParallelMacs multiply-adds).
-    for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}})
-      for (bool ta : {false, true}) check_against_naive(m, n, 300, ta, !ta, 1.0f, 1.0f, gemm);
+    // Split by slices of k, by columns and by rows over the two threads (at least kParallelMacs
+    // multiply-adds).
+    for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{90, 101, 301},
+                                  {300, 320, 60}, {320, 300, 60}})
+      for (bool ta : {false, true}) check_against_naive(m, n, k, ta, !ta, 1.0f, 1.0f, gemm);
     // Products started by the pool's workers (one per attention head) run in bf16 too.
     std::vector<int> in_bf16(64, 0);
     parallel_for(64, true,

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string_view>
 #include <tuple>
@@ -32,37 +33,50 @@ TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha an
 }
 
 // Products of 2^21 multiply-adds and more (a row vector times a matrix: 2^19) are split over
-// ember's threads by blocks of columns (n >= m) or rows (m > n), each block one single-threaded
-// call on offset pointers; the padded leading dimensions catch a block that reads or writes past
-// its own columns.
-TEST_CASE("a product split over threads agrees with gemm_naive, by columns and by rows") {
+// ember's threads by slices of the inner dimension (k >= m, n: each thread sums its slice, the
+// slices are added after), else by blocks of columns (n >= m) or rows (m > n), each part one
+// single-threaded call on offset pointers; the padded leading dimensions catch a part that reads
+// or writes past its own block, and a C of NaN with beta = 0 one that reads C.
+TEST_CASE("a product split over threads agrees with gemm_naive, by slices of k, columns, rows") {
   Generator gen(11);
   const int previous = num_threads();
   set_num_threads(2);
-  const int64_t k = 300, pad = 3;
+  const int64_t pad = 3;
   // m = 1 takes the GEMV path, split by output columns from n k = 2^19 on.
-  for (const auto& [m, n] : {std::pair<int64_t, int64_t>{90, 101}, {101, 90}, {1, 7000}})
+  for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{90, 101, 301},
+                                {300, 320, 60}, {320, 300, 60}, {1, 7000, 300}})
     for (bool ta : {false, true})
-      for (bool tb : {false, true}) {
-        CAPTURE(m);
-        CAPTURE(ta);
-        CAPTURE(tb);
-        REQUIRE(std::max(m, int64_t{1}) * n * k >= (int64_t{1} << 21));
-        const Shape sa = ta ? Shape{k, m + pad} : Shape{m, k + pad};
-        const Shape sb = tb ? Shape{n, k + pad} : Shape{k, n + pad};
-        const NDArray a = gen.normal(sa), b = gen.normal(sb);
-        const NDArray c0 = gen.normal({m, n + pad});
-        const NDArray c1 = c0.clone(), c2 = c0.clone();
-        gemm(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f, c1.data(),
-             n + pad);
-        gemm_naive(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), 2.0f,
-                   c2.data(), n + pad);
-        const std::vector<float> x = c1.to_vector(), y = c2.to_vector();
-        int64_t wrong = 0;
-        for (size_t i = 0; i < x.size(); ++i)
-          wrong += std::abs(x[i] - y[i]) > 1e-3f * (1.0f + std::abs(y[i]));
-        CHECK(wrong == 0);
-      }
+      for (bool tb : {false, true})
+        for (float beta : {2.0f, 0.0f}) {
+          CAPTURE(m);
+          CAPTURE(n);
+          CAPTURE(ta);
+          CAPTURE(tb);
+          CAPTURE(beta);
+          REQUIRE(std::max(m, int64_t{1}) * n * k >= (int64_t{1} << 21));
+          const Shape sa = ta ? Shape{k, m + pad} : Shape{m, k + pad};
+          const Shape sb = tb ? Shape{n, k + pad} : Shape{k, n + pad};
+          const NDArray a = gen.normal(sa), b = gen.normal(sb);
+          const NDArray c0 = beta == 0.0f ? NDArray::full({m, n + pad}, std::nanf(""))
+                                          : gen.normal({m, n + pad});
+          const NDArray c1 = c0.clone(), c2 = c0.clone();
+          gemm(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), beta, c1.data(),
+               n + pad);
+          gemm_naive(ta, tb, m, n, k, 0.5f, a.data(), a.size(1), b.data(), b.size(1), beta,
+                     c2.data(), n + pad);
+          const std::vector<float> x = c1.to_vector(), y = c2.to_vector(), before = c0.to_vector();
+          int64_t wrong = 0, written_padding = 0;
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n + pad; ++j) {
+              const size_t at = static_cast<size_t>(i * (n + pad) + j);
+              if (j < n)
+                wrong += !(std::abs(x[at] - y[at]) <= 1e-3f * (1.0f + std::abs(y[at])));
+              else  // C's padding columns are never written (NaN stays NaN)
+                written_padding += std::memcmp(&x[at], &before[at], sizeof(float)) != 0;
+            }
+          CHECK(wrong == 0);
+          CHECK(written_padding == 0);
+        }
   set_num_threads(previous);
 }
 
