@@ -5,6 +5,7 @@
 #include "ember/core/blas.h"
 #include "ember/core/blas_layout.h"
 #include "ember/core/error.h"
+#include "ember/core/threads.h"
 
 namespace ember::core {
 namespace {
@@ -47,10 +48,14 @@ NDArray matmul(const NDArray& a, const NDArray& b) {
     full_a.insert(full_a.end(), {m, k});
     full_b.insert(full_b.end(), {k, n});
     const BlasMatrix ea = blas_matrix(a2.expand(full_a)), eb = blas_matrix(b2.expand(full_b));
-    for (int64_t i = 0; i < batches; ++i)
+    // Products each too small to split (an attention step's weights times its keys: 1 x 24 by
+    // 24 x 512) are spread over the threads by batch element, when together they are worth it
+    // (inside the pool's job, each gemm below runs on its own thread).
+    parallel_for(batches, batches * m * n * k >= kParallelBatchMacs, [&](int64_t i) {
       gemm(ea.trans, eb.trans, m, n, k, 1.0f, ea.array.data() + batch_offset(ea.array, batch, i),
            ea.ld, eb.array.data() + batch_offset(eb.array, batch, i), eb.ld, 0.0f,
            out.data() + i * m * n, std::max<int64_t>(n, 1));
+    });
   }
   if (a.dim() == 1) out = out.squeeze(-2);
   if (b.dim() == 1) out = out.squeeze(-1);

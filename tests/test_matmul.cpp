@@ -1,8 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <utility>
+#include <vector>
+
+#include "ember/core/blas.h"
 #include "ember/core/error.h"
 #include "ember/core/matmul.h"
 #include "ember/core/random.h"
+#include "ember/core/threads.h"
 
 using namespace ember::core;
 
@@ -38,6 +43,29 @@ TEST_CASE("batched and broadcast products") {
   const NDArray w = gen.normal({5, 2});  // shared weight: one folded GEMM
   const NDArray z = matmul(a, w);
   check_close(z.select(0, 1).select(0, 2), matmul_naive(a.select(0, 1).select(0, 2), w));
+}
+
+// A batch of products each too small to split, together at least kParallelBatchMacs, is spread
+// over the threads by batch element: every element's product lands in its own place. The shapes
+// of an attention step (weights 1 x n by keys n x d, and its two gradients: a GEMV and a GER),
+// with a broadcast operand and a transposed view.
+TEST_CASE("a batch of small products over two threads agrees with the naive loop per element") {
+  Generator gen(4);
+  const int previous = num_threads();
+  set_num_threads(2);
+  const int64_t batch = 64, n = 24, d = 512;
+  REQUIRE(batch * n * d >= kParallelBatchMacs);
+  const NDArray w = gen.normal({batch, 1, n}), keys = gen.normal({batch, n, d});
+  const NDArray dy = gen.normal({batch, 1, d}), shared = gen.normal({1, 1, n});
+  const std::vector<std::pair<NDArray, NDArray>> products = {
+      {w, keys}, {dy, keys.transpose(1, 2)}, {w.transpose(1, 2), dy}, {shared, keys}};
+  for (const auto& [a, b] : products) {
+    const NDArray y = matmul(a, b);
+    for (int64_t i = 0; i < batch; ++i)
+      check_close(y.select(0, i),
+                  matmul_naive(a.select(0, a.size(0) == 1 ? 0 : i), b.select(0, i)));
+  }
+  set_num_threads(previous);
 }
 
 TEST_CASE("vector operands are promoted as in torch") {
