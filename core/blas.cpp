@@ -71,10 +71,11 @@ void split(int64_t n, Part&& part) {
   });
 }
 
-// A product whose inner dimension is its longest (a weight's gradient, k = a batch's tokens) over
-// ember's threads: thread t sums op(A)[:, kt] op(B)[kt, :] over its own slice kt of k, thread 0
-// into C, the others into scratch blocks added into C after. Each thread then packs 1/T of both
-// inputs, where a split of C's rows or columns would make every thread pack the whole of one.
+// A product whose inner dimension is by far its longest (a weight's gradient, k = a batch's
+// tokens) over ember's threads: thread t sums op(A)[:, kt] op(B)[kt, :] over its own slice kt of
+// k, thread 0 into C, the others into scratch blocks added into C after. Each thread then packs
+// 1/T of both inputs, where a split of C's rows or columns would make every thread pack the whole
+// of one.
 template <class Product>
 void product_over_k_slices(Product product, bool trans_a, bool trans_b, int64_t m, int64_t n,
                            int64_t k, float alpha, const float* a, int64_t lda, const float* b,
@@ -172,9 +173,12 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
     return;
   }
   // ember's threads (which sleep between jobs) each compute a block of C with a single-threaded
-  // GEMM: a slice of the inner dimension when it is the longest (below), else a block of columns,
-  // op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :], whichever is longer.
-  if (k >= std::max(m, n)) {
+  // GEMM: for bf16, a slice of the inner dimension when it is at least 1.5 times the longest of
+  // the others (below: ember's bf16 kernel is bound by its packing; oneDNN's float32 products are
+  // not, and a square product runs slower so, 0.82 to 0.93 times at 2 threads, for the scratch
+  // block and its sum); else a block of columns, op(B)[:, j0:j1], or of rows, op(A)[i0:i1, :],
+  // whichever is longer.
+  if (product == gemm_bf16 && 2 * k >= 3 * std::max(m, n)) {
     product_over_k_slices(product, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else if (n >= m) {
     split(n, [&](int64_t j0, int64_t j1) {

@@ -12,9 +12,9 @@ namespace ember::core {
 // C = alpha * op(A) @ op(B) + beta * C, row-major; op(X) = X^T when trans_x.
 // op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
 // A product of 2^21 multiply-adds or more (2^19 when M = 1) is split over ember's threads
-// (core/threads.h) by slices of K when K is the longest of M, N, K, else by blocks of C's columns
-// or rows, each part one single-threaded GEMM (GEMV when M = 1). K = 1 (an outer product) is one
-// GER.
+// (core/threads.h) by blocks of C's columns or rows (a bf16 product whose K is at least 1.5
+// times M and N: by slices of K), each part one single-threaded GEMM (GEMV when M = 1). K = 1 (an
+// outer product) is one GER.
 // Products of at least this many multiply-adds are split over ember's threads; a smaller one
 // takes less time than waking the pool. Callers with many small products (one per head) use it
 // to decide whether to spread those over the threads instead.

@@ -107,11 +107,12 @@ TEST_CASE("under MatmulPrecision::bf16, core::gemm runs the bf16 kernel, also ov
   set_num_threads(2);
   {
     const MatmulPrecisionGuard bf16(MatmulPrecision::bf16);
-    // Split by slices of k, by columns and by rows over the two threads (at least kParallelMacs
-    // multiply-adds).
+    // Split by slices of k (bf16 only, k >= 1.5 max(m, n)), by columns and by rows over the two
+    // threads (at least kParallelMacs multiply-adds); beta = 0 with a C of NaN, too.
     for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{90, 101, 301},
                                   {300, 320, 60}, {320, 300, 60}})
-      for (bool ta : {false, true}) check_against_naive(m, n, k, ta, !ta, 1.0f, 1.0f, gemm);
+      for (bool ta : {false, true})
+        for (float beta : {1.0f, 0.0f}) check_against_naive(m, n, k, ta, !ta, 1.0f, beta, gemm);
     // Products started by the pool's workers (one per attention head) run in bf16 too.
     std::vector<int> in_bf16(64, 0);
     parallel_for(64, true,
