@@ -9,39 +9,9 @@
 #include "ember/core/blas.h"
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
+#include "support/products.h"
 
 using namespace ember::core;
-
-namespace {
-
-// gemm against gemm_naive on an (m, k) by (k, n) product stored with padded leading dimensions,
-// C = 0.75 op(A) op(B) + beta C, C filled with NaN when beta = 0 (which must never leak through).
-// Returns the entries that differ by more than float32's summation error over k, counting the
-// padding columns, which lie outside C and must stay untouched (NaN included).
-int64_t wrong_entries(Generator& gen, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
-                      float beta) {
-  const int64_t pad = 5;
-  const NDArray a = gen.normal(ta ? Shape{k, m + pad} : Shape{m, k + pad});
-  const NDArray b = gen.normal(tb ? Shape{n, k + pad} : Shape{k, n + pad});
-  const NDArray c0 = beta == 0.0f
-                         ? NDArray::full({m, n + pad}, std::numeric_limits<float>::quiet_NaN())
-                         : gen.normal({m, n + pad});
-  const NDArray c1 = c0.clone(), c2 = c0.clone();
-  gemm(ta, tb, m, n, k, 0.75f, a.data(), a.size(1), b.data(), b.size(1), beta, c1.data(),
-       n + pad);
-  gemm_naive(ta, tb, m, n, k, 0.75f, a.data(), a.size(1), b.data(), b.size(1), beta, c2.data(),
-             n + pad);
-  int64_t wrong = 0;
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n + pad; ++j) {
-      const float x = c1.at({i, j}), y = c2.at({i, j});
-      wrong += j < n ? !(std::abs(x - y) <= 1e-4f * (1.0f + std::abs(y)) * std::sqrt(float(k)))
-                     : !(std::isnan(x) ? std::isnan(y) : x == y);
-    }
-  return wrong;
-}
-
-}  // namespace
 
 TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha and beta") {
   Generator gen(9);
@@ -68,7 +38,6 @@ TEST_CASE("gemm agrees with gemm_naive for every transpose combination, alpha an
 // test_bf16_gemm); the padded leading dimensions catch a block that reads or writes past its own
 // columns, and a C of NaN with beta = 0 one that reads C.
 TEST_CASE("a product split over threads agrees with gemm_naive, by columns and by rows") {
-  Generator gen(11);
   const int previous = num_threads();
   set_num_threads(2);
   // m = 1 takes the GEMV path, split by output columns from n k = 2^19 on.
@@ -77,13 +46,8 @@ TEST_CASE("a product split over threads agrees with gemm_naive, by columns and b
     for (bool ta : {false, true})
       for (bool tb : {false, true})
         for (float beta : {2.0f, 0.0f}) {
-          CAPTURE(m);
-          CAPTURE(n);
-          CAPTURE(ta);
-          CAPTURE(tb);
-          CAPTURE(beta);
           REQUIRE(std::max(m, int64_t{1}) * n * k >= (int64_t{1} << 21));
-          CHECK(wrong_entries(gen, m, n, k, ta, tb, beta) == 0);
+          ember::testing::check_product(gemm, gemm_naive, m, n, k, ta, tb, 0.75f, beta);
         }
   set_num_threads(previous);
 }
@@ -115,7 +79,6 @@ TEST_CASE("gemv") {
 // dimension, padded leading dimensions (strided views), every transpose, and a NaN-filled C with
 // beta = 0 (which must never leak through).
 TEST_CASE("gemm at the instruction set in use agrees with gemm_naive on odd, strided shapes") {
-  Generator gen(12);
   const std::string_view backend = gemm_backend();
   CAPTURE(backend);
   for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{2, 3, 2},
@@ -125,12 +88,6 @@ TEST_CASE("gemm at the instruction set in use agrees with gemm_naive on odd, str
                                 {129, 31, 257}})
     for (bool ta : {false, true})
       for (bool tb : {false, true})
-        for (float beta : {0.0f, 1.5f}) {
-          CAPTURE(m);
-          CAPTURE(n);
-          CAPTURE(k);
-          CAPTURE(ta);
-          CAPTURE(tb);
-          CHECK(wrong_entries(gen, m, n, k, ta, tb, beta) == 0);
-        }
+        for (float beta : {0.0f, 1.5f})
+          ember::testing::check_product(gemm, gemm_naive, m, n, k, ta, tb, 0.75f, beta);
 }
