@@ -1,6 +1,8 @@
 // A caching allocator for array storage: 64-byte aligned blocks, rounded up to size classes and
 // kept on free lists when released, so a training step that allocates the same shapes again and
-// again reaches malloc only during its first step.
+// again reaches malloc only during its first step. Blocks above 1 MiB are reused by best fit (a
+// quarter of slack at most) and their cache is bounded by the most bytes ever live at once, the
+// least recently freed going back to the system first (core/allocator.cpp says why).
 #pragma once
 
 #include <cstddef>
@@ -10,7 +12,8 @@ namespace ember::core {
 
 inline constexpr size_t kAlignment = 64;
 
-// Returns a block of at least `bytes` bytes, aligned to kAlignment. Thread-safe. Throws
+// Returns a block of at least `bytes` bytes, aligned to kAlignment. Thread-safe. When the system
+// refuses, the cache is given back and the request tried once more. Throws
 // "[alloc] ... <bytes> bytes ..." (an ember::Error, never std::bad_alloc) for a request larger
 // than the machine's physical memory, or when the system has no block of that size.
 void* cached_alloc(size_t bytes);
@@ -20,9 +23,10 @@ void cached_free(void* ptr, size_t bytes);
 struct AllocatorStats {
   size_t system_allocs = 0;  // blocks obtained from the system so far
   size_t cache_hits = 0;     // requests served from a free list
-  size_t cached_bytes = 0;   // bytes sitting on free lists now
+  size_t cached_bytes = 0;   // bytes of the blocks sitting in the cache now
   size_t live_bytes = 0;     // bytes handed out and not yet returned (size classes, not requests)
   size_t peak_live_bytes = 0;
+  size_t most_live_bytes = 0;  // the most bytes ever live at once (reset_peak_live_bytes leaves it)
   size_t system_bytes = 0;   // bytes obtained from the system and not given back
 };
 AllocatorStats allocator_stats();

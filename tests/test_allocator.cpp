@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "ember/core/allocator.h"
 #include "ember/core/error.h"
@@ -63,6 +64,67 @@ TEST_CASE("live, peak and system bytes follow the blocks handed out and given ba
   cached_free(b, 1000);
   empty_cache();
   CHECK(allocator_stats().system_bytes == start.system_bytes);
+}
+
+TEST_CASE("a large request takes the best-fitting cached block, at most a quarter larger") {
+  constexpr size_t kMiB = size_t{1} << 20;
+  cached_free(cached_alloc(64 * kMiB), 64 * kMiB);  // the cache's bound: at least 64 MiB
+  empty_cache();
+  void* ten = cached_alloc(10 * kMiB);
+  void* twelve = cached_alloc(12 * kMiB);
+  void* twenty = cached_alloc(20 * kMiB);
+  cached_free(twenty, 20 * kMiB);
+  cached_free(twelve, 12 * kMiB);
+  cached_free(ten, 10 * kMiB);
+  const AllocatorStats start = allocator_stats();
+  CHECK(start.cached_bytes == 42 * kMiB);
+  CHECK(cached_alloc(9 * kMiB + 1) == ten);  // the 10 MiB class: its own block
+  CHECK(cached_alloc(11 * kMiB) == twelve);  // no 11 MiB block: the 12 MiB one fits
+  const AllocatorStats taken = allocator_stats();
+  CHECK(taken.cache_hits == start.cache_hits + 2);
+  CHECK(taken.system_allocs == start.system_allocs);
+  CHECK(taken.cached_bytes == 20 * kMiB);
+  CHECK(taken.live_bytes == start.live_bytes + 21 * kMiB);  // counted by request, as before
+  void* fresh = cached_alloc(14 * kMiB);  // 20 MiB is more than a quarter above 14: not taken
+  CHECK(fresh != twenty);
+  CHECK(allocator_stats().system_allocs == start.system_allocs + 1);
+  cached_free(fresh, 14 * kMiB);
+  cached_free(twelve, 11 * kMiB);  // the whole 12 MiB block goes back to the cache
+  cached_free(ten, 9 * kMiB + 1);
+  CHECK(allocator_stats().cached_bytes == 56 * kMiB);
+  CHECK(allocator_stats().live_bytes == start.live_bytes);
+  empty_cache();
+  CHECK(allocator_stats().system_bytes == start.system_bytes - 42 * kMiB);
+}
+
+TEST_CASE("the large blocks' cache keeps at most the most bytes ever live, oldest out first") {
+  empty_cache();
+  constexpr size_t kMiB = size_t{1} << 20;
+  cached_free(cached_alloc(64 * kMiB), 64 * kMiB);  // at least 64 MiB were live at once
+  empty_cache();
+  const size_t bound = allocator_stats().most_live_bytes;
+  REQUIRE(bound >= 64 * kMiB);
+  // Each size more than a quarter above the one before (no cached block fits it), freed at once:
+  // an unbounded cache would keep them all, half again more than the bound.
+  std::vector<size_t> sizes;
+  size_t total = 0;
+  for (size_t mib = 2; total <= bound + bound / 2; mib += mib * 3 / 10 + 1) {
+    sizes.push_back(mib * kMiB);
+    total += mib * kMiB;
+  }
+  for (const size_t bytes : sizes) {
+    cached_free(cached_alloc(bytes), bytes);
+    CHECK(allocator_stats().cached_bytes <= bound);
+  }
+  CHECK(allocator_stats().system_bytes < total);
+  const AllocatorStats before = allocator_stats();
+  void* newest = cached_alloc(sizes.back());  // freed last: still cached
+  CHECK(allocator_stats().cache_hits == before.cache_hits + 1);
+  void* oldest = cached_alloc(sizes.front());  // freed first: given back to the system
+  CHECK(allocator_stats().system_allocs == before.system_allocs + 1);
+  cached_free(newest, sizes.back());
+  cached_free(oldest, sizes.front());
+  empty_cache();
 }
 
 TEST_CASE("reset_peak_live_bytes starts a new peak at the bytes live now") {

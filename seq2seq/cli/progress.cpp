@@ -5,11 +5,22 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
+#include "ember/core/allocator.h"
 #include "ember/seq2seq/cli/commands.h"
 
 namespace ember::seq2seq::cli {
 namespace {
+
+// "412 MiB in use at most, 650 MiB held": the arrays' peak and what ember keeps from the system
+// (core/allocator.h; its cache holds at most the peak again).
+std::string memory_text() {
+  const core::AllocatorStats s = core::allocator_stats();
+  constexpr double kMiB = 1 << 20;
+  return fmt::format("{:.0f} MiB in use at most, {:.0f} MiB held", s.most_live_bytes / kMiB,
+                     s.system_bytes / kMiB);
+}
 
 std::atomic<bool> g_interrupted{false};
 std::atomic<int> g_signal{0};  // the signal that set g_interrupted
@@ -82,7 +93,8 @@ void ProgressPrinter::operator()(const ProgressEvent& e) {
   finish_line();
   switch (e.kind) {
     case Kind::kEvaluation:
-      spdlog::info("update {}: valid loss {:.4f}{}", e.step, e.valid_loss, scores_text(e.scores));
+      spdlog::info("update {}: valid loss {:.4f}{}; memory {}", e.step, e.valid_loss,
+                   scores_text(e.scores), memory_text());
       break;
     case Kind::kCheckpoint:
       spdlog::debug("checkpoint {}", e.message);
