@@ -44,8 +44,11 @@ class LargeBlocks {
  public:
   // A cached block of `cls` to `cls * 5/4` bytes, taken off the cache; nullptr if none.
   std::pair<void*, size_t> take(size_t cls) {
-    const auto it = by_size_.lower_bound(cls);
+    auto it = by_size_.lower_bound(cls);
     if (it == by_size_.end() || it->first > cls + cls / 4) return {nullptr, 0};
+    // Of the blocks of that size, the one freed last (a multimap keeps equal keys in the order
+    // they came): its lines are the likeliest to be still in the CPU's caches.
+    it = std::prev(by_size_.upper_bound(it->first));
     const auto block = it->second;
     const std::pair<void*, size_t> out{block->ptr, block->bytes};
     cached_bytes_ -= block->bytes;
