@@ -22,7 +22,7 @@ void cached_free(void* ptr, size_t bytes);
 
 struct AllocatorStats {
   size_t system_allocs = 0;  // blocks obtained from the system so far
-  size_t cache_hits = 0;     // requests served from a free list
+  size_t cache_hits = 0;     // requests served from the cache
   size_t cached_bytes = 0;   // bytes of the blocks sitting in the cache now
   size_t live_bytes = 0;     // bytes handed out and not yet returned (size classes, not requests)
   size_t peak_live_bytes = 0;

@@ -97,6 +97,18 @@ TEST_CASE("a large request takes the best-fitting cached block, at most a quarte
   CHECK(allocator_stats().system_bytes == start.system_bytes - 42 * kMiB);
 }
 
+TEST_CASE("of the cached large blocks of one size, the one freed last is taken first") {
+  constexpr size_t kMiB = size_t{1} << 20;
+  void* first = cached_alloc(6 * kMiB);
+  void* second = cached_alloc(6 * kMiB);
+  cached_free(first, 6 * kMiB);
+  cached_free(second, 6 * kMiB);  // freed last: its lines are the likeliest to be in the caches
+  void* again = cached_alloc(6 * kMiB);
+  CHECK(again == second);
+  cached_free(again, 6 * kMiB);
+  empty_cache();
+}
+
 TEST_CASE("the large blocks' cache keeps at most the most bytes ever live, oldest out first") {
   empty_cache();
   constexpr size_t kMiB = size_t{1} << 20;

@@ -13,7 +13,7 @@
 namespace ember::seq2seq::cli {
 namespace {
 
-// "412 MiB in use at most, 650 MiB held": the arrays' peak and what ember keeps from the system
+// "59 MiB in use at most, 73 MiB held": the arrays' peak and what ember keeps from the system
 // (core/allocator.h; its cache holds at most the peak again).
 std::string memory_text() {
   const core::AllocatorStats s = core::allocator_stats();
