@@ -129,6 +129,27 @@ TEST_CASE("beam search stops at the maximum length") {
   CHECK_FALSE(empty.finished);
 }
 
+TEST_CASE("beam search finishes no hypothesis before the minimum length") {
+  // </s> is the most probable token at every step; 4 and 5 follow.
+  ScriptedModel model(
+      [](int64_t, int64_t, int64_t) { return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}}); });
+  BeamOptions options;
+  options.beam_size = 2;
+  options.n_best = 2;
+  options.length_penalty = 0.0f;
+  CHECK(beam_search(model, padded({{4}}), {1}, options)[0].tokens.empty());
+  options.min_len = 2;
+  const std::vector<Hypothesis> nbest = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
+  REQUIRE(nbest.size() == 2);
+  CHECK(nbest[0].tokens == std::vector<int64_t>{4, 4});
+  CHECK(nbest[0].finished);
+  CHECK(nbest[0].log_prob == doctest::Approx(2 * std::log(0.3) + std::log(0.5)));
+  CHECK(nbest[1].tokens == std::vector<int64_t>{4, 5});
+  options.min_len = 1 << 21;
+  CHECK_THROWS_WITH_AS(beam_search(model, padded({{4}}), {1}, options),
+                       doctest::Contains("[beam_search] min_len = 2097152 must be in"), Error);
+}
+
 TEST_CASE("beam search over a batch equals one sentence at a time, in one step per time step") {
   const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};
   const std::vector<int64_t> lengths = {3, 1, 2, 4};

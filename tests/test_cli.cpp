@@ -148,6 +148,11 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
       run("translate --run " + dir + " --max-len-a 0 --max-len-b 3 --quiet", "3 march 1998\\n");
   CHECK(capped.code == 0);
   CHECK(capped.output.size() <= 4);  // at most 3 characters and the newline
+  // No </s> before --min-len tokens: a date (10 characters) comes out at least 14 long.
+  const Outcome lengthened =
+      run("translate --run " + dir + " --min-len 14 --quiet", "3 march 1998\n");
+  CHECK(lengthened.code == 0);
+  CHECK(lengthened.output.size() >= 15);  // 14 characters or more and the newline
   for (const std::string command : {"translate", "eval"}) {
     INFO(command);
     const Outcome a = run(command + " --run " + dir + " --max-len-a -1", "3 march 1998\\n");
@@ -158,6 +163,10 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
     CHECK(b.code == 2);
     CHECK(b.lines() == 1);
     CHECK(contains(b, "[flags] --max-len-b must be in [0, 1048576], got -3"));
+    const Outcome m = run(command + " --run " + dir + " --min-len -2", "3 march 1998\n");
+    CHECK(m.code == 2);
+    CHECK(m.lines() == 1);
+    CHECK(contains(m, "[flags] --min-len must be in [0, 1048576], got -2"));
   }
 
   const Outcome scored = run("eval --run " + dir + " --limit 10");

@@ -58,6 +58,27 @@ TEST_CASE("greedy search stops at the maximum length relative to the source") {
   CHECK(LengthLimit{2.0, -10}(3) == 0);
 }
 
+TEST_CASE("greedy search emits no </s> before the minimum length, and the maximum length wins") {
+  // </s> is the most probable token at every step; 6 the runner-up.
+  ScriptedModel model([](int64_t, int64_t, int64_t) { return dist({{kEosId, 0.6f}, {6, 0.4f}}); });
+  GreedyOptions options;
+  CHECK(greedy_search(model, padded({{4}}), {1}, options)[0].tokens.empty());
+  options.min_len = 2;
+  Hypothesis h = greedy_search(model, padded({{4}}), {1}, options)[0];
+  CHECK(h.tokens == std::vector<int64_t>{6, 6});
+  CHECK(h.finished);
+  CHECK(h.log_prob == doctest::Approx(2 * std::log(0.4) + std::log(0.6)));
+  options.max_len = {0.0, 3};
+  options.min_len = 5;  // past the maximum length: the output stops there, without </s>
+  h = greedy_search(model, padded({{4}}), {1}, options)[0];
+  CHECK(h.tokens == std::vector<int64_t>{6, 6, 6});
+  CHECK_FALSE(h.finished);
+  options.min_len = -1;
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4}}), {1}, options),
+                       doctest::Contains("[greedy_search] min_len = -1 must be in [0, 1048576]"),
+                       Error);
+}
+
 TEST_CASE("greedy search over a batch equals one sentence at a time") {
   ScriptedModel model(noisy);
   const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};

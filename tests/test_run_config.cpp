@@ -31,6 +31,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.train.keep_checkpoints = 7;
   c.train.decode.beam_size = 4;
   c.train.decode.max_len = {1.25, 7};
+  c.train.decode.min_len = 3;
   const std::string text = to_json_string(c);
   const RunConfig back = run_config_from_json(text);
   CHECK(to_json_string(back) == text);
@@ -42,6 +43,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.lr == 3e-4f);
   CHECK(back.train.decode.max_len.a == 1.25);
   CHECK(back.train.decode.max_len.b == 7);
+  CHECK(back.train.decode.min_len == 3);
   CHECK(back.train.schedule == ScheduleKind::kCosine);
   CHECK(back.train.patience == 4);
   CHECK(back.train.keep_checkpoints == 7);
@@ -62,7 +64,8 @@ TEST_CASE(
   CHECK(c.train.metric == MetricKind::kRouge);
   CHECK(c.train.bleu_tokenize == "none");
   // Written back alike, with the options added since at their defaults (patience 0: off;
-  // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation).
+  // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
+  // min_len 0: </s> anywhere).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
   written["data"].erase("probing_test_max_length");
@@ -72,6 +75,8 @@ TEST_CASE(
   written["train"].erase("keep_checkpoints");
   CHECK(written["train"]["precision"] == "fp32");
   written["train"].erase("precision");
+  CHECK(written["train"]["min_len"] == 0);
+  written["train"].erase("min_len");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

@@ -94,7 +94,8 @@ int eval_command(const std::vector<std::string>& args) {
   f.split = config.data.test_split;
   f.metric = config.train.metric;
   f.bleu_tokenize = config.train.bleu_tokenize;
-  f.decode.max_len = config.train.decode.max_len;  // the run's output length limit
+  f.decode.max_len = config.train.decode.max_len;  // the run's output length limits
+  f.decode.min_len = config.train.decode.min_len;
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
   add_model_choice_flags(flags, f.checkpoint, f.ensemble);

@@ -149,6 +149,8 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);
+  flags.add("--eval-min-len", "N", "no </s> before N tokens in the validation decoding",
+            &o.decode.min_len);
   flags.add_choice_of(
       "--precision",
       "matrix products: fp32, or bf16 with float32 accumulation and weights (needs AVX512_BF16)",

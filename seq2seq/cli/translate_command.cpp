@@ -190,6 +190,8 @@ void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
               &d.max_len.a, search_detail::kMaxLengthA);
   add_bounded(flags, "--max-len-b", "B", "(see --max-len-a)", &d.max_len.b,
               search_detail::kMaxLengthB);
+  add_bounded(flags, "--min-len", "N", "no </s> before N output tokens (the maximum length wins)",
+              &d.min_len, search_detail::kMaxLengthB);
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 

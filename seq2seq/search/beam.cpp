@@ -73,9 +73,11 @@ bool better(const Candidate& a, const Candidate& b) {
   return a.row != b.row ? a.row < b.row : a.token < b.token;
 }
 
-// The m best finite extensions of the live rows [first, first + k) given logp (R, V), best first.
+// The m best finite extensions of the live rows [first, first + k), each `length` tokens long,
+// given logp (R, V), best first.
 std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Live>& live,
-                                      int64_t first, int64_t k, int64_t m) {
+                                      int64_t first, int64_t k, int64_t m, int64_t length,
+                                      int64_t min_len) {
   std::vector<Candidate> heap;  // a min-heap under better(): the worst kept candidate on top
   const int64_t vocab = logp.size(1);
   for (int64_t row = first; row < first + k; ++row) {
@@ -83,7 +85,7 @@ std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Liv
     const float* lp = logp.data() + row * vocab;
     for (int64_t v = 0; v < vocab; ++v) {
       const Candidate c{live[row].log_prob + lp[v], row, v};
-      if (!emittable(v) || c.log_prob == kNegInf || std::isnan(c.log_prob)) continue;
+      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob)) continue;
       if (static_cast<int64_t>(heap.size()) < m) {
         heap.push_back(c);
         std::push_heap(heap.begin(), heap.end(), better);
@@ -150,7 +152,8 @@ bool BeamSearch::extend(Sentence& sentence, int64_t first, int64_t step, const N
   const float lp = gnmt_length_penalty(step + 1, options_.length_penalty);
   std::vector<Live> beam;
   std::vector<int64_t> from;
-  for (const Candidate& c : top_candidates(logp, live_, first, k_, 2 * k_)) {
+  for (const Candidate& c :
+       top_candidates(logp, live_, first, k_, 2 * k_, step, options_.min_len)) {
     const Live& parent = live_[c.row];
     if (c.token == kEosId) {
       sentence.finished.push_back({parent.node, c.log_prob, c.log_prob / lp, true});
@@ -243,6 +246,7 @@ std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, cons
   check_source(kOp, src, src_lengths);
   search_detail::check_beam_size(kOp, options.beam_size);
   search_detail::check_length_limit(kOp, options.max_len);
+  search_detail::check_min_len(kOp, options.min_len);
   EMBER_CHECK(options.beam_size >= 1 && options.n_best >= 1 && options.n_best <= options.beam_size,
               "[{}] needs beam_size >= 1 and n_best in [1, beam_size], got beam_size {}, n_best {}",
               kOp, options.beam_size, options.n_best);

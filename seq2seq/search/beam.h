@@ -26,6 +26,7 @@ struct BeamOptions {
   float length_penalty = 0.6f;  // alpha of lp(Y) above
   int64_t n_best = 1;           // hypotheses returned per sentence, in [1, k]
   LengthLimit max_len;          // max_len = floor(a * src_len + b) tokens
+  int64_t min_len = 0;          // no </s> before this many tokens (search_detail::emittable)
   bool attention = false;       // keep each hypothesis's attention weights
 };
 
@@ -34,8 +35,8 @@ float gnmt_length_penalty(int64_t length, float alpha);
 
 // The best hypotheses of each sentence, best first (at most n_best; fewer only when the model
 // leaves fewer finite-scoring ones). Throws "[beam_search]" for bad options (a beam past 1,000,
-// a negative or huge max_len: hypothesis.h), a src/src_lengths mismatch or a step output of the
-// wrong shape.
+// a negative or huge max_len or min_len: hypothesis.h), a src/src_lengths mismatch or a step
+// output of the wrong shape.
 std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, const IndexArray& src,
                                                        const std::vector<int64_t>& src_lengths,
                                                        const BeamOptions& options = {});

@@ -63,6 +63,13 @@ inline void check_length_limit(const char* op, const LengthLimit& limit) {
               op, limit.a, limit.b, kMaxLengthA, kMaxLengthB);
 }
 
+// Throws "[op]" naming the value unless 0 <= min_len <= kMaxLengthB.
+inline void check_min_len(const char* op, int64_t min_len) {
+  EMBER_CHECK(min_len >= 0 && min_len <= kMaxLengthB,
+              "[{}] min_len = {} must be in [0, {}] (</s> is allowed after min_len output tokens)",
+              op, min_len, kMaxLengthB);
+}
+
 // Throws "[op]" naming the value unless 1 <= beam_size <= kMaxBeamSize.
 inline void check_beam_size(const char* op, int64_t beam_size) {
   EMBER_CHECK(beam_size >= 1 && beam_size <= kMaxBeamSize,
@@ -90,8 +97,12 @@ inline NDArray step_attention(const char* op, const DecoderState& state, int64_t
   return attn.contiguous();
 }
 
-// Whether a search may emit this token: never <pad> or <s>.
-inline bool emittable(int64_t token) { return token != kPadId && token != kBosId; }
+// Whether a search may emit this token after `length` output tokens: never <pad> or <s>, and
+// </s> only once the output has min_len tokens (fairseq's --min-len). An output the maximum length
+// stops first ends there without </s>.
+inline bool emittable(int64_t token, int64_t length, int64_t min_len) {
+  return token != kPadId && token != kBosId && (token != kEosId || length >= min_len);
+}
 
 }  // namespace search_detail
 }  // namespace ember::seq2seq

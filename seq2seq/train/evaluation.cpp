@@ -79,7 +79,10 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
   std::vector<std::vector<Hypothesis>> lists;
   if (options.beam_size == 1) {
     for (Hypothesis& h : greedy_search(
-             model, src, lengths, {.max_len = options.max_len, .attention = options.attention}))
+             model, src, lengths,
+             {.max_len = options.max_len,
+              .min_len = options.min_len,
+              .attention = options.attention}))
       lists.push_back({std::move(h)});
   } else {
     lists = beam_search_nbest(model, src, lengths,
@@ -87,6 +90,7 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
                                .length_penalty = options.length_penalty,
                                .n_best = options.n_best,
                                .max_len = options.max_len,
+                               .min_len = options.min_len,
                                .attention = options.attention});
   }
   for (int64_t b = 0; b < batch; ++b) {
@@ -122,6 +126,7 @@ void validate(const DecodeOptions& options) {
               "[translate] n_best = {} must be in [1, beam_size = {}]", options.n_best,
               options.beam_size);
   search_detail::check_length_limit("translate", options.max_len);
+  search_detail::check_min_len("translate", options.min_len);
   EMBER_CHECK(options.beam_size == 1 ||
                   (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
               "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);

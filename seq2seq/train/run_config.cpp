@@ -110,6 +110,7 @@ Bindings bindings(TrainOptions& o) {
           {"length_penalty", &o.decode.length_penalty},
           {"max_len_a", &o.decode.max_len.a},
           {"max_len_b", &o.decode.max_len.b},
+          {"min_len", &o.decode.min_len},
           {"precision", named(&o.precision, precision_names())}};
 }
 
