@@ -57,6 +57,20 @@ TEST_CASE("linear_cross_entropy over several chunks of rows") {
   check_against_composed({70, 3}, 70000, IndexArray(ids), {.label_smoothing = 0.2f}, true);
 }
 
+TEST_CASE("linear_cross_entropy over several chunks of rows under bf16 products") {
+  if (!core::bf16_unsupported_reason().empty()) {
+    MESSAGE("no bf16 products here: " << core::bf16_unsupported_reason());
+    return;
+  }
+  // Both sides' products in bf16. Chunks of 2^23 logits: 2^23 / 200,000 classes = 41 rows, so 100
+  // rows take three chunks, the last one short.
+  core::MatmulPrecisionGuard bf16(core::MatmulPrecision::bf16);
+  std::vector<int64_t> ids(100);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i * 1999 % 200000);
+  ids[60] = -100;  // one ignored row, in the second chunk
+  check_against_composed({100, 3}, 200000, IndexArray(ids), {.label_smoothing = 0.2f}, true);
+}
+
 TEST_CASE("linear_cross_entropy's gradients match finite differences") {
   const IndexArray target({2, 0, 1, 3});
   Tensor x = Tensor::randn({4, 3}, true), w = Tensor::randn({4, 3}, true), b = Tensor::randn({4}, true);

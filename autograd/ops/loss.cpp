@@ -12,6 +12,7 @@
 #include "ember/core/cross_entropy.h"
 #include "ember/core/elementwise.h"
 #include "ember/core/error.h"
+#include "ember/core/precision.h"
 #include "ember/core/softmax.h"
 #include "ember/core/threads.h"
 
@@ -114,12 +115,17 @@ Tensor cross_entropy(const Tensor& logits, const IndexArray& target,
       });
 }
 
-// Rows go through in chunks of about kChunkElements logits: a chunk's logits are computed, turned
+// Rows go through in chunks of about 2^21 logits (8 MiB): a chunk's logits are computed, turned
 // into their gradient in place (for an upstream gradient of 1) and multiplied out into dx, dW and
 // db before the next chunk reuses the buffer. Backward only scales those by the upstream scalar.
+// Under bf16 products the chunks are four times larger: the bf16 kernel rounds and packs the
+// weight again for each product (core/gemm_bf16.h), twice per chunk, and on W1 (8,000 classes,
+// 1,536 rows) two chunks instead of six made the step 1.018 times as fast for 32 MiB more;
+// oneDNN's float32 products gained nothing (docs/performance.md, "The output layer's chunks").
 Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Tensor& bias,
                             const IndexArray& target, const CrossEntropyOptions& options) {
-  constexpr int64_t kChunkElements = int64_t{1} << 21;
+  const int64_t chunk_elements =
+      int64_t{1} << (core::matmul_precision() == core::MatmulPrecision::bf16 ? 23 : 21);
   EMBER_CHECK(input.dim() >= 1 && weight.dim() == 2 && input.size(-1) == weight.size(1),
               "[linear_cross_entropy] input {} does not match weight {} (expected (..., {}))",
               core::shape_str(input.shape()), core::shape_str(weight.shape()),
@@ -157,7 +163,8 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
   NDArray dx = want_x ? NDArray::empty({n, width}) : NDArray();
   NDArray dw = want_w ? NDArray::empty(weight.shape()) : NDArray();
   NDArray db = want_b ? NDArray::zeros({classes}) : NDArray();
-  const int64_t chunk = std::clamp<int64_t>(kChunkElements / std::max<int64_t>(classes, 1), 1, std::max<int64_t>(n, 1));
+  const int64_t chunk = std::clamp<int64_t>(chunk_elements / std::max<int64_t>(classes, 1), 1,
+                                            std::max<int64_t>(n, 1));
   NDArray logits = NDArray::empty({chunk, classes});
   std::vector<double> per_row(static_cast<size_t>(n), 0.0);
   for (int64_t start = 0; start < n; start += chunk) {
