@@ -131,8 +131,9 @@ TEST_CASE("beam search stops at the maximum length") {
 
 TEST_CASE("beam search finishes no hypothesis before the minimum length") {
   // </s> is the most probable token at every step; 4 and 5 follow.
-  ScriptedModel model(
-      [](int64_t, int64_t, int64_t) { return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}}); });
+  ScriptedModel model([](int64_t, int64_t, int64_t) {
+    return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
+  });
   BeamOptions options;
   options.beam_size = 2;
   options.n_best = 2;

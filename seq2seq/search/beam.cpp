@@ -85,7 +85,8 @@ std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Liv
     const float* lp = logp.data() + row * vocab;
     for (int64_t v = 0; v < vocab; ++v) {
       const Candidate c{live[row].log_prob + lp[v], row, v};
-      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob)) continue;
+      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob))
+        continue;
       if (static_cast<int64_t>(heap.size()) < m) {
         heap.push_back(c);
         std::push_heap(heap.begin(), heap.end(), better);

@@ -40,16 +40,15 @@ void append_row(const NDArray& attn, int64_t r, int64_t length, std::vector<floa
 // Advances every running sentence by one token; returns the state rows that go on.
 std::vector<int64_t> advance(const NDArray& logp, const NDArray& attn,
                              const std::vector<int64_t>& src_lengths,
-                             const std::vector<int64_t>& limits, int64_t min_len,
-                             Running& running, std::vector<Hypothesis>& out) {
+                             const std::vector<int64_t>& limits, int64_t min_len, Running& running,
+                             std::vector<Hypothesis>& out) {
   std::vector<int64_t> keep;
   const int64_t vocab = logp.size(1);
   for (int64_t r = 0; r < static_cast<int64_t>(running.sentence.size()); ++r) {
     const int64_t i = running.sentence[r];
     const float* row = logp.data() + r * vocab;
     Hypothesis& hyp = out[i];
-    const int64_t token =
-        best_token(row, vocab, static_cast<int64_t>(hyp.tokens.size()), min_len);
+    const int64_t token = best_token(row, vocab, static_cast<int64_t>(hyp.tokens.size()), min_len);
     hyp.log_prob += row[token];
     if (token == kEosId) {
       hyp.finished = true;

@@ -78,11 +78,9 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
   const IndexArray src(std::move(ids), {batch, width});
   std::vector<std::vector<Hypothesis>> lists;
   if (options.beam_size == 1) {
-    for (Hypothesis& h : greedy_search(
-             model, src, lengths,
-             {.max_len = options.max_len,
-              .min_len = options.min_len,
-              .attention = options.attention}))
+    const GreedyOptions greedy{
+        .max_len = options.max_len, .min_len = options.min_len, .attention = options.attention};
+    for (Hypothesis& h : greedy_search(model, src, lengths, greedy))
       lists.push_back({std::move(h)});
   } else {
     lists = beam_search_nbest(model, src, lengths,
