@@ -6,7 +6,8 @@
 // every mr rows of the block. A B panel slice (kKC x nr) stays in the L1 or L2 cache while it
 // meets each group of rows of A; with the M = 64 rows of a recurrent step, every panel of B is
 // read from memory once per product. The kernel reads A in place; a transposed A is first copied
-// row-major, one kMC x kKC block at a time.
+// row-major, one kMC x kKC block at a time. A matrix packed under bf16 products runs on
+// core::gemm_bf16_packed instead, over the same split of C between threads.
 #include "ember/core/gemm_packed.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "ember/core/blas.h"
 #include "ember/core/error.h"
+#include "ember/core/gemm_bf16.h"
 #include "ember/core/isa/kernel_table.h"
 #include "ember/core/threads.h"
 
@@ -72,9 +74,18 @@ void product_block(const PackedGemmKernels& kern, bool trans_a, int64_t i0, int6
 
 }  // namespace
 
-PackedMatrix::PackedMatrix(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb, Isa isa)
-    : k_(k), n_(n), nr_(kernel_table(isa).packed_gemm.nr), isa_(isa) {
+PackedMatrix::PackedMatrix(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb, Isa isa,
+                           MatmulPrecision precision)
+    : k_(k), n_(n), isa_(isa), precision_(precision) {
   EMBER_CHECK(k >= 0 && n >= 0, "[gemm_packed] cannot pack a ({}, {}) matrix", k, n);
+  if (precision == MatmulPrecision::bf16) {
+    nr_ = bf16_panel_width();
+    isa_ = Isa::avx512;
+    bf16_panels_.resize(static_cast<size_t>(std::max<int64_t>(1, bf16_packed_size(k, n))));
+    pack_bf16(trans_b, k, n, b, ldb, bf16_panels_.data());
+    return;
+  }
+  nr_ = kernel_table(isa).packed_gemm.nr;
   const int64_t panels = ceil_div(n, nr_);
   panels_ = NDArray::empty({std::max<int64_t>(1, panels * k * nr_)});
   // op(B)(p, j) = b[j * brs + p * bks]; panel jp holds columns jp*nr ... as rows of nr floats.
@@ -100,10 +111,20 @@ void gemm_packed(bool trans_a, int64_t m, float alpha, const float* a, int64_t l
     gemm(trans_a, false, m, n, 0, alpha, a, lda, nullptr, n, beta, c, ldc);
     return;
   }
-  const PackedGemmKernels& kern = kernel_table(b.isa()).packed_gemm;
-  const int64_t panels = ceil_div(n, kern.nr);
+  const bool bf16 = b.precision() == MatmulPrecision::bf16;
+  const PackedGemmKernels* kern = bf16 ? nullptr : &kernel_table(b.isa()).packed_gemm;
+  const int64_t nr = b.panel_width(), mr = bf16 ? bf16_tile_rows() : kern->mr;
+  const int64_t panels = ceil_div(n, nr);
+  // C[i0:i1, panels j0:j1], on this thread.
   const auto block = [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-    product_block(kern, trans_a, i0, i1, j0, j1, alpha, a, lda, b, beta, c, ldc);
+    if (!bf16) {
+      product_block(*kern, trans_a, i0, i1, j0, j1, alpha, a, lda, b, beta, c, ldc);
+      return;
+    }
+    const int64_t first = j0 * nr, cols = std::min(n, j1 * nr) - first;
+    gemm_bf16_packed(trans_a, i1 - i0, cols, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda,
+                     b.bf16_panels() + j0 * bf16_packed_size(k, nr), beta, c + i0 * ldc + first,
+                     ldc);
   };
   if (m * n * k < kParallelMacs || num_threads() == 1) {
     block(0, m, 0, panels);
@@ -113,8 +134,8 @@ void gemm_packed(bool trans_a, int64_t m, float alpha, const float* a, int64_t l
   if (n >= m) {
     parallel_chunks(panels, [&](int64_t j0, int64_t j1) { block(0, m, j0, j1); });
   } else {
-    parallel_chunks(ceil_div(m, kern.mr), [&](int64_t s0, int64_t s1) {
-      block(s0 * kern.mr, std::min(m, s1 * kern.mr), 0, panels);
+    parallel_chunks(ceil_div(m, mr), [&](int64_t s0, int64_t s1) {
+      block(s0 * mr, std::min(m, s1 * mr), 0, panels);
     });
   }
 }

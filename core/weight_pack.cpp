@@ -6,7 +6,7 @@
 namespace ember::core {
 
 bool packed_weights_apply() {
-  return matmul_precision() == MatmulPrecision::fp32 && active_isa() != Isa::portable;
+  return matmul_precision() == MatmulPrecision::bf16 || active_isa() != Isa::portable;
 }
 
 PackedMatrix pack_transposed(const NDArray& w) {
@@ -17,16 +17,32 @@ PackedMatrix pack_transposed(const NDArray& w) {
 
 std::shared_ptr<const PackedMatrix> WeightPack::get(const NDArray& w) {
   if (!packed_weights_apply()) return nullptr;
+  return get(transposed_, w, true);
+}
+
+std::shared_ptr<const PackedMatrix> WeightPack::get_untransposed(const NDArray& w) {
+  if (matmul_precision() != MatmulPrecision::bf16) return nullptr;
+  EMBER_CHECK(w.dim() == 2 && w.strides()[1] == 1,
+              "[weight_pack] weight {} must be 2-D with unit column stride", shape_str(w.shape()));
+  return get(untransposed_, w, false);
+}
+
+std::shared_ptr<const PackedMatrix> WeightPack::get(Slot& slot, const NDArray& w, bool transposed) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  const bool fresh = packed_ && source_.shares_storage_with(w) && source_.offset() == w.offset() &&
-                     source_.shape() == w.shape() && source_.strides() == w.strides() &&
-                     version_ == w.version() && packed_->isa() == active_isa();
+  const PackedMatrix* p = slot.packed.get();
+  const bool fresh = p && slot.source.shares_storage_with(w) &&
+                     slot.source.offset() == w.offset() && slot.source.shape() == w.shape() &&
+                     slot.source.strides() == w.strides() && slot.version == w.version() &&
+                     p->precision() == matmul_precision() &&
+                     (p->precision() == MatmulPrecision::bf16 || p->isa() == active_isa());
   if (!fresh) {
-    packed_ = std::make_shared<const PackedMatrix>(pack_transposed(w));
-    source_ = w;
-    version_ = w.version();
+    slot.packed = std::make_shared<const PackedMatrix>(
+        transposed ? pack_transposed(w)
+                   : PackedMatrix(false, w.size(0), w.size(1), w.data(), w.strides()[0]));
+    slot.source = w;
+    slot.version = w.version();
   }
-  return packed_;
+  return slot.packed;
 }
 
 }  // namespace ember::core

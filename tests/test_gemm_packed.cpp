@@ -1,7 +1,8 @@
 // Products with a packed operand (core/gemm_packed.h): gemm_packed against the plain loop
 // gemm_naive at every instruction set this CPU supports (the matrix packed for each level, whatever
 // EMBER_ISA says), odd sizes, both transposes, padded leading dimensions, alpha and beta, NaN in C
-// under beta = 0, and the split over the thread pool.
+// under beta = 0, and the split over the thread pool; and a matrix packed under bf16 products
+// against the plain loop on rounded inputs.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,7 +12,9 @@
 #include "ember/core/blas.h"
 #include "ember/core/cpu_isa.h"
 #include "ember/core/error.h"
+#include "ember/core/gemm_bf16.h"
 #include "ember/core/gemm_packed.h"
+#include "ember/core/precision.h"
 #include "ember/core/random.h"
 #include "ember/core/threads.h"
 #include "support/products.h"
@@ -78,6 +81,44 @@ TEST_CASE("gemm_packed with an empty inner dimension scales C by beta; empty pac
   }
   CHECK_THROWS_WITH_AS(gemm_packed(false, 2, 1.0f, nullptr, 0, PackedMatrix(), 0.0f, nullptr, 3),
                        doctest::Contains("[gemm_packed]"), Error);
+}
+
+namespace {
+
+// gemm_packed with B packed under bf16 products, against the plain loop on inputs rounded to bf16.
+void check_bf16_against_naive(int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha,
+                              float beta) {
+  const auto packed_product = [](bool ta_, bool tb_, int64_t m_, int64_t n_, int64_t k_,
+                                 float alpha_, const float* a, int64_t lda, const float* b,
+                                 int64_t ldb, float beta_, float* c, int64_t ldc) {
+    const PackedMatrix packed(tb_, k_, n_, b, ldb, active_isa(), MatmulPrecision::bf16);
+    CHECK(packed.precision() == MatmulPrecision::bf16);
+    gemm_packed(ta_, m_, alpha_, a, lda, packed, beta_, c, ldc);  // bf16, whatever the precision
+  };
+  ember::testing::check_product(packed_product, gemm_bf16_naive, m, n, k, ta, tb, alpha, beta);
+}
+
+}  // namespace
+
+TEST_CASE("gemm_packed on a matrix packed in bf16 agrees with the plain loop on rounded inputs") {
+  if (!bf16_unsupported_reason().empty()) {
+    MESSAGE("no bf16 kernel here: " << bf16_unsupported_reason());
+    CHECK_THROWS_WITH_AS(PackedMatrix(false, 2, 2, nullptr, 2, active_isa(), MatmulPrecision::bf16),
+                         doctest::Contains("[gemm_bf16]"), Error);
+    return;
+  }
+  for (const int64_t m : {1, 7, 17, 33})
+    for (const int64_t n : {1, 7, 33, 100})
+      for (const int64_t k : {1, 17, 257, 600})  // 600: three slices of the inner dimension
+        for (bool ta : {false, true})
+          for (bool tb : {false, true})
+            for (float beta : {0.0f, 1.0f, -0.5f})
+              check_bf16_against_naive(m, n, k, ta, tb, 0.75f, beta);
+  const int previous = num_threads();
+  set_num_threads(2);
+  check_bf16_against_naive(64, 1030, 257, false, true, 1.0f, 0.0f);  // split by columns
+  check_bf16_against_naive(1030, 64, 257, true, false, 0.5f, 2.0f);  // by rows
+  set_num_threads(previous);
 }
 
 TEST_CASE("a level above this CPU's cannot be packed for") {

@@ -1,12 +1,13 @@
 // Weights kept packed across calls (core/weight_pack.h): packed once, packed again after every
-// change of the weight (an in-place op, mark_modified, another array), never used where packed
-// products do not apply; and a recurrent cell stepped across an optimizer update computes with the
-// updated weights, as a fresh cell does.
+// change of the weight (an in-place op, mark_modified, another array) or of the precision, in bf16
+// under bf16 products, never used where packed products do not apply; and a recurrent cell stepped
+// across an optimizer update computes with the updated weights, as a fresh cell does.
 #include <doctest/doctest.h>
 
 #include <vector>
 
 #include "ember/core/blas.h"
+#include "ember/core/gemm_bf16.h"
 #include "ember/core/precision.h"
 #include "ember/core/random.h"
 #include "ember/core/weight_pack.h"
@@ -64,11 +65,91 @@ TEST_CASE("a WeightPack packs once and again after each change of the weight") {
   check_product(*narrowed, x, rows);
 }
 
-TEST_CASE("a WeightPack is not used under bf16 products, and refuses a strided weight") {
-  if (core::bf16_unsupported_reason().empty()) {
-    core::MatmulPrecisionGuard bf16(core::MatmulPrecision::bf16);
-    CHECK(core::WeightPack().get(NDArray::ones({4, 3})) == nullptr);
+TEST_CASE("under bf16 products a WeightPack packs in bf16, and again when the precision changes") {
+  if (!core::bf16_unsupported_reason().empty()) {
+    MESSAGE("no bf16 products here: " << core::bf16_unsupported_reason());
+    return;
   }
+  core::Generator gen(6);
+  const NDArray w = gen.normal({70, 45}), x = gen.normal({13, 45});
+  core::WeightPack pack;
+  std::shared_ptr<const core::PackedMatrix> rounded;
+  {
+    core::MatmulPrecisionGuard bf16(core::MatmulPrecision::bf16);
+    REQUIRE(core::packed_weights_apply());
+    rounded = pack.get(w);
+    REQUIRE(rounded != nullptr);
+    CHECK(rounded->precision() == core::MatmulPrecision::bf16);
+    CHECK(pack.get(w) == rounded);
+    // x W^T through the pack equals core::gemm's bf16 product of the same operands.
+    const NDArray got = NDArray::empty({13, 70}), want = NDArray::empty({13, 70});
+    core::gemm_packed(false, 13, 1.0f, x.data(), 45, *rounded, 0.0f, got.data(), 70);
+    core::gemm_bf16_naive(false, true, 13, 70, 45, 1.0f, x.data(), 45, w.data(), 45, 0.0f,
+                          want.data(), 70);
+    check_close(got, want, 1e-4f);
+    // W itself, for dy W: (O, I) as it is.
+    const auto untransposed = pack.get_untransposed(w);
+    REQUIRE(untransposed != nullptr);
+    CHECK((untransposed->k() == 70 && untransposed->n() == 45));
+    CHECK(pack.get_untransposed(w) == untransposed);
+    const NDArray dy = gen.normal({13, 70}), dx = NDArray::empty({13, 45}),
+                  dx_want = NDArray::empty({13, 45});
+    core::gemm_packed(false, 13, 1.0f, dy.data(), 70, *untransposed, 0.0f, dx.data(), 45);
+    core::gemm_bf16_naive(false, false, 13, 45, 70, 1.0f, dy.data(), 70, w.data(), 45, 0.0f,
+                          dx_want.data(), 45);
+    check_close(dx, dx_want, 1e-4f);
+  }
+  CHECK(pack.get_untransposed(w) == nullptr);  // float32: dy W stays on core::gemm
+  if (core::packed_weights_apply()) {          // back in float32: packed again, in float32
+    const auto exact = pack.get(w);
+    REQUIRE(exact != nullptr);
+    CHECK(exact != rounded);
+    CHECK(exact->precision() == core::MatmulPrecision::fp32);
+    check_product(*exact, x, w);
+  }
+}
+
+TEST_CASE("under bf16 products, cells stepped on packed weights give the plain ops' gradients") {
+  if (!core::bf16_unsupported_reason().empty()) {
+    MESSAGE("no bf16 products here: " << core::bf16_unsupported_reason());
+    return;
+  }
+  core::MatmulPrecisionGuard bf16(core::MatmulPrecision::bf16);
+  for (CellType type : {CellType::kRnnTanh, CellType::kLstm, CellType::kGru}) {
+    CAPTURE(static_cast<int>(type));
+    nn::RecurrentCell cell(type, 37, 45);  // x W_ih^T, h W_hh^T and both backward on packs
+    const Tensor x0 = Tensor::randn({9, 37}), h0 = Tensor::randn({9, 45});
+    const Tensor c0 = type == CellType::kLstm ? Tensor::randn({9, 45}) : Tensor();
+    const auto leaf = [](const Tensor& t) {
+      return t.defined() ? Tensor(t.data().clone(), true) : Tensor();
+    };
+    const Tensor x1 = leaf(x0), h1 = leaf(h0), c1 = leaf(c0);
+    for (int step = 0; step < 2; ++step) {  // the second step reuses the packs
+      const nn::RecurrentState s = cell.forward(x1, {h1, c1});
+      sum(s.h * s.h).backward();
+    }
+    // The same step through the ops, with no pack: core::gemm's bf16 products.
+    const Tensor x2 = leaf(x0), h2 = leaf(h0), c2 = leaf(c0);
+    const Tensor w_ih = leaf(cell.weight_ih()), w_hh = leaf(cell.weight_hh());
+    for (int step = 0; step < 2; ++step) {
+      const Tensor gx = linear(x2, w_ih, cell.bias_ih());
+      Tensor h;
+      if (type == CellType::kLstm)
+        h = lstm_cell(gx, h2, c2, w_hh, cell.bias_hh()).h;
+      else if (type == CellType::kGru)
+        h = gru_cell(gx, h2, w_hh, cell.bias_hh());
+      else
+        h = rnn_tanh_cell(gx, h2, w_hh, cell.bias_hh());
+      sum(h * h).backward();
+    }
+    check_close(x1.grad(), x2.grad(), 1e-3f);
+    check_close(h1.grad(), h2.grad(), 1e-3f);
+    check_close(cell.weight_hh().grad(), w_hh.grad(), 1e-3f);
+    check_close(cell.weight_ih().grad(), w_ih.grad(), 1e-3f);
+  }
+}
+
+TEST_CASE("a WeightPack refuses a strided weight") {
   if (core::packed_weights_apply())
     CHECK_THROWS_WITH_AS(core::WeightPack().get(NDArray::ones({4, 3}).transpose(0, 1)),
                          doctest::Contains("[weight_pack]"), Error);

@@ -14,7 +14,7 @@ namespace {
 // x viewed as rows of its last dim: (N..., C) -> (N, C).
 NDArray rows_of(const NDArray& x) { return x.reshape({-1, x.size(-1)}); }
 
-// x (N..., I) @ W^T with W^T (I, O) packed -> (N..., O).
+// x (N..., I) @ B with B (I, O) packed (W^T in forward, W in backward) -> (N..., O).
 NDArray packed_product(const NDArray& x, const core::PackedMatrix& w) {
   NDArray rows = rows_of(x);
   if (rows.strides()[1] != 1) rows = rows.contiguous();
@@ -67,14 +67,18 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b,
   if (b.defined()) y.add_(b.data());
   std::vector<Tensor> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
-  return make_result(
-      y, "linear", inputs,
-      [xd = x.data(), wd = w.data(), has_bias = b.defined()](const NDArray& dy, Gradients& g) {
-        if (g.wants(0)) g.set(0, core::matmul(dy, wd));
-        const NDArray dy_rows = rows_of(dy);
-        GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
-        if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
-      });
+  return make_result(y, "linear", inputs,
+                     [xd = x.data(), wd = w.data(), has_bias = b.defined(), w_pack](
+                         const NDArray& dy, Gradients& g) {
+                       if (g.wants(0)) {
+                         const auto w_packed =
+                             w_pack ? w_pack->get_untransposed(wd) : nullptr;  // bf16 only
+                         g.set(0, w_packed ? packed_product(dy, *w_packed) : core::matmul(dy, wd));
+                       }
+                       const NDArray dy_rows = rows_of(dy);
+                       GradientsInternal::add_product(g, 1, dy_rows.transpose(0, 1), rows_of(xd));
+                       if (has_bias && g.wants(2)) g.set(2, core::sum(dy_rows, {0}));
+                     });
 }
 
 }  // namespace ember

@@ -19,7 +19,8 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // dx = dy @ w          dw = dy^T @ x (over all rows)          db = sum_N dy
 // w_pack (optional) keeps w packed between calls (core/weight_pack.h), for a layer called once
 // per step of a sequence: x @ w^T then runs on core::gemm_packed, packed once per update of w
-// (dy @ w stays on core::gemm). Same values up to the order of the sums.
+// (dy @ w too under bf16 products; in float32 it stays on core::gemm). Same values up to the
+// order of the sums.
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(),
               const std::shared_ptr<core::WeightPack>& w_pack = nullptr);
 

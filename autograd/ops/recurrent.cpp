@@ -8,6 +8,7 @@
 #include "ember/core/blas.h"
 #include "ember/core/error.h"
 #include "ember/core/gemm_packed.h"
+#include "ember/core/precision.h"
 #include "ember/core/recurrent_kernels.h"
 #include "ember/core/reduce.h"
 #include "ember/core/weight_pack.h"
@@ -36,6 +37,17 @@ PackedWeight step_weight(const NDArray& w, int64_t T, core::WeightPack* pack) {
   if (pack) return pack->get(w);
   if (T == 1 || !core::packed_weights_apply()) return nullptr;
   return std::make_shared<const core::PackedMatrix>(core::pack_transposed(w));
+}
+
+// W_hh itself packed for the input-gradient products dgh W_hh of backward, under bf16 products
+// only (in float32 core::gemm is as fast there: core/weight_pack.h): from the caller's WeightPack,
+// else packed here when the T steps reuse it. Null: core::gemm.
+PackedWeight backward_step_weight(const NDArray& w, int64_t T, core::WeightPack* pack) {
+  if (core::matmul_precision() != core::MatmulPrecision::bf16) return nullptr;
+  if (pack) return pack->get_untransposed(w);
+  if (T == 1) return nullptr;
+  return std::make_shared<const core::PackedMatrix>(false, w.size(0), w.size(1), w.data(),
+                                                    w.size(1));
 }
 
 // The row b runs step t (a real step, not padding).
@@ -92,7 +104,8 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
 // op's inputs (gx, h0, c0, w_hh, b_hh) with the formulas of the header.
 template <class Cell>
 void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray& w,
-                       const std::vector<int64_t>& lengths, bool reverse, Gradients& g) {
+                       const PackedWeight& w_back, const std::vector<int64_t>& lengths,
+                       bool reverse, Gradients& g) {
   const int64_t B = saved.hprev.size(0), T = saved.hprev.size(1), H = saved.hprev.size(2);
   const int64_t GH = Cell::kGates * H;
   const bool lstm = Cell::kStates == 2;
@@ -119,8 +132,11 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
                     lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
                     lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
     }
-    core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
-               dh.data(), H);
+    if (w_back)
+      core::gemm_packed(false, B, 1.0f, dgh.data() + t * GH, T * GH, *w_back, 1.0f, dh.data(), H);
+    else
+      core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
+                 dh.data(), H);
   }
   GradientsInternal::add_product(g, 3, dgh.view({B * T, GH}).transpose(0, 1),
                                  saved.hprev.view({B * T, H}));
@@ -146,11 +162,13 @@ SequenceOutput run_sequence(const char* op, const Tensor& gx, const Tensor& h0, 
   Saved saved;
   forward_sequence<Cell>(gxd, h_init.data(), c_init.data(), w, step_weight(w, T, w_pack.get()),
                          bias.data().contiguous(), lengths, reverse, packed, saved);
-  const Tensor out =
-      make_result(packed, op, {gx, h_init, c_init, w_hh, bias},
-                  [saved, w, lengths, reverse](const NDArray& dy, Gradients& g) {
-                    backward_sequence<Cell>(dy.contiguous(), saved, w, lengths, reverse, g);
-                  });
+  const Tensor out = make_result(
+      packed, op, {gx, h_init, c_init, w_hh, bias},
+      [saved, w, lengths, reverse, w_pack](const NDArray& dy, Gradients& g) {
+        const int64_t T = saved.hprev.size(1);
+        backward_sequence<Cell>(dy.contiguous(), saved, w, backward_step_weight(w, T, w_pack.get()),
+                                lengths, reverse, g);
+      });
   SequenceOutput result;
   result.h_n = reshape(narrow(out, 0, 0, B * H), {B, H});
   if (S == 2) result.c_n = reshape(narrow(out, 0, B * H, B * H), {B, H});

@@ -65,7 +65,7 @@ SequenceOutput recurrent_sequence(CellType type, const Tensor& gx, const Tensor&
 // One step of each cell, for decoders: gx (B, G*H) = x W_ih^T + b_ih, h and c (B, H) (undefined =
 // zeros). The same kernels as recurrent_sequence with T = 1. w_hh_pack (optional) keeps W_hh^T
 // packed across the steps of a decoder (core/weight_pack.h): the products h W_hh^T then reuse
-// one packing per update of the weight.
+// one packing per update of the weight, and under bf16 products backward's dgh W_hh too.
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,
                      const std::shared_ptr<core::WeightPack>& w_hh_pack = nullptr);
 Tensor gru_cell(const Tensor& gx, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh,

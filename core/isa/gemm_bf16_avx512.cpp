@@ -25,7 +25,9 @@
 //
 // The driver splits C into NC-column blocks, the inner dimension into KC-deep slices (the first
 // slice applies beta, the others add to C), and the rows into MC-row blocks, packing B per
-// (column block, slice) and A per (row block, slice).
+// (column block, slice) and A per (row block, slice). A weight multiplied by many inputs (a
+// recurrent layer's, at every step) can be packed once, over all of k (pack_bf16_panels): then
+// only A is packed per product (gemm_bf16_avx512_packed).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -48,8 +50,8 @@
 namespace ember::core {
 namespace {
 
-constexpr int64_t kMR = 12;    // rows of the register block
-constexpr int64_t kNR = 32;    // its columns: two registers of 16 float32
+constexpr int64_t kMR = kBf16TileRows;    // rows of the register block: 12
+constexpr int64_t kNR = kBf16PanelWidth;  // its columns, 32: two registers of 16 float32
 constexpr int64_t kKC = 256;   // inner-dimension slice: a packed 256 x 32 slice of B is 16 KiB
 constexpr int64_t kMC = 120;   // rows of A packed at once (10 register blocks: 60 KiB, in L2)
 constexpr int64_t kNC = 2048;  // columns of B packed at once (1 MiB at most)
@@ -179,6 +181,29 @@ void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, in
     }
 }
 
+// C[:, 0:nc] = alpha * op(A)[:, pc:pc+kc] B + beta_here * C for one kc-deep slice of the inner
+// dimension, whose B is already packed: panel jr / 32 (32 columns, pack_pairs' layout) at
+// b + (jr / 32) * panel_stride. A is packed here, kMC rows at a time; op(A)(i, k) = a[i * ars + k *
+// aks] with a at column pc.
+void multiply_slice(int64_t m, int64_t nc, int64_t kc, float alpha, const float* a, int64_t ars,
+                    int64_t aks, const uint16_t* b, int64_t panel_stride, float beta_here, float* c,
+                    int64_t ldc) {
+  const int64_t pairs = (kc + 1) / 2;
+  thread_local std::vector<uint16_t> packed_a;  // reused by every call of a thread
+  packed_a.resize(static_cast<size_t>(kMC * (kKC + 1)));
+  for (int64_t ic = 0; ic < m; ic += kMC) {
+    const int64_t mc = std::min(kMC, m - ic);
+    for (int64_t ir = 0; ir < mc; ir += kMR)
+      pack_pairs(a + (ic + ir) * ars, ars, aks, std::min(kMR, mc - ir), kMR, kc,
+                 packed_a.data() + ir * pairs * 2);
+    for (int64_t jr = 0; jr < nc; jr += kNR)
+      for (int64_t ir = 0; ir < mc; ir += kMR)
+        block(pairs, packed_a.data() + ir * pairs * 2, b + (jr / kNR) * panel_stride,
+              std::min(kMR, mc - ir), std::min(kNR, nc - jr), alpha, beta_here,
+              c + (ic + ir) * ldc + jr, ldc);
+  }
+}
+
 }  // namespace
 
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -187,30 +212,40 @@ void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
   // op(A)(i, k) = a[i * ars + k * aks], op(B)(k, j) = b[j * brs + k * bks].
   const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
   const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;
-  thread_local std::vector<uint16_t> packed_a, packed_b;  // reused by every call of a thread
-  packed_a.resize(static_cast<size_t>(kMC * (kKC + 1)));
+  thread_local std::vector<uint16_t> packed_b;  // reused by every call of a thread
   packed_b.resize(static_cast<size_t>(kNC * (kKC + 1)));
   for (int64_t jc = 0; jc < n; jc += kNC) {
     const int64_t nc = std::min(kNC, n - jc);
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc), pairs = (kc + 1) / 2;
-      const float beta_here = pc == 0 ? beta : 1.0f;  // later slices add to the first
       for (int64_t jr = 0; jr < nc; jr += kNR)
         pack_pairs(b + (jc + jr) * brs + pc * bks, brs, bks, std::min(kNR, nc - jr), kNR, kc,
                    packed_b.data() + jr * pairs * 2);
-      for (int64_t ic = 0; ic < m; ic += kMC) {
-        const int64_t mc = std::min(kMC, m - ic);
-        for (int64_t ir = 0; ir < mc; ir += kMR)
-          pack_pairs(a + (ic + ir) * ars + pc * aks, ars, aks, std::min(kMR, mc - ir), kMR, kc,
-                     packed_a.data() + ir * pairs * 2);
-        for (int64_t jr = 0; jr < nc; jr += kNR)
-          for (int64_t ir = 0; ir < mc; ir += kMR)
-            block(pairs, packed_a.data() + ir * pairs * 2, packed_b.data() + jr * pairs * 2,
-                  std::min(kMR, mc - ir), std::min(kNR, nc - jr), alpha, beta_here,
-                  c + (ic + ir) * ldc + jc + jr, ldc);
-      }
+      multiply_slice(m, nc, kc, alpha, a + pc * aks, ars, aks, packed_b.data(), kNR * pairs * 2,
+                     pc == 0 ? beta : 1.0f, c + jc, ldc);  // later slices add to the first
     }
   }
+}
+
+void pack_bf16_panels(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb,
+                      uint16_t* out) {
+  const int64_t brs = trans_b ? ldb : 1, bks = trans_b ? 1 : ldb;
+  const int64_t panel_size = kNR * ((k + 1) / 2) * 2;
+  for (int64_t jr = 0; jr < n; jr += kNR)
+    pack_pairs(b + jr * brs, brs, bks, std::min(kNR, n - jr), kNR, k,
+               out + (jr / kNR) * panel_size);
+}
+
+void gemm_bf16_avx512_packed(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
+                             const float* a, int64_t lda, const uint16_t* panels, float beta,
+                             float* c, int64_t ldc) {
+  const int64_t ars = trans_a ? 1 : lda, aks = trans_a ? lda : 1;
+  const int64_t panel_size = kNR * ((k + 1) / 2) * 2;
+  // Slice pc of a panel packed over the whole of k starts at pair pc / 2 (pc is even): the same
+  // pairs, in the same order, as a panel packed for that slice alone.
+  for (int64_t pc = 0; pc < k; pc += kKC)
+    multiply_slice(m, n, std::min(kKC, k - pc), alpha, a + pc * aks, ars, aks, panels + pc * kNR,
+                   panel_size, pc == 0 ? beta : 1.0f, c, ldc);
 }
 
 }  // namespace ember::core
