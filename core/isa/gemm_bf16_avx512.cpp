@@ -129,19 +129,22 @@ void pack_pairs(const float* x, int64_t rs, int64_t ks, int64_t rows, int64_t R,
   }
 }
 
-// The micro-kernel: the 12 x 32 block C = alpha * A B + beta * C (beta = 0: C is not read), with
-// A packed as pairs x 12 x 2 and B as pairs x 32 x 2 bf16 (pack_pairs).
-void micro_kernel(int64_t pairs, const uint16_t* a, const uint16_t* b, float alpha, float beta,
-                  float* c, int64_t ldc) {
-  __m512 acc[kMR][2];
+// The micro-kernel: the kRows x 32 block C = alpha * A B + beta * C (beta = 0: C is not read),
+// kRows <= 12, with A packed as pairs x 12 x 2 and B as pairs x 32 x 2 bf16 (pack_pairs); only
+// the first `cols` columns of C are written (masked stores). A block at the bottom edge (the last
+// 4 of a recurrent step's 64 rows) runs its own kRows, not 12 rows of which 8 are padding.
+template <int kRows>
+void micro_kernel(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t cols, float alpha,
+                  float beta, float* c, int64_t ldc) {
+  __m512 acc[kRows][2];
 #pragma GCC unroll 12
-  for (int64_t i = 0; i < kMR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < kRows; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   for (int64_t p = 0; p < pairs; ++p) {
     // Columns 0-15 and 16-31 of B, each lane one column's pair (k, k+1).
     const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b);
     const __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + 32);
 #pragma GCC unroll 12
-    for (int64_t i = 0; i < kMR; ++i) {
+    for (int i = 0; i < kRows; ++i) {
       // Row i's pair (k, k+1) of A, as one 32-bit word, in every lane.
       int32_t pair;
       __builtin_memcpy(&pair, a + i * 2, sizeof pair);
@@ -153,32 +156,29 @@ void micro_kernel(int64_t pairs, const uint16_t* a, const uint16_t* b, float alp
     b += kNR * 2;
   }
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+  const __mmask16 lanes[2] = {first_lanes(cols), first_lanes(cols - 16)};
 #pragma GCC unroll 12
-  for (int64_t i = 0; i < kMR; ++i) {
-    for (int64_t h = 0; h < 2; ++h) {
+  for (int i = 0; i < kRows; ++i) {
+    for (int h = 0; h < 2; ++h) {
       float* ci = c + i * ldc + h * 16;
-      const __m512 prev =
-          beta == 0.0f ? _mm512_setzero_ps() : _mm512_mul_ps(vb, _mm512_loadu_ps(ci));
-      _mm512_storeu_ps(ci, _mm512_fmadd_ps(va, acc[i][h], prev));
+      const __m512 prev = beta == 0.0f ? _mm512_setzero_ps()
+                                       : _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(lanes[h], ci));
+      _mm512_mask_storeu_ps(ci, lanes[h], _mm512_fmadd_ps(va, acc[i][h], prev));
     }
   }
 }
 
-// A block of C of rows x cols <= 12 x 32: the kernel straight into C when whole, else into a
-// 12 x 32 scratch block whose valid part is then merged into C.
+// A block of C of rows x cols <= 12 x 32, on the micro-kernel of its number of rows.
 void block(int64_t pairs, const uint16_t* a, const uint16_t* b, int64_t rows, int64_t cols,
            float alpha, float beta, float* c, int64_t ldc) {
-  if (rows == kMR && cols == kNR) {
-    micro_kernel(pairs, a, b, alpha, beta, c, ldc);
-    return;
-  }
-  float tile[kMR * kNR];
-  micro_kernel(pairs, a, b, alpha, 0.0f, tile, kNR);
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) {
-      float& out = c[i * ldc + j];
-      out = tile[i * kNR + j] + (beta == 0.0f ? 0.0f : beta * out);
-    }
+  using Kernel =
+      void (*)(int64_t, const uint16_t*, const uint16_t*, int64_t, float, float, float*, int64_t);
+  static_assert(kMR == 12, "one kernel per number of rows, 1 to 12");
+  static constexpr Kernel kByRows[kMR] = {micro_kernel<1>,  micro_kernel<2>,  micro_kernel<3>,
+                                          micro_kernel<4>,  micro_kernel<5>,  micro_kernel<6>,
+                                          micro_kernel<7>,  micro_kernel<8>,  micro_kernel<9>,
+                                          micro_kernel<10>, micro_kernel<11>, micro_kernel<12>};
+  kByRows[rows - 1](pairs, a, b, cols, alpha, beta, c, ldc);
 }
 
 // C[:, 0:nc] = alpha * op(A)[:, pc:pc+kc] B + beta_here * C for one kc-deep slice of the inner
