@@ -9,10 +9,21 @@ bool packed_weights_apply() {
   return matmul_precision() == MatmulPrecision::bf16 || active_isa() != Isa::portable;
 }
 
-PackedMatrix pack_transposed(const NDArray& w) {
+namespace {
+void check_weight(const NDArray& w) {
   EMBER_CHECK(w.dim() == 2 && w.strides()[1] == 1,
               "[weight_pack] weight {} must be 2-D with unit column stride", shape_str(w.shape()));
+}
+}  // namespace
+
+PackedMatrix pack_transposed(const NDArray& w) {
+  check_weight(w);
   return PackedMatrix(true, w.size(1), w.size(0), w.data(), w.strides()[0]);  // W^T: (I, O)
+}
+
+PackedMatrix pack_untransposed(const NDArray& w) {
+  check_weight(w);
+  return PackedMatrix(false, w.size(0), w.size(1), w.data(), w.strides()[0]);  // W: (O, I)
 }
 
 std::shared_ptr<const PackedMatrix> WeightPack::get(const NDArray& w) {
@@ -22,8 +33,6 @@ std::shared_ptr<const PackedMatrix> WeightPack::get(const NDArray& w) {
 
 std::shared_ptr<const PackedMatrix> WeightPack::get_untransposed(const NDArray& w) {
   if (matmul_precision() != MatmulPrecision::bf16) return nullptr;
-  EMBER_CHECK(w.dim() == 2 && w.strides()[1] == 1,
-              "[weight_pack] weight {} must be 2-D with unit column stride", shape_str(w.shape()));
   return get(untransposed_, w, false);
 }
 
@@ -36,9 +45,8 @@ std::shared_ptr<const PackedMatrix> WeightPack::get(Slot& slot, const NDArray& w
                      p->precision() == matmul_precision() &&
                      (p->precision() == MatmulPrecision::bf16 || p->isa() == active_isa());
   if (!fresh) {
-    slot.packed = std::make_shared<const PackedMatrix>(
-        transposed ? pack_transposed(w)
-                   : PackedMatrix(false, w.size(0), w.size(1), w.data(), w.strides()[0]));
+    slot.packed = std::make_shared<const PackedMatrix>(transposed ? pack_transposed(w)
+                                                                  : pack_untransposed(w));
     slot.source = w;
     slot.version = w.version();
   }

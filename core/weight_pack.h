@@ -28,6 +28,8 @@ bool packed_weights_apply();
 // W (O, I), 2-D with unit column stride: W^T (I, O) packed now, for the products x W^T, at this
 // thread's precision.
 PackedMatrix pack_transposed(const NDArray& w);
+// W itself packed now, for the products dy W (under bf16 products: WeightPack::get_untransposed).
+PackedMatrix pack_untransposed(const NDArray& w);
 
 class WeightPack {
  public:

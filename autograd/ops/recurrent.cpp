@@ -46,8 +46,7 @@ PackedWeight backward_step_weight(const NDArray& w, int64_t T, core::WeightPack*
   if (core::matmul_precision() != core::MatmulPrecision::bf16) return nullptr;
   if (pack) return pack->get_untransposed(w);
   if (T == 1) return nullptr;
-  return std::make_shared<const core::PackedMatrix>(false, w.size(0), w.size(1), w.data(),
-                                                    w.size(1));
+  return std::make_shared<const core::PackedMatrix>(core::pack_untransposed(w));
 }
 
 // The row b runs step t (a real step, not padding).
