@@ -1,8 +1,9 @@
 // The text side of `ember score` and `translate --detokenize` on arbitrary UTF-8: the input,
 // split at its first newline into a hypothesis and a reference, is scored by every metric with
-// every BLEU tokenizer and every TER option, and detokenized in each language. Checked beyond
-// "no crash": every score is finite and BLEU, chrF and ROUGE lie in [0, 100]; a hypothesis equal
-// to its reference has TER 0; a detokenized line has single spaces and none at either end.
+// every BLEU tokenizer, every TER option and ROUGE with and without stemming, and detokenized in
+// each language. Checked beyond "no crash": every score is finite and BLEU, chrF and ROUGE lie in
+// [0, 100]; a hypothesis equal to its reference has TER 0; a detokenized line has single spaces and
+// none at either end.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.ter.no_punct = tokenizer == "char";
     options.ter.asian_support = tokenizer == "zh";
     options.ter.case_sensitive = tokenizer == "none";
+    options.rouge.use_stemmer = tokenizer == "13a" || tokenizer == "char";
     score_all(hyp, ref, options);
   }
   MetricOptions plain;

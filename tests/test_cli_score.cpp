@@ -152,6 +152,18 @@ TEST_CASE("ember score reads stdin, scores ROUGE, and refuses what it cannot sco
   // rouge-score: ROUGE-1 P = R = 5/6 and 1, mean F (0.8333 + 1) / 2.
   CHECK(stdin_run.contains("ROUGE-1|nrefs:1|case:lc|tok:rouge-score|stem:no|version:ember-"));
   CHECK(stdin_run.contains(" = 91.67 (P = 91.7 R = 91.7)"));
+  // --rouge-stem: rouge-score's use_stemmer, so "meeting" meets "Meetings" (1/3 -> 3/3).
+  const std::string subject = (dir.path / "subject.txt").string();
+  ember::testing::write_file(subject, "Meetings scheduled today\n");
+  const auto plain =
+      run_ember("score '" + subject + "' --metrics rouge --width 2", "meeting schedule today\\n");
+  CHECK(plain.contains("ROUGE-1|nrefs:1|case:lc|tok:rouge-score|stem:no|version:ember-"));
+  CHECK(plain.contains(" = 33.33 (P = 33.3 R = 33.3)"));
+  const auto stemmed = run_ember("score '" + subject + "' --metrics rouge --width 2 --rouge-stem",
+                                 "meeting schedule today\\n");
+  CHECK(stemmed.code == 0);
+  CHECK(stemmed.contains("ROUGE-1|nrefs:1|case:lc|tok:rouge-score|stem:porter|version:ember-"));
+  CHECK(stemmed.contains(" = 100.00 (P = 100.0 R = 100.0)"));
   const auto mismatch = run_ember("score '" + short_ref + "' --input '" + ref + "'");
   CHECK(mismatch.code == 2);
   CHECK(mismatch.contains(ref + " has 2 lines but reference " + short_ref + " has 1"));

@@ -9,6 +9,7 @@
 #include "ember/seq2seq/data/text_file.h"
 #include "ember/seq2seq/train/run_config.h"
 #include "support/files.h"
+#include "support/test_data.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -54,10 +55,7 @@ TEST_CASE(
   // tests/data/old_run_config.json: the config.json of `ember train ... --optimizer adam
   // --schedule plateau --metric rouge --bleu-tokenize none`, written by ember 0.1.0 when these
   // options were strings.
-  const fs::path file = (fs::read_symlink("/proc/self/exe").parent_path() / __FILE__)
-                            .lexically_normal()
-                            .parent_path() /
-                        "data" / "old_run_config.json";
+  const fs::path file = ember::testing::test_data_dir() / "old_run_config.json";
   const RunConfig c = load_run_config(file.string());
   CHECK(c.train.optimizer == OptimizerKind::kAdam);
   CHECK(c.train.schedule == ScheduleKind::kPlateau);
@@ -65,7 +63,7 @@ TEST_CASE(
   CHECK(c.train.bleu_tokenize == "none");
   // Written back alike, with the options added since at their defaults (patience 0: off;
   // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
-  // min_len 0: </s> anywhere).
+  // min_len 0: </s> anywhere; rouge_stem false: rouge-score's default).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
   written["data"].erase("probing_test_max_length");
@@ -77,6 +75,8 @@ TEST_CASE(
   written["train"].erase("precision");
   CHECK(written["train"]["min_len"] == 0);
   written["train"].erase("min_len");
+  CHECK(written["train"]["rouge_stem"] == false);
+  written["train"].erase("rouge_stem");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

@@ -21,7 +21,8 @@ namespace {
 constexpr const char* kSummary =
     "Decodes a split with a trained run and scores the outputs against the references:\n"
     "exact match, corpus BLEU and chrF (sacreBLEU's algorithms; --bleu-tokenize none for\n"
-    "pre-tokenized text), or ROUGE-1/2/L F1 (rouge-score's). The data and metric default to the\n"
+    "pre-tokenized text), or ROUGE-1/2/L F1 (rouge-score's; --rouge-stem for its use_stemmer).\n"
+    "The data and metric default to the\n"
     "run's own; the data flags override them. Outputs of a word-tokenized run can be scored as\n"
     "running text: --detokenize LANG joins them by Moses' rules, --references FILE gives the raw\n"
     "references, --bleu-tokenize 13a tokenizes both as sacreBLEU does.\n\n"
@@ -38,6 +39,7 @@ struct EvalFlags {
   std::string output;
   MetricKind metric = MetricKind::kBleu;
   std::string bleu_tokenize;
+  bool rouge_stem = false;
   int64_t limit = 0;
   DecodeOptions decode;
   std::string quantize = "none";  // --quantize
@@ -70,7 +72,8 @@ void print_scores(const EvalFlags& f, const std::vector<std::string>& hyps,
                corpus_chrf(hyps, {refs}).format());
     return;
   }
-  const Scores scores = score_outputs(f.metric, hyps, refs, f.bleu_tokenize);
+  const Scores scores =
+      score_outputs(f.metric, hyps, refs, f.bleu_tokenize, {.use_stemmer = f.rouge_stem});
   if (f.metric == MetricKind::kExact) {
     fmt::print("exact match: {:.1f}%\n", scores[0].second);
     return;
@@ -94,6 +97,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.split = config.data.test_split;
   f.metric = config.train.metric;
   f.bleu_tokenize = config.train.bleu_tokenize;
+  f.rouge_stem = config.train.rouge_stem;
   f.decode.max_len = config.train.decode.max_len;  // the run's output length limits
   f.decode.min_len = config.train.decode.min_len;
   FlagSet flags("ember eval", kSummary);
@@ -104,6 +108,8 @@ int eval_command(const std::vector<std::string>& args) {
   flags.add_enum("--metric", "scores", &f.metric, metric_names());
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (sacreBLEU's)", &f.bleu_tokenize,
                    bleu_tokenizer_names());
+  flags.add_switch("--rouge-stem", "ROUGE on Porter stems (rouge-score's use_stemmer)",
+                   &f.rouge_stem);
   flags.add("--limit", "N", "score the first N sentences only (0: all)", &f.limit);
   add_decode_flags(flags, f.decode);
   add_quantize_flag(flags, f.quantize);

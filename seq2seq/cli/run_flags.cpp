@@ -139,6 +139,8 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
             "stop after N validations in a row without a better score (0: never)", &o.patience);
   flags.add_choice("--bleu-tokenize", "BLEU tokenization (none: pre-tokenized text)",
                    &o.bleu_tokenize, bleu_tokenizer_names());
+  flags.add_switch("--rouge-stem", "ROUGE on Porter stems (rouge-score's use_stemmer)",
+                   &o.rouge_stem);
   flags.add("--samples", "N", "validation outputs written to samples.txt", &o.samples);
   flags.add("--save-every", "N", "updates between checkpoints (0: epoch ends only)", &o.save_every);
   flags.add("--save-minutes", "M", "minutes between checkpoints (0: epoch ends only)",

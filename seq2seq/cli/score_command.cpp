@@ -44,6 +44,7 @@ struct ScoreFlags {
   bool chrf_whitespace = false, chrf_lowercase = false, chrf_eps_smoothing = false;
   bool ter_case_sensitive = false, ter_asian_support = false, ter_no_punct = false,
        ter_normalized = false;
+  bool rouge_stem = false;
   bool sentence_level = false;
   bool confidence = false;
   int64_t confidence_n = 1000;
@@ -87,6 +88,7 @@ MetricOptions metric_options(const ScoreFlags& f) {
            .no_punct = f.ter_no_punct,
            .asian_support = f.ter_asian_support,
            .case_sensitive = f.ter_case_sensitive};
+  o.rouge.use_stemmer = f.rouge_stem;
   return o;
 }
 
@@ -170,6 +172,8 @@ int score_command(const std::vector<std::string>& args) {
   flags.add_switch("--ter-no-punct", "TER: remove punctuation", &f.ter_no_punct);
   flags.add_switch("--ter-normalized", "TER: tercom's normalization and tokenization",
                    &f.ter_normalized);
+  flags.add_switch("--rouge-stem", "ROUGE on Porter stems (rouge-score's use_stemmer)",
+                   &f.rouge_stem);
   flags.add_switch("--sentence-level", "a score per line (one metric, one system)",
                    &f.sentence_level);
   flags.add_switch("--confidence", "95% confidence interval by bootstrap resampling",

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/metrics/porter_stemmer.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -48,12 +49,14 @@ void divide(RougeScore& sum, double count) {
 
 }  // namespace
 
-std::vector<std::string> rouge_tokenize(std::string_view text) {
+std::vector<std::string> rouge_tokenize(std::string_view text, const RougeOptions& options) {
   // text.lower(), then re.sub(r"[^a-z0-9]+", " ", ...): the only non-ASCII characters whose
   // lowercase holds an ASCII letter are U+0130 (-> "i" + U+0307) and U+212A KELVIN SIGN (-> "k").
   std::vector<std::string> tokens;
   std::string current;
   const auto flush = [&] {
+    // rouge-score stems only tokens longer than 3 characters ("news" is stemmed, "was" is not).
+    if (options.use_stemmer && current.size() > 3) current = porter_stem(current);
     if (!current.empty()) tokens.push_back(std::move(current));
     current.clear();
   };
@@ -108,21 +111,23 @@ RougeScore rouge_l(const std::vector<std::string>& prediction,
   return score;
 }
 
-RougeScores rouge_scores(std::string_view prediction, std::string_view reference) {
-  const std::vector<std::string> pred_tokens = rouge_tokenize(prediction);
-  const std::vector<std::string> ref_tokens = rouge_tokenize(reference);
+RougeScores rouge_scores(std::string_view prediction, std::string_view reference,
+                         const RougeOptions& options) {
+  const std::vector<std::string> pred_tokens = rouge_tokenize(prediction, options);
+  const std::vector<std::string> ref_tokens = rouge_tokenize(reference, options);
   return {rouge_n(pred_tokens, ref_tokens, 1), rouge_n(pred_tokens, ref_tokens, 2),
           rouge_l(pred_tokens, ref_tokens)};
 }
 
 RougeCorpusScores corpus_rouge(const std::vector<std::string>& predictions,
-                               const std::vector<std::string>& references) {
+                               const std::vector<std::string>& references,
+                               const RougeOptions& options) {
   EMBER_CHECK(predictions.size() == references.size(), "[rouge] {} predictions but {} references",
               predictions.size(), references.size());
   EMBER_CHECK(!predictions.empty(), "[rouge] no predictions to score");
   RougeCorpusScores result;
   for (size_t i = 0; i < predictions.size(); ++i) {
-    const RougeScores scores = rouge_scores(predictions[i], references[i]);
+    const RougeScores scores = rouge_scores(predictions[i], references[i], options);
     add(result.mean.rouge1, scores.rouge1);
     add(result.mean.rouge2, scores.rouge2);
     add(result.mean.rouge_l, scores.rouge_l);

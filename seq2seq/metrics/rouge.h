@@ -1,6 +1,7 @@
-// ROUGE-N and ROUGE-L (Lin 2004) computed exactly as Google's rouge-score package does with its
-// defaults (rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"]), no stemming): the text is
-// lowercased, every run of characters outside [a-z0-9] separates tokens, then
+// ROUGE-N and ROUGE-L (Lin 2004) computed exactly as Google's rouge-score package does
+// (rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer)): the text is
+// lowercased, every run of characters outside [a-z0-9] separates tokens, with use_stemmer every
+// token longer than 3 characters becomes its Porter stem (porter_stemmer.h), then
 //
 //   ROUGE-N:  overlap = sum over reference n-grams g of min(count_ref(g), count_pred(g))
 //             P = overlap / max(#pred n-grams, 1)   R = overlap / max(#ref n-grams, 1)
@@ -20,6 +21,12 @@
 
 namespace ember::seq2seq {
 
+struct RougeOptions {
+  // rouge-score's use_stemmer (off by default there and here; PEGASUS and most summarization
+  // papers since score with it on).
+  bool use_stemmer = false;
+};
+
 struct RougeScore {
   double precision = 0.0;
   double recall = 0.0;
@@ -37,8 +44,9 @@ struct RougeCorpusScores {
   std::vector<RougeScores> per_example;
 };
 
-// rouge-score's default tokenizer without stemming: "It's 2 A.M." -> it, s, 2, a, m.
-std::vector<std::string> rouge_tokenize(std::string_view text);
+// rouge-score's tokenizer: "It's 2 A.M." -> it, s, 2, a, m; with use_stemmer "Meetings
+// scheduled" -> meet, schedul.
+std::vector<std::string> rouge_tokenize(std::string_view text, const RougeOptions& options = {});
 
 // ROUGE-N (n >= 1) and ROUGE-L of token sequences.
 RougeScore rouge_n(const std::vector<std::string>& prediction,
@@ -47,10 +55,12 @@ RougeScore rouge_l(const std::vector<std::string>& prediction,
                    const std::vector<std::string>& reference);
 
 // ROUGE-1, ROUGE-2 and ROUGE-L of one prediction against its reference.
-RougeScores rouge_scores(std::string_view prediction, std::string_view reference);
+RougeScores rouge_scores(std::string_view prediction, std::string_view reference,
+                         const RougeOptions& options = {});
 
 // Per-example scores and their mean; predictions[i] is scored against references[i].
 RougeCorpusScores corpus_rouge(const std::vector<std::string>& predictions,
-                               const std::vector<std::string>& references);
+                               const std::vector<std::string>& references,
+                               const RougeOptions& options = {});
 
 }  // namespace ember::seq2seq

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "ember/core/error.h"
-#include "ember/seq2seq/metrics/rouge.h"
 
 namespace ember::seq2seq {
 namespace {
@@ -88,17 +87,21 @@ class TerMetric : public SegmentMetric {
 // mean F over the segments, details the mean precision and recall.
 class RougeMetric : public SegmentMetric {
  public:
-  explicit RougeMetric(int kind) : kind_(kind) {}  // 1, 2, or 0 for ROUGE-L
+  RougeMetric(int kind, const RougeOptions& options)  // kind 1, 2, or 0 for ROUGE-L
+      : kind_(kind), options_(options) {}
   std::string name() const override {
     return kind_ == 0 ? "ROUGE-L" : fmt::format("ROUGE-{}", kind_);
   }
-  std::string signature_fields() const override { return "case:lc|tok:rouge-score|stem:no"; }
+  std::string signature_fields() const override {
+    return options_.use_stemmer ? "case:lc|tok:rouge-score|stem:porter"
+                                : "case:lc|tok:rouge-score|stem:no";
+  }
   std::vector<double> segment_stats(const std::string& hypothesis,
                                     const std::vector<std::string>& references) const override {
     RougeScore best;
     bool first = true;
     for (const std::string& reference : references) {
-      const RougeScores all = rouge_scores(hypothesis, reference);
+      const RougeScores all = rouge_scores(hypothesis, reference, options_);
       const RougeScore& s = kind_ == 1 ? all.rouge1 : kind_ == 2 ? all.rouge2 : all.rouge_l;
       if (first || s.fmeasure > best.fmeasure) best = s;  // the first of equal bests
       first = false;
@@ -115,6 +118,7 @@ class RougeMetric : public SegmentMetric {
 
  private:
   int kind_;
+  RougeOptions options_;
 };
 
 }  // namespace
@@ -129,7 +133,8 @@ std::vector<std::unique_ptr<SegmentMetric>> make_metrics(const std::string& name
   } else if (name == "ter") {
     metrics.push_back(std::make_unique<TerMetric>(options.ter));
   } else if (name == "rouge") {
-    for (int kind : {1, 2, 0}) metrics.push_back(std::make_unique<RougeMetric>(kind));
+    for (int kind : {1, 2, 0})
+      metrics.push_back(std::make_unique<RougeMetric>(kind, options.rouge));
   } else {
     throw Error(fmt::format("[score] unknown metric '{}' (use bleu, chrf, ter or rouge)", name));
   }

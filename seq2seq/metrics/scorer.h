@@ -18,6 +18,7 @@
 
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/metrics/rouge.h"
 #include "ember/seq2seq/metrics/ter.h"
 
 namespace ember::seq2seq {
@@ -42,6 +43,7 @@ struct MetricOptions {
   BleuOptions bleu;
   ChrfOptions chrf;
   TerOptions ter;
+  RougeOptions rouge;
 };
 
 // The metrics a name stands for ("bleu", "chrf", "ter", "rouge": three). Throws "[score]" for

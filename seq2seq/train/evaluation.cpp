@@ -308,7 +308,8 @@ double exact_match(const std::vector<std::string>& hypotheses,
 }
 
 Scores score_outputs(MetricKind metric, const std::vector<std::string>& hypotheses,
-                     const std::vector<std::string>& references, const std::string& bleu_tokenize) {
+                     const std::vector<std::string>& references, const std::string& bleu_tokenize,
+                     const RougeOptions& rouge) {
   const std::vector<std::string> names = score_names(metric);
   if (metric == MetricKind::kExact) return {{names[0], exact_match(hypotheses, references)}};
   EMBER_CHECK(hypotheses.size() == references.size() && !hypotheses.empty(),
@@ -319,7 +320,7 @@ Scores score_outputs(MetricKind metric, const std::vector<std::string>& hypothes
     return {{names[0], corpus_bleu(hypotheses, {references}, bleu).score},
             {names[1], corpus_chrf(hypotheses, {references}).score}};
   }
-  const RougeScores mean = corpus_rouge(hypotheses, references).mean;
+  const RougeScores mean = corpus_rouge(hypotheses, references, rouge).mean;
   return {{names[0], 100.0 * mean.rouge1.fmeasure},
           {names[1], 100.0 * mean.rouge2.fmeasure},
           {names[2], 100.0 * mean.rouge_l.fmeasure}};

@@ -19,6 +19,7 @@
 #include "ember/seq2seq/data/batching.h"
 #include "ember/seq2seq/data/tokenizer.h"
 #include "ember/seq2seq/enum_names.h"
+#include "ember/seq2seq/metrics/rouge.h"
 #include "ember/seq2seq/models/model.h"
 #include "ember/seq2seq/search/hypothesis.h"
 
@@ -124,7 +125,8 @@ using Scores = std::vector<std::pair<std::string, double>>;
 //   exact  {exact_match}: the share of hypotheses equal to their reference, in percent
 //   bleu   {bleu, chrf}: corpus BLEU (tokenization bleu_tokenize, one of
 //          bleu_tokenizer_names()) and chrF2
-//   rouge  {rouge1, rouge2, rougeL}: F1 of rouge-score, times 100
+//   rouge  {rouge1, rouge2, rougeL}: F1 of rouge-score (with its use_stemmer when
+//          rouge.use_stemmer), times 100
 enum class MetricKind { kExact, kBleu, kRouge };
 // The names exact | bleu | rouge; an unknown one throws "[evaluation] unknown metric '<name>'
 // (expected one of: exact, bleu, rouge)".
@@ -135,7 +137,7 @@ std::vector<std::string> score_names(MetricKind metric);
 // Throws "[evaluation]" when the lists differ in length or are empty.
 Scores score_outputs(MetricKind metric, const std::vector<std::string>& hypotheses,
                      const std::vector<std::string>& references,
-                     const std::string& bleu_tokenize = "13a");
+                     const std::string& bleu_tokenize = "13a", const RougeOptions& rouge = {});
 
 double exact_match(const std::vector<std::string>& hypotheses,
                    const std::vector<std::string>& references);  // percent

@@ -101,6 +101,7 @@ Bindings bindings(TrainOptions& o) {
           {"patience", &o.patience},
           {"metric", named(&o.metric, metric_names())},
           {"bleu_tokenize", &o.bleu_tokenize},
+          {"rouge_stem", &o.rouge_stem},
           {"samples", &o.samples},
           {"seed", &o.seed},
           {"save_every", &o.save_every},

@@ -55,6 +55,7 @@ struct TrainOptions {
   int64_t patience = 0;
   MetricKind metric = MetricKind::kBleu;  // evaluation.h
   std::string bleu_tokenize = "13a";      // 13a | none (pre-tokenized text) | intl | char | zh
+  bool rouge_stem = false;                // ROUGE with rouge-score's use_stemmer (rouge.h)
   int64_t samples = 5;                    // sentences written to samples.txt at each evaluation
   int64_t seed = 1;                       // the batch order (model initialisation is the caller's)
   // Checkpoints between epochs, so that a kill loses little: every save_every updates and every

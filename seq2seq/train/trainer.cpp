@@ -307,7 +307,8 @@ void Trainer::evaluate() {
     const std::vector<std::string> sources(valid_.sources.begin(), valid_.sources.begin() + n);
     const std::vector<std::string> refs(valid_.references.begin(), valid_.references.begin() + n);
     const std::vector<std::string> outputs = decode_over_ranks(sources);
-    last_scores_ = score_outputs(options_.metric, outputs, refs, options_.bleu_tokenize);
+    last_scores_ = score_outputs(options_.metric, outputs, refs, options_.bleu_tokenize,
+                                 {.use_stemmer = options_.rouge_stem});
     write_samples(outputs);
   }
   if (auto* plateau = dynamic_cast<optim::ReduceOnPlateau*>(schedule_.get())) {

@@ -8,17 +8,11 @@
 #include <sstream>
 #include <string>
 
+#include "support/test_data.h"
+
 namespace ember::testing {
 
-// __FILE__ may be relative to the directory the test was compiled in, which CMake makes the
-// executable's own directory; run from anywhere, the path holds.
-inline std::filesystem::path sacrebleu_fixtures() {
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / __FILE__)
-             .lexically_normal()
-             .parent_path()
-             .parent_path() /
-         "data" / "sacrebleu";
-}
+inline std::filesystem::path sacrebleu_fixtures() { return test_data_dir() / "sacrebleu"; }
 
 inline std::string read_fixture(const std::string& name) {
   std::ifstream in(sacrebleu_fixtures() / name, std::ios::binary);
