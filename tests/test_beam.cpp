@@ -151,6 +151,38 @@ TEST_CASE("beam search finishes no hypothesis before the minimum length") {
                        doctest::Contains("[beam_search] min_len = 2097152 must be in"), Error);
 }
 
+TEST_CASE("beam search keeps no hypothesis with an n-gram twice under no_repeat_ngram") {
+  const auto repeats_bigram = [](const std::vector<int64_t>& tokens) {
+    for (size_t i = 0; i + 1 < tokens.size(); ++i)
+      for (size_t j = i + 1; j + 1 < tokens.size(); ++j)
+        if (tokens[i] == tokens[j] && tokens[i + 1] == tokens[j + 1]) return true;
+    return false;
+  };
+  ScriptedModel model(noisy);
+  BeamOptions options;
+  options.beam_size = 4;
+  options.n_best = 4;
+  options.max_len = {0.0, 12};
+  options.min_len = 10;
+  const IndexArray src = padded({{4}, {5}, {6}});
+  bool repeated = false;
+  for (const auto& list : beam_search_nbest(model, src, {1, 1, 1}, options))
+    for (const Hypothesis& h : list) repeated = repeated || repeats_bigram(h.tokens);
+  CHECK(repeated);  // the script repeats bigrams when free to
+  options.no_repeat_ngram = 2;
+  for (const auto& list : beam_search_nbest(model, src, {1, 1, 1}, options)) {
+    CHECK_FALSE(list.empty());
+    for (const Hypothesis& h : list) {
+      CHECK(h.tokens.size() >= 10);
+      CHECK_FALSE(repeats_bigram(h.tokens));
+    }
+  }
+  options.no_repeat_ngram = 1 << 21;
+  CHECK_THROWS_WITH_AS(beam_search(model, src, {1, 1, 1}, options),
+                       doctest::Contains("[beam_search] no_repeat_ngram = 2097152 must be in"),
+                       Error);
+}
+
 TEST_CASE("beam search over a batch equals one sentence at a time, in one step per time step") {
   const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};
   const std::vector<int64_t> lengths = {3, 1, 2, 4};

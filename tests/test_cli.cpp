@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "support/cli.h"
@@ -153,6 +154,12 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
       run("translate --run " + dir + " --min-len 14 --quiet", "3 march 1998\n");
   CHECK(lengthened.code == 0);
   CHECK(lengthened.output.size() >= 15);  // 14 characters or more and the newline
+  // --no-repeat-ngram 1: no character twice (a date has several: "1998-03-03").
+  const Outcome distinct =
+      run("translate --run " + dir + " --no-repeat-ngram 1 --quiet", "3 march 1998\n");
+  CHECK(distinct.code == 0);
+  const std::string line = distinct.output.substr(0, distinct.output.find('\n'));
+  CHECK(std::set<char>(line.begin(), line.end()).size() == line.size());
   for (const std::string command : {"translate", "eval"}) {
     INFO(command);
     const Outcome a = run(command + " --run " + dir + " --max-len-a -1", "3 march 1998\\n");
@@ -167,6 +174,9 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
     CHECK(m.code == 2);
     CHECK(m.lines() == 1);
     CHECK(contains(m, "[flags] --min-len must be in [0, 1048576], got -2"));
+    const Outcome n = run(command + " --run " + dir + " --no-repeat-ngram -1", "3 march 1998\n");
+    CHECK(n.code == 2);
+    CHECK(contains(n, "[flags] --no-repeat-ngram must be in [0, 1048576], got -1"));
   }
 
   const Outcome scored = run("eval --run " + dir + " --limit 10");

@@ -79,6 +79,48 @@ TEST_CASE("greedy search emits no </s> before the minimum length, and the maximu
                        Error);
 }
 
+TEST_CASE("the tokens that would repeat an n-gram") {
+  const std::vector<int64_t> tokens = {4, 5, 4, 5, 4};
+  using search_detail::repeated_ngram_ends;
+  CHECK(repeated_ngram_ends(tokens, 0).empty());                                 // off
+  CHECK(repeated_ngram_ends(tokens, 1) == std::vector<int64_t>{4, 5, 4, 5, 4});  // every token
+  CHECK(repeated_ngram_ends(tokens, 2) == std::vector<int64_t>{5, 5});  // 4 was followed by 5
+  CHECK(repeated_ngram_ends(tokens, 3) == std::vector<int64_t>{5});     // 5 4 -> 5
+  CHECK(repeated_ngram_ends(tokens, 6).empty());
+  CHECK(repeated_ngram_ends({}, 2).empty());
+}
+
+TEST_CASE("greedy search emits no n-gram twice with no_repeat_ngram") {
+  // 4 is the most probable token at every step, then 5, then </s>.
+  ScriptedModel model([](int64_t, int64_t, int64_t) {
+    return dist({{4, 0.5f}, {5, 0.3f}, {kEosId, 0.2f}});
+  });
+  GreedyOptions options;
+  options.max_len = {0.0, 5};
+  CHECK(greedy_search(model, padded({{4}}), {1}, options)[0].tokens ==
+        std::vector<int64_t>{4, 4, 4, 4, 4});
+  options.no_repeat_ngram = 2;  // 4 4 once, then 4 5, then 5 4; then 4 4 and 4 5 are taken
+  Hypothesis h = greedy_search(model, padded({{4}}), {1}, options)[0];
+  CHECK(h.tokens == std::vector<int64_t>{4, 4, 5, 4});
+  CHECK(h.finished);
+  CHECK(h.log_prob ==
+        doctest::Approx(3 * std::log(0.5) + std::log(0.3) + std::log(0.2)).epsilon(1e-5));
+  options.no_repeat_ngram = 1;
+  CHECK(greedy_search(model, padded({{4}}), {1}, options)[0].tokens == std::vector<int64_t>{4, 5});
+  // Every token banned and </s> not yet allowed: the output stops there, without </s>.
+  ScriptedModel all([](int64_t, int64_t, int64_t) {
+    return dist({{kUnkId, 0.2f}, {4, 0.2f}, {5, 0.2f}, {6, 0.2f}, {7, 0.1f}, {kEosId, 0.1f}});
+  });
+  options.max_len = {0.0, 10};
+  options.min_len = 10;
+  h = greedy_search(all, padded({{4}}), {1}, options)[0];
+  CHECK(h.tokens.size() == 5);
+  CHECK_FALSE(h.finished);
+  options.no_repeat_ngram = -1;
+  CHECK_THROWS_WITH_AS(greedy_search(model, padded({{4}}), {1}, options),
+                       doctest::Contains("[greedy_search] no_repeat_ngram = -1 must be in"), Error);
+}
+
 TEST_CASE("greedy search over a batch equals one sentence at a time") {
   ScriptedModel model(noisy);
   const std::vector<std::vector<int64_t>> rows = {{4, 5, 6}, {5}, {6, 7}, {7, 4, 4, 5}};

@@ -100,6 +100,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.rouge_stem = config.train.rouge_stem;
   f.decode.max_len = config.train.decode.max_len;  // the run's output length limits
   f.decode.min_len = config.train.decode.min_len;
+  f.decode.no_repeat_ngram = config.train.decode.no_repeat_ngram;
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
   add_model_choice_flags(flags, f.checkpoint, f.ensemble);

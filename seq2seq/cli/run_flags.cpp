@@ -153,6 +153,9 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
             &o.decode.beam_size);
   flags.add("--eval-min-len", "N", "no </s> before N tokens in the validation decoding",
             &o.decode.min_len);
+  flags.add("--eval-no-repeat-ngram", "N",
+            "no N-gram twice in an output of the validation decoding (0: off)",
+            &o.decode.no_repeat_ngram);
   flags.add_choice_of(
       "--precision",
       "matrix products: fp32, or bf16 with float32 accumulation and weights (needs AVX512_BF16)",

@@ -192,6 +192,10 @@ void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
               search_detail::kMaxLengthB);
   add_bounded(flags, "--min-len", "N", "no </s> before N output tokens (the maximum length wins)",
               &d.min_len, search_detail::kMaxLengthB);
+  add_bounded(flags, "--no-repeat-ngram", "N",
+              "no N-gram of output pieces twice in an output (0: off; fairseq's "
+              "--no-repeat-ngram-size)",
+              &d.no_repeat_ngram, search_detail::kMaxLengthB);
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 

@@ -34,6 +34,12 @@ class Tree {
     return nodes;
   }
   int64_t token(int64_t node) const { return token_[node]; }
+  // The tokens from the first to `node`'s (none for -1, the root).
+  std::vector<int64_t> tokens(int64_t node) const {
+    std::vector<int64_t> out;
+    for (int64_t n : path(node)) out.push_back(token_[n]);
+    return out;
+  }
   // The attention row of a node, or nullptr when none was kept.
   const float* attention(int64_t node) const {
     return offset_[node] < 0 ? nullptr : attention_.data() + offset_[node];
@@ -74,10 +80,11 @@ bool better(const Candidate& a, const Candidate& b) {
 }
 
 // The m best finite extensions of the live rows [first, first + k), each `length` tokens long,
-// given logp (R, V), best first.
+// given logp (R, V), best first; banned[row - first]: the tokens that row may not take.
 std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Live>& live,
                                       int64_t first, int64_t k, int64_t m, int64_t length,
-                                      int64_t min_len) {
+                                      int64_t min_len,
+                                      const std::vector<std::vector<int64_t>>& banned) {
   std::vector<Candidate> heap;  // a min-heap under better(): the worst kept candidate on top
   const int64_t vocab = logp.size(1);
   for (int64_t row = first; row < first + k; ++row) {
@@ -85,7 +92,8 @@ std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Liv
     const float* lp = logp.data() + row * vocab;
     for (int64_t v = 0; v < vocab; ++v) {
       const Candidate c{live[row].log_prob + lp[v], row, v};
-      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob))
+      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob) ||
+          search_detail::is_banned(v, banned[row - first]))
         continue;
       if (static_cast<int64_t>(heap.size()) < m) {
         heap.push_back(c);
@@ -151,10 +159,17 @@ void BeamSearch::begin() {
 bool BeamSearch::extend(Sentence& sentence, int64_t first, int64_t step, const NDArray& logp,
                         const NDArray& attn) {
   const float lp = gnmt_length_penalty(step + 1, options_.length_penalty);
+  std::vector<std::vector<int64_t>> banned(static_cast<size_t>(k_));
+  if (options_.no_repeat_ngram > 0) {
+    for (int64_t j = 0; j < k_; ++j)
+      if (live_[first + j].log_prob != kNegInf)
+        banned[j] = search_detail::repeated_ngram_ends(tree_.tokens(live_[first + j].node),
+                                                       options_.no_repeat_ngram);
+  }
   std::vector<Live> beam;
   std::vector<int64_t> from;
   for (const Candidate& c :
-       top_candidates(logp, live_, first, k_, 2 * k_, step, options_.min_len)) {
+       top_candidates(logp, live_, first, k_, 2 * k_, step, options_.min_len, banned)) {
     const Live& parent = live_[c.row];
     if (c.token == kEosId) {
       sentence.finished.push_back({parent.node, c.log_prob, c.log_prob / lp, true});
@@ -248,6 +263,7 @@ std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, cons
   search_detail::check_beam_size(kOp, options.beam_size);
   search_detail::check_length_limit(kOp, options.max_len);
   search_detail::check_min_len(kOp, options.min_len);
+  search_detail::check_no_repeat_ngram(kOp, options.no_repeat_ngram);
   EMBER_CHECK(options.beam_size >= 1 && options.n_best >= 1 && options.n_best <= options.beam_size,
               "[{}] needs beam_size >= 1 and n_best in [1, beam_size], got beam_size {}, n_best {}",
               kOp, options.beam_size, options.n_best);

@@ -27,6 +27,7 @@ struct BeamOptions {
   int64_t n_best = 1;           // hypotheses returned per sentence, in [1, k]
   LengthLimit max_len;          // max_len = floor(a * src_len + b) tokens
   int64_t min_len = 0;          // no </s> before this many tokens (search_detail::emittable)
+  int64_t no_repeat_ngram = 0;  // no n-gram of this size twice in a hypothesis (0: off)
   bool attention = false;       // keep each hypothesis's attention weights
 };
 
@@ -35,8 +36,8 @@ float gnmt_length_penalty(int64_t length, float alpha);
 
 // The best hypotheses of each sentence, best first (at most n_best; fewer only when the model
 // leaves fewer finite-scoring ones). Throws "[beam_search]" for bad options (a beam past 1,000,
-// a negative or huge max_len or min_len: hypothesis.h), a src/src_lengths mismatch or a step
-// output of the wrong shape.
+// a negative or huge max_len, min_len or no_repeat_ngram: hypothesis.h), a src/src_lengths mismatch
+// or a step output of the wrong shape.
 std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, const IndexArray& src,
                                                        const std::vector<int64_t>& src_lengths,
                                                        const BeamOptions& options = {});

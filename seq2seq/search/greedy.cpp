@@ -11,13 +11,18 @@ using search_detail::kNegInf;
 
 constexpr const char* kOp = "greedy_search";
 
-// The token of highest log-probability in row (V) that may follow `length` output tokens (the
-// first one on ties).
-int64_t best_token(const float* row, int64_t vocab, int64_t length, int64_t min_len) {
+// The token of highest log-probability in row (V) that may follow `tokens` (the first one on
+// ties).
+int64_t best_token(const float* row, int64_t vocab, const std::vector<int64_t>& tokens,
+                   const GreedyOptions& options) {
+  const auto length = static_cast<int64_t>(tokens.size());
+  const std::vector<int64_t> banned =
+      search_detail::repeated_ngram_ends(tokens, options.no_repeat_ngram);
   int64_t best = -1;
   float best_value = kNegInf;
   for (int64_t v = 0; v < vocab; ++v)
-    if (emittable(v, length, min_len) && (best < 0 || row[v] > best_value))
+    if (emittable(v, length, options.min_len) && (best < 0 || row[v] > best_value) &&
+        !search_detail::is_banned(v, banned))
       best = v, best_value = row[v];
   return best;
 }
@@ -40,15 +45,16 @@ void append_row(const NDArray& attn, int64_t r, int64_t length, std::vector<floa
 // Advances every running sentence by one token; returns the state rows that go on.
 std::vector<int64_t> advance(const NDArray& logp, const NDArray& attn,
                              const std::vector<int64_t>& src_lengths,
-                             const std::vector<int64_t>& limits, int64_t min_len, Running& running,
-                             std::vector<Hypothesis>& out) {
+                             const std::vector<int64_t>& limits, const GreedyOptions& options,
+                             Running& running, std::vector<Hypothesis>& out) {
   std::vector<int64_t> keep;
   const int64_t vocab = logp.size(1);
   for (int64_t r = 0; r < static_cast<int64_t>(running.sentence.size()); ++r) {
     const int64_t i = running.sentence[r];
     const float* row = logp.data() + r * vocab;
     Hypothesis& hyp = out[i];
-    const int64_t token = best_token(row, vocab, static_cast<int64_t>(hyp.tokens.size()), min_len);
+    const int64_t token = best_token(row, vocab, hyp.tokens, options);
+    if (token < 0) continue;  // every token banned: the output stops, as at its maximum length
     hyp.log_prob += row[token];
     if (token == kEosId) {
       hyp.finished = true;
@@ -81,6 +87,7 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src
   check_source(kOp, src, src_lengths);
   search_detail::check_length_limit(kOp, options.max_len);
   search_detail::check_min_len(kOp, options.min_len);
+  search_detail::check_no_repeat_ngram(kOp, options.no_repeat_ngram);
   const int64_t batch_size = src.size(0);
   NoGradGuard no_grad;
   std::vector<Hypothesis> out(static_cast<size_t>(batch_size));
@@ -108,7 +115,7 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src
                              ? search_detail::step_attention(kOp, *state, rows, src.size(1))
                              : NDArray();
     running.has_attention = running.has_attention || attn.defined();
-    keep = advance(logp, attn, src_lengths, limits, options.min_len, running, out);
+    keep = advance(logp, attn, src_lengths, limits, options, running, out);
   }
   for (int64_t i = 0; i < batch_size; ++i) {
     Hypothesis& hyp = out[i];

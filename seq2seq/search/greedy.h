@@ -18,11 +18,12 @@ namespace ember::seq2seq {
 struct GreedyOptions {
   LengthLimit max_len;     // max_len = floor(a * src_len + b) tokens
   int64_t min_len = 0;     // no </s> before this many tokens (search_detail::emittable)
+  int64_t no_repeat_ngram = 0;  // no n-gram of this size twice in an output (0: off)
   bool attention = false;  // keep each step's attention weights (Hypothesis::attention)
 };
 
-// Throws "[greedy_search]" for a src/src_lengths mismatch, a negative or huge max_len or min_len
-// (hypothesis.h) or a step output of the wrong shape.
+// Throws "[greedy_search]" for a src/src_lengths mismatch, a negative or huge max_len, min_len or
+// no_repeat_ngram (hypothesis.h) or a step output of the wrong shape.
 std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const IndexArray& src,
                                       const std::vector<int64_t>& src_lengths,
                                       const GreedyOptions& options = {});

@@ -3,6 +3,7 @@
 // Shapes: B sentences, S source length, V target vocabulary, T output tokens.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -70,6 +71,14 @@ inline void check_min_len(const char* op, int64_t min_len) {
               op, min_len, kMaxLengthB);
 }
 
+// Throws "[op]" naming the value unless 0 <= n <= kMaxLengthB (0: no blocking).
+inline void check_no_repeat_ngram(const char* op, int64_t n) {
+  EMBER_CHECK(n >= 0 && n <= kMaxLengthB,
+              "[{}] no_repeat_ngram = {} must be in [0, {}] (0: off; n: no n-gram twice in an "
+              "output)",
+              op, n, kMaxLengthB);
+}
+
 // Throws "[op]" naming the value unless 1 <= beam_size <= kMaxBeamSize.
 inline void check_beam_size(const char* op, int64_t beam_size) {
   EMBER_CHECK(beam_size >= 1 && beam_size <= kMaxBeamSize,
@@ -102,6 +111,28 @@ inline NDArray step_attention(const char* op, const DecoderState& state, int64_t
 // stops first ends there without </s>.
 inline bool emittable(int64_t token, int64_t length, int64_t min_len) {
   return token != kPadId && token != kBosId && (token != kEosId || length >= min_len);
+}
+
+// The tokens that may not follow `tokens` when no n-gram may occur twice in an output (fairseq's
+// --no-repeat-ngram-size, CTranslate2's no_repeat_ngram_size; n = 0: none): after each earlier
+// occurrence of the output's last n - 1 tokens, the token that came next. n = 1 bans every token
+// already emitted. </s> is never among them (it is not in `tokens`).
+inline std::vector<int64_t> repeated_ngram_ends(const std::vector<int64_t>& tokens, int64_t n) {
+  std::vector<int64_t> banned;
+  const auto length = static_cast<int64_t>(tokens.size());
+  if (n <= 0) return banned;
+  // The n-gram starting at i would repeat if its first n - 1 tokens equal the last n - 1.
+  for (int64_t i = 0; i <= length - n; ++i) {
+    bool same = true;
+    for (int64_t j = 0; j < n - 1 && same; ++j) same = tokens[i + j] == tokens[length - n + 1 + j];
+    if (same) banned.push_back(tokens[i + n - 1]);
+  }
+  return banned;
+}
+
+// Whether `token` is in `banned` (a few tokens: a linear scan).
+inline bool is_banned(int64_t token, const std::vector<int64_t>& banned) {
+  return std::find(banned.begin(), banned.end(), token) != banned.end();
 }
 
 }  // namespace search_detail

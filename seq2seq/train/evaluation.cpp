@@ -78,8 +78,10 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
   const IndexArray src(std::move(ids), {batch, width});
   std::vector<std::vector<Hypothesis>> lists;
   if (options.beam_size == 1) {
-    const GreedyOptions greedy{
-        .max_len = options.max_len, .min_len = options.min_len, .attention = options.attention};
+    const GreedyOptions greedy{.max_len = options.max_len,
+                               .min_len = options.min_len,
+                               .no_repeat_ngram = options.no_repeat_ngram,
+                               .attention = options.attention};
     for (Hypothesis& h : greedy_search(model, src, lengths, greedy))
       lists.push_back({std::move(h)});
   } else {
@@ -89,6 +91,7 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
                                .n_best = options.n_best,
                                .max_len = options.max_len,
                                .min_len = options.min_len,
+                               .no_repeat_ngram = options.no_repeat_ngram,
                                .attention = options.attention});
   }
   for (int64_t b = 0; b < batch; ++b) {
@@ -125,6 +128,7 @@ void validate(const DecodeOptions& options) {
               options.beam_size);
   search_detail::check_length_limit("translate", options.max_len);
   search_detail::check_min_len("translate", options.min_len);
+  search_detail::check_no_repeat_ngram("translate", options.no_repeat_ngram);
   EMBER_CHECK(options.beam_size == 1 ||
                   (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
               "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);

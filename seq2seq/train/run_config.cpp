@@ -112,6 +112,7 @@ Bindings bindings(TrainOptions& o) {
           {"max_len_a", &o.decode.max_len.a},
           {"max_len_b", &o.decode.max_len.b},
           {"min_len", &o.decode.min_len},
+          {"no_repeat_ngram", &o.decode.no_repeat_ngram},
           {"precision", named(&o.precision, precision_names())}};
 }
 
