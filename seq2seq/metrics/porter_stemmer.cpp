@@ -65,7 +65,7 @@ bool ends_double_consonant(std::string_view word) {
 }
 
 // *o: the word ends consonant-vowel-consonant, the last not w, x or y (hop, wil); NLTK adds a
-// whole word of vowel-consonant (at: so "ating" -> "ate" as "hating" -> "hate").
+// whole word of vowel then consonant, so that step 1b gives using -> use (the paper: us).
 bool ends_cvc(std::string_view word) {
   const size_t n = word.size();
   const std::vector<bool> c = consonants(word);
