@@ -80,7 +80,8 @@ bool better(const Candidate& a, const Candidate& b) {
 }
 
 // The m best finite extensions of the live rows [first, first + k), each `length` tokens long,
-// given logp (R, V), best first; banned[row - first]: the tokens that row may not take.
+// given logp (R, V), best first; banned[row - first]: the tokens that row may not take (banned
+// empty: none).
 std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Live>& live,
                                       int64_t first, int64_t k, int64_t m, int64_t length,
                                       int64_t min_len,
@@ -93,7 +94,7 @@ std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Liv
     for (int64_t v = 0; v < vocab; ++v) {
       const Candidate c{live[row].log_prob + lp[v], row, v};
       if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob) ||
-          search_detail::is_banned(v, banned[row - first]))
+          (!banned.empty() && search_detail::is_banned(v, banned[row - first])))
         continue;
       if (static_cast<int64_t>(heap.size()) < m) {
         heap.push_back(c);
@@ -159,8 +160,9 @@ void BeamSearch::begin() {
 bool BeamSearch::extend(Sentence& sentence, int64_t first, int64_t step, const NDArray& logp,
                         const NDArray& attn) {
   const float lp = gnmt_length_penalty(step + 1, options_.length_penalty);
-  std::vector<std::vector<int64_t>> banned(static_cast<size_t>(k_));
+  std::vector<std::vector<int64_t>> banned;  // stays empty (no allocation) without the option
   if (options_.no_repeat_ngram > 0) {
+    banned.resize(static_cast<size_t>(k_));
     for (int64_t j = 0; j < k_; ++j)
       if (live_[first + j].log_prob != kNegInf)
         banned[j] = search_detail::repeated_ngram_ends(tree_.tokens(live_[first + j].node),
