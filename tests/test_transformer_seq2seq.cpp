@@ -256,6 +256,25 @@ TEST_CASE("copy: a closed gate writes only source tokens, an open one only the v
   CHECK(max_abs_diff(generated, want) < 1e-4f);
 }
 
+// Teacher forcing scatters the copy attention onto the vocabulary for all positions at once;
+// step() adds it row by row. Both give the same log-probabilities, with a token that appears
+// twice in a source (its two attention weights add up) and padding in the batch.
+TEST_CASE("copy: teacher forcing and step-by-step decoding agree, repeated source tokens included") {
+  TransformerSeq2Seq m(tiny_copy());
+  m.eval();
+  set_gate_bias(m, 0.0f);  // both terms of the mixture matter
+  const IndexArray src({4, 5, 4, 7, 8, 8, 9, 0}, {2, 4});
+  const std::vector<int64_t> lengths{4, 3};
+  const IndexArray tgt({kBosId, 4, 5, kBosId, 8, 9}, {2, 3});
+  const NDArray forced = m.forward(batch_of(src, lengths, tgt)).data();  // (2, 3, V)
+  auto state = m.start(src, lengths);
+  for (int64_t t = 0; t < 3; ++t) {
+    const NDArray stepped = m.step(IndexArray({tgt[t], tgt[3 + t]}), *state).data();  // (2, V)
+    for (int64_t b = 0; b < 2; ++b)
+      CHECK(max_abs_diff(stepped.select(0, b), forced.select(0, b).select(0, t)) < 1e-4f);
+  }
+}
+
 TEST_CASE("copy: gradients of the copy head and the embeddings match finite differences") {
   ModelConfig c = tiny_copy();
   c.hidden_size = 8;

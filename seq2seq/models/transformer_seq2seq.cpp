@@ -1,11 +1,14 @@
 #include "ember/seq2seq/models/transformer_seq2seq.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/ops/activation.h"
 #include "ember/autograd/ops/arithmetic.h"
 #include "ember/autograd/ops/attention.h"
+#include "ember/autograd/ops/indexing.h"
 #include "ember/autograd/ops/linear_algebra.h"
 #include "ember/autograd/ops/nn.h"
 #include "ember/autograd/ops/shape.h"
@@ -22,12 +25,15 @@ namespace {
 constexpr const char* kTag = "transformer_seq2seq";
 constexpr float kCopyEps = 1e-9f;  // log(P + eps): a token neither generated nor copied stays finite
 
-// (B, S) token ids -> (B, S, V) with a 1 at each position's id.
-NDArray one_hot(const IndexArray& ids, int64_t vocab) {
-  NDArray out = NDArray::zeros({ids.size(0), ids.size(1), vocab});
-  float* p = out.data();
-  for (int64_t i = 0; i < ids.numel(); ++i) p[i * vocab + ids[i]] = 1.0f;
-  return out;
+// (B, S) token ids -> (B, T, S): row b's ids repeated for each of T decoder positions, the
+// index that scatters each position's copy attention onto the vocabulary.
+IndexArray ids_at_every_step(const IndexArray& ids, int64_t T) {
+  const int64_t B = ids.size(0), S = ids.size(1);
+  std::vector<int64_t> out(static_cast<size_t>(B * T * S));
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t)
+      std::copy(ids.data() + b * S, ids.data() + (b + 1) * S, out.data() + (b * T + t) * S);
+  return IndexArray(std::move(out), {B, T, S});
 }
 
 // The child `name` of `module` as an M (the layers name their parts as torch does).
@@ -207,8 +213,11 @@ Tensor TransformerSeq2Seq::copy_log_probs(const Tensor& logits, const Tensor& h,
                                           const Tensor& memory, const Tensor& padding_mask,
                                           const IndexArray& src) const {
   const CopyTerms copy = copy_terms(h, memory, padding_mask);
-  const Tensor copied = matmul(copy.attention, Tensor(one_hot(src, config_.tgt_vocab_size)));
-  return log(copy.gate * softmax(logits, -1) + (1.0f - copy.gate) * copied + kCopyEps);
+  // g P_vocab plus (1 - g) a_s added at each source position's id (scatter_add): O(B T S) where
+  // a product with a one-hot source (B, S, V) costs O(B T S V) and B S V floats.
+  const Tensor generated = copy.gate * softmax(logits, -1);
+  const IndexArray index = ids_at_every_step(src, h.size(1));
+  return log(scatter_add(generated, 2, index, (1.0f - copy.gate) * copy.attention) + kCopyEps);
 }
 
 std::unique_ptr<DecoderState> TransformerSeq2Seq::start(const IndexArray& src,

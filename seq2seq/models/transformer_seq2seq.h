@@ -32,8 +32,8 @@
 // so a token of the source can be written even when the vocabulary distribution gives it little
 // mass. Source and target share one vocabulary (x_s is a target id). Such a model returns
 // log(P + 1e-9) where the others return logits; as P sums to 1, log_softmax leaves it unchanged,
-// so the loss and decoding need nothing new. Teacher forcing sums the copy term as a product with
-// the one-hot source (B, S, V); step() adds it row by row. Submodules "copy_query" (W_c, no bias)
+// so the loss and decoding need nothing new. Teacher forcing scatters the copy term onto the
+// vocabulary (scatter_add at the source ids); step() adds it row by row. Submodules "copy_query" (W_c, no bias)
 // and "copy_gate" (w_g, b_g).
 #pragma once
 
