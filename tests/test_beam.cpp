@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -149,6 +150,30 @@ TEST_CASE("beam search finishes no hypothesis before the minimum length") {
   options.min_len = 1 << 21;
   CHECK_THROWS_WITH_AS(beam_search(model, padded({{4}}), {1}, options),
                        doctest::Contains("[beam_search] min_len = 2097152 must be in"), Error);
+}
+
+TEST_CASE("beam search keeps no hypothesis with <unk> under disable_unk") {
+  // <unk> is the most probable token at every step, </s> second.
+  ScriptedModel model([](int64_t, int64_t, int64_t) {
+    return dist({{kUnkId, 0.6f}, {kEosId, 0.25f}, {4, 0.15f}});
+  });
+  BeamOptions options;
+  options.beam_size = 3;
+  options.n_best = 3;
+  options.length_penalty = 0.0f;
+  options.max_len = {0.0, 3};
+  const auto has_unk = [](const Hypothesis& h) {
+    return std::find(h.tokens.begin(), h.tokens.end(), kUnkId) != h.tokens.end();
+  };
+  const auto free = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
+  REQUIRE(free.size() == 3);
+  CHECK(std::count_if(free.begin(), free.end(), has_unk) == 2);  // <unk> </s> and <unk> <unk> </s>
+  options.disable_unk = true;
+  const auto nbest = beam_search_nbest(model, padded({{4}}), {1}, options)[0];
+  REQUIRE(nbest.size() == 3);
+  CHECK(std::none_of(nbest.begin(), nbest.end(), has_unk));
+  CHECK(nbest[0].tokens.empty());  // </s> at once (0.25), then 4 </s> (0.15 * 0.25)
+  CHECK(nbest[1].tokens == std::vector<int64_t>{4});
 }
 
 TEST_CASE("beam search keeps no hypothesis with an n-gram twice under no_repeat_ngram") {

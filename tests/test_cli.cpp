@@ -177,6 +177,9 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
     const Outcome n = run(command + " --run " + dir + " --no-repeat-ngram -1", "3 march 1998\n");
     CHECK(n.code == 2);
     CHECK(contains(n, "[flags] --no-repeat-ngram must be in [0, 1048576], got -1"));
+    const Outcome u = run(command + " --run " + dir + " --disable-unk=yes", "3 march 1998\n");
+    CHECK(u.code == 2);
+    CHECK(contains(u, "--disable-unk takes no value"));
   }
 
   const Outcome scored = run("eval --run " + dir + " --limit 10");

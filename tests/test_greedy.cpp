@@ -40,6 +40,19 @@ TEST_CASE("greedy search never emits <pad> or <s>") {
   CHECK(greedy_search(model, padded({{4}}), {1})[0].tokens == std::vector<int64_t>{6});
 }
 
+TEST_CASE("greedy search emits <unk> unless disable_unk, then the next best token") {
+  ScriptedModel model([](int64_t, int64_t previous, int64_t) {
+    if (previous == kBosId) return dist({{kUnkId, 0.5f}, {6, 0.3f}, {7, 0.2f}});
+    return dist({{kEosId, 1.0f}});
+  });
+  CHECK(greedy_search(model, padded({{4}}), {1})[0].tokens == std::vector<int64_t>{kUnkId});
+  GreedyOptions options;
+  options.disable_unk = true;
+  const Hypothesis h = greedy_search(model, padded({{4}}), {1}, options)[0];
+  CHECK(h.tokens == std::vector<int64_t>{6});
+  CHECK(h.log_prob == doctest::Approx(std::log(0.3)));
+}
+
 TEST_CASE("greedy search stops at the maximum length relative to the source") {
   ScriptedModel model([](int64_t, int64_t, int64_t) { return dist({{4, 0.9f}, {kEosId, 0.1f}}); });
   GreedyOptions options;

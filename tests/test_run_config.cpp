@@ -34,6 +34,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.train.decode.max_len = {1.25, 7};
   c.train.decode.min_len = 3;
   c.train.decode.no_repeat_ngram = 2;
+  c.train.decode.disable_unk = true;
   c.train.rouge_stem = true;
   const std::string text = to_json_string(c);
   const RunConfig back = run_config_from_json(text);
@@ -48,6 +49,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.decode.max_len.b == 7);
   CHECK(back.train.decode.min_len == 3);
   CHECK(back.train.decode.no_repeat_ngram == 2);
+  CHECK(back.train.decode.disable_unk);
   CHECK(back.train.rouge_stem);
   CHECK(back.train.schedule == ScheduleKind::kCosine);
   CHECK(back.train.patience == 4);
@@ -67,7 +69,8 @@ TEST_CASE(
   CHECK(c.train.bleu_tokenize == "none");
   // Written back alike, with the options added since at their defaults (patience 0: off;
   // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
-  // min_len 0: </s> anywhere; no_repeat_ngram 0: off; rouge_stem false: rouge-score's default).
+  // min_len 0: </s> anywhere; no_repeat_ngram 0: off; disable_unk false: <unk> allowed;
+  // rouge_stem false: rouge-score's default).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
   written["data"].erase("probing_test_max_length");
@@ -81,6 +84,8 @@ TEST_CASE(
   written["train"].erase("min_len");
   CHECK(written["train"]["no_repeat_ngram"] == 0);
   written["train"].erase("no_repeat_ngram");
+  CHECK(written["train"]["disable_unk"] == false);
+  written["train"].erase("disable_unk");
   CHECK(written["train"]["rouge_stem"] == false);
   written["train"].erase("rouge_stem");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));

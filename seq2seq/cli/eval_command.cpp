@@ -101,6 +101,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.decode.max_len = config.train.decode.max_len;  // the run's output length limits
   f.decode.min_len = config.train.decode.min_len;
   f.decode.no_repeat_ngram = config.train.decode.no_repeat_ngram;
+  f.decode.disable_unk = config.train.decode.disable_unk;
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
   add_model_choice_flags(flags, f.checkpoint, f.ensemble);

@@ -156,6 +156,8 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--eval-no-repeat-ngram", "N",
             "no N-gram twice in an output of the validation decoding (0: off)",
             &o.decode.no_repeat_ngram);
+  flags.add_switch("--eval-disable-unk", "no <unk> in the validation decoding",
+                   &o.decode.disable_unk);
   flags.add_choice_of(
       "--precision",
       "matrix products: fp32, or bf16 with float32 accumulation and weights (needs AVX512_BF16)",

@@ -196,6 +196,8 @@ void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
               "no N-gram of output pieces twice in an output (0: off; fairseq's "
               "--no-repeat-ngram-size)",
               &d.no_repeat_ngram, search_detail::kMaxLengthB);
+  flags.add_switch("--disable-unk", "never output <unk> (CTranslate2's disable_unk)",
+                   &d.disable_unk);
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 

@@ -84,7 +84,7 @@ bool better(const Candidate& a, const Candidate& b) {
 // empty: none).
 std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Live>& live,
                                       int64_t first, int64_t k, int64_t m, int64_t length,
-                                      int64_t min_len,
+                                      int64_t min_len, bool disable_unk,
                                       const std::vector<std::vector<int64_t>>& banned) {
   std::vector<Candidate> heap;  // a min-heap under better(): the worst kept candidate on top
   const int64_t vocab = logp.size(1);
@@ -93,7 +93,8 @@ std::vector<Candidate> top_candidates(const NDArray& logp, const std::vector<Liv
     const float* lp = logp.data() + row * vocab;
     for (int64_t v = 0; v < vocab; ++v) {
       const Candidate c{live[row].log_prob + lp[v], row, v};
-      if (!emittable(v, length, min_len) || c.log_prob == kNegInf || std::isnan(c.log_prob) ||
+      if (!emittable(v, length, min_len, disable_unk) || c.log_prob == kNegInf ||
+          std::isnan(c.log_prob) ||
           (!banned.empty() && search_detail::is_banned(v, banned[row - first])))
         continue;
       if (static_cast<int64_t>(heap.size()) < m) {
@@ -170,8 +171,8 @@ bool BeamSearch::extend(Sentence& sentence, int64_t first, int64_t step, const N
   }
   std::vector<Live> beam;
   std::vector<int64_t> from;
-  for (const Candidate& c :
-       top_candidates(logp, live_, first, k_, 2 * k_, step, options_.min_len, banned)) {
+  for (const Candidate& c : top_candidates(logp, live_, first, k_, 2 * k_, step, options_.min_len,
+                                           options_.disable_unk, banned)) {
     const Live& parent = live_[c.row];
     if (c.token == kEosId) {
       sentence.finished.push_back({parent.node, c.log_prob, c.log_prob / lp, true});

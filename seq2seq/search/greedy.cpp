@@ -21,8 +21,8 @@ int64_t best_token(const float* row, int64_t vocab, const std::vector<int64_t>& 
   int64_t best = -1;
   float best_value = kNegInf;
   for (int64_t v = 0; v < vocab; ++v)
-    if (emittable(v, length, options.min_len) && (best < 0 || row[v] > best_value) &&
-        !search_detail::is_banned(v, banned))
+    if (emittable(v, length, options.min_len, options.disable_unk) &&
+        (best < 0 || row[v] > best_value) && !search_detail::is_banned(v, banned))
       best = v, best_value = row[v];
   return best;
 }

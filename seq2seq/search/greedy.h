@@ -19,6 +19,7 @@ struct GreedyOptions {
   LengthLimit max_len;     // max_len = floor(a * src_len + b) tokens
   int64_t min_len = 0;     // no </s> before this many tokens (search_detail::emittable)
   int64_t no_repeat_ngram = 0;  // no n-gram of this size twice in an output (0: off)
+  bool disable_unk = false;     // never emit <unk> (search_detail::emittable)
   bool attention = false;  // keep each step's attention weights (Hypothesis::attention)
 };
 

@@ -106,11 +106,13 @@ inline NDArray step_attention(const char* op, const DecoderState& state, int64_t
   return attn.contiguous();
 }
 
-// Whether a search may emit this token after `length` output tokens: never <pad> or <s>, and
-// </s> only once the output has min_len tokens (fairseq's --min-len). An output the maximum length
+// Whether a search may emit this token after `length` output tokens: never <pad> or <s>, <unk>
+// unless disable_unk (CTranslate2's disable_unk; Marian bars it unless --allow-unk), and </s>
+// only once the output has min_len tokens (fairseq's --min-len). An output the maximum length
 // stops first ends there without </s>.
-inline bool emittable(int64_t token, int64_t length, int64_t min_len) {
-  return token != kPadId && token != kBosId && (token != kEosId || length >= min_len);
+inline bool emittable(int64_t token, int64_t length, int64_t min_len, bool disable_unk) {
+  return token != kPadId && token != kBosId && !(disable_unk && token == kUnkId) &&
+         (token != kEosId || length >= min_len);
 }
 
 // The tokens that may not follow `tokens` when no n-gram may occur twice in an output (fairseq's

@@ -81,6 +81,7 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
     const GreedyOptions greedy{.max_len = options.max_len,
                                .min_len = options.min_len,
                                .no_repeat_ngram = options.no_repeat_ngram,
+                               .disable_unk = options.disable_unk,
                                .attention = options.attention};
     for (Hypothesis& h : greedy_search(model, src, lengths, greedy))
       lists.push_back({std::move(h)});
@@ -92,6 +93,7 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
                                .max_len = options.max_len,
                                .min_len = options.min_len,
                                .no_repeat_ngram = options.no_repeat_ngram,
+                               .disable_unk = options.disable_unk,
                                .attention = options.attention});
   }
   for (int64_t b = 0; b < batch; ++b) {

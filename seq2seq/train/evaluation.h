@@ -32,6 +32,7 @@ struct DecodeOptions {
   LengthLimit max_len;            // output tokens allowed for a source of n tokens
   int64_t min_len = 0;            // no </s> before this many output tokens (0: anywhere)
   int64_t no_repeat_ngram = 0;    // no n-gram of this many tokens twice in an output (0: off)
+  bool disable_unk = false;       // never output <unk>
   int64_t max_tokens = 8192;      // source tokens (padding included) decoded in one batch
   int64_t max_source_tokens = 0;  // longer sources are cut to this many tokens (0 = no limit)
   // Outputs stop at this many tokens whatever max_len allows (0 = no cap): for a model with a

@@ -113,6 +113,7 @@ Bindings bindings(TrainOptions& o) {
           {"max_len_b", &o.decode.max_len.b},
           {"min_len", &o.decode.min_len},
           {"no_repeat_ngram", &o.decode.no_repeat_ngram},
+          {"disable_unk", &o.decode.disable_unk},
           {"precision", named(&o.precision, precision_names())}};
 }
 
