@@ -259,7 +259,8 @@ TEST_CASE("copy: a closed gate writes only source tokens, an open one only the v
 // Teacher forcing scatters the copy attention onto the vocabulary for all positions at once;
 // step() adds it row by row. Both give the same log-probabilities, with a token that appears
 // twice in a source (its two attention weights add up) and padding in the batch.
-TEST_CASE("copy: teacher forcing and step-by-step decoding agree, repeated source tokens included") {
+TEST_CASE(
+    "copy: teacher forcing and step-by-step decoding agree, repeated source tokens included") {
   TransformerSeq2Seq m(tiny_copy());
   m.eval();
   set_gate_bias(m, 0.0f);  // both terms of the mixture matter

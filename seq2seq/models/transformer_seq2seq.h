@@ -33,8 +33,8 @@
 // mass. Source and target share one vocabulary (x_s is a target id). Such a model returns
 // log(P + 1e-9) where the others return logits; as P sums to 1, log_softmax leaves it unchanged,
 // so the loss and decoding need nothing new. Teacher forcing scatters the copy term onto the
-// vocabulary (scatter_add at the source ids); step() adds it row by row. Submodules "copy_query" (W_c, no bias)
-// and "copy_gate" (w_g, b_g).
+// vocabulary (scatter_add at the source ids); step() adds it row by row. Submodules "copy_query"
+// (W_c, no bias) and "copy_gate" (w_g, b_g).
 #pragma once
 
 #include <memory>
