@@ -109,6 +109,46 @@ TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
   CHECK(nbest[1].log_prob == doctest::Approx(std::log(0.2)));
 }
 
+TEST_CASE("beam search with patience P stops a sentence at round(P k) finished hypotheses") {
+  // The model of the test above: "" and "5" and "4" finish by step 2, "4 6" at step 3.
+  const auto script = [](int64_t, int64_t previous, int64_t) {
+    if (previous == kBosId) return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
+    if (previous == 4) return dist({{kEosId, 0.6f}, {6, 0.4f}});
+    return dist({{kEosId, 1.0f}});
+  };
+  BeamOptions options;
+  options.beam_size = 2;
+  options.length_penalty = 0.0f;
+  options.patience = 2.0f;  // 4 finished hypotheses end the search
+  options.n_best = 2;
+  ScriptedModel patient(script);
+  std::vector<Hypothesis> nbest = beam_search_nbest(patient, padded({{4}}), {1}, options)[0];
+  CHECK(patient.steps == 3);
+  REQUIRE(nbest.size() == 2);  // the n_best best of the four, as before
+  CHECK(nbest[0].tokens.empty());
+  CHECK(nbest[1].tokens == std::vector<int64_t>{5});
+  options.length_penalty = 6.0f;  // now the output found only by waiting ranks first
+  ScriptedModel patient_long(script);
+  nbest = beam_search_nbest(patient_long, padded({{4}}), {1}, options)[0];
+  CHECK(nbest[0].tokens == std::vector<int64_t>{4, 6});
+  CHECK(nbest[0].log_prob == doctest::Approx(std::log(0.3 * 0.4)));
+  options.patience = 1.0f;
+  ScriptedModel impatient(script);
+  nbest = beam_search_nbest(impatient, padded({{4}}), {1}, options)[0];
+  CHECK(impatient.steps == 2);
+  CHECK(nbest[0].tokens != std::vector<int64_t>{4, 6});
+  options.patience = 0.5f;  // one finished hypothesis ends it, unless n_best asks for more
+  options.n_best = 1;
+  ScriptedModel hasty(script);
+  nbest = beam_search_nbest(hasty, padded({{4}}), {1}, options)[0];
+  CHECK(hasty.steps == 1);
+  CHECK(nbest[0].tokens.empty());
+  options.n_best = 2;
+  ScriptedModel two_best(script);
+  CHECK(beam_search_nbest(two_best, padded({{4}}), {1}, options)[0].size() == 2);
+  CHECK(two_best.steps == 2);
+}
+
 TEST_CASE("beam search stops at the maximum length") {
   ScriptedModel model([](int64_t, int64_t, int64_t) { return dist({{4, 0.7f}, {5, 0.3f}}); });
   BeamOptions options;
@@ -258,6 +298,14 @@ TEST_CASE("beam search checks its options, inputs and the model's outputs") {
   options.length_penalty = -0.5f;
   CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
                        doctest::Contains("[beam_search] length_penalty"), Error);
+  options.length_penalty = 0.6f;
+  for (float patience : {0.0f, -1.0f, std::nanf(""), 1001.0f}) {
+    options.patience = patience;
+    CHECK_THROWS_WITH_AS(beam_search(model, src, {2}, options),
+                         doctest::Contains("[beam_search] patience = "), Error);
+  }
+  options.patience = 1.0f;
+  options.length_penalty = -0.5f;
   CHECK_THROWS_WITH_AS(beam_search(model, src, {2, 2}), doctest::Contains("[beam_search]"), Error);
   CHECK_THROWS_WITH_AS(beam_search(model, src, {0}), doctest::Contains("[beam_search]"), Error);
   ScriptedModel narrow([](int64_t, int64_t, int64_t) { return std::vector<float>{0.5f, 0.5f}; }, 2);

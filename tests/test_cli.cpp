@@ -180,7 +180,33 @@ TEST_CASE("train, translate with an attention plot, eval; another model's checkp
     const Outcome u = run(command + " --run " + dir + " --disable-unk=yes", "3 march 1998\n");
     CHECK(u.code == 2);
     CHECK(contains(u, "--disable-unk takes no value"));
+    for (const std::string patience : {"0", "-1", "1001"}) {
+      const Outcome p = run(command + " --run " + dir + " --beam 2 --beam-patience " + patience,
+                            "3 march 1998\n");
+      CHECK(p.code == 2);
+      CHECK(contains(p, "[flags] --beam-patience must be in (0, 1000], got " + patience));
+    }
+    const Outcome nan = run(command + " --run " + dir + " --beam 2 --beam-patience nan", "");
+    CHECK(nan.code == 2);
+    CHECK(contains(nan, "[flags] --beam-patience expects a finite number, got 'nan'"));
+    const Outcome mbr = run(command + " --run " + dir + " --mbr bleu", "3 march 1998\n");
+    CHECK(mbr.code == 2);  // greedy search has one output to choose from
+    CHECK(contains(mbr, "minimum Bayes-risk decoding (mbr = bleu)"));
+    CHECK(contains(mbr, "needs beam_size >= 2, got 1"));
+    const Outcome utility =
+        run(command + " --run " + dir + " --beam 2 --mbr ter", "3 march 1998\n");
+    CHECK(utility.code == 2);
+    CHECK(contains(utility, "--mbr"));
   }
+  // A patient beam and a minimum Bayes-risk choice decode.
+  const Outcome patient =
+      run("translate --run " + dir + " --beam 3 --beam-patience 2 --quiet", "3 march 1998\n");
+  CHECK(patient.code == 0);
+  CHECK(patient.lines() == 1);
+  const Outcome chosen =
+      run("translate --run " + dir + " --beam 3 --mbr chrf --quiet", "3 march 1998\n");
+  CHECK(chosen.code == 0);
+  CHECK(chosen.lines() == 1);
 
   const Outcome scored = run("eval --run " + dir + " --limit 10");
   CHECK(scored.code == 0);

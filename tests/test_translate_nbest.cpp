@@ -78,3 +78,48 @@ TEST_CASE("translate_nbest: greedy's one translation; n_best outside [1, beam] r
   // translate() keeps the best whatever n_best says.
   CHECK(translate(*model, tok, tok, {"abc"}, {.beam_size = 3, .n_best = 3}).size() == 1);
 }
+
+TEST_CASE("translate_nbest with mbr: the beam's outputs ordered by expected utility, n_best kept") {
+  const CharTokenizer tok = CharTokenizer::train(kLines);
+  auto model = ember::testing::tiny_attention_model(tok);
+  const DecodeOptions search{
+      .beam_size = 6, .n_best = 6, .max_len = {0.0, 6}, .min_len = 2, .disable_unk = true};
+  DecodeOptions mbr = search;
+  mbr.mbr = MbrUtility::kChrf;
+  mbr.n_best = 2;
+  const auto beam = translate_nbest(*model, tok, tok, kLines, search);
+  const auto chosen = translate_nbest(*model, tok, tok, kLines, mbr);
+  const std::vector<Translation> best = translate(*model, tok, tok, kLines, mbr);
+  int reordered = 0;  // sentences whose choice is not the search's best
+  for (size_t i = 0; i < kLines.size(); ++i) {
+    INFO(kLines[i]);
+    if (kLines[i].empty()) {  // a blank line is not decoded: nothing to choose among
+      CHECK(chosen[i].size() == 1);
+      CHECK(chosen[i][0].text.empty());
+      continue;
+    }
+    std::vector<std::string> texts;
+    std::vector<double> log_probs;
+    for (const Translation& t : beam[i]) {
+      texts.push_back(t.text);
+      log_probs.push_back(t.log_prob);
+    }
+    const std::vector<double> u = mbr_expected_utilities(texts, log_probs, MbrUtility::kChrf);
+    size_t top = 0;  // the first of the highest, as the stable order keeps ties
+    for (size_t k = 1; k < u.size(); ++k)
+      if (u[k] > u[top]) top = k;
+    if (top != 0) ++reordered;
+    REQUIRE(chosen[i].size() == 2);
+    CHECK(chosen[i][0].tokens == beam[i][top].tokens);
+    CHECK(chosen[i][0].log_prob == beam[i][top].log_prob);
+    CHECK(best[i].tokens == beam[i][top].tokens);
+  }
+  // This untrained model's outputs of 2 to 6 pieces differ, and chrF (recall-weighted) prefers a
+  // longer one that holds the shorter ones' characters: MBR changes the choice.
+  CHECK(reordered > 0);
+  CHECK_THROWS_WITH_AS(
+      translate_nbest(*model, tok, tok, {"abc"}, {.max_len = {0.0, 4}, .mbr = MbrUtility::kBleu}),
+      "[translate] minimum Bayes-risk decoding (mbr = bleu) chooses among the outputs of a beam "
+      "search: needs beam_size >= 2, got 1",
+      ember::Error);
+}

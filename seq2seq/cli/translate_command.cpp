@@ -185,6 +185,18 @@ void add_bounded(FlagSet& flags, const std::string& name, const std::string& val
 void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
   flags.add("--beam", "K", "beam size (1: greedy search)", &d.beam_size);
   flags.add("--length-penalty", "A", "GNMT length penalty alpha of beam search", &d.length_penalty);
+  flags.add_custom(
+      "--beam-patience", "P",
+      "a sentence's beam search ends at P * K finished outputs (Kasai et al. 2022; CTranslate2's "
+      "patience)",
+      [&d](const std::string& v) {
+        const double value = parse_number(v, "--beam-patience");
+        EMBER_CHECK(value > 0.0 && value <= search_detail::kMaxPatience,
+                    "[flags] --beam-patience must be in (0, {}], got {}",
+                    search_detail::kMaxPatience, v);
+        d.patience = static_cast<float>(value);
+      },
+      [&d] { return fmt::format("{}", d.patience); });
   // The bounds of every search (search_detail::check_length_limit), here naming the flag.
   add_bounded(flags, "--max-len-a", "A", "outputs stop at a * source length + b tokens",
               &d.max_len.a, search_detail::kMaxLengthA);
@@ -198,6 +210,10 @@ void add_decode_flags(FlagSet& flags, DecodeOptions& d) {
               &d.no_repeat_ngram, search_detail::kMaxLengthB);
   flags.add_switch("--disable-unk", "never output <unk> (CTranslate2's disable_unk)",
                    &d.disable_unk);
+  flags.add_enum("--mbr",
+                 "minimum Bayes-risk decoding: of the beam's outputs, the one with the "
+                 "highest expected utility under the model (Kumar & Byrne 2004)",
+                 &d.mbr, mbr_utility_names());
   flags.add("--batch-tokens", "N", "source tokens decoded in one batch", &d.max_tokens);
 }
 

@@ -115,7 +115,13 @@ class BeamSearch {
  public:
   BeamSearch(Seq2SeqModel& model, const IndexArray& src, const std::vector<int64_t>& src_lengths,
              const BeamOptions& options)
-      : model_(model), options_(options), k_(options.beam_size), src_len_(src.size(1)) {
+      : model_(model),
+        options_(options),
+        k_(options.beam_size),
+        src_len_(src.size(1)),
+        finish_at_(std::max(
+            options.n_best,
+            std::max<int64_t>(1, std::llround(options.patience * static_cast<double>(k_))))) {
     for (int64_t i = 0; i < src.size(0); ++i)
       sentences_.push_back({i, src_lengths[i], options.max_len(src_lengths[i]), {}});
     state_ = model.start(src, src_lengths);
@@ -132,6 +138,7 @@ class BeamSearch {
   Seq2SeqModel& model_;
   const BeamOptions& options_;
   int64_t k_, src_len_;
+  int64_t finish_at_;  // finished hypotheses that end a sentence: round(patience k), >= n_best
   std::vector<Sentence> sentences_;
   std::unique_ptr<DecoderState> state_;
   std::vector<int64_t> active_;  // the sentences in the state, k rows each
@@ -189,7 +196,7 @@ bool BeamSearch::extend(Sentence& sentence, int64_t first, int64_t step, const N
       sentence.finished.push_back({h.node, h.log_prob, h.log_prob / lp, false});
     return false;
   }
-  if (beam.empty() || static_cast<int64_t>(sentence.finished.size()) >= k_) return false;
+  if (beam.empty() || static_cast<int64_t>(sentence.finished.size()) >= finish_at_) return false;
   while (static_cast<int64_t>(beam.size()) < k_) {  // placeholders that never extend
     beam.push_back({kNegInf, -1, kEosId});
     from.push_back(first);
@@ -267,6 +274,7 @@ std::vector<std::vector<Hypothesis>> beam_search_nbest(Seq2SeqModel& model, cons
   search_detail::check_length_limit(kOp, options.max_len);
   search_detail::check_min_len(kOp, options.min_len);
   search_detail::check_no_repeat_ngram(kOp, options.no_repeat_ngram);
+  search_detail::check_patience(kOp, options.patience);
   EMBER_CHECK(options.beam_size >= 1 && options.n_best >= 1 && options.n_best <= options.beam_size,
               "[{}] needs beam_size >= 1 and n_best in [1, beam_size], got beam_size {}, n_best {}",
               kOp, options.beam_size, options.n_best);

@@ -64,6 +64,17 @@ inline void check_length_limit(const char* op, const LengthLimit& limit) {
               op, limit.a, limit.b, kMaxLengthA, kMaxLengthB);
 }
 
+// The largest beam patience a search accepts: past it a sentence runs to max_len anyway.
+inline constexpr float kMaxPatience = 1000.0f;
+
+// Throws "[op]" naming the value unless 0 < patience <= kMaxPatience (finite).
+inline void check_patience(const char* op, float patience) {
+  EMBER_CHECK(std::isfinite(patience) && patience > 0.0f && patience <= kMaxPatience,
+              "[{}] patience = {} must be in (0, {}] (a sentence ends after patience * beam_size "
+              "finished hypotheses)",
+              op, patience, kMaxPatience);
+}
+
 // Throws "[op]" naming the value unless 0 <= min_len <= kMaxLengthB.
 inline void check_min_len(const char* op, int64_t min_len) {
   EMBER_CHECK(min_len >= 0 && min_len <= kMaxLengthB,

@@ -90,6 +90,7 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
                               {.beam_size = options.beam_size,
                                .length_penalty = options.length_penalty,
                                .n_best = options.n_best,
+                               .patience = options.patience,
                                .max_len = options.max_len,
                                .min_len = options.min_len,
                                .no_repeat_ngram = options.no_repeat_ngram,
@@ -115,6 +116,26 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
   }
 }
 
+// Orders a sentence's outputs by their expected utility (mbr.h), highest first, ties in the
+// search's order, and keeps the n_best first.
+void rerank_by_mbr(std::vector<Translation>& list, MbrUtility utility, int64_t n_best) {
+  std::vector<std::string> texts;
+  std::vector<double> log_probs;
+  for (const Translation& t : list) {
+    texts.push_back(t.text);
+    log_probs.push_back(t.log_prob);
+  }
+  const std::vector<double> expected = mbr_expected_utilities(texts, log_probs, utility);
+  std::vector<size_t> order(list.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return expected[a] > expected[b]; });
+  std::vector<Translation> ranked;
+  for (size_t i = 0; i < order.size() && static_cast<int64_t>(i) < n_best; ++i)
+    ranked.push_back(std::move(list[order[i]]));
+  list = std::move(ranked);
+}
+
 }  // namespace
 
 void validate(const DecodeOptions& options) {
@@ -131,6 +152,11 @@ void validate(const DecodeOptions& options) {
   search_detail::check_length_limit("translate", options.max_len);
   search_detail::check_min_len("translate", options.min_len);
   search_detail::check_no_repeat_ngram("translate", options.no_repeat_ngram);
+  search_detail::check_patience("translate", options.patience);
+  EMBER_CHECK(options.mbr == MbrUtility::kNone || options.beam_size >= 2,
+              "[translate] minimum Bayes-risk decoding (mbr = {}) chooses among the outputs of a "
+              "beam search: needs beam_size >= 2, got {}",
+              mbr_utility_names().name(options.mbr), options.beam_size);
   EMBER_CHECK(options.beam_size == 1 ||
                   (std::isfinite(options.length_penalty) && options.length_penalty >= 0.0f),
               "[translate] length_penalty = {} must be finite and >= 0", options.length_penalty);
@@ -159,17 +185,21 @@ std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
   EvalModeGuard eval_mode(model);
   NoGradGuard no_grad;
   const int64_t budget = std::max<int64_t>(options.max_tokens / options.beam_size, 1);
+  DecodeOptions search = options;  // minimum Bayes-risk decoding chooses among the whole beam
+  if (options.mbr != MbrUtility::kNone) search.n_best = options.beam_size;
   std::vector<int64_t> rows;
   for (int64_t r : order) {  // lengths grow along `order`: the newest row is the longest
     const bool capped = output_capped(options, length(r));
     if (!rows.empty() && (static_cast<int64_t>(rows.size() + 1) * length(r) > budget ||
                           capped != output_capped(options, length(rows[0])))) {
-      decode_batch(model, target_tokenizer, rows, options, out);
+      decode_batch(model, target_tokenizer, rows, search, out);
       rows.clear();
     }
     rows.push_back(r);
   }
-  if (!rows.empty()) decode_batch(model, target_tokenizer, rows, options, out);
+  if (!rows.empty()) decode_batch(model, target_tokenizer, rows, search, out);
+  if (options.mbr != MbrUtility::kNone)
+    for (int64_t r : order) rerank_by_mbr(out[r], options.mbr, options.n_best);
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "ember/seq2seq/data/batching.h"
 #include "ember/seq2seq/data/tokenizer.h"
 #include "ember/seq2seq/enum_names.h"
+#include "ember/seq2seq/metrics/mbr.h"
 #include "ember/seq2seq/metrics/rouge.h"
 #include "ember/seq2seq/models/model.h"
 #include "ember/seq2seq/search/hypothesis.h"
@@ -29,10 +30,14 @@ struct DecodeOptions {
   int64_t beam_size = 1;          // 1: greedy search, else beam search of this width
   float length_penalty = 0.6f;    // GNMT's alpha (beam search only)
   int64_t n_best = 1;             // translate_nbest: hypotheses per sentence, in [1, beam_size]
+  float patience = 1.0f;          // beam search ends a sentence at patience * k finished (beam.h)
   LengthLimit max_len;            // output tokens allowed for a source of n tokens
   int64_t min_len = 0;            // no </s> before this many output tokens (0: anywhere)
   int64_t no_repeat_ngram = 0;    // no n-gram of this many tokens twice in an output (0: off)
   bool disable_unk = false;       // never output <unk>
+  // Minimum Bayes-risk decoding (mbr.h): of the beam's beam_size best outputs, the one with the
+  // highest expected utility under the model comes first (kNone: the search's order).
+  MbrUtility mbr = MbrUtility::kNone;
   int64_t max_tokens = 8192;      // source tokens (padding included) decoded in one batch
   int64_t max_source_tokens = 0;  // longer sources are cut to this many tokens (0 = no limit)
   // Outputs stop at this many tokens whatever max_len allows (0 = no cap): for a model with a
@@ -69,7 +74,8 @@ std::vector<Translation> translate(Seq2SeqModel& model, const Tokenizer& source_
                                    const DecodeOptions& options = {});
 
 // translate with n-best lists: the options.n_best best translations of every sentence, best first
-// by score (beam search; greedy search has one). An empty or blank sentence has one empty
+// by score (beam search; greedy search has one), or with options.mbr by expected utility over the
+// beam's beam_size outputs. An empty or blank sentence has one empty
 // translation. A sentence's list is shorter only when the model leaves fewer finite-scoring
 // outputs, and holds one empty translation of score -inf when it leaves none.
 std::vector<std::vector<Translation>> translate_nbest(Seq2SeqModel& model,
