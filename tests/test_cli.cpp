@@ -125,6 +125,10 @@ TEST_CASE("bad commands, flags and files: one error line, exit code 2") {
   CHECK(o.code == 2);
   CHECK(contains(o, "/nonexistent_ember_data/train.de.gz"));
   CHECK_FALSE(fs::exists(dir));  // nothing written for a run that could not start
+  const Outcome patience = run(kTinyRun + dir + " --eval-beam 2 --eval-beam-patience 0");
+  CHECK(patience.code == 2);
+  CHECK(contains(patience, "patience = 0 must be in (0, 1000]"));
+  CHECK_FALSE(fs::exists(dir));
 }
 
 TEST_CASE("train, translate with an attention plot, eval; another model's checkpoint refused") {

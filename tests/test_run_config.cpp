@@ -35,6 +35,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.train.decode.min_len = 3;
   c.train.decode.no_repeat_ngram = 2;
   c.train.decode.disable_unk = true;
+  c.train.decode.patience = 2.5f;
   c.train.rouge_stem = true;
   const std::string text = to_json_string(c);
   const RunConfig back = run_config_from_json(text);
@@ -50,6 +51,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.decode.min_len == 3);
   CHECK(back.train.decode.no_repeat_ngram == 2);
   CHECK(back.train.decode.disable_unk);
+  CHECK(back.train.decode.patience == 2.5f);
   CHECK(back.train.rouge_stem);
   CHECK(back.train.schedule == ScheduleKind::kCosine);
   CHECK(back.train.patience == 4);
@@ -70,6 +72,7 @@ TEST_CASE(
   // Written back alike, with the options added since at their defaults (patience 0: off;
   // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
   // min_len 0: </s> anywhere; no_repeat_ngram 0: off; disable_unk false: <unk> allowed;
+  // beam_patience 1: a sentence ends at K finished hypotheses;
   // rouge_stem false: rouge-score's default).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
@@ -86,6 +89,8 @@ TEST_CASE(
   written["train"].erase("no_repeat_ngram");
   CHECK(written["train"]["disable_unk"] == false);
   written["train"].erase("disable_unk");
+  CHECK(written["train"]["beam_patience"] == 1.0);
+  written["train"].erase("beam_patience");
   CHECK(written["train"]["rouge_stem"] == false);
   written["train"].erase("rouge_stem");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));

@@ -102,6 +102,7 @@ int eval_command(const std::vector<std::string>& args) {
   f.decode.min_len = config.train.decode.min_len;
   f.decode.no_repeat_ngram = config.train.decode.no_repeat_ngram;
   f.decode.disable_unk = config.train.decode.disable_unk;
+  f.decode.patience = config.train.decode.patience;
   FlagSet flags("ember eval", kSummary);
   flags.add("--run", "DIR", "run directory (required)", &f.run_dir);
   add_model_choice_flags(flags, f.checkpoint, f.ensemble);

@@ -151,6 +151,8 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);
+  flags.add("--eval-beam-patience", "P",
+            "the validation beam ends a sentence at P * K finished outputs", &o.decode.patience);
   flags.add("--eval-min-len", "N", "no </s> before N tokens in the validation decoding",
             &o.decode.min_len);
   flags.add("--eval-no-repeat-ngram", "N",

@@ -109,6 +109,7 @@ Bindings bindings(TrainOptions& o) {
           {"keep_checkpoints", &o.keep_checkpoints},
           {"beam_size", &o.decode.beam_size},
           {"length_penalty", &o.decode.length_penalty},
+          {"beam_patience", &o.decode.patience},
           {"max_len_a", &o.decode.max_len.a},
           {"max_len_b", &o.decode.max_len.b},
           {"min_len", &o.decode.min_len},
