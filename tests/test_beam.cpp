@@ -90,13 +90,19 @@ TEST_CASE("the length penalty favours longer outputs as alpha grows") {
   CHECK(beam_search(model, padded({{4}}), {1}, options)[0].tokens == nbest[0].tokens);
 }
 
+namespace {
+
+// Step 1 finishes "" ; step 2 finishes "5" and "4" while "4 6" could still go on (to step 3).
+std::vector<float> early_finishers(int64_t, int64_t previous, int64_t) {
+  if (previous == kBosId) return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
+  if (previous == 4) return dist({{kEosId, 0.6f}, {6, 0.4f}});
+  return dist({{kEosId, 1.0f}});
+}
+
+}  // namespace
+
 TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
-  // Step 1 finishes "" ; step 2 finishes "5" and "4" while "4 6" could still go on.
-  ScriptedModel model([](int64_t, int64_t previous, int64_t) {
-    if (previous == kBosId) return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
-    if (previous == 4) return dist({{kEosId, 0.6f}, {6, 0.4f}});
-    return dist({{kEosId, 1.0f}});
-  });
+  ScriptedModel model(early_finishers);
   BeamOptions options;
   options.beam_size = 2;
   options.n_best = 2;
@@ -110,12 +116,7 @@ TEST_CASE("beam search stops a sentence once it has k finished hypotheses") {
 }
 
 TEST_CASE("beam search with patience P stops a sentence at round(P k) finished hypotheses") {
-  // The model of the test above: "" and "5" and "4" finish by step 2, "4 6" at step 3.
-  const auto script = [](int64_t, int64_t previous, int64_t) {
-    if (previous == kBosId) return dist({{kEosId, 0.5f}, {4, 0.3f}, {5, 0.2f}});
-    if (previous == 4) return dist({{kEosId, 0.6f}, {6, 0.4f}});
-    return dist({{kEosId, 1.0f}});
-  };
+  const auto script = early_finishers;  // "" and "5" and "4" finish by step 2, "4 6" at step 3
   BeamOptions options;
   options.beam_size = 2;
   options.length_penalty = 0.0f;
