@@ -2,6 +2,7 @@
 // each sentence, best first, in the input order, with their model log-probabilities.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "ember/seq2seq/models/factory.h"
 #include "ember/seq2seq/search/beam.h"
 #include "ember/seq2seq/train/evaluation.h"
+#include "support/scripted_model.h"
 #include "support/seq2seq.h"
 
 using namespace ember;
@@ -122,4 +124,19 @@ TEST_CASE("translate_nbest with mbr: the beam's outputs ordered by expected util
       "[translate] minimum Bayes-risk decoding (mbr = bleu) chooses among the outputs of a beam "
       "search: needs beam_size >= 2, got 1",
       ember::Error);
+}
+
+TEST_CASE("translate with mbr keeps the one empty output of a sentence the model leaves none for") {
+  // Every step puts all its mass on <unk>, which disable_unk bars: no output has a finite score.
+  ember::testing::ScriptedModel model([](int64_t, int64_t, int64_t) {
+    return ember::testing::dist({{kUnkId, 1.0f}});
+  });
+  const CharTokenizer tok = CharTokenizer::train({"abcd"});
+  REQUIRE(tok.vocab_size() == 8);
+  const DecodeOptions options{
+      .beam_size = 3, .max_len = {0.0, 4}, .disable_unk = true, .mbr = MbrUtility::kRouge};
+  const std::vector<Translation> out = translate(model, tok, tok, {"abc"}, options);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].tokens.empty());
+  CHECK(out[0].log_prob == -std::numeric_limits<float>::infinity());
 }

@@ -117,8 +117,10 @@ void decode_batch(Seq2SeqModel& model, const Tokenizer& target_tokenizer,
 }
 
 // Orders a sentence's outputs by their expected utility (mbr.h), highest first, ties in the
-// search's order, and keeps the n_best first.
+// search's order, and keeps the n_best first. A list of one has nothing to choose among (it may
+// be the empty output of score -inf that stands for none).
 void rerank_by_mbr(std::vector<Translation>& list, MbrUtility utility, int64_t n_best) {
+  if (list.size() <= 1) return;
   std::vector<std::string> texts;
   std::vector<double> log_probs;
   for (const Translation& t : list) {
