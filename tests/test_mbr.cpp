@@ -89,6 +89,11 @@ TEST_CASE("mbr: an empty candidate matches only another empty one, under every u
     CHECK(u[1] == doctest::Approx(50.0));
     CHECK(u[2] == doctest::Approx(0.5 * mbr_expected_utilities({"a b"}, {0.0}, utility)[0]));
   }
+  // An ideographic space (U+3000) is whitespace too: an empty output, as chrF sees it.
+  const std::vector<double> u = mbr_expected_utilities(
+      {"\xe3\x80\x80", "a b"}, {std::log(0.5), std::log(0.5)}, MbrUtility::kChrf);
+  CHECK(u[0] == doctest::Approx(50.0));
+  CHECK(u[1] == doctest::Approx(50.0));
 }
 
 TEST_CASE("mbr: names, and the inputs it refuses") {

@@ -8,6 +8,7 @@
 #include "ember/core/error.h"
 #include "ember/seq2seq/metrics/bleu.h"
 #include "ember/seq2seq/metrics/chrf.h"
+#include "ember/seq2seq/metrics/python_text.h"
 #include "ember/seq2seq/metrics/rouge.h"
 
 namespace ember::seq2seq {
@@ -23,9 +24,9 @@ std::vector<double> posterior(const std::vector<double>& log_probs) {
   return p;
 }
 
-bool is_blank(const std::string& text) {
-  return text.find_first_not_of(" \t\n\v\f\r") == std::string::npos;
-}
+// Nothing but whitespace in Python's str.split() sense, the whitespace chrF drops (an ideographic
+// space as well as ASCII ones): nothing any of the metrics compares.
+bool is_blank(const std::string& text) { return python_text::split(text).empty(); }
 
 // U(candidates[i], candidates[j]) for every pair, row i the candidate, column j the reference.
 std::vector<std::vector<double>> utility_matrix(const std::vector<std::string>& candidates,
