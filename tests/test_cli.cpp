@@ -129,6 +129,10 @@ TEST_CASE("bad commands, flags and files: one error line, exit code 2") {
   CHECK(patience.code == 2);
   CHECK(contains(patience, "patience = 0 must be in (0, 1000]"));
   CHECK_FALSE(fs::exists(dir));
+  const Outcome borrowed = run(kTinyRun + dir + " --tokenizer-from /nonexistent_ember_run");
+  CHECK(borrowed.code == 2);
+  CHECK(contains(borrowed, "--tokenizer-from /nonexistent_ember_run: not a run directory"));
+  CHECK_FALSE(fs::exists(dir));
 }
 
 TEST_CASE("train, translate with an attention plot, eval; another model's checkpoint refused") {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ember/core/error.h"
+#include "ember/seq2seq/train/ensemble_run.h"
 #include "ember/seq2seq/train/run.h"
 #include "ember/seq2seq/train/run_lock.h"
 #include "support/files.h"
@@ -244,4 +245,69 @@ TEST_CASE("a run directory in use by another process is refused, naming its pid"
                        ember::Error);
   CHECK_FALSE(fs::exists(run_config_path(dir)));
   fs::remove_all(dir);
+}
+
+TEST_CASE("--tokenizer-from: a run takes another run's tokenizers and settings, and the two decode "
+          "as one ensemble") {
+  const ember::testing::TempDir dirs("run_tokenizer_from");
+  const std::string first = dirs.file("first"), second = dirs.file("second");
+  RunConfig a = tiny_transformer();
+  a.tokenizer.shared = true;
+  train_run(a, first, false, nullptr, nullptr);
+
+  // Other text and other tokenizer settings: the first run's win.
+  RunConfig b = tiny_transformer();
+  b.data.dates_seed = 2;
+  b.data.dates_train_size = 120;
+  b.tokenizer.kind = "word";
+  b.tokenizer.min_count = 3;
+  b.tokenizer.from_run = first;
+  std::vector<std::string> notes;
+  train_run(b, second, false,
+            [&](const ProgressEvent& e) {
+              if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+            },
+            nullptr);
+  REQUIRE(notes.size() >= 2);
+  CHECK(notes[1].find("(char, the tokenizers of " + first + ")") != std::string::npos);
+  const RunConfig saved = load_run_config(run_config_path(second));
+  CHECK(saved.tokenizer.kind == "char");
+  CHECK(saved.tokenizer.min_count == a.tokenizer.min_count);
+  CHECK(saved.tokenizer.shared);
+  CHECK(saved.tokenizer.from_run == first);
+  for (const auto& side : {source_tokenizer_dir(""), target_tokenizer_dir("")}) {
+    for (const auto& entry : fs::directory_iterator(first + side)) {
+      INFO(entry.path());
+      const fs::path copy = second + side + "/" + entry.path().filename().string();
+      CHECK(ember::testing::read_file(copy) == ember::testing::read_file(entry.path()));
+    }
+  }
+  const LoadedRun both = load_ensemble({first, second}, "");
+  CHECK(translate(*both.model, *both.source_tokenizer, *both.target_tokenizer, {"3 march 1998"})
+            .size() == 1);
+
+  // --resume with the same settings: the borrowed ones are what config.json records.
+  b.train.max_steps = 4;
+  CHECK(train_run(b, second, true, nullptr, nullptr).steps == 4);
+}
+
+TEST_CASE("--tokenizer-from refuses a directory without a run, the run directory itself, and a "
+          "copy model without the other run's shared vocabulary") {
+  const ember::testing::TempDir dirs("run_tokenizer_from_bad");
+  RunConfig c = tiny_transformer();
+  c.tokenizer.from_run = dirs.file("nowhere");
+  const std::string missing =
+      "--tokenizer-from " + dirs.file("nowhere") + ": not a run directory (no config.json)";
+  CHECK_THROWS_WITH_AS(train_run(c, dirs.file("run"), false, nullptr, nullptr),
+                       doctest::Contains(missing.c_str()), ember::Error);
+  const std::string first = dirs.file("first");
+  train_run(tiny_transformer(), first, false, nullptr, nullptr);  // a vocabulary each side
+  c.tokenizer.from_run = first;
+  CHECK_THROWS_WITH_AS(train_run(c, first, false, nullptr, nullptr),
+                       doctest::Contains("names the run directory itself"), ember::Error);
+  c.model.copy = true;
+  c.tokenizer.shared = true;  // the other run's settings replace this
+  CHECK_THROWS_WITH_AS(train_run(c, dirs.file("copy"), false, nullptr, nullptr),
+                       doctest::Contains("add --shared-vocab"), ember::Error);
+  CHECK_FALSE(fs::exists(dirs.file("copy")));
 }

@@ -23,6 +23,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.data.max_source_tokens = 77;
   c.tokenizer.kind = "bpe";
   c.tokenizer.character_coverage = 0.9995;
+  c.tokenizer.from_run = "runs/other";
   c.model = preset(Architecture::kRnnAttention, "tiny");
   c.model.cell = CellType::kLstm;
   c.train.lr = 3e-4f;
@@ -56,6 +57,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.schedule == ScheduleKind::kCosine);
   CHECK(back.train.patience == 4);
   CHECK(back.train.keep_checkpoints == 7);
+  CHECK(back.tokenizer.from_run == "runs/other");
 }
 
 TEST_CASE(
@@ -73,7 +75,7 @@ TEST_CASE(
   // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
   // min_len 0: </s> anywhere; no_repeat_ngram 0: off; disable_unk false: <unk> allowed;
   // beam_patience 1: a sentence ends at K finished hypotheses;
-  // rouge_stem false: rouge-score's default).
+  // rouge_stem false: rouge-score's default; from_run "": tokenizers trained by the run).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
   written["data"].erase("probing_test_max_length");
@@ -93,6 +95,8 @@ TEST_CASE(
   written["train"].erase("beam_patience");
   CHECK(written["train"]["rouge_stem"] == false);
   written["train"].erase("rouge_stem");
+  CHECK(written["tokenizer"]["from_run"] == "");
+  written["tokenizer"].erase("from_run");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

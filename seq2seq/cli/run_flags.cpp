@@ -80,6 +80,10 @@ void add_tokenizer_flags(FlagSet& flags, TokenizerOptions& t) {
             &t.character_coverage);
   flags.add_switch("--shared-vocab",
                    "one tokenizer for both sides, trained on both (needed by --copy)", &t.shared);
+  flags.add("--tokenizer-from", "RUN",
+            "take the tokenizers of the run in RUN (its vocabularies and tokenizer settings) "
+            "instead of training new ones: to ensemble with it or distil into it",
+            &t.from_run);
 }
 
 void add_model_flags(FlagSet& flags, ModelFlags& m) {

@@ -57,6 +57,11 @@ struct TokenizerOptions {
   // both sides' text and used for both, so that a piece has the same id in source and target
   // (the copy mechanism needs that).
   bool shared = false;
+  // For a training run too: the directory of another run whose tokenizers this run takes as they
+  // are (fairseq's --srcdict/--tgtdict, Marian's --vocabs), with that run's tokenizer settings,
+  // so that the two share their vocabularies (to ensemble them, or to distil one into the
+  // other). Empty: train new ones.
+  std::string from_run;
 };
 
 // The kinds train_tokenizer accepts, for help texts: {"word", "char", "bpe", "unigram"}.

@@ -40,12 +40,33 @@ std::string stats_line(const char* split, const EncodeStats& s) {
           : "");
 }
 
-// New run: tokenizers trained on the training text and saved; resumed run: the saved ones.
+// --tokenizer-from: the other run's tokenizer settings, which replace the given ones so that this
+// run's config.json describes the vocabularies it uses.
+TokenizerOptions borrowed_tokenizer_settings(const std::string& from_run,
+                                             const std::string& run_dir) {
+  EMBER_CHECK(fs::exists(run_config_path(from_run)),
+              "[run] --tokenizer-from {}: not a run directory (no config.json)", from_run);
+  std::error_code ignored;
+  EMBER_CHECK(!fs::equivalent(from_run, run_dir, ignored),
+              "[run] --tokenizer-from {} names the run directory itself; give another run",
+              from_run);
+  TokenizerOptions borrowed = load_run_config(run_config_path(from_run)).tokenizer;
+  borrowed.from_run = from_run;
+  return borrowed;
+}
+
+// New run: tokenizers trained on the training text (or copied from --tokenizer-from's run) and
+// saved; resumed run: the saved ones.
 std::pair<std::unique_ptr<Tokenizer>, std::unique_ptr<Tokenizer>> run_tokenizers(
     const RunConfig& config, const ParallelText& train, const std::string& run_dir, bool resume) {
   if (resume) {
     return {load_tokenizer(source_tokenizer_dir(run_dir)),
             load_tokenizer(target_tokenizer_dir(run_dir))};
+  }
+  if (const std::string& from = config.tokenizer.from_run; !from.empty()) {
+    load_tokenizer(source_tokenizer_dir(from))->save(source_tokenizer_dir(run_dir));
+    load_tokenizer(target_tokenizer_dir(from))->save(target_tokenizer_dir(run_dir));
+    return run_tokenizers(config, train, run_dir, true);
   }
   if (config.tokenizer.shared) {
     std::vector<std::string> both = train.source;
@@ -191,7 +212,9 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   EMBER_CHECK(!resume || fs::exists(run_config_path(run_dir)),
               "[run] cannot resume: {} is not a run directory (no config.json)", run_dir);
   RunConfig config = given;
-  if (resume) check_resume_config(load_run_config(run_config_path(run_dir)), given, run_dir);
+  if (!config.tokenizer.from_run.empty())
+    config.tokenizer = borrowed_tokenizer_settings(config.tokenizer.from_run, run_dir);
+  if (resume) check_resume_config(load_run_config(run_config_path(run_dir)), config, run_dir);
   validate(config.train);
   EMBER_CHECK(!config.model.copy || config.tokenizer.shared,
               "[run] a copy model needs one vocabulary for both sides: add --shared-vocab");
@@ -227,8 +250,11 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
-  info(progress, fmt::format("vocabularies: source {}, target {} ({})", source->vocab_size(),
-                             target->vocab_size(), config.tokenizer.kind));
+  info(progress, fmt::format("vocabularies: source {}, target {} ({}{})", source->vocab_size(),
+                             target->vocab_size(), config.tokenizer.kind,
+                             config.tokenizer.from_run.empty()
+                                 ? ""
+                                 : ", the tokenizers of " + config.tokenizer.from_run));
 
   const LengthFilter filter = length_filter(config);
   EncodeStats stats;

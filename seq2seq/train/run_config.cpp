@@ -76,7 +76,8 @@ Bindings bindings(TokenizerOptions& t) {
           {"min_count", &t.min_count},
           {"character_coverage", &t.character_coverage},
           {"max_training_lines", &t.max_training_lines},
-          {"shared", &t.shared}};
+          {"shared", &t.shared},
+          {"from_run", &t.from_run}};
 }
 
 Bindings bindings(TrainOptions& o) {
