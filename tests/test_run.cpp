@@ -247,8 +247,9 @@ TEST_CASE("a run directory in use by another process is refused, naming its pid"
   fs::remove_all(dir);
 }
 
-TEST_CASE("--tokenizer-from: a run takes another run's tokenizers and settings, and the two decode "
-          "as one ensemble") {
+TEST_CASE(
+    "--tokenizer-from: a run takes another run's tokenizers and settings, and the two decode "
+    "as one ensemble") {
   const ember::testing::TempDir dirs("run_tokenizer_from");
   const std::string first = dirs.file("first"), second = dirs.file("second");
   RunConfig a = tiny_transformer();
@@ -263,11 +264,12 @@ TEST_CASE("--tokenizer-from: a run takes another run's tokenizers and settings, 
   b.tokenizer.min_count = 3;
   b.tokenizer.from_run = first;
   std::vector<std::string> notes;
-  train_run(b, second, false,
-            [&](const ProgressEvent& e) {
-              if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
-            },
-            nullptr);
+  train_run(
+      b, second, false,
+      [&](const ProgressEvent& e) {
+        if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+      },
+      nullptr);
   REQUIRE(notes.size() >= 2);
   CHECK(notes[1].find("(char, the tokenizers of " + first + ")") != std::string::npos);
   const RunConfig saved = load_run_config(run_config_path(second));
@@ -291,8 +293,9 @@ TEST_CASE("--tokenizer-from: a run takes another run's tokenizers and settings, 
   CHECK(train_run(b, second, true, nullptr, nullptr).steps == 4);
 }
 
-TEST_CASE("--tokenizer-from refuses a directory without a run, the run directory itself, and a "
-          "copy model without the other run's shared vocabulary") {
+TEST_CASE(
+    "--tokenizer-from refuses a directory without a run, the run directory itself, and a "
+    "copy model without the other run's shared vocabulary") {
   const ember::testing::TempDir dirs("run_tokenizer_from_bad");
   RunConfig c = tiny_transformer();
   c.tokenizer.from_run = dirs.file("nowhere");
