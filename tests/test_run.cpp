@@ -288,9 +288,14 @@ TEST_CASE(
   CHECK(translate(*both.model, *both.source_tokenizer, *both.target_tokenizer, {"3 march 1998"})
             .size() == 1);
 
-  // --resume with the same settings: the borrowed ones are what config.json records.
+  // --resume with the same settings: the borrowed ones are what config.json records, and the
+  // other run need not exist any more.
+  fs::remove_all(first);
   b.train.max_steps = 4;
   CHECK(train_run(b, second, true, nullptr, nullptr).steps == 4);
+  b.tokenizer.from_run = dirs.file("another");
+  CHECK_THROWS_WITH_AS(train_run(b, second, true, nullptr, nullptr),
+                       doctest::Contains("cannot change the tokenizer"), ember::Error);
 }
 
 TEST_CASE(

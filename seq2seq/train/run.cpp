@@ -212,9 +212,15 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   EMBER_CHECK(!resume || fs::exists(run_config_path(run_dir)),
               "[run] cannot resume: {} is not a run directory (no config.json)", run_dir);
   RunConfig config = given;
-  if (!config.tokenizer.from_run.empty())
+  if (resume) {
+    const RunConfig saved = load_run_config(run_config_path(run_dir));
+    // Borrowed tokenizers were copied when the run began: the other run need not exist now.
+    const std::string& from = config.tokenizer.from_run;
+    if (!from.empty() && from == saved.tokenizer.from_run) config.tokenizer = saved.tokenizer;
+    check_resume_config(saved, config, run_dir);
+  } else if (!config.tokenizer.from_run.empty()) {
     config.tokenizer = borrowed_tokenizer_settings(config.tokenizer.from_run, run_dir);
-  if (resume) check_resume_config(load_run_config(run_config_path(run_dir)), config, run_dir);
+  }
   validate(config.train);
   EMBER_CHECK(!config.model.copy || config.tokenizer.shared,
               "[run] a copy model needs one vocabulary for both sides: add --shared-vocab");
