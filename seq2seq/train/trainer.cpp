@@ -95,22 +95,24 @@ std::vector<std::string> gather_texts(const std::vector<std::string>& mine) {
 
 }  // namespace
 
-double training_eta(int64_t steps_left, int64_t steps_timed, double seconds, double max_seconds) {
+double training_eta(int64_t steps_left, int64_t steps_timed, double seconds_timed,
+                    double seconds_done, double max_seconds) {
   if (steps_timed <= 0) return 0.0;
-  const double by_steps = static_cast<double>(std::max<int64_t>(steps_left, 0)) * seconds /
+  const double by_steps = static_cast<double>(std::max<int64_t>(steps_left, 0)) * seconds_timed /
                           static_cast<double>(steps_timed);
   if (max_seconds <= 0.0) return by_steps;
-  return std::min(by_steps, std::max(max_seconds - seconds, 0.0));
+  return std::min(by_steps, std::max(max_seconds - seconds_done, 0.0));
 }
 
 // The training since the previous report. The loss part is checkpointed (a resumed run reports
-// the same loss); the speed part covers this process only (time does not resume).
+// the same loss); the speed part covers this process only (the pace of the machine it runs on).
 struct Trainer::Interval {
   double loss_sum = 0.0;  // loss times target tokens
   int64_t tokens = 0;
   int64_t timed_tokens = 0;
   double seconds = 0.0;
   int64_t steps_this_run = 0;  // all updates of this process, for the ETA
+  double seconds_this_run = 0.0;
 };
 
 Trainer::Trainer(Seq2SeqModel& model, const Tokenizer& source_tokenizer,
@@ -165,8 +167,8 @@ void Trainer::emit(ProgressEvent event) const {
   event.lr = schedule_->rate(std::max<int64_t>(step_, 1));
   event.elapsed_s = train_seconds_;
   event.cpu_s = train_cpu_seconds_;
-  event.eta_s = training_eta(total_steps() - step_, interval_->steps_this_run, train_seconds_,
-                             options_.max_seconds);
+  event.eta_s = training_eta(total_steps() - step_, interval_->steps_this_run,
+                             interval_->seconds_this_run, train_seconds_, options_.max_seconds);
   progress_(event);
 }
 
@@ -229,6 +231,7 @@ void Trainer::after_step(int64_t tokens, double loss, double seconds, double cpu
   in.timed_tokens += tokens;
   in.seconds += seconds;
   ++in.steps_this_run;
+  in.seconds_this_run += seconds;
   train_seconds_ += seconds;
   train_cpu_seconds_ += cpu_seconds;
   if (data_parallel_) agree_on_stopping();
@@ -370,7 +373,9 @@ void Trainer::save_checkpoint() {
                       {"has_best", has_best_ ? "1" : "0"},
                       {"stale_evaluations", std::to_string(stale_evaluations_)},
                       {"interval_loss_sum", fmt::format("{}", interval_->loss_sum)},
-                      {"interval_tokens", std::to_string(interval_->tokens)}});
+                      {"interval_tokens", std::to_string(interval_->tokens)},
+                      {"train_seconds", fmt::format("{}", train_seconds_)},
+                      {"train_cpu_seconds", fmt::format("{}", train_cpu_seconds_)}});
   optim::save_checkpoint(checkpoint_path(), state);
   if (options_.keep_checkpoints > 0) {
     // The new weights are complete on disk before the oldest go.
@@ -425,6 +430,16 @@ void Trainer::restore_counters(const std::map<std::string, std::string>& extra,
   if (extra.count("interval_tokens")) {
     interval_->loss_sum = parse_number(extra_value(extra, "interval_loss_sum", path), path);
     interval_->tokens = parse_int(extra_value(extra, "interval_tokens", path), path);
+  }
+  // The training time so far, for --time-limit and the time reported (checkpoints written before
+  // it was saved have none: the time then counts from the resume).
+  if (extra.count("train_seconds")) {
+    train_seconds_ = parse_number(extra_value(extra, "train_seconds", path), path);
+    train_cpu_seconds_ = parse_number(extra_value(extra, "train_cpu_seconds", path), path);
+    EMBER_CHECK(std::isfinite(train_seconds_) && train_seconds_ >= 0.0 &&
+                    std::isfinite(train_cpu_seconds_) && train_cpu_seconds_ >= 0.0,
+                "[trainer] {}: the training time so far ({} s, {} s of CPU) is impossible", path,
+                train_seconds_, train_cpu_seconds_);
   }
   int64_t reached = 0;
   const bool overflow = __builtin_mul_overflow(epoch_, steps_per_epoch_, &reached) ||

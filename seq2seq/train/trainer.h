@@ -104,9 +104,11 @@ enum class StopReason {
 };
 
 // The training time left that progress events report (eta_s): `steps_left` updates at the pace
-// of the `steps_timed` updates that took `seconds` (0 before any), and no more than the time left
-// before `max_seconds` of training (0: no limit), which stops the run first when it comes first.
-double training_eta(int64_t steps_left, int64_t steps_timed, double seconds, double max_seconds);
+// of the `steps_timed` updates that took `seconds_timed` (this process's; 0 before any), and no
+// more than the time left before `max_seconds` of training (0: no limit) once `seconds_done` are
+// done (a resumed run's included), which stops the run first when it comes first.
+double training_eta(int64_t steps_left, int64_t steps_timed, double seconds_timed,
+                    double seconds_done, double max_seconds);
 
 struct TrainResult {
   int64_t steps = 0;
