@@ -133,6 +133,10 @@ TEST_CASE("bad commands, flags and files: one error line, exit code 2") {
   CHECK(borrowed.code == 2);
   CHECK(contains(borrowed, "--tokenizer-from /nonexistent_ember_run: not a run directory"));
   CHECK_FALSE(fs::exists(dir));
+  const Outcome init = run(kTinyRun + dir + " --init-from /nonexistent_ember_run");
+  CHECK(init.code == 2);
+  CHECK(contains(init, "--init-from /nonexistent_ember_run: not a run directory nor a checkpoint"));
+  CHECK_FALSE(fs::exists(dir));
 }
 
 TEST_CASE("train, translate with an attention plot, eval; another model's checkpoint refused") {

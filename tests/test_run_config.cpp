@@ -38,6 +38,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   c.train.decode.disable_unk = true;
   c.train.decode.patience = 2.5f;
   c.train.rouge_stem = true;
+  c.train.init_from = "runs/pretrained";
   const std::string text = to_json_string(c);
   const RunConfig back = run_config_from_json(text);
   CHECK(to_json_string(back) == text);
@@ -58,6 +59,7 @@ TEST_CASE("a run config survives its JSON form, every field") {
   CHECK(back.train.patience == 4);
   CHECK(back.train.keep_checkpoints == 7);
   CHECK(back.tokenizer.from_run == "runs/other");
+  CHECK(back.train.init_from == "runs/pretrained");
 }
 
 TEST_CASE(
@@ -75,7 +77,8 @@ TEST_CASE(
   // keep_checkpoints 0: none; precision fp32; probing_test_max_length 0: no extrapolation;
   // min_len 0: </s> anywhere; no_repeat_ngram 0: off; disable_unk false: <unk> allowed;
   // beam_patience 1: a sentence ends at K finished hypotheses;
-  // rouge_stem false: rouge-score's default; from_run "": tokenizers trained by the run).
+  // rouge_stem false: rouge-score's default; from_run "": tokenizers trained by the run;
+  // init_from "": random initial weights).
   nlohmann::json written = nlohmann::json::parse(to_json_string(c));
   CHECK(written["data"]["probing_test_max_length"] == 0);
   written["data"].erase("probing_test_max_length");
@@ -97,6 +100,8 @@ TEST_CASE(
   written["train"].erase("rouge_stem");
   CHECK(written["tokenizer"]["from_run"] == "");
   written["tokenizer"].erase("from_run");
+  CHECK(written["train"]["init_from"] == "");
+  written["train"].erase("init_from");
   CHECK(written == nlohmann::json::parse(ember::testing::read_file(file)));
 }
 

@@ -153,6 +153,11 @@ void add_train_flags(FlagSet& flags, TrainOptions& o) {
             "also keep the weights of the last K checkpoints, for ember average (0: none)",
             &o.keep_checkpoints);
   flags.add("--seed", "N", "random seed (initialisation, dropout, batch order)", &o.seed);
+  flags.add("--init-from", "RUN|FILE",
+            "start from the weights of another run (its best checkpoint, else its last) or of "
+            "one of its checkpoint files, with a new optimizer: fine-tuning (implies "
+            "--tokenizer-from RUN)",
+            &o.init_from);
   flags.add("--eval-beam", "K", "beam size of the validation decoding (1: greedy)",
             &o.decode.beam_size);
   flags.add("--eval-beam-patience", "P",

@@ -13,6 +13,7 @@
 #include "ember/core/error.h"
 #include "ember/core/json.h"
 #include "ember/core/random.h"
+#include "ember/core/regular_file.h"
 #include "ember/core/safetensors.h"
 #include "ember/distributed/collectives.h"
 #include "ember/layers/module.h"
@@ -166,6 +167,68 @@ void load_weights(Seq2SeqModel& model, const ModelConfig& config, const std::str
   }
 }
 
+// --init-from names a run directory or one of its checkpoint files (RUN/checkpoints/X.safetensors).
+bool names_checkpoint_file(const std::string& init_from) {
+  return fs::path(init_from).extension() == ".safetensors";
+}
+
+std::string init_run_dir(const std::string& init_from) {
+  return names_checkpoint_file(init_from) ? fs::path(init_from).parent_path().parent_path().string()
+                                          : init_from;
+}
+
+// Whether two directories hold the same files, byte for byte (two runs' tokenizers).
+bool same_files(const std::string& a, const std::string& b) {
+  const auto contents = [](const std::string& dir) {
+    std::map<std::string, std::string> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.is_regular_file())
+        files[entry.path().filename().string()] =
+            core::read_regular_file(entry.path().string(), "[run]");
+    return files;
+  };
+  const auto files = contents(a);
+  return !files.empty() && files == contents(b);
+}
+
+// --init-from, checked before anything is written: a run with a checkpoint, not this one, of the
+// same model over the same vocabularies. Returns the checkpoint whose weights the run starts from.
+std::string checked_init_checkpoint(const RunConfig& config, const std::string& run_dir) {
+  const std::string& from = config.train.init_from;
+  const std::string from_dir = init_run_dir(from);
+  EMBER_CHECK(fs::exists(run_config_path(from_dir)),
+              "[run] --init-from {}: not a run directory nor a checkpoint file of one (no {})",
+              from, run_config_path(from_dir));
+  std::error_code ignored;
+  EMBER_CHECK(!fs::equivalent(from_dir, run_dir, ignored),
+              "[run] --init-from {} is this run's own; continue a run with --resume", from);
+  const std::string checkpoint =
+      names_checkpoint_file(from) ? from : resolve_checkpoint(from_dir, "");
+  EMBER_CHECK(fs::is_regular_file(checkpoint),
+              "[run] --init-from {}: no checkpoint {} (the run has not saved one yet)", from,
+              checkpoint);
+  nlohmann::json theirs = architecture(load_run_config(run_config_path(from_dir)).model);
+  nlohmann::json mine = architecture(config.model);
+  for (const char* derived : {"src_vocab_size", "tgt_vocab_size"}) {  // the same tokenizers'
+    theirs.erase(derived);
+    mine.erase(derived);
+  }
+  const auto changed = core::json_differences(theirs, mine);
+  EMBER_CHECK(changed.empty(),
+              "[run] --init-from {}: this run's model is not the one trained in {}: {} (give "
+              "the same model flags)",
+              from, from_dir, fmt::join(changed, ", "));
+  const std::string& tokenizers = config.tokenizer.from_run;
+  EMBER_CHECK(tokenizers == from_dir ||
+                  (same_files(source_tokenizer_dir(tokenizers), source_tokenizer_dir(from_dir)) &&
+                   same_files(target_tokenizer_dir(tokenizers), target_tokenizer_dir(from_dir))),
+              "[run] --init-from {}: --tokenizer-from {} holds other vocabularies than {}; leave "
+              "--tokenizer-from out to take that run's",
+              from, tokenizers, from_dir);
+  return checkpoint;
+}
+
 // Removes what writers killed mid-write left behind (core/atomic_file.h): the lock says that no
 // other process writes here.
 void remove_unfinished_writes(const std::string& run_dir, const ProgressCallback& progress) {
@@ -212,14 +275,20 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   EMBER_CHECK(!resume || fs::exists(run_config_path(run_dir)),
               "[run] cannot resume: {} is not a run directory (no config.json)", run_dir);
   RunConfig config = given;
+  // --init-from implies --tokenizer-from the same run: the weights mean its vocabularies' words.
+  if (!config.train.init_from.empty() && config.tokenizer.from_run.empty())
+    config.tokenizer.from_run = init_run_dir(config.train.init_from);
+  std::string init_checkpoint;
   if (resume) {
     const RunConfig saved = load_run_config(run_config_path(run_dir));
     // Borrowed tokenizers were copied when the run began: the other run need not exist now.
     const std::string& from = config.tokenizer.from_run;
     if (!from.empty() && from == saved.tokenizer.from_run) config.tokenizer = saved.tokenizer;
     check_resume_config(saved, config, run_dir);
-  } else if (!config.tokenizer.from_run.empty()) {
-    config.tokenizer = borrowed_tokenizer_settings(config.tokenizer.from_run, run_dir);
+  } else {
+    if (!config.train.init_from.empty()) init_checkpoint = checked_init_checkpoint(config, run_dir);
+    if (!config.tokenizer.from_run.empty())
+      config.tokenizer = borrowed_tokenizer_settings(config.tokenizer.from_run, run_dir);
   }
   validate(config.train);
   EMBER_CHECK(!config.model.copy || config.tokenizer.shared,
@@ -253,6 +322,8 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   distributed::broadcast(continuing_text);  // the tokenizers are saved
   continuing = continuing_text == "1";
   if (!writer) std::tie(source, target) = run_tokenizers(config, train_text, run_dir, true);
+  if (!continuing && !config.train.init_from.empty() && init_checkpoint.empty())
+    init_checkpoint = checked_init_checkpoint(config, run_dir);  // --resume of an unstarted run
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
@@ -273,6 +344,10 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   const std::shared_ptr<Seq2SeqModel> model = make_model(config.model);
   info(progress,
        fmt::format("model: {}; {} parameters", model->describe(), model->num_parameters()));
+  if (!continuing && !init_checkpoint.empty()) {
+    load_weights(*model, config.model, init_checkpoint, init_run_dir(config.train.init_from));
+    info(progress, fmt::format("weights: those of {}", init_checkpoint));
+  }
   if (config.train.precision == core::MatmulPrecision::bf16)
     info(progress, "matrix products in bf16 (float32 accumulation, weights and optimizer state)");
   TrainOptions train_options = config.train;

@@ -108,6 +108,7 @@ Bindings bindings(TrainOptions& o) {
           {"save_every", &o.save_every},
           {"save_minutes", &o.save_minutes},
           {"keep_checkpoints", &o.keep_checkpoints},
+          {"init_from", &o.init_from},
           {"beam_size", &o.decode.beam_size},
           {"length_penalty", &o.decode.length_penalty},
           {"beam_patience", &o.decode.patience},

@@ -65,6 +65,11 @@ struct TrainOptions {
   // Each save also writes the model's weights as checkpoints/step-<N>.safetensors, the newest
   // keep_checkpoints of them kept, for checkpoint averaging (average.h) (0: none).
   int64_t keep_checkpoints = 0;
+  // The weights a new run starts from (fine-tuning): another run's directory (its best
+  // checkpoint, else its last) or one of its checkpoint files; "" = random initialisation. Only
+  // the weights: the optimizer, the schedule and the counters start afresh. run.h checks that the
+  // two runs are one model over the same vocabularies; a resumed run ignores it.
+  std::string init_from;
   DecodeOptions decode;  // for the validation scores (greedy by default)
   // bf16: every matrix product of training and validation in bf16 with float32 accumulation,
   // weights and optimizer state in float32 (core/precision.h; needs AVX512_BF16).

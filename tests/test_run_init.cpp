@@ -1,0 +1,168 @@
+// ember train --init-from (train.init_from): a run that starts from another run's weights.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ember/core/error.h"
+#include "ember/seq2seq/train/run.h"
+#include "support/check.h"
+#include "support/files.h"
+
+using namespace ember;
+using namespace ember::seq2seq;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A tiny Transformer on the built-in dates corpus: a second of work.
+RunConfig tiny_run() {
+  RunConfig c;
+  c.data.builtin = "dates";
+  c.data.dates_train_size = 200;
+  c.data.dates_valid_size = 30;
+  c.data.dates_test_size = 30;
+  c.tokenizer.kind = "char";
+  c.model = preset(Architecture::kTransformer, "tiny");
+  c.model.embedding_dim = 16;
+  c.model.hidden_size = 16;
+  c.model.feedforward_dim = 16;
+  c.model.num_heads = 4;
+  c.train.epochs = 1;
+  c.train.max_steps = 2;
+  c.train.max_tokens = 400;
+  c.train.schedule = ScheduleKind::kConstant;
+  c.train.warmup_steps = 0;
+  c.train.lr = 3e-3f;
+  c.train.metric = MetricKind::kExact;
+  return c;
+}
+
+// The largest difference between two runs' weights, parameter by parameter.
+float weight_distance(const std::string& run_a, const std::string& name_a, const std::string& run_b,
+                      const std::string& name_b) {
+  const LoadedRun a = load_run(run_a, name_a), b = load_run(run_b, name_b);
+  const auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  float distance = 0.0f;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    REQUIRE(pa[i].first == pb[i].first);
+    distance =
+        std::max(distance, ember::testing::max_abs_diff(pa[i].second.data(), pb[i].second.data()));
+  }
+  return distance;
+}
+
+std::vector<std::string> notes_of(const RunConfig& config, const std::string& dir, bool resume) {
+  std::vector<std::string> notes;
+  train_run(
+      config, dir, resume,
+      [&](const ProgressEvent& e) {
+        if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
+      },
+      nullptr);
+  return notes;
+}
+
+bool has_note(const std::vector<std::string>& notes, const std::string& text) {
+  return std::any_of(notes.begin(), notes.end(),
+                     [&](const std::string& n) { return n.find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("--init-from: a run starts from another run's weights and vocabularies, on other data") {
+  const ember::testing::TempDir dirs("run_init_from");
+  const std::string first = dirs.file("first"), tuned = dirs.file("tuned");
+  const std::string fresh = dirs.file("fresh");
+  train_run(tiny_run(), first, false, nullptr, nullptr);
+
+  // Other text and another seed; a learning rate so small that one update moves no weight by
+  // more than about 1e-6 (Adam's step is about lr): the run's weights after it are those it
+  // started from.
+  RunConfig c = tiny_run();
+  c.data.dates_seed = 2;
+  c.train.seed = 7;
+  c.train.lr = 1e-7f;
+  c.train.max_steps = 1;
+  c.train.init_from = first;
+  const auto notes = notes_of(c, tuned, false);
+  CHECK(has_note(notes, "weights: those of " + first + "/checkpoints/"));
+  CHECK(has_note(notes, "the tokenizers of " + first));
+  CHECK(weight_distance(first, "", tuned, "last") < 1e-5f);
+  // Without --init-from the same run starts from its own random weights.
+  RunConfig random = c;
+  random.train.init_from = "";
+  train_run(random, fresh, false, nullptr, nullptr);
+  CHECK(weight_distance(first, "", fresh, "last") > 1e-2f);
+
+  const RunConfig saved = load_run_config(run_config_path(tuned));
+  CHECK(saved.train.init_from == first);
+  CHECK(saved.tokenizer.from_run == first);  // implied: the weights mean that run's words
+  for (const auto& side : {source_tokenizer_dir(""), target_tokenizer_dir("")})
+    for (const auto& entry : fs::directory_iterator(first + side))
+      CHECK(ember::testing::read_file(tuned + side + "/" + entry.path().filename().string()) ==
+            ember::testing::read_file(entry.path()));
+
+  // A checkpoint file names the weights exactly; its run's tokenizers come with them.
+  RunConfig from_file = c;
+  from_file.train.init_from = first + "/checkpoints/last.safetensors";
+  const auto file_notes = notes_of(from_file, dirs.file("from_file"), false);
+  CHECK(has_note(file_notes, "weights: those of " + first + "/checkpoints/last.safetensors"));
+  CHECK(weight_distance(first, "last", dirs.file("from_file"), "last") < 1e-5f);
+
+  // --resume continues from the run's own checkpoint: the other run need not exist any more.
+  fs::remove_all(first);
+  c.train.max_steps = 3;
+  const auto resumed = notes_of(c, tuned, true);
+  CHECK_FALSE(has_note(resumed, "weights: those of"));
+  CHECK(load_run(tuned, "last").config.train.init_from == first);
+}
+
+TEST_CASE(
+    "--init-from refuses a missing run, the run itself, a run without a checkpoint, another "
+    "model and other vocabularies, writing nothing") {
+  const ember::testing::TempDir dirs("run_init_from_bad");
+  const std::string first = dirs.file("first"), run = dirs.file("run");
+  train_run(tiny_run(), first, false, nullptr, nullptr);
+  const auto refused = [&](const RunConfig& c, const std::string& dir, const std::string& text) {
+    CHECK_THROWS_WITH_AS(train_run(c, dir, false, nullptr, nullptr),
+                         doctest::Contains(text.c_str()), ember::Error);
+  };
+  RunConfig c = tiny_run();
+  c.train.init_from = dirs.file("nowhere");
+  refused(c, run,
+          "--init-from " + dirs.file("nowhere") + ": not a run directory nor a checkpoint file");
+  c.train.init_from = dirs.file("nowhere/checkpoints/best.safetensors");
+  refused(c, run, "(no " + dirs.file("nowhere") + "/config.json)");
+  c.train.init_from = first + "/checkpoints/step-9.safetensors";
+  refused(c, run, "no checkpoint " + first + "/checkpoints/step-9.safetensors");
+  c.train.init_from = first;
+  refused(c, first, "--init-from " + first + " is this run's own");
+
+  RunConfig wider = tiny_run();
+  wider.model.hidden_size = 32;
+  wider.train.init_from = first;
+  refused(wider, run,
+          "this run's model is not the one trained in " + first + ": hidden_size 16 -> 32");
+
+  const std::string words = dirs.file("words");
+  RunConfig other_vocabulary = tiny_run();
+  other_vocabulary.tokenizer.kind = "word";
+  train_run(other_vocabulary, words, false, nullptr, nullptr);
+  RunConfig mixed = tiny_run();
+  mixed.train.init_from = first;
+  mixed.tokenizer.from_run = words;
+  refused(mixed, run, "--tokenizer-from " + words + " holds other vocabularies than " + first);
+  CHECK_FALSE(fs::exists(run));
+
+  // A run directory whose training never saved a checkpoint.
+  const std::string unsaved = dirs.file("unsaved");
+  fs::create_directories(unsaved);
+  save_run_config(run_config_path(unsaved), tiny_run());
+  c.train.init_from = unsaved;
+  refused(c, run, "--init-from " + unsaved + ": no checkpoint");
+  CHECK_FALSE(fs::exists(run));
+}
