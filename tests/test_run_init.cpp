@@ -112,6 +112,14 @@ TEST_CASE("--init-from: a run starts from another run's weights and vocabularies
   const auto file_notes = notes_of(from_file, dirs.file("from_file"), false);
   CHECK(has_note(file_notes, "weights: those of " + first + "/checkpoints/last.safetensors"));
   CHECK(weight_distance(first, "last", dirs.file("from_file"), "last") < 1e-5f);
+  // ... also given from inside the checkpoints directory.
+  const fs::path here = fs::current_path();
+  fs::current_path(first + "/checkpoints");
+  from_file.train.init_from = "best.safetensors";
+  const auto relative_notes = notes_of(from_file, dirs.file("relative"), false);
+  fs::current_path(here);
+  CHECK(has_note(relative_notes, "weights: those of best.safetensors"));
+  CHECK(load_run_config(run_config_path(dirs.file("relative"))).tokenizer.from_run == first);
 
   // --resume continues from the run's own checkpoint: the other run need not exist any more.
   fs::remove_all(first);

@@ -173,8 +173,9 @@ bool names_checkpoint_file(const std::string& init_from) {
 }
 
 std::string init_run_dir(const std::string& init_from) {
-  return names_checkpoint_file(init_from) ? fs::path(init_from).parent_path().parent_path().string()
-                                          : init_from;
+  if (!names_checkpoint_file(init_from)) return init_from;
+  // absolute: "best.safetensors" given in the checkpoints directory itself has a run above it
+  return fs::absolute(init_from).lexically_normal().parent_path().parent_path().string();
 }
 
 // Whether two directories hold the same files, byte for byte (two runs' tokenizers).
