@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "ember/autograd/ops/recurrent.h"
+#include "ember/core/precision.h"
+#include "ember/core/threads.h"
 #include "ember/ember.h"
 #include "support/check.h"
 
@@ -182,6 +184,40 @@ TEST_CASE("padded steps carry the state, output zeros and get no gradient") {
     const NDArray pad_grad = in.gx.grad().select(0, 1).narrow(0, 2, 2);
     CHECK(pad_grad.to_vector() == std::vector<float>(2 * 12, 0.0f));
   }
+}
+
+TEST_CASE(
+    "a sequence split over two threads by rows (product and gate loop each) equals one thread, "
+    "forward and backward, with padding, in float32 and bf16") {
+  // 45 rows: an odd split (23 + 22), and 45 x G*H x H >= kParallelMacs for the LSTM and the GRU
+  // at H = 128, so their steps are spread over the threads (the tanh RNN's stay on one).
+  const std::vector<int64_t> lengths = [] {
+    std::vector<int64_t> l(45, 5);
+    for (size_t r = 0; r < l.size(); r += 4) l[r] = 1 + static_cast<int64_t>(r % 5);
+    return l;
+  }();
+  const int previous = core::num_threads();
+  std::vector<core::MatmulPrecision> precisions{core::MatmulPrecision::fp32};
+  if (core::bf16_unsupported_reason().empty()) precisions.push_back(core::MatmulPrecision::bf16);
+  for (core::MatmulPrecision precision : precisions) {
+    const core::MatmulPrecisionGuard guard(precision);
+    for (CellType type : {CellType::kLstm, CellType::kGru, CellType::kRnnTanh}) {
+      for (bool reverse : {false, true}) {
+        CAPTURE(core::precision_name(precision));
+        CAPTURE(static_cast<int>(type));
+        CAPTURE(reverse);
+        const Inputs in = make_inputs(type, {45, 5}, 128);
+        std::vector<Tensor> leaves{in.gx, in.h, in.w, in.b};
+        if (in.c.defined()) leaves.push_back(in.c);
+        const auto run = [&](int threads) {
+          core::set_num_threads(threads);
+          return flat(recurrent_sequence(type, in.gx, in.h, in.c, in.w, in.b, lengths, reverse));
+        };
+        check_same([&] { return run(2); }, [&] { return run(1); }, leaves);
+      }
+    }
+  }
+  core::set_num_threads(previous);
 }
 
 TEST_CASE("recurrent ops check their shapes") {

@@ -11,6 +11,7 @@
 #include "ember/core/precision.h"
 #include "ember/core/recurrent_kernels.h"
 #include "ember/core/reduce.h"
+#include "ember/core/threads.h"
 #include "ember/core/weight_pack.h"
 
 namespace ember {
@@ -49,6 +50,17 @@ PackedWeight backward_step_weight(const NDArray& w, int64_t T, core::WeightPack*
   return std::make_shared<const core::PackedMatrix>(core::pack_untransposed(w));
 }
 
+// One time step over the batch's B rows: rows(r0, r1) for blocks of rows spread over ember's
+// threads when the step's product (B x `macs_per_row` multiply-adds) is worth waking the pool for,
+// as core::gemm decides; inside, each product runs on its own thread.
+template <class Rows>
+void step_over_rows(int64_t B, int64_t macs_per_row, const Rows& rows) {
+  if (B * macs_per_row < core::kParallelMacs || core::num_threads() == 1)
+    rows(0, B);
+  else
+    core::parallel_chunks(B, rows);
+}
+
 // The row b runs step t (a real step, not padding).
 bool active(const std::vector<int64_t>& lengths, int64_t b, int64_t t) {
   return lengths.empty() || t < lengths[static_cast<size_t>(b)];
@@ -57,8 +69,9 @@ bool active(const std::vector<int64_t>& lengths, int64_t b, int64_t t) {
 // Forward of the whole sequence into the packed output (see the header): `packed` holds h_n
 // (B, H), [c_n (B, H)], then y (B, T, H), all contiguous. gx: (B, T, G*H) with unit stride in the
 // last dim; w: (G*H, H) and b: (G*H) contiguous; w_t: W_hh^T packed, or null (step_weight).
-// Threads: each step's GEMM is split over ember's pool; the gate loop stays on this thread, as it
-// is a few percent of the step (vectorised) and waking the pool between GEMMs costs more.
+// Threads: each step is split over ember's pool by rows of the batch, each thread running the
+// product of its rows and then their gate loop, so that the loop runs in parallel without a
+// second wake-up of the pool (a row's gates need only its own row of the product).
 template <class Cell>
 void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, const NDArray& w,
                       const PackedWeight& w_t, const NDArray& b,
@@ -79,23 +92,27 @@ void forward_sequence(const NDArray& gx, const NDArray& h0, const NDArray& c0, c
   const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    if (w_t)
-      core::gemm_packed(false, B, 1.0f, h, H, *w_t, 0.0f, gh.data(), GH);
-    else
-      core::gemm(false, true, B, GH, H, 1.0f, h, H, w.data(), H, 0.0f, gh.data(), GH);
-    for (int64_t r = 0; r < B; ++r) {
-      const int64_t row = r * T + t;
-      float* hr = h + r * H;
-      std::copy(hr, hr + H, saved.hprev.data() + row * H);
-      if (lstm) std::copy(c + r * H, c + (r + 1) * H, saved.cprev.data() + row * H);
-      if (active(lengths, r, t)) {
-        cell.forward(H, gx.data() + r * sb + t * st, gh.data() + r * GH, b.data(), hr,
-                     lstm ? c + r * H : nullptr, saved.acts.data() + row * Cell::kSaved * H);
-        std::copy(hr, hr + H, y + row * H);
-      } else {
-        std::fill(y + row * H, y + (row + 1) * H, 0.0f);
+    const auto rows = [&](int64_t r0, int64_t r1) {
+      float* ghr = gh.data() + r0 * GH;
+      if (w_t)
+        core::gemm_packed(false, r1 - r0, 1.0f, h + r0 * H, H, *w_t, 0.0f, ghr, GH);
+      else
+        core::gemm(false, true, r1 - r0, GH, H, 1.0f, h + r0 * H, H, w.data(), H, 0.0f, ghr, GH);
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t row = r * T + t;
+        float* hr = h + r * H;
+        std::copy(hr, hr + H, saved.hprev.data() + row * H);
+        if (lstm) std::copy(c + r * H, c + (r + 1) * H, saved.cprev.data() + row * H);
+        if (active(lengths, r, t)) {
+          cell.forward(H, gx.data() + r * sb + t * st, gh.data() + r * GH, b.data(), hr,
+                       lstm ? c + r * H : nullptr, saved.acts.data() + row * Cell::kSaved * H);
+          std::copy(hr, hr + H, y + row * H);
+        } else {
+          std::fill(y + row * H, y + (row + 1) * H, 0.0f);
+        }
       }
-    }
+    };
+    step_over_rows(B, GH * H, rows);
   }
 }
 
@@ -116,26 +133,32 @@ void backward_sequence(const NDArray& dpacked, const Saved& saved, const NDArray
   const core::CellKernels& cell = core::cell_kernels<Cell>();
   for (int64_t s = T - 1; s >= 0; --s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    for (int64_t r = 0; r < B; ++r) {
-      const int64_t row = r * T + t;
-      float* dgx_r = dgx.data() + row * GH;
-      float* dgh_r = dgh.data() + row * GH;
-      if (!active(lengths, r, t)) {  // padding: the state passed through untouched
-        std::fill(dgx_r, dgx_r + GH, 0.0f);
-        std::fill(dgh_r, dgh_r + GH, 0.0f);
-        continue;
+    // As forward: each thread runs the gate loop of its rows, then their product dgh W_hh.
+    const auto rows = [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t row = r * T + t;
+        float* dgx_r = dgx.data() + row * GH;
+        float* dgh_r = dgh.data() + row * GH;
+        if (!active(lengths, r, t)) {  // padding: the state passed through untouched
+          std::fill(dgx_r, dgx_r + GH, 0.0f);
+          std::fill(dgh_r, dgh_r + GH, 0.0f);
+          continue;
+        }
+        float* dh_r = dh.data() + r * H;
+        for (int64_t j = 0; j < H; ++j) dh_r[j] += dy[row * H + j];
+        cell.backward(H, saved.acts.data() + row * Cell::kSaved * H, saved.hprev.data() + row * H,
+                      lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
+                      lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
       }
-      float* dh_r = dh.data() + r * H;
-      for (int64_t j = 0; j < H; ++j) dh_r[j] += dy[row * H + j];
-      cell.backward(H, saved.acts.data() + row * Cell::kSaved * H, saved.hprev.data() + row * H,
-                    lstm ? saved.cprev.data() + row * H : nullptr, dh_r,
-                    lstm ? dc.data() + r * H : nullptr, dgx_r, dgh_r);
-    }
-    if (w_back)
-      core::gemm_packed(false, B, 1.0f, dgh.data() + t * GH, T * GH, *w_back, 1.0f, dh.data(), H);
-    else
-      core::gemm(false, false, B, H, GH, 1.0f, dgh.data() + t * GH, T * GH, w.data(), H, 1.0f,
-                 dh.data(), H);
+      const float* dgh_rows = dgh.data() + (r0 * T + t) * GH;
+      float* dh_rows = dh.data() + r0 * H;
+      if (w_back)
+        core::gemm_packed(false, r1 - r0, 1.0f, dgh_rows, T * GH, *w_back, 1.0f, dh_rows, H);
+      else
+        core::gemm(false, false, r1 - r0, H, GH, 1.0f, dgh_rows, T * GH, w.data(), H, 1.0f, dh_rows,
+                   H);
+    };
+    step_over_rows(B, GH * H, rows);
   }
   GradientsInternal::add_product(g, 3, dgh.view({B * T, GH}).transpose(0, 1),
                                  saved.hprev.view({B * T, H}));
