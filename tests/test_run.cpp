@@ -10,6 +10,7 @@
 #include "ember/seq2seq/train/run.h"
 #include "ember/seq2seq/train/run_lock.h"
 #include "support/files.h"
+#include "support/tiny_runs.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
@@ -17,27 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A tiny run on the built-in dates corpus: a few seconds of work at most.
-RunConfig tiny_dates() {
-  RunConfig c;
-  c.data.builtin = "dates";
-  c.data.dates_train_size = 200;
-  c.data.dates_valid_size = 30;
-  c.data.dates_test_size = 30;
-  c.tokenizer.kind = "char";
-  c.tokenizer.vocab_size = 0;
-  c.model = preset(Architecture::kRnnAttention, "tiny");
-  c.model.embedding_dim = 8;
-  c.model.hidden_size = 16;
-  c.train.epochs = 1;
-  c.train.max_tokens = 400;
-  c.train.schedule = ScheduleKind::kConstant;
-  c.train.warmup_steps = 0;
-  c.train.lr = 3e-3f;
-  c.train.metric = MetricKind::kExact;
-  c.train.log_every = 2;
-  return c;
-}
+using ember::testing::tiny_dates_run;
+using ember::testing::tiny_transformer_run;
 
 std::string fresh_dir(const std::string& name) {
   // Per process, so that test runs of two build trees do not meet.
@@ -54,7 +36,7 @@ TEST_CASE("a run writes its directory, continues with --resume, and loads for tr
   const ProgressCallback progress = [&](const ProgressEvent& e) {
     if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
   };
-  const TrainResult first = train_run(tiny_dates(), dir, false, progress, nullptr);
+  const TrainResult first = train_run(tiny_dates_run(), dir, false, progress, nullptr);
   CHECK(first.epochs_done == 1);
   for (const char* file :
        {"config.json", "tokenizer/source/tokenizer.json", "tokenizer/target/vocab.json",
@@ -71,7 +53,7 @@ TEST_CASE("a run writes its directory, continues with --resume, and loads for tr
   const RunConfig saved = load_run_config(run_config_path(dir));
   CHECK(saved.model.tgt_vocab_size == 15);  // 4 specials, 10 digits and '-'
 
-  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), dir, false, nullptr, nullptr),
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates_run(), dir, false, nullptr, nullptr),
                        doctest::Contains("already holds a run"), ember::Error);
   RunConfig more = saved;
   more.train.epochs = 2;
@@ -95,12 +77,12 @@ TEST_CASE("runs refuse a missing directory, a missing checkpoint and another mod
   const std::string dir = fresh_dir("ember_test_run_errors");
   CHECK_THROWS_WITH_AS(load_run(dir), doctest::Contains(("[run] " + dir + " is not a run").c_str()),
                        ember::Error);
-  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), dir, true, nullptr, nullptr),
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates_run(), dir, true, nullptr, nullptr),
                        doctest::Contains("cannot resume"), ember::Error);
-  CHECK_THROWS_WITH_AS(train_run(tiny_dates(), "", false, nullptr, nullptr),
+  CHECK_THROWS_WITH_AS(train_run(tiny_dates_run(), "", false, nullptr, nullptr),
                        doctest::Contains("[run] no run directory"), ember::Error);
 
-  RunConfig c = tiny_dates();
+  RunConfig c = tiny_dates_run();
   c.train.max_steps = 1;
   train_run(c, dir, false, nullptr, nullptr);
   CHECK_THROWS_WITH_AS(load_run(dir, dir + "/nothing.safetensors"),
@@ -115,7 +97,7 @@ TEST_CASE("runs refuse a missing directory, a missing checkpoint and another mod
 
 TEST_CASE("a shared vocabulary: one tokenizer for both sides, as a copy model needs") {
   const std::string dir = fresh_dir("ember_test_run_shared");
-  RunConfig c = tiny_dates();
+  RunConfig c = tiny_dates_run();
   c.model = preset(Architecture::kTransformer, "tiny");
   c.model.hidden_size = 16;
   c.model.feedforward_dim = 16;
@@ -137,30 +119,16 @@ TEST_CASE("a shared vocabulary: one tokenizer for both sides, as a copy model ne
   fs::remove_all(dir);
 }
 
-namespace {
-
-RunConfig tiny_transformer() {
-  RunConfig c = tiny_dates();
-  c.model = preset(Architecture::kTransformer, "tiny");
-  c.model.hidden_size = 16;
-  c.model.feedforward_dim = 16;
-  c.model.num_heads = 4;
-  c.train.max_steps = 2;
-  return c;
-}
-
-}  // namespace
-
 TEST_CASE("--resume cannot change the model, data or tokenizer, and changes nothing when refused") {
   const std::string dir = fresh_dir("ember_test_run_arch");
-  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  train_run(tiny_transformer_run(), dir, false, nullptr, nullptr);
   const std::string config_before = ember::testing::read_file(run_config_path(dir));
   const std::string metrics_before = ember::testing::read_file(dir + "/metrics.csv");
   const RunConfig saved = load_run_config(run_config_path(dir));
   const auto refused = [&](RunConfig changed, const std::string& text) {
     changed.train.max_steps = 4;
-    CHECK_THROWS_WITH_AS(train_run(changed, dir, true, nullptr, nullptr), doctest::Contains(text.c_str()),
-                         ember::Error);
+    CHECK_THROWS_WITH_AS(train_run(changed, dir, true, nullptr, nullptr),
+                         doctest::Contains(text.c_str()), ember::Error);
     CHECK(ember::testing::read_file(run_config_path(dir)) == config_before);
     CHECK(ember::testing::read_file(dir + "/metrics.csv") == metrics_before);
   };
@@ -186,7 +154,7 @@ TEST_CASE("--resume cannot change the model, data or tokenizer, and changes noth
 
 TEST_CASE("a config.json edited after training is refused against the checkpoint's record") {
   const std::string dir = fresh_dir("ember_test_run_edited");
-  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  train_run(tiny_transformer_run(), dir, false, nullptr, nullptr);
   RunConfig edited = load_run_config(run_config_path(dir));
   edited.model.num_heads = 2;  // the parameters keep their shapes: only the record tells
   save_run_config(run_config_path(dir), edited);
@@ -206,7 +174,7 @@ TEST_CASE("a config.json edited after training is refused against the checkpoint
 
 TEST_CASE("a run killed before its first checkpoint starts again; unfinished writes are removed") {
   const std::string dir = fresh_dir("ember_test_run_restart");
-  train_run(tiny_transformer(), dir, false, nullptr, nullptr);
+  train_run(tiny_transformer_run(), dir, false, nullptr, nullptr);
   fs::remove(dir + "/checkpoints/last.safetensors");  // as if killed before it was written
   const std::string orphan = dir + "/checkpoints/last.safetensors.tmp.999999";
   ember::testing::write_file(orphan, "half a checkpoint");
@@ -214,7 +182,7 @@ TEST_CASE("a run killed before its first checkpoint starts again; unfinished wri
   const ProgressCallback progress = [&](const ProgressEvent& e) {
     if (e.kind == ProgressEvent::Kind::kInfo) notes.push_back(e.message);
   };
-  CHECK(train_run(tiny_transformer(), dir, false, progress, nullptr).steps == 2);
+  CHECK(train_run(tiny_transformer_run(), dir, false, progress, nullptr).steps == 2);
   CHECK_FALSE(fs::exists(orphan));
   REQUIRE(notes.size() > 2);
   CHECK(notes[0] == "removed 1 unfinished file(s) a killed process left: " + orphan);
@@ -228,7 +196,7 @@ TEST_CASE("a run killed before its first checkpoint starts again; unfinished wri
 
 TEST_CASE("validation decodes within the model's positions: a short max_positions trains") {
   const std::string dir = fresh_dir("ember_test_run_positions");
-  RunConfig c = tiny_transformer();
+  RunConfig c = tiny_transformer_run();
   c.model.max_positions = 24;  // an untrained model's outputs run past it without a cap
   c.train.eval_every = 1;
   CHECK(train_run(c, dir, false, nullptr, nullptr).steps == 2);
@@ -238,11 +206,11 @@ TEST_CASE("validation decodes within the model's positions: a short max_position
 TEST_CASE("a run directory in use by another process is refused, naming its pid") {
   const std::string dir = fresh_dir("ember_test_run_locked");
   const RunLock other(dir);
-  CHECK_THROWS_WITH_AS(train_run(tiny_transformer(), dir, false, nullptr, nullptr),
-                       doctest::Contains(("is in use by another ember process (pid " +
-                                          std::to_string(getpid()) + ")")
-                                             .c_str()),
-                       ember::Error);
+  CHECK_THROWS_WITH_AS(
+      train_run(tiny_transformer_run(), dir, false, nullptr, nullptr),
+      doctest::Contains(
+          ("is in use by another ember process (pid " + std::to_string(getpid()) + ")").c_str()),
+      ember::Error);
   CHECK_FALSE(fs::exists(run_config_path(dir)));
   fs::remove_all(dir);
 }
@@ -252,12 +220,12 @@ TEST_CASE(
     "as one ensemble") {
   const ember::testing::TempDir dirs("run_tokenizer_from");
   const std::string first = dirs.file("first"), second = dirs.file("second");
-  RunConfig a = tiny_transformer();
+  RunConfig a = tiny_transformer_run();
   a.tokenizer.shared = true;
   train_run(a, first, false, nullptr, nullptr);
 
   // Other text and other tokenizer settings: the first run's win.
-  RunConfig b = tiny_transformer();
+  RunConfig b = tiny_transformer_run();
   b.data.dates_seed = 2;
   b.data.dates_train_size = 120;
   b.tokenizer.kind = "word";
@@ -302,14 +270,14 @@ TEST_CASE(
     "--tokenizer-from refuses a directory without a run, the run directory itself, and a "
     "copy model without the other run's shared vocabulary") {
   const ember::testing::TempDir dirs("run_tokenizer_from_bad");
-  RunConfig c = tiny_transformer();
+  RunConfig c = tiny_transformer_run();
   c.tokenizer.from_run = dirs.file("nowhere");
   const std::string missing =
       "--tokenizer-from " + dirs.file("nowhere") + ": not a run directory (no config.json)";
   CHECK_THROWS_WITH_AS(train_run(c, dirs.file("run"), false, nullptr, nullptr),
                        doctest::Contains(missing.c_str()), ember::Error);
   const std::string first = dirs.file("first");
-  train_run(tiny_transformer(), first, false, nullptr, nullptr);  // a vocabulary each side
+  train_run(tiny_transformer_run(), first, false, nullptr, nullptr);  // a vocabulary each side
   c.tokenizer.from_run = first;
   CHECK_THROWS_WITH_AS(train_run(c, first, false, nullptr, nullptr),
                        doctest::Contains("names the run directory itself"), ember::Error);

@@ -10,35 +10,15 @@
 #include "ember/seq2seq/train/run.h"
 #include "support/check.h"
 #include "support/files.h"
+#include "support/tiny_runs.h"
 
 using namespace ember;
 using namespace ember::seq2seq;
 namespace fs = std::filesystem;
 
-namespace {
+using ember::testing::tiny_transformer_run;
 
-// A tiny Transformer on the built-in dates corpus: a second of work.
-RunConfig tiny_run() {
-  RunConfig c;
-  c.data.builtin = "dates";
-  c.data.dates_train_size = 200;
-  c.data.dates_valid_size = 30;
-  c.data.dates_test_size = 30;
-  c.tokenizer.kind = "char";
-  c.model = preset(Architecture::kTransformer, "tiny");
-  c.model.embedding_dim = 16;
-  c.model.hidden_size = 16;
-  c.model.feedforward_dim = 16;
-  c.model.num_heads = 4;
-  c.train.epochs = 1;
-  c.train.max_steps = 2;
-  c.train.max_tokens = 400;
-  c.train.schedule = ScheduleKind::kConstant;
-  c.train.warmup_steps = 0;
-  c.train.lr = 3e-3f;
-  c.train.metric = MetricKind::kExact;
-  return c;
-}
+namespace {
 
 // The largest difference between two runs' weights, parameter by parameter.
 float weight_distance(const std::string& run_a, const std::string& name_a, const std::string& run_b,
@@ -77,12 +57,12 @@ TEST_CASE("--init-from: a run starts from another run's weights and vocabularies
   const ember::testing::TempDir dirs("run_init_from");
   const std::string first = dirs.file("first"), tuned = dirs.file("tuned");
   const std::string fresh = dirs.file("fresh");
-  train_run(tiny_run(), first, false, nullptr, nullptr);
+  train_run(tiny_transformer_run(), first, false, nullptr, nullptr);
 
   // Other text and another seed; a learning rate so small that one update moves no weight by
   // more than about 1e-6 (Adam's step is about lr): the run's weights after it are those it
   // started from.
-  RunConfig c = tiny_run();
+  RunConfig c = tiny_transformer_run();
   c.data.dates_seed = 2;
   c.train.seed = 7;
   c.train.lr = 1e-7f;
@@ -134,12 +114,12 @@ TEST_CASE(
     "model and other vocabularies, writing nothing") {
   const ember::testing::TempDir dirs("run_init_from_bad");
   const std::string first = dirs.file("first"), run = dirs.file("run");
-  train_run(tiny_run(), first, false, nullptr, nullptr);
+  train_run(tiny_transformer_run(), first, false, nullptr, nullptr);
   const auto refused = [&](const RunConfig& c, const std::string& dir, const std::string& text) {
     CHECK_THROWS_WITH_AS(train_run(c, dir, false, nullptr, nullptr),
                          doctest::Contains(text.c_str()), ember::Error);
   };
-  RunConfig c = tiny_run();
+  RunConfig c = tiny_transformer_run();
   c.train.init_from = dirs.file("nowhere");
   refused(c, run,
           "--init-from " + dirs.file("nowhere") + ": not a run directory nor a checkpoint file");
@@ -150,17 +130,17 @@ TEST_CASE(
   c.train.init_from = first;
   refused(c, first, "--init-from " + first + " is this run's own");
 
-  RunConfig wider = tiny_run();
+  RunConfig wider = tiny_transformer_run();
   wider.model.hidden_size = 32;
   wider.train.init_from = first;
   refused(wider, run,
           "this run's model is not the one trained in " + first + ": hidden_size 16 -> 32");
 
   const std::string words = dirs.file("words");
-  RunConfig other_vocabulary = tiny_run();
+  RunConfig other_vocabulary = tiny_transformer_run();
   other_vocabulary.tokenizer.kind = "word";
   train_run(other_vocabulary, words, false, nullptr, nullptr);
-  RunConfig mixed = tiny_run();
+  RunConfig mixed = tiny_transformer_run();
   mixed.train.init_from = first;
   mixed.tokenizer.from_run = words;
   refused(mixed, run, "--tokenizer-from " + words + " holds other vocabularies than " + first);
@@ -169,7 +149,7 @@ TEST_CASE(
   // A run directory whose training never saved a checkpoint.
   const std::string unsaved = dirs.file("unsaved");
   fs::create_directories(unsaved);
-  save_run_config(run_config_path(unsaved), tiny_run());
+  save_run_config(run_config_path(unsaved), tiny_transformer_run());
   c.train.init_from = unsaved;
   refused(c, run, "--init-from " + unsaved + ": no checkpoint");
   CHECK_FALSE(fs::exists(run));

@@ -112,16 +112,22 @@ nlohmann::json architecture(const ModelConfig& config) {
   return j;
 }
 
+// What makes two models differ, from `from` to `to`: their architectures, without the vocabulary
+// sizes (the tokenizers set those, and are compared apart).
+std::vector<std::string> model_differences(const ModelConfig& from, const ModelConfig& to) {
+  nlohmann::json a = architecture(from), b = architecture(to);
+  for (const char* derived : {"src_vocab_size", "tgt_vocab_size"}) {
+    a.erase(derived);
+    b.erase(derived);
+  }
+  return core::json_differences(a, b);
+}
+
 // A resumed run may change its epochs, limits and other training options, never its model, data
 // or tokenizers: the checkpoint would go on training under another meaning.
 void check_resume_config(const RunConfig& saved, const RunConfig& given,
                          const std::string& run_dir) {
-  nlohmann::json from = architecture(saved.model), to = architecture(given.model);
-  for (const char* derived : {"src_vocab_size", "tgt_vocab_size"}) {  // set by the tokenizers
-    from.erase(derived);
-    to.erase(derived);
-  }
-  const auto model = core::json_differences(from, to);
+  const auto model = model_differences(saved.model, given.model);
   EMBER_CHECK(model.empty(),
               "[run] --resume cannot change the model of the run in {}: {} (train another model "
               "in a new --run-dir)",
@@ -209,13 +215,8 @@ std::string checked_init_checkpoint(const RunConfig& config, const std::string& 
   EMBER_CHECK(fs::is_regular_file(checkpoint),
               "[run] --init-from {}: no checkpoint {} (the run has not saved one yet)", from,
               checkpoint);
-  nlohmann::json theirs = architecture(load_run_config(run_config_path(from_dir)).model);
-  nlohmann::json mine = architecture(config.model);
-  for (const char* derived : {"src_vocab_size", "tgt_vocab_size"}) {  // the same tokenizers'
-    theirs.erase(derived);
-    mine.erase(derived);
-  }
-  const auto changed = core::json_differences(theirs, mine);
+  const auto changed =
+      model_differences(load_run_config(run_config_path(from_dir)).model, config.model);
   EMBER_CHECK(changed.empty(),
               "[run] --init-from {}: this run's model is not the one trained in {}: {} (give "
               "the same model flags)",
