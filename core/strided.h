@@ -47,7 +47,9 @@ Layout<K> coalesce(const Shape& shape, const std::array<const Shape*, K>& stride
 }  // namespace detail
 
 // Calls row(n, ptrs, inner_strides) for every innermost row of `arrays` (all of shape `shape`):
-// the row's elements are ptrs[k][i * inner_strides[k]] for i < n. Rows may run in parallel.
+// the row's elements are ptrs[k][i * inner_strides[k]] for i < n. Rows may run in parallel, and
+// a single long row (contiguous arrays coalesce into one) in pieces, so `row` must treat its
+// elements independently (every caller is elementwise).
 template <size_t K, class Row>
 void for_each_row(const Shape& shape, const std::array<const NDArray*, K>& arrays, Row&& row) {
   std::array<const Shape*, K> strides;
@@ -59,6 +61,14 @@ void for_each_row(const Shape& shape, const std::array<const NDArray*, K>& array
   if (numel_of(shape) == 0) return;
   std::array<int64_t, K> inner_strides;
   for (size_t k = 0; k < K; ++k) inner_strides[k] = lay.strides[k].back();
+  if (rows == 1 && inner >= kParallelElements) {  // one long row: pieces of it over the threads
+    parallel_chunks(inner, [&](int64_t begin, int64_t end) {
+      std::array<float*, K> p;
+      for (size_t k = 0; k < K; ++k) p[k] = arrays[k]->data() + begin * inner_strides[k];
+      row(end - begin, p, inner_strides);
+    });
+    return;
+  }
   const bool parallel = rows > 1 && rows * inner >= kParallelElements;
   parallel_for(rows, parallel, [&](int64_t r) {
     std::array<float*, K> p;

@@ -2,6 +2,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/ndarray.h"
+#include "ember/core/threads.h"
 
 using namespace ember::core;
 
@@ -71,6 +72,21 @@ TEST_CASE("in-place copy_, add_ and mul_ broadcast the source") {
   CHECK(x.to_vector() == std::vector<float>{6, 7, 8, 11, 12, 13});
   x.transpose(0, 1).mul_(2.0f);
   CHECK(x.at({1, 2}) == 26.0f);
+}
+
+TEST_CASE("a long contiguous add_ and mul_ split over two threads reach every element once") {
+  // 100003 elements: one coalesced row, cut into an odd split; a scalar source has stride 0.
+  const int previous = num_threads();
+  set_num_threads(2);
+  const NDArray x = NDArray::arange(100003);
+  x.add_(NDArray::arange(100003), 2.0f);
+  x.add_(NDArray::full({1}, 1.0f));
+  x.mul_(0.5f);
+  set_num_threads(previous);
+  const std::vector<float> got = x.to_vector();
+  int64_t wrong = 0;
+  for (size_t i = 0; i < got.size(); ++i) wrong += got[i] != (3.0f * i + 1.0f) * 0.5f;
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("narrow and select bounds are checked") {
