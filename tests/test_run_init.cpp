@@ -146,6 +146,20 @@ TEST_CASE(
   refused(mixed, run, "--tokenizer-from " + words + " holds other vocabularies than " + first);
   CHECK_FALSE(fs::exists(run));
 
+  // A damaged checkpoint file, and a run without its tokenizers.
+  const std::string damaged = dirs.file("damaged");
+  fs::create_directories(damaged + "/checkpoints");
+  fs::copy(run_config_path(first), run_config_path(damaged));
+  ember::testing::write_file(damaged + "/checkpoints/best.safetensors", "not a checkpoint");
+  fs::copy(first + "/tokenizer", damaged + "/tokenizer", fs::copy_options::recursive);
+  c.train.init_from = damaged;
+  refused(c, run, damaged + "/checkpoints/best.safetensors");
+  fs::remove_all(damaged + "/tokenizer");
+  ember::testing::write_file(damaged + "/checkpoints/best.safetensors",
+                             ember::testing::read_file(first + "/checkpoints/best.safetensors"));
+  refused(c, run, "no tokenizer in '" + damaged + "/tokenizer/source'");
+  CHECK_FALSE(fs::exists(run));
+
   // A run directory whose training never saved a checkpoint.
   const std::string unsaved = dirs.file("unsaved");
   fs::create_directories(unsaved);

@@ -53,6 +53,8 @@ TokenizerOptions borrowed_tokenizer_settings(const std::string& from_run,
               from_run);
   TokenizerOptions borrowed = load_run_config(run_config_path(from_run)).tokenizer;
   borrowed.from_run = from_run;
+  load_tokenizer(source_tokenizer_dir(from_run));  // read once now: a run without its tokenizers
+  load_tokenizer(target_tokenizer_dir(from_run));  // is refused before anything is written
   return borrowed;
 }
 
@@ -215,6 +217,7 @@ std::string checked_init_checkpoint(const RunConfig& config, const std::string& 
   EMBER_CHECK(fs::is_regular_file(checkpoint),
               "[run] --init-from {}: no checkpoint {} (the run has not saved one yet)", from,
               checkpoint);
+  core::load_safetensors(checkpoint);  // read once now: a damaged file is refused before any write
   const auto changed =
       model_differences(load_run_config(run_config_path(from_dir)).model, config.model);
   EMBER_CHECK(changed.empty(),
