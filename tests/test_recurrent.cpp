@@ -187,33 +187,35 @@ TEST_CASE("padded steps carry the state, output zeros and get no gradient") {
 }
 
 TEST_CASE(
-    "a sequence split over two threads by rows (product and gate loop each) equals one thread, "
-    "forward and backward, with padding, in float32 and bf16") {
-  // 45 rows: an odd split (23 + 22), and 45 x G*H x H >= kParallelMacs for the LSTM and the GRU
-  // at H = 128, so their steps are spread over the threads (the tanh RNN's stay on one).
-  const std::vector<int64_t> lengths = [] {
-    std::vector<int64_t> l(45, 5);
-    for (size_t r = 0; r < l.size(); r += 4) l[r] = 1 + static_cast<int64_t>(r % 5);
-    return l;
-  }();
+    "a sequence over two threads equals one thread, forward and backward, with padding, in "
+    "float32 and bf16") {
+  // 45 rows of H = 128: an odd split by rows (23 + 22), 45 x G*H x H >= kParallelMacs for the
+  // LSTM and the GRU (the tanh RNN's steps stay on one thread). 8 rows of H = 256: too few rows
+  // to split, so the LSTM's products (8 x 1024 x 256 >= kParallelMacs) are split by columns and
+  // its gate loop stays on the calling thread.
   const int previous = core::num_threads();
   std::vector<core::MatmulPrecision> precisions{core::MatmulPrecision::fp32};
   if (core::bf16_unsupported_reason().empty()) precisions.push_back(core::MatmulPrecision::bf16);
-  for (core::MatmulPrecision precision : precisions) {
-    const core::MatmulPrecisionGuard guard(precision);
-    for (CellType type : {CellType::kLstm, CellType::kGru, CellType::kRnnTanh}) {
-      for (bool reverse : {false, true}) {
-        CAPTURE(core::precision_name(precision));
-        CAPTURE(static_cast<int>(type));
-        CAPTURE(reverse);
-        const Inputs in = make_inputs(type, {45, 5}, 128);
-        std::vector<Tensor> leaves{in.gx, in.h, in.w, in.b};
-        if (in.c.defined()) leaves.push_back(in.c);
-        const auto run = [&](int threads) {
-          core::set_num_threads(threads);
-          return flat(recurrent_sequence(type, in.gx, in.h, in.c, in.w, in.b, lengths, reverse));
-        };
-        check_same([&] { return run(2); }, [&] { return run(1); }, leaves);
+  for (const auto& [B, H] : {std::pair<int64_t, int64_t>{45, 128}, {8, 256}}) {
+    std::vector<int64_t> lengths(static_cast<size_t>(B), 5);
+    for (size_t r = 0; r < lengths.size(); r += 4) lengths[r] = 1 + static_cast<int64_t>(r % 5);
+    for (core::MatmulPrecision precision : precisions) {
+      const core::MatmulPrecisionGuard guard(precision);
+      for (CellType type : {CellType::kLstm, CellType::kGru, CellType::kRnnTanh}) {
+        for (bool reverse : {false, true}) {
+          CAPTURE(B);
+          CAPTURE(core::precision_name(precision));
+          CAPTURE(static_cast<int>(type));
+          CAPTURE(reverse);
+          const Inputs in = make_inputs(type, {B, 5}, H);
+          std::vector<Tensor> leaves{in.gx, in.h, in.w, in.b};
+          if (in.c.defined()) leaves.push_back(in.c);
+          const auto run = [&](int threads) {
+            core::set_num_threads(threads);
+            return flat(recurrent_sequence(type, in.gx, in.h, in.c, in.w, in.b, lengths, reverse));
+          };
+          check_same([&] { return run(2); }, [&] { return run(1); }, leaves);
+        }
       }
     }
   }

@@ -50,12 +50,19 @@ PackedWeight backward_step_weight(const NDArray& w, int64_t T, core::WeightPack*
   return std::make_shared<const core::PackedMatrix>(core::pack_untransposed(w));
 }
 
+// Rows a thread needs for a split by rows: each thread then reads all of W_hh, so its rows must
+// make its product bound by arithmetic (16 multiply-adds a weight read), not by memory.
+constexpr int64_t kMinRowsPerThread = 16;
+
 // One time step over the batch's B rows: rows(r0, r1) for blocks of rows spread over ember's
 // threads when the step's product (B x `macs_per_row` multiply-adds) is worth waking the pool for,
-// as core::gemm decides; inside, each product runs on its own thread.
+// as core::gemm decides, and every thread gets kMinRowsPerThread rows; inside, each product runs
+// on its own thread. Otherwise rows(0, B) here, whose product core::gemm splits by columns (a
+// beam's few rows: each thread reads half of W_hh) while the gate loop stays on this thread.
 template <class Rows>
 void step_over_rows(int64_t B, int64_t macs_per_row, const Rows& rows) {
-  if (B * macs_per_row < core::kParallelMacs || core::num_threads() == 1)
+  const int threads = core::num_threads();
+  if (threads == 1 || B * macs_per_row < core::kParallelMacs || B < kMinRowsPerThread * threads)
     rows(0, B);
   else
     core::parallel_chunks(B, rows);
