@@ -98,8 +98,44 @@ TEST_CASE("--init-from: a run starts from another run's weights and vocabularies
   from_file.train.init_from = "best.safetensors";
   const auto relative_notes = notes_of(from_file, dirs.file("relative"), false);
   fs::current_path(here);
-  CHECK(has_note(relative_notes, "weights: those of best.safetensors"));
-  CHECK(load_run_config(run_config_path(dirs.file("relative"))).tokenizer.from_run == first);
+  // recorded by its absolute path, which names the file from anywhere
+  const std::string best = first + "/checkpoints/best.safetensors";
+  CHECK(has_note(relative_notes, "weights: those of " + best));
+  const RunConfig relative = load_run_config(run_config_path(dirs.file("relative")));
+  CHECK(relative.train.init_from == best);
+  CHECK(relative.tokenizer.from_run == first);
+
+  // Another run with the same vocabularies may lend its tokenizers.
+  RunConfig lender = tiny_transformer_run();
+  lender.tokenizer.from_run = first;
+  train_run(lender, dirs.file("lender"), false, nullptr, nullptr);
+  RunConfig borrowing = c;
+  borrowing.tokenizer.from_run = dirs.file("lender");
+  const auto borrowed = notes_of(borrowing, dirs.file("borrowing"), false);
+  CHECK(has_note(borrowed, "the tokenizers of " + dirs.file("lender")));
+  CHECK(weight_distance(first, "", dirs.file("borrowing"), "last") < 1e-5f);
+
+  // A run that stopped before its first checkpoint starts again from the other run's weights.
+  const std::string unstarted = dirs.file("unstarted");
+  fs::create_directories(unstarted);
+  RunConfig recorded = c;
+  recorded.tokenizer.from_run = first;
+  save_run_config(run_config_path(unstarted), recorded);
+  const auto restarted = notes_of(c, unstarted, true);
+  CHECK(has_note(restarted, "weights: those of " + first + "/checkpoints/"));
+  CHECK(weight_distance(first, "", unstarted, "last") < 1e-5f);
+
+  // --resume goes on as the run began: another --init-from is refused, none keeps the record.
+  RunConfig changed = c;
+  changed.train.init_from = dirs.file("fresh");
+  CHECK_THROWS_WITH_AS(train_run(changed, tuned, true, nullptr, nullptr),
+                       doctest::Contains(("cannot change that to '" + dirs.file("fresh")).c_str()),
+                       ember::Error);
+  RunConfig left_out = c;
+  left_out.train.init_from = "";
+  left_out.train.max_steps = 2;
+  train_run(left_out, tuned, true, nullptr, nullptr);
+  CHECK(load_run_config(run_config_path(tuned)).train.init_from == first);
 
   // --resume continues from the run's own checkpoint: the other run need not exist any more.
   fs::remove_all(first);
@@ -144,6 +180,19 @@ TEST_CASE(
   mixed.train.init_from = first;
   mixed.tokenizer.from_run = words;
   refused(mixed, run, "--tokenizer-from " + words + " holds other vocabularies than " + first);
+  mixed.tokenizer.from_run = dirs.file("typo");
+  refused(mixed, run, "--tokenizer-from " + dirs.file("typo") + ": not a run directory");
+  CHECK_FALSE(fs::exists(run));
+
+  // A run whose config.json was edited after training: its checkpoint is another model.
+  const std::string edited = dirs.file("edited");
+  fs::copy(first, edited, fs::copy_options::recursive);
+  RunConfig edited_config = load_run_config(run_config_path(edited));
+  edited_config.model.hidden_size = 32;
+  save_run_config(run_config_path(edited), edited_config);
+  wider.train.init_from = edited;
+  refused(wider, run, "refused, nothing loaded: 'src_embed.weight' has shape (51, 16)");
+  refused(wider, run, edited + "/checkpoints/best.safetensors");
   CHECK_FALSE(fs::exists(run));
 
   // A damaged checkpoint file, and a run without its tokenizers.

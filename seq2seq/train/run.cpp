@@ -180,6 +180,14 @@ bool names_checkpoint_file(const std::string& init_from) {
   return fs::path(init_from).extension() == ".safetensors";
 }
 
+// --init-from as the run records it: a checkpoint file by its absolute path (a relative one
+// names a file only from the directory it was given in); a run directory as given, like
+// --tokenizer-from.
+std::string recorded_init_from(const std::string& init_from) {
+  if (init_from.empty() || !names_checkpoint_file(init_from)) return init_from;
+  return fs::absolute(init_from).lexically_normal().string();
+}
+
 std::string init_run_dir(const std::string& init_from) {
   if (!names_checkpoint_file(init_from)) return init_from;
   // absolute: "best.safetensors" given in the checkpoints directory itself has a run above it
@@ -192,7 +200,7 @@ bool same_files(const std::string& a, const std::string& b) {
     std::map<std::string, std::string> files;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_regular_file())
+      if (entry.is_regular_file() && !core::is_atomic_temporary(entry.path().filename().string()))
         files[entry.path().filename().string()] =
             core::read_regular_file(entry.path().string(), "[run]");
     return files;
@@ -217,14 +225,18 @@ std::string checked_init_checkpoint(const RunConfig& config, const std::string& 
   EMBER_CHECK(fs::is_regular_file(checkpoint),
               "[run] --init-from {}: no checkpoint {} (the run has not saved one yet)", from,
               checkpoint);
-  core::load_safetensors(checkpoint);  // read once now: a damaged file is refused before any write
-  const auto changed =
-      model_differences(load_run_config(run_config_path(from_dir)).model, config.model);
+  // Loaded once now into the model the other run describes: a damaged file, or one of another
+  // model, is refused before anything is written.
+  const ModelConfig trained = load_run_config(run_config_path(from_dir)).model;
+  load_weights(*make_model(trained), trained, checkpoint, from_dir);
+  const auto changed = model_differences(trained, config.model);
   EMBER_CHECK(changed.empty(),
               "[run] --init-from {}: this run's model is not the one trained in {}: {} (give "
               "the same model flags)",
               from, from_dir, fmt::join(changed, ", "));
   const std::string& tokenizers = config.tokenizer.from_run;
+  // Another --tokenizer-from is read first: a wrong path is named as such, not as other words.
+  if (tokenizers != from_dir) borrowed_tokenizer_settings(tokenizers, run_dir);
   EMBER_CHECK(tokenizers == from_dir ||
                   (same_files(source_tokenizer_dir(tokenizers), source_tokenizer_dir(from_dir)) &&
                    same_files(target_tokenizer_dir(tokenizers), target_tokenizer_dir(from_dir))),
@@ -280,17 +292,33 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   EMBER_CHECK(!resume || fs::exists(run_config_path(run_dir)),
               "[run] cannot resume: {} is not a run directory (no config.json)", run_dir);
   RunConfig config = given;
+  config.train.init_from = recorded_init_from(config.train.init_from);
   // --init-from implies --tokenizer-from the same run: the weights mean its vocabularies' words.
-  if (!config.train.init_from.empty() && config.tokenizer.from_run.empty())
-    config.tokenizer.from_run = init_run_dir(config.train.init_from);
+  const auto imply_tokenizer_from = [&config] {
+    if (!config.train.init_from.empty() && config.tokenizer.from_run.empty())
+      config.tokenizer.from_run = init_run_dir(config.train.init_from);
+  };
   std::string init_checkpoint;
   if (resume) {
     const RunConfig saved = load_run_config(run_config_path(run_dir));
+    // The run goes on as it began (left out, --init-from is the saved one).
+    const std::string given_init = config.train.init_from;
+    EMBER_CHECK(given_init.empty() || given_init == saved.train.init_from ||
+                    given_init == recorded_init_from(saved.train.init_from),
+                "[run] --resume continues the run in {} as it began, from --init-from '{}'; it "
+                "cannot change that to '{}'",
+                run_dir, saved.train.init_from, given_init);
+    config.train.init_from = saved.train.init_from;
+    imply_tokenizer_from();
     // Borrowed tokenizers were copied when the run began: the other run need not exist now.
     const std::string& from = config.tokenizer.from_run;
     if (!from.empty() && from == saved.tokenizer.from_run) config.tokenizer = saved.tokenizer;
     check_resume_config(saved, config, run_dir);
+    // A run stopped before its first checkpoint starts again, from the other run's weights.
+    if (!config.train.init_from.empty() && !fs::exists(last_checkpoint(run_dir)))
+      init_checkpoint = checked_init_checkpoint(config, run_dir);
   } else {
+    imply_tokenizer_from();
     if (!config.train.init_from.empty()) init_checkpoint = checked_init_checkpoint(config, run_dir);
     if (!config.tokenizer.from_run.empty())
       config.tokenizer = borrowed_tokenizer_settings(config.tokenizer.from_run, run_dir);
@@ -327,8 +355,6 @@ TrainResult train_run(const RunConfig& given, const std::string& run_dir, bool r
   distributed::broadcast(continuing_text);  // the tokenizers are saved
   continuing = continuing_text == "1";
   if (!writer) std::tie(source, target) = run_tokenizers(config, train_text, run_dir, true);
-  if (!continuing && !config.train.init_from.empty() && init_checkpoint.empty())
-    init_checkpoint = checked_init_checkpoint(config, run_dir);  // --resume of an unstarted run
   config.model.src_vocab_size = source->vocab_size();
   config.model.tgt_vocab_size = target->vocab_size();
   validate(config.model);
