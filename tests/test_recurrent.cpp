@@ -211,9 +211,10 @@ TEST_CASE(
           CAPTURE(static_cast<int>(type));
           CAPTURE(reverse);
           // W_hh scaled by 1/sqrt(H) as layers initialise it: with unit weights the pre-activations
-          // (standard deviation sqrt(H) = 16) saturate the gates, and the float32 rounding of a
-          // product split in two (OpenBLAS's Haswell kernels sum a block of columns in another
-          // order than the whole, 4e-5 apart on Zen 5) grew past the tolerance in the gradients.
+          // (standard deviation sqrt(H), 16 at H = 256) saturate the gates, and the float32
+          // rounding of a product split in two (OpenBLAS's Haswell kernels sum a block of columns
+          // in another order than the whole, 4e-5 apart on Zen 5) grew past the tolerance in the
+          // gradients.
           const Inputs in = make_inputs(type, {B, 5}, H, 1.0f / std::sqrt(static_cast<float>(H)));
           std::vector<Tensor> leaves{in.gx, in.h, in.w, in.b};
           if (in.c.defined()) leaves.push_back(in.c);
